@@ -1,0 +1,28 @@
+#pragma once
+//! JSON for everything spotstream writes: outputs (decisions, DLQ records) and, for the feeds,
+//! inputs in their canonical or AWS shapes. Not on the per-tick hot path.
+#include <string>
+
+#include "src/core/event.hpp"
+
+namespace spotstream {
+
+//! Canonical tick: {"ts","region","az","instance_type","product","spot_price","on_demand_price"?}.
+std::string encode_price_tick(const PriceTick& t);
+//! AWS describe-spot-price-history item (string price, ISO time), as the CLI prints it.
+std::string encode_aws_price_item(const PriceTick& t);
+//! EventBridge event, verbatim AWS shape ("EC2 Spot Instance Interruption Warning" or
+//! "EC2 Instance Rebalance Recommendation"); the resource ARN carries the AZ when known.
+std::string encode_eventbridge_signal(const Signal& s);
+//! Canonical fleet event.
+std::string encode_fleet_event(const FleetEvent& f);
+//! A decision as published on spot.decisions.
+std::string encode_decision(const Decision& d);
+//! A DLQ record: reason, detail, source topic/partition/offset, key, original bytes (base64, and
+//! as text when valid UTF-8), truncated to `payload_max_bytes` with the original length kept.
+std::string encode_dead_letter(const DeadLetter& d, std::size_t payload_max_bytes);
+
+//! Standard base64 (RFC 4648, with padding).
+std::string base64_encode(std::string_view bytes);
+
+}  // namespace spotstream

@@ -1,0 +1,173 @@
+#include "src/config/config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <cmath>
+#include <sstream>
+
+namespace spotstream {
+
+namespace {
+
+constexpr double kNoMin = -1e300, kNoMax = 1e300;
+
+const std::vector<PropertySpec> kSpecs = {
+    {"topics.prices", PropertyType::String, "spot.prices", 0, 0, "Input topic: spot price ticks, keyed <az>/<family>"},
+    {"topics.signals", PropertyType::String, "spot.signals", 0, 0, "Input topic: AWS interruption notices and rebalance recommendations, keyed by instance id"},
+    {"topics.fleet", PropertyType::String, "spot.fleet", 0, 0, "Input topic: fleet node join/leave events, keyed by instance id"},
+    {"topics.decisions", PropertyType::String, "spot.decisions", 0, 0, "Output topic: per-node decisions, keyed by node id"},
+    {"topics.risk", PropertyType::String, "spot.risk", 0, 0, "Output topic: per-pool risk records, keyed by pool"},
+    {"topics.dlq", PropertyType::String, "spot.dlq", 0, 0, "Output topic: bad input with reason and original bytes"},
+    {"topics.partitions", PropertyType::Int, "8", 1, 1024, "Partitions per topic when spotstream creates topics on the embedded broker"},
+    {"consumer.group", PropertyType::String, "spotstream", 0, 0, "Kafka consumer group id"},
+    {"consumer.offset_reset", PropertyType::String, "earliest", 0, 0, "Where a group with no committed offset starts: earliest or latest"},
+    {"runtime.shards", PropertyType::Int, "2", 1, 256, "Shard threads; each owns the state of the keys routed to it"},
+    {"runtime.queue_capacity", PropertyType::Int, "65536", 256, 1e8, "Events a shard's price lane holds before the source waits (backpressure)"},
+    {"runtime.batch_size", PropertyType::Int, "1024", 1, 1e6, "Messages the source takes per poll round; offsets commit per whole batch"},
+    {"runtime.commit_interval_ms", PropertyType::Int, "1000", 10, 3.6e6, "How often delivered offsets are committed"},
+    {"runtime.sink_capacity", PropertyType::Int, "65536", 256, 1e8, "Outputs the sink queue holds before shards wait (backpressure)"},
+    {"runtime.idle_exit_ms", PropertyType::Int, "0", 0, 8.64e7, "Exit cleanly after this long with no input at the end of every partition (0: run until signalled)"},
+    {"decode.max_message_bytes", PropertyType::Int, "65536", 256, 1e8, "Larger input messages go to the DLQ with reason oversize"},
+    {"decode.max_price", PropertyType::Double, "1000", 0.001, 1e9, "Spot or on-demand prices above this (USD/hour) are absurd and go to the DLQ"},
+    {"decode.dlq_payload_max_bytes", PropertyType::Int, "262144", 0, 1e8, "Original bytes kept in a DLQ record (longer payloads are truncated and marked)"},
+    {"signals.park_ms", PropertyType::Int, "900000", 0, 8.64e8, "How long (event time) a signal for an unknown instance waits for the instance to join"},
+    {"signals.park_max", PropertyType::Int, "100000", 0, 1e8, "Most signals parked for unknown instances per shard"},
+    {"embedded.brokers", PropertyType::Int, "1", 1, 16, "Brokers in the embedded (mock) cluster used when no kafka.bootstrap.servers is set"},
+    {"log.level", PropertyType::String, "info", 0, 0, "trace, debug, info, warn, error"},
+};
+
+bool is_secret(const std::string& key) {
+  return key.find("password") != std::string::npos || key.find("secret") != std::string::npos ||
+         key.find("sasl.oauthbearer.config") != std::string::npos;
+}
+
+std::string type_name(PropertyType t) {
+  switch (t) {
+    case PropertyType::Int: return "integer";
+    case PropertyType::Double: return "number";
+    case PropertyType::Bool: return "boolean";
+    case PropertyType::String: return "string";
+  }
+  return "?";
+}
+
+void flatten(const YAML::Node& node, const std::string& prefix, Config& cfg) {
+  if (node.IsMap()) {
+    for (const auto& kv : node) {
+      const auto k = kv.first.as<std::string>();
+      flatten(kv.second, prefix.empty() ? k : prefix + "." + k, cfg);
+    }
+  } else if (node.IsScalar()) {
+    cfg.set(prefix, node.as<std::string>());
+  } else if (!node.IsNull()) {
+    throw ConfigError("config key '" + prefix + "' must be a scalar or a map");
+  }
+}
+
+}  // namespace
+
+Config::Config() {
+  for (const auto& s : kSpecs) values_[s.name] = s.default_value;
+}
+
+const std::vector<PropertySpec>& Config::specs() { return kSpecs; }
+
+const PropertySpec& Config::spec(const std::string& key) const {
+  for (const auto& s : kSpecs)
+    if (key == s.name) return s;
+  throw ConfigError("unknown configuration key '" + key + "' (see `spotstream config` for the list)");
+}
+
+void Config::set(const std::string& key, const std::string& value) {
+  if (key.rfind("kafka.", 0) == 0) {
+    if (key.size() == 6) throw ConfigError("empty kafka property name");
+    kafka_[key.substr(6)] = value;
+    return;
+  }
+  const auto& s = spec(key);
+  auto bad = [&](const std::string& why) {
+    return ConfigError("invalid value '" + (is_secret(key) ? "***" : value) + "' for " + key + ": " + why);
+  };
+  switch (s.type) {
+    case PropertyType::Int: {
+      long long v = 0;
+      auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+      if (ec != std::errc() || p != value.data() + value.size()) throw bad("expected an integer");
+      if (v < s.min || v > s.max) throw bad("must be between " + std::to_string((long long)s.min) + " and " + std::to_string((long long)s.max));
+      break;
+    }
+    case PropertyType::Double: {
+      char* end = nullptr;
+      const double v = std::strtod(value.c_str(), &end);
+      if (value.empty() || *end != '\0' || !std::isfinite(v)) throw bad("expected a number");
+      if (v < s.min || v > s.max) throw bad("out of range");
+      break;
+    }
+    case PropertyType::Bool:
+      if (value != "true" && value != "false") throw bad("expected true or false");
+      break;
+    case PropertyType::String:
+      break;
+  }
+  values_[key] = value;
+}
+
+void Config::set_assignment(const std::string& assignment) {
+  const auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0) throw ConfigError("expected key=value, got '" + assignment + "'");
+  set(assignment.substr(0, eq), assignment.substr(eq + 1));
+}
+
+void Config::load_yaml_file(const std::string& path) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError("cannot read config file " + path + ": " + e.what());
+  }
+  flatten(root, "", *this);
+}
+
+std::int64_t Config::get_int(const std::string& key) const {
+  if (spec(key).type != PropertyType::Int) throw ConfigError(key + " is not an integer property");
+  return std::stoll(values_.at(key));
+}
+
+double Config::get_double(const std::string& key) const {
+  const auto t = spec(key).type;
+  if (t != PropertyType::Double && t != PropertyType::Int) throw ConfigError(key + " is not a number property");
+  return std::stod(values_.at(key));
+}
+
+bool Config::get_bool(const std::string& key) const {
+  if (spec(key).type != PropertyType::Bool) throw ConfigError(key + " is not a boolean property");
+  return values_.at(key) == "true";
+}
+
+const std::string& Config::get_string(const std::string& key) const {
+  spec(key);
+  return values_.at(key);
+}
+
+std::map<std::string, std::string> Config::kafka_properties() const { return kafka_; }
+
+bool Config::has_brokers() const {
+  auto it = kafka_.find("bootstrap.servers");
+  return it != kafka_.end() && !it->second.empty();
+}
+
+std::string Config::describe() const {
+  std::ostringstream out;
+  for (const auto& s : kSpecs) {
+    out << s.name << " = " << values_.at(s.name) << "  (" << type_name(s.type);
+    if (s.type == PropertyType::Int || s.type == PropertyType::Double) {
+      if (s.min > kNoMin && s.max < kNoMax) out << ", " << s.min << ".." << s.max;
+    }
+    out << ", default " << s.default_value << ")\n    " << s.description << "\n";
+  }
+  for (const auto& [k, v] : kafka_) out << "kafka." << k << " = " << (is_secret(k) ? "***" : v) << "  (passed to librdkafka)\n";
+  return out.str();
+}
+
+}  // namespace spotstream

@@ -1,0 +1,65 @@
+#pragma once
+//! Typed configuration: every property's name, type, default, bounds and description live in one
+//! table (config.cpp), as Redpanda's properties do. Values come from the defaults, then a YAML
+//! file, then `--set key=value`. Keys under `kafka.` are not ours: they are passed verbatim to
+//! librdkafka (`kafka.security.protocol: SSL` -> `security.protocol=SSL`), so TLS, SASL and every
+//! tuning knob work without code changes.
+//! Owned by the thread that builds it; copied into each component at construction.
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace spotstream {
+
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+enum class PropertyType { Int, Double, Bool, String };
+
+struct PropertySpec {
+  const char* name;
+  PropertyType type;
+  const char* default_value;
+  double min;  //!< bounds for Int/Double (inclusive); ignored otherwise
+  double max;
+  const char* description;
+};
+
+class Config {
+ public:
+  Config();  //!< all defaults
+
+  //! Every property spotstream knows, in the order `spotstream config` prints them.
+  static const std::vector<PropertySpec>& specs();
+
+  //! Sets one value, validated against its type and bounds. `kafka.*` keys are accepted as-is.
+  //! Throws ConfigError naming the key, the value and what was expected.
+  void set(const std::string& key, const std::string& value);
+  //! Loads a YAML file; nested maps flatten to dotted keys (runtime: {shards: 4} -> runtime.shards).
+  void load_yaml_file(const std::string& path);
+  //! Parses "key=value" (the --set syntax).
+  void set_assignment(const std::string& assignment);
+
+  std::int64_t get_int(const std::string& key) const;
+  double get_double(const std::string& key) const;
+  bool get_bool(const std::string& key) const;
+  const std::string& get_string(const std::string& key) const;
+
+  //! librdkafka properties: the `kafka.` prefix stripped, values verbatim.
+  std::map<std::string, std::string> kafka_properties() const;
+  //! True when a Kafka cluster was configured (kafka.bootstrap.servers set).
+  bool has_brokers() const;
+
+  //! Human-readable table of all properties with their current values (secrets masked).
+  std::string describe() const;
+
+ private:
+  const PropertySpec& spec(const std::string& key) const;
+  std::map<std::string, std::string> values_;
+  std::map<std::string, std::string> kafka_;
+};
+
+}  // namespace spotstream

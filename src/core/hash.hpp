@@ -1,0 +1,32 @@
+#pragma once
+//! Stable 64-bit hashing for routing and deterministic ids. FNV-1a: the same bytes give the same
+//! value on every machine and every run (std::hash gives no such promise).
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+namespace spotstream {
+
+constexpr std::uint64_t fnv1a64(std::string_view s, std::uint64_t h = 0xcbf29ce484222325ULL) {
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+//! Hash of several fields, separated so ("ab","c") and ("a","bc") differ.
+inline std::uint64_t fnv1a64_fields(std::initializer_list<std::string_view> fields) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (auto f : fields) {
+    h = fnv1a64(f, h);
+    h = fnv1a64(std::string_view("\x1f", 1), h);
+  }
+  return h;
+}
+
+//! 16 lowercase hex digits.
+std::string to_hex16(std::uint64_t v);
+
+}  // namespace spotstream

@@ -1,0 +1,23 @@
+#pragma once
+//! ISO-8601 timestamps <-> event time in milliseconds. Hand-written: 6x faster than strptime+timegm
+//! (FACTS.md) and independent of the process locale and TZ.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "src/core/event.hpp"
+
+namespace spotstream {
+
+//! Parses "2020-02-20T22:06:16.000Z", "2022-08-11T14:00:00Z", "...+02:00", "2020-02-20 22:06:16".
+//! Fractions of any length are accepted (truncated to ms). A missing zone means UTC.
+//! Returns nullopt on anything else, including out-of-range fields.
+std::optional<TimestampMs> parse_iso8601(std::string_view s);
+
+//! Formats as "2020-02-20T22:06:16.000Z".
+std::string format_iso8601(TimestampMs ms);
+
+//! Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
+std::int64_t days_from_civil(int y, unsigned m, unsigned d);
+
+}  // namespace spotstream

@@ -1,0 +1,46 @@
+#include <gtest/gtest.h>
+
+#include <ctime>
+
+#include "src/core/time.hpp"
+
+using namespace spotstream;
+
+// Reference: the C library's timegm over the same broken-down time.
+static TimestampMs reference(int y, int mo, int d, int h, int mi, int s) {
+  std::tm tm{};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = s;
+  return static_cast<TimestampMs>(timegm(&tm)) * 1000;
+}
+
+TEST(Time, ParsesAwsShapes) {
+  EXPECT_EQ(parse_iso8601("2020-02-20T22:06:16.000Z"), reference(2020, 2, 20, 22, 6, 16));
+  EXPECT_EQ(parse_iso8601("2022-08-11T14:00:00Z"), reference(2022, 8, 11, 14, 0, 0));
+  EXPECT_EQ(parse_iso8601("1970-01-01T00:00:00Z"), 0);
+  EXPECT_EQ(parse_iso8601("2020-02-20T22:06:16.123456Z"), reference(2020, 2, 20, 22, 6, 16) + 123);
+  EXPECT_EQ(parse_iso8601("2020-02-20T22:06:16+02:00"), reference(2020, 2, 20, 20, 6, 16));
+  EXPECT_EQ(parse_iso8601("2020-02-20 22:06:16"), reference(2020, 2, 20, 22, 6, 16));
+}
+
+TEST(Time, RejectsNonsense) {
+  for (const char* s : {"", "2020", "2020-13-01T00:00:00Z", "2021-02-29T00:00:00Z", "2020-02-20T25:00:00Z",
+                        "2020-02-20T22:06:16.Z", "2020-02-20T22:06:16Zjunk", "yesterday", "2020-02-20T22:06:16+2"})
+    EXPECT_FALSE(parse_iso8601(s).has_value()) << s;
+  EXPECT_TRUE(parse_iso8601("2020-02-29T00:00:00Z").has_value());
+}
+
+TEST(Time, FormatRoundTripsAgainstTimegm) {
+  for (int y : {1970, 1999, 2000, 2019, 2020, 2024, 2100})
+    for (int mo : {1, 2, 3, 12})
+      for (int d : {1, 28}) {
+        const auto ms = reference(y, mo, d, 13, 7, 9) + 42;
+        const auto s = format_iso8601(ms);
+        EXPECT_EQ(parse_iso8601(s), ms) << s;
+      }
+  EXPECT_EQ(format_iso8601(reference(2020, 2, 20, 22, 6, 16)), "2020-02-20T22:06:16.000Z");
+}
