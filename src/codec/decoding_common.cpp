@@ -1,0 +1,272 @@
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+#include "src/codec/az_region.hpp"
+#include "src/codec/decoding.hpp"
+#include "src/core/time.hpp"
+
+namespace spotstream::codec_detail {
+
+using Kind = Scalar::Kind;
+
+const char* type_name(Kind k) {
+  switch (k) {
+    case Kind::Absent: return "nothing";
+    case Kind::Null: return "null";
+    case Kind::String: return "a string";
+    case Kind::Int: return "an integer";
+    case Kind::Double: return "a number";
+    case Kind::Bool: return "a boolean";
+    case Kind::Object: return "an object";
+    case Kind::Array: return "an array";
+  }
+  return "?";
+}
+
+bool Ctx::malformed(simdjson::error_code e) {
+  if (e == simdjson::UTF8_ERROR) return fail(dlq::kMalformedJson, "message is not valid UTF-8");
+  if (e == simdjson::NUMBER_ERROR)
+    return fail(dlq::kMalformedJson, "malformed or unrepresentable number");
+  return fail(dlq::kMalformedJson, std::string("malformed JSON: ") + simdjson::error_message(e));
+}
+
+std::string quote(std::string_view s) {
+  static constexpr std::size_t kMax = 64;
+  std::string out = "\"";
+  for (std::size_t i = 0; i < s.size() && i < kMax; ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c >= 0x7f) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02x", c);
+      out += hex;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  if (s.size() > kMax) out += "...";
+  out += '"';
+  return out;
+}
+
+simdjson::error_code read_scalar(od::value v, Scalar& s) {
+  od::json_type t;
+  if (auto e = v.type().get(t)) return e;
+  switch (t) {
+    case od::json_type::string:
+      s.kind = Kind::String;
+      return v.get_string().get(s.str);
+    case od::json_type::number: {
+      od::number n;
+      if (auto e = v.get_number().get(n)) return e;
+      if (n.is_int64()) {
+        s.kind = Kind::Int;
+        s.i = n.get_int64();
+      } else {
+        s.kind = Kind::Double;
+      }
+      s.d = n.as_double();
+      return simdjson::SUCCESS;
+    }
+    case od::json_type::boolean:
+      s.kind = Kind::Bool;
+      return v.get_bool().get(s.b);
+    case od::json_type::null: {
+      bool is_null = false;
+      if (auto e = v.is_null().get(is_null)) return e;
+      s.kind = Kind::Null;
+      return is_null ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
+    }
+    case od::json_type::object:
+      s.kind = Kind::Object;
+      return consume_checked(v);
+    case od::json_type::array:
+      s.kind = Kind::Array;
+      return consume_checked(v);
+  }
+  return simdjson::TAPE_ERROR;
+}
+
+simdjson::error_code consume_checked(od::value v, int depth) {
+  // Past this depth simdjson's own skipping takes over: nothing we accept nests that deep, and
+  // the recursion stays bounded whatever the input.
+  static constexpr int kMaxDepth = 32;
+  od::json_type t;
+  if (auto e = v.type().get(t)) return e;
+  switch (t) {
+    case od::json_type::object: {
+      if (depth >= kMaxDepth) return simdjson::SUCCESS;
+      od::object o;
+      if (auto e = v.get_object().get(o)) return e;
+      for (auto res : o) {
+        od::field f;
+        if (auto e = std::move(res).get(f)) return e;
+        std::string_view key;
+        if (auto e = f.unescaped_key().get(key)) return e;
+        if (auto e = consume_checked(f.value(), depth + 1)) return e;
+      }
+      return simdjson::SUCCESS;
+    }
+    case od::json_type::array: {
+      if (depth >= kMaxDepth) return simdjson::SUCCESS;
+      od::array a;
+      if (auto e = v.get_array().get(a)) return e;
+      for (auto res : a) {
+        od::value item;
+        if (auto e = std::move(res).get(item)) return e;
+        if (auto e = consume_checked(item, depth + 1)) return e;
+      }
+      return simdjson::SUCCESS;
+    }
+    default: {
+      Scalar s;
+      return read_scalar(v, s);
+    }
+  }
+}
+
+bool get_string(Ctx& c, const Scalar& s, const char* name, bool required, std::string_view& out) {
+  if (s.kind == Kind::String) {
+    out = s.str;
+    return true;
+  }
+  if (!s.present()) {
+    if (!required) return true;
+    if (s.kind == Kind::Absent) return c.fail(dlq::kMissingField, std::string("missing required field '") + name + "'");
+  }
+  return c.fail(dlq::kWrongType, std::string("field '") + name + "' must be a string, got " + type_name(s.kind));
+}
+
+bool get_nonempty_string(Ctx& c, const Scalar& s, const char* name, bool required, std::string_view& out) {
+  if (!get_string(c, s, name, required, out)) return false;
+  if (s.kind == Kind::String && out.empty())
+    return c.fail(dlq::kBadValue, std::string("field '") + name + "' must not be empty");
+  return true;
+}
+
+bool get_timestamp(Ctx& c, const Scalar& s, const char* name, bool required, TimestampMs& out) {
+  const std::string field = std::string("field '") + name + "'";
+  TimestampMs ts = 0;
+  switch (s.kind) {
+    case Kind::Absent:
+    case Kind::Null:
+      if (!required) return true;
+      if (s.kind == Kind::Absent) return c.fail(dlq::kMissingField, "missing required field '" + std::string(name) + "'");
+      return c.fail(dlq::kWrongType, field + " must be an ISO-8601 string or epoch milliseconds, got null");
+    case Kind::String: {
+      auto parsed = parse_iso8601(s.str);
+      if (!parsed) return c.fail(dlq::kBadTimestamp, field + " is not an ISO-8601 time: " + quote(s.str));
+      ts = *parsed;
+      break;
+    }
+    case Kind::Int:
+      ts = s.i;
+      break;
+    case Kind::Double:
+      return c.fail(dlq::kBadTimestamp, field + " must be whole epoch milliseconds, got a fraction or exponent");
+    default:
+      return c.fail(dlq::kWrongType,
+                    field + " must be an ISO-8601 string or epoch milliseconds, got " + type_name(s.kind));
+  }
+  if (ts < 0 || ts >= kMaxTimestampMs)
+    return c.fail(dlq::kBadTimestamp, field + " is out of range (1970 .. 2100): " + std::to_string(ts) + " ms");
+  out = ts;
+  return true;
+}
+
+bool get_price(Ctx& c, const Scalar& s, const char* name, bool required, double& out) {
+  const std::string field = std::string("field '") + name + "'";
+  double v = 0;
+  switch (s.kind) {
+    case Kind::Absent:
+    case Kind::Null:
+      out = std::numeric_limits<double>::quiet_NaN();
+      if (!required) return true;
+      if (s.kind == Kind::Absent) return c.fail(dlq::kMissingField, "missing required field '" + std::string(name) + "'");
+      return c.fail(dlq::kWrongType, field + " must be a number or a numeric string, got null");
+    case Kind::Int:
+    case Kind::Double:
+      v = s.d;
+      break;
+    case Kind::String: {
+      const char* end = s.str.data() + s.str.size();
+      auto [ptr, ec] = std::from_chars(s.str.data(), end, v);
+      if (ec != std::errc() || ptr != end || s.str.empty())
+        return c.fail(dlq::kBadPrice, field + " is not a number: " + quote(s.str));
+      break;
+    }
+    default:
+      return c.fail(dlq::kWrongType, field + " must be a number or a numeric string, got " + type_name(s.kind));
+  }
+  if (!std::isfinite(v) || v <= 0 || v > c.limits.max_price) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return c.fail(dlq::kBadPrice, field + " is " + buf + ": prices must be > 0 and <= " +
+                                      std::to_string(c.limits.max_price) + " USD/hour");
+  }
+  out = v;
+  return true;
+}
+
+bool get_quantity(Ctx& c, const Scalar& s, const char* name, double& out) {
+  if (!s.present()) return true;
+  const std::string field = std::string("field '") + name + "'";
+  if (s.kind != Kind::Int && s.kind != Kind::Double)
+    return c.fail(dlq::kWrongType, field + " must be a number, got " + type_name(s.kind));
+  if (!std::isfinite(s.d) || s.d < 0 || s.d > 1e6)
+    return c.fail(dlq::kBadValue, field + " must be between 0 and 1e6, got " + std::to_string(s.d));
+  out = s.d;
+  return true;
+}
+
+bool resolve_location(Ctx& c, std::string_view az, const char* az_name, std::string_view region,
+                      const char* region_name, bool az_required, std::string& az_out, std::string& region_out) {
+  std::optional<std::string> derived;
+  if (!az.empty()) {
+    derived = region_of_az(az);
+    if (!derived)
+      return c.fail(dlq::kUnknownAz, std::string("field '") + az_name + "' is neither an AZ name (us-east-1a) nor a known AZ id (use1-az2): " + quote(az));
+  } else if (az_required) {
+    return c.fail(dlq::kUnknownAz, std::string("field '") + az_name + "' is empty");
+  }
+  if (!region.empty()) {
+    if (!is_region_name(region))
+      return c.fail(dlq::kBadValue, std::string("field '") + region_name + "' is not a region name: " + quote(region));
+    if (derived && *derived != region)
+      return c.fail(dlq::kBadValue, std::string("field '") + region_name + "' is " + std::string(region) + " but " +
+                                        az_name + " " + std::string(az) + " is in " + *derived);
+    region_out.assign(region);
+  } else if (derived) {
+    region_out = std::move(*derived);
+  }
+  az_out.assign(az);
+  return true;
+}
+
+bool check_instance_type(Ctx& c, std::string_view type, const char* name) {
+  // family.size: lowercase letters, digits and '-' around exactly one dot (u-6tb1.metal, c7gn.16xlarge).
+  const auto dot = type.find('.');
+  bool ok = type.size() <= 64 && dot != std::string_view::npos && dot > 0 && dot + 1 < type.size() &&
+            type.find('.', dot + 1) == std::string_view::npos;
+  for (char ch : type)
+    ok = ok && ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '.');
+  if (!ok)
+    return c.fail(dlq::kBadValue, std::string("field '") + name + "' is not an instance type (family.size): " + quote(type));
+  return true;
+}
+
+bool parse_action(Ctx& c, std::string_view v, const char* name, bool allow_none, InstanceAction& out) {
+  if (v == "terminate") out = InstanceAction::Terminate;
+  else if (v == "stop") out = InstanceAction::Stop;
+  else if (v == "hibernate") out = InstanceAction::Hibernate;
+  else if (allow_none && v == "none") out = InstanceAction::None;
+  else
+    return c.fail(dlq::kBadValue, std::string("field '") + name + "' must be terminate, stop or hibernate" +
+                                      (allow_none ? " (or none)" : "") + ", got " + quote(v));
+  return true;
+}
+
+}  // namespace spotstream::codec_detail
