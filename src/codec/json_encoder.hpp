@@ -1,7 +1,9 @@
 #pragma once
 //! JSON for everything spotstream writes: outputs (decisions, DLQ records) and, for the feeds,
 //! inputs in their canonical or AWS shapes. Not on the per-tick hot path.
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "src/core/event.hpp"
 
@@ -14,6 +16,8 @@ std::string encode_aws_price_item(const PriceTick& t);
 //! EventBridge event, verbatim AWS shape ("EC2 Spot Instance Interruption Warning" or
 //! "EC2 Instance Rebalance Recommendation"); the resource ARN carries the AZ when known.
 std::string encode_eventbridge_signal(const Signal& s);
+//! Canonical signal: {"ts","kind","instance_id","action"?,"action_time"?,"region"?,"az"?,"event_id"?}.
+std::string encode_signal(const Signal& s);
 //! Canonical fleet event.
 std::string encode_fleet_event(const FleetEvent& f);
 //! A decision as published on spot.decisions.
@@ -24,5 +28,21 @@ std::string encode_dead_letter(const DeadLetter& d, std::size_t payload_max_byte
 
 //! Standard base64 (RFC 4648, with padding).
 std::string base64_encode(std::string_view bytes);
+//! Inverse of base64_encode; nullopt on characters outside the alphabet or bad padding.
+std::optional<std::string> base64_decode(std::string_view text);
+
+//! Reads back what encode_decision wrote (for consumers of spot.decisions, golden tests and
+//! replays); nullopt when a field is missing or has the wrong type.
+std::optional<Decision> decode_decision(std::string_view json);
+
+//! A DLQ record read back: the letter (payload as stored, so possibly truncated), the original
+//! payload length and whether it was truncated.
+struct DeadLetterRecord {
+  DeadLetter letter;
+  std::size_t payload_bytes = 0;
+  bool truncated = false;
+};
+//! Reads back what encode_dead_letter wrote; nullopt when it is not such a record.
+std::optional<DeadLetterRecord> decode_dead_letter(std::string_view json);
 
 }  // namespace spotstream

@@ -17,10 +17,11 @@ enum SignalKey {
   kTs, kKind, kInstanceId, kAction, kActionTime, kRegion, kAz,  // canonical (+ IMDS "action")
   kId, kDetailType, kSource, kTime,                             // EventBridge (+ IMDS "time")
   kNoticeTime,                                                  // IMDS rebalance
+  kEventId,                                                     // canonical, optional
   kSignalKeyCount
 };
 constexpr std::string_view kSignalKeys[] = {"ts", "kind", "instance_id", "action", "action_time", "region", "az",
-                                            "id", "detail-type", "source", "time", "noticeTime"};
+                                            "id", "detail-type", "source", "time", "noticeTime", "event_id"};
 static_assert(std::size(kSignalKeys) == kSignalKeyCount);
 
 struct SignalFields {
@@ -191,7 +192,7 @@ bool imds(Ctx& c, const SignalFields& s, std::string_view key, bool rebalance, s
 
 bool canonical(Ctx& c, const SignalFields& s, std::vector<Event>& out) {
   const auto& f = s.f;
-  std::string_view kind_s, instance_id, action, region, az;
+  std::string_view kind_s, instance_id, action, region, az, event_id;
   TimestampMs ts = 0, action_time = 0;
   if (!get_timestamp(c, f[kTs], "ts", true, ts) || !get_string(c, f[kKind], "kind", true, kind_s)) return false;
   SignalKind kind;
@@ -203,7 +204,8 @@ bool canonical(Ctx& c, const SignalFields& s, std::vector<Event>& out) {
       !get_string(c, f[kAction], "action", false, action) ||
       (f[kAction].present() && !parse_action(c, action, "action", true, act)) ||
       !get_timestamp(c, f[kActionTime], "action_time", false, action_time) ||
-      !get_string(c, f[kRegion], "region", false, region) || !get_string(c, f[kAz], "az", false, az))
+      !get_string(c, f[kRegion], "region", false, region) || !get_string(c, f[kAz], "az", false, az) ||
+      !get_string(c, f[kEventId], "event_id", false, event_id))
     return false;
   if (kind == SignalKind::Rebalance && act != InstanceAction::None)
     return c.fail(dlq::kBadValue, "field 'action' is only valid for kind interruption");
@@ -214,6 +216,7 @@ bool canonical(Ctx& c, const SignalFields& s, std::vector<Event>& out) {
   }
   sig.action = act;
   sig.instance_id.assign(instance_id);
+  sig.event_id.assign(event_id);
   sig.ts = ts;
   sig.action_time = action_time;
   return true;
