@@ -186,7 +186,7 @@ SynthCounts SynthMarket::generate(const std::function<void(const Event&)>& sink)
     s.amp = flat ? 0.0 : s.rng.uniform(0.02, 0.06);
     s.drift_sigma = flat ? 0.0005 : 0.003;
     // Real pools move every few hours; flat ones a couple of times a week.
-    s.move_prob = o.tick_minutes / (flat ? 36.0 * 60 : 90.0);
+    s.move_prob = o.tick_minutes / (flat ? 36.0 * 60 : 120.0);
     s.utc_offset = utc_offset_hours(p.region);
     s.cap = to_micros(p.on_demand_price * 0.97);
     s.micros = to_micros(s.base * (1 + s.amp * business_factor(o.start, s.utc_offset)));

@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "src/core/hash.hpp"
+#include "src/core/time.hpp"
 #include "src/feed/on_demand_prices.hpp"
 
 namespace spotstream {
@@ -106,13 +107,14 @@ TEST(SynthMarket, GoldenHashIsPortable) {
   SynthOptions o;
   o.seed = 7;
   o.days = 1;
-  EXPECT_EQ(to_hex16(hash_run(o)), "d1442196dee3dfd8");
+  EXPECT_EQ(to_hex16(hash_run(o)), "6f621d0e578525b3");
 }
 
 TEST(SynthMarket, DefaultsShapeOfTheFeed) {
   const SynthOptions o;
   const SynthMarket m(o);
   EXPECT_GE(m.pools().size(), 100u);
+  EXPECT_EQ(format_iso8601(o.start), "2025-01-01T00:00:00.000Z");
   EXPECT_GE(m.end() - o.start, 8 * 24 * kHourMs);
   std::map<std::pair<std::string, std::string>, std::vector<const SynthPool*>> by_group;
   for (const auto& p : m.pools()) {
@@ -170,19 +172,41 @@ TEST(SynthMarket, SmallStepsAndSomeFlatPools) {
     for (std::size_t k = 1; k < p.size(); ++k) {
       if (r.high[i][k]) last_high = k;
       if (p[k] == p[k - 1]) continue;
-      ++changes;
       if (last_high > 0 && k - last_high <= 12 * static_cast<std::size_t>(kHourMs / r.tick_ms)) continue;
+      ++changes;
       ++moves;
       if (std::abs(p[k] - p[k - 1]) > 0.03 * p[k - 1]) ++big_moves;
     }
-    if (changes < static_cast<std::int64_t>(p.size()) / 20) ++flat;
+    if (changes * 24 * kHourMs < static_cast<std::int64_t>(p.size()) * r.tick_ms) ++flat;  // < 1/day
   }
-  std::printf("normal price changes: %llu, of which > 3%%: %llu; pools changing on < 5%% of ticks: %zu of %zu\n",
+  std::printf("normal price changes: %llu, of which > 3%%: %llu; pools changing < once a day: %zu of %zu\n",
               static_cast<unsigned long long>(moves), static_cast<unsigned long long>(big_moves), flat,
               r.prices.size());
   EXPECT_LT(static_cast<double>(big_moves), 0.02 * static_cast<double>(moves));
   EXPECT_GE(flat, r.prices.size() / 10) << "real feeds have many pools that sit still";
   EXPECT_LE(flat, r.prices.size() * 7 / 10);
+}
+
+TEST(SynthMarket, BusinessHoursRaisePrices) {
+  // us-east-1 is UTC-5: weekday 15:00-20:00 UTC is its early afternoon, 05:00-10:00 UTC its night.
+  const Collected r = collect(SynthOptions{});
+  double day_sum = 0, night_sum = 0;
+  std::int64_t day_n = 0, night_n = 0;
+  for (std::size_t i = 0; i < r.pools.size(); ++i) {
+    if (r.pools[i].region != "us-east-1") continue;
+    double mean = 0;
+    for (double v : r.prices[i]) mean += v / static_cast<double>(r.prices[i].size());
+    for (std::size_t k = 0; k < r.prices[i].size(); ++k) {
+      const std::int64_t t = r.start + static_cast<std::int64_t>(k) * r.tick_ms;
+      const std::int64_t hour = t / kHourMs % 24, weekday = (t / (24 * kHourMs) + 4) % 7;
+      if (weekday == 0 || weekday == 6 || r.high[i][k]) continue;
+      if (hour >= 15 && hour < 20) day_sum += r.prices[i][k] / mean, ++day_n;
+      if (hour >= 5 && hour < 10) night_sum += r.prices[i][k] / mean, ++night_n;
+    }
+  }
+  const double day = day_sum / static_cast<double>(day_n), night = night_sum / static_cast<double>(night_n);
+  std::printf("us-east-1 weekday price / pool mean: afternoon %.4f, night %.4f\n", day, night);
+  EXPECT_GT(day, night + 0.01);
 }
 
 TEST(SynthContagion, LargeSizeSpikePredictsSmallSizeSpike) {
