@@ -1,0 +1,29 @@
+#include "operators/decision_builder.hpp"
+
+#include "src/core/hash.hpp"
+
+namespace spotstream {
+
+std::string pool_of(const FleetEvent& node) { return node.az + "/" + node.instance_type + "/" + node.product; }
+
+Decision build_decision(const FleetEvent& node, DecisionKind kind, TimestampMs ts, std::string reason,
+                        std::string signal, const std::string& cause) {
+  Decision d;
+  d.kind = kind;
+  d.ts = ts;
+  d.fleet = node.fleet;
+  d.node_id = node.node_id;
+  d.instance_id = node.instance_id;
+  d.region = node.region;
+  d.az = node.az;
+  d.instance_type = node.instance_type;
+  d.product = node.product;
+  d.reason = std::move(reason);
+  d.signal = std::move(signal);
+  d.model = "signal-rules-v1";
+  d.decision_id = to_hex16(fnv1a64_fields(
+      {d.fleet, d.node_id, d.instance_id, to_string(kind), std::to_string(ts), d.signal, cause}));
+  return d;
+}
+
+}  // namespace spotstream

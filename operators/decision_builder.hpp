@@ -1,0 +1,21 @@
+#pragma once
+//! Builds a Decision for a node with its deterministic id: the same inputs give the same id on
+//! every run, replay and shard count, so duplicates from at-least-once delivery are recognisable.
+#include <functional>
+#include <string>
+
+#include "operators/fleet_state.hpp"
+
+namespace spotstream {
+
+//! Where operators send decisions; the topology encodes and emits them.
+using DecisionSink = std::function<void(const Decision&)>;
+
+//! `cause` identifies the input that caused the decision (e.g. "join", a signal's event id).
+Decision build_decision(const FleetEvent& node, DecisionKind kind, TimestampMs ts, std::string reason,
+                        std::string signal, const std::string& cause);
+
+//! Pool identity as printed in decisions: "<az>/<instance_type>/<product>".
+std::string pool_of(const FleetEvent& node);
+
+}  // namespace spotstream

@@ -1,0 +1,21 @@
+#pragma once
+//! Fleet layer (decision layer 1): nodes join (-> STAY, then any signals parked for their instance)
+//! and leave (forgotten). A repeated join of a known instance updates it silently: decisions are
+//! emitted on change. Stateless: the state is the shard's FleetState.
+#include "operators/decision_builder.hpp"
+#include "operators/fleet_state.hpp"
+#include "operators/signal_reaction.hpp"
+
+namespace spotstream {
+
+class FleetMembership {
+ public:
+  FleetMembership(const SignalReaction& signals, RuntimeMetrics& metrics) : signals_(signals), metrics_(metrics) {}
+  void operator()(const FleetEvent& e, FleetState& state, const DecisionSink& emit) const;
+
+ private:
+  const SignalReaction& signals_;
+  RuntimeMetrics& metrics_;
+};
+
+}  // namespace spotstream

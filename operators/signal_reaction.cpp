@@ -1,0 +1,97 @@
+#include "operators/signal_reaction.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "src/core/time.hpp"
+
+namespace spotstream {
+
+namespace {
+
+std::string signal_label(const Signal& s) {
+  if (s.kind == SignalKind::Rebalance) return "rebalance-recommendation";
+  return std::string("interruption-notice:") + to_string(s.action == InstanceAction::None ? InstanceAction::Terminate : s.action);
+}
+
+std::string cause_of(const Signal& s) {
+  return s.event_id.empty() ? signal_label(s) + "@" + std::to_string(s.ts) : s.event_id;
+}
+
+}  // namespace
+
+void SignalReaction::apply(const Signal& s, FleetNode& node, const DecisionSink& emit) const {
+  const auto& n = node.joined;
+  std::string reason;
+  DecisionKind kind;
+  if (s.kind == SignalKind::Interruption) {
+    kind = DecisionKind::Evacuate;
+    const char* verb = s.action == InstanceAction::Stop ? "stopped"
+                       : s.action == InstanceAction::Hibernate ? "hibernated" : "terminated";
+    reason = "AWS interruption notice: instance " + n.instance_id + " will be " + verb +
+             (s.action_time ? " at " + format_iso8601(s.action_time) : std::string(" in about 2 minutes")) +
+             "; evacuate workloads now";
+  } else if (node.last == DecisionKind::Evacuate) {
+    // A rebalance recommendation never relaxes an interruption notice already in force
+    // (EventBridge delivers the two in either order).
+    kind = DecisionKind::Evacuate;
+    reason = "AWS rebalance recommendation for " + n.instance_id + "; the interruption notice already received still stands: evacuate";
+  } else {
+    kind = DecisionKind::Drain;
+    reason = "AWS rebalance recommendation: instance " + n.instance_id +
+             " is at elevated risk of interruption; cordon and drain before a notice arrives";
+  }
+  Decision d = build_decision(n, kind, s.ts, std::move(reason), signal_label(s), cause_of(s));
+  d.action_time = s.action_time;
+  node.last = kind;
+  emit(d);
+}
+
+void SignalReaction::operator()(const Signal& s, FleetState& state, const DecisionSink& emit) const {
+  expire(state);
+  auto it = state.nodes.find(s.instance_id);
+  if (it != state.nodes.end()) {
+    apply(s, it->second, emit);
+    return;
+  }
+  metrics_.unknown_instance_signals.inc();
+  const auto n = metrics_.unknown_instance_signals.get();
+  if (n <= 20 || n % 1000 == 0)
+    spdlog::info("{} for instance {} that is not in the fleet (yet): parked for {} s of event time (#{})",
+                 signal_label(s), s.instance_id, settings_.park_ms / 1000, n);
+  park(s, state);
+}
+
+void SignalReaction::park(const Signal& s, FleetState& state) const {
+  if (state.parked_count >= settings_.park_max) {
+    metrics_.parked_signals_expired.inc();
+    spdlog::warn("parked-signal table full ({}): {} for {} recorded but not kept", settings_.park_max, signal_label(s),
+                 s.instance_id);
+    return;
+  }
+  state.parked[s.instance_id].push_back(s);
+  state.parked_order.emplace_back(s.ts, s.instance_id);
+  ++state.parked_count;
+}
+
+void SignalReaction::expire(FleetState& state) const {
+  while (!state.parked_order.empty() && state.parked_order.front().first + settings_.park_ms < state.fleet_watermark) {
+    const auto [ts, instance] = state.parked_order.front();
+    state.parked_order.pop_front();
+    auto it = state.parked.find(instance);
+    if (it == state.parked.end()) continue;  // already applied on join
+    auto& list = it->second;
+    for (auto s = list.begin(); s != list.end();) {
+      if (s->ts == ts) {
+        metrics_.parked_signals_expired.inc();
+        spdlog::warn("{} for instance {} expired: the instance never joined the fleet", signal_label(*s), instance);
+        s = list.erase(s);
+        --state.parked_count;
+        break;
+      }
+      ++s;
+    }
+    if (list.empty()) state.parked.erase(it);
+  }
+}
+
+}  // namespace spotstream

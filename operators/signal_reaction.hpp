@@ -1,0 +1,34 @@
+#pragma once
+//! Reactive override (decision layer 5): an interruption notice makes its node EVACUATE, a
+//! rebalance recommendation makes it DRAIN. Signals always beat the model, and every signal emits a
+//! decision. A signal for an instance not in the fleet is counted, logged and parked until the
+//! instance joins or `park_ms` of event time pass. Stateless: the state is the shard's FleetState.
+#include "operators/decision_builder.hpp"
+#include "operators/fleet_state.hpp"
+#include "src/runtime/runtime_metrics.hpp"
+
+namespace spotstream {
+
+struct SignalReactionSettings {
+  TimestampMs park_ms = 15 * 60 * 1000;
+  std::size_t park_max = 100000;
+};
+
+class SignalReaction {
+ public:
+  SignalReaction(SignalReactionSettings settings, RuntimeMetrics& metrics) : settings_(settings), metrics_(metrics) {}
+
+  void operator()(const Signal& s, FleetState& state, const DecisionSink& emit) const;
+  //! The decision for a known node; used directly when parked signals are replayed on join.
+  void apply(const Signal& s, FleetNode& node, const DecisionSink& emit) const;
+  //! Drops parked signals older than the shard's watermark minus park_ms (counted and logged).
+  void expire(FleetState& state) const;
+
+ private:
+  void park(const Signal& s, FleetState& state) const;
+
+  SignalReactionSettings settings_;
+  RuntimeMetrics& metrics_;
+};
+
+}  // namespace spotstream

@@ -1,0 +1,46 @@
+#pragma once
+//! The CLI's subcommands. Each returns the process exit status.
+#include <string>
+#include <vector>
+
+#include "src/config/config.hpp"
+
+namespace spotstream {
+struct SynthOptions;
+}
+
+namespace spotstream::cli {
+
+//! Options every subcommand shares; turned into a Config by load_config().
+struct CommonOptions {
+  std::string config_file;
+  std::vector<std::string> sets;  //!< key=value
+  std::string brokers;            //!< sets kafka.bootstrap.servers
+  std::string log_level;
+};
+
+//! Defaults <- YAML file <- --set <- --brokers. Throws ConfigError with a clear message.
+Config load_config(const CommonOptions& opts);
+
+struct RunOptions {
+  std::string bootstrap_file;
+};
+int run_command(Config cfg, const RunOptions& opts);
+int broker_command(Config cfg, const RunOptions& opts);
+
+struct FeedOptions {
+  std::uint64_t seed = 42;
+  int days = 8;
+  int nodes = 60;
+  std::string start;  //!< ISO-8601; empty: the generator's default
+  std::string price_format;  //!< canonical or aws; empty: synth canonical, file aws
+  std::vector<std::string> files;
+};
+//! Generator options from the CLI's feed options; throws ConfigError on a bad --start.
+SynthOptions synth_options(const FeedOptions& opts);
+int feed_synth_command(const Config& cfg, const FeedOptions& opts);
+int feed_file_command(const Config& cfg, const FeedOptions& opts);
+
+int demo_command(Config cfg, const FeedOptions& opts);
+
+}  // namespace spotstream::cli

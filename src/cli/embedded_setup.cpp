@@ -1,0 +1,29 @@
+#include "src/cli/embedded_setup.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <stdexcept>
+
+namespace spotstream::cli {
+
+std::unique_ptr<EmbeddedCluster> start_embedded(Config& cfg, const std::string& bootstrap_file) {
+  auto cluster = std::make_unique<EmbeddedCluster>(static_cast<int>(cfg.get_int("embedded.brokers")));
+  const int partitions = static_cast<int>(cfg.get_int("topics.partitions"));
+  for (const char* t : {"topics.prices", "topics.signals", "topics.fleet", "topics.decisions", "topics.risk", "topics.dlq"})
+    cluster->create_topic(cfg.get_string(t), partitions);
+  const auto addr = cluster->bootstraps();
+  cfg.set("kafka.bootstrap.servers", addr);
+  std::printf("embedded Kafka broker (librdkafka mock cluster) listening on %s\n", addr.c_str());
+  std::printf("  try: kcat -b %s -L\n", addr.c_str());
+  std::fflush(stdout);
+  if (!bootstrap_file.empty()) {
+    // Written atomically so a watcher never reads half an address.
+    const auto tmp = bootstrap_file + ".tmp";
+    std::ofstream(tmp) << addr << "\n";
+    if (std::rename(tmp.c_str(), bootstrap_file.c_str()) != 0)
+      throw std::runtime_error("cannot write bootstrap file " + bootstrap_file);
+  }
+  return cluster;
+}
+
+}  // namespace spotstream::cli

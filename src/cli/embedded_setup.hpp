@@ -1,0 +1,16 @@
+#pragma once
+//! Starting the embedded broker the way `run`, `broker` and `demo` all need it: cluster up, every
+//! spotstream topic created, kafka.bootstrap.servers pointed at it, the address published.
+#include <memory>
+#include <string>
+
+#include "src/config/config.hpp"
+#include "src/kafka/embedded_cluster.hpp"
+
+namespace spotstream::cli {
+
+//! Starts the cluster, creates the topics, sets kafka.bootstrap.servers in `cfg`, prints the
+//! address on stdout and writes it to `bootstrap_file` when given.
+std::unique_ptr<EmbeddedCluster> start_embedded(Config& cfg, const std::string& bootstrap_file);
+
+}  // namespace spotstream::cli

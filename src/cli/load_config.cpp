@@ -1,0 +1,20 @@
+#include <spdlog/spdlog.h>
+
+#include "src/cli/commands.hpp"
+
+namespace spotstream::cli {
+
+Config load_config(const CommonOptions& opts) {
+  Config cfg;
+  if (!opts.config_file.empty()) cfg.load_yaml_file(opts.config_file);
+  for (const auto& s : opts.sets) cfg.set_assignment(s);
+  if (!opts.brokers.empty()) cfg.set("kafka.bootstrap.servers", opts.brokers);
+  if (!opts.log_level.empty()) cfg.set("log.level", opts.log_level);
+  const auto level = spdlog::level::from_str(cfg.get_string("log.level"));
+  if (level == spdlog::level::off && cfg.get_string("log.level") != "off")
+    throw ConfigError("log.level must be one of trace, debug, info, warn, error, off");
+  spdlog::set_level(level);
+  return cfg;
+}
+
+}  // namespace spotstream::cli

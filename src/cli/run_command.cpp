@@ -1,0 +1,38 @@
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "src/cli/commands.hpp"
+#include "src/cli/embedded_setup.hpp"
+#include "src/runtime/pipeline.hpp"
+#include "src/runtime/stop_signal.hpp"
+#include "topology/live_topology.hpp"
+
+namespace spotstream::cli {
+
+int run_command(Config cfg, const RunOptions& opts) {
+  const auto& stop = install_stop_handlers();
+  std::unique_ptr<EmbeddedCluster> cluster;
+  if (!cfg.has_brokers()) cluster = start_embedded(cfg, opts.bootstrap_file);
+  spdlog::info("spotstream {} run: {} shard(s), group {}, inputs {} {} {}", SPOTSTREAM_VERSION,
+               cfg.get_int("runtime.shards"), cfg.get_string("consumer.group"), cfg.get_string("topics.prices"),
+               cfg.get_string("topics.signals"), cfg.get_string("topics.fleet"));
+  RuntimeMetrics metrics;
+  Pipeline pipeline(cfg, live_topology(cfg), metrics);
+  const int rc = pipeline.run(stop);
+  std::printf("summary %s\n", metrics.to_json().c_str());
+  std::fflush(stdout);
+  return rc;
+}
+
+int broker_command(Config cfg, const RunOptions& opts) {
+  const auto& stop = install_stop_handlers();
+  auto cluster = start_embedded(cfg, opts.bootstrap_file);
+  spdlog::info("embedded broker running; SIGINT or SIGTERM stops it (its data goes with it)");
+  while (!stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  return 0;
+}
+
+}  // namespace spotstream::cli

@@ -1,0 +1,37 @@
+#include "src/kafka/embedded_cluster.hpp"
+
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include <stdexcept>
+
+namespace spotstream {
+
+EmbeddedCluster::EmbeddedCluster(int brokers) {
+  char err[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  // The handle only hosts the cluster; it never produces.
+  rd_kafka_conf_set(conf, "log_level", "3", err, sizeof err);
+  handle_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  if (!handle_) throw std::runtime_error(std::string("embedded broker: ") + err);
+  cluster_ = rd_kafka_mock_cluster_new(handle_, brokers);
+  if (!cluster_) {
+    rd_kafka_destroy(handle_);
+    throw std::runtime_error("embedded broker: cannot start librdkafka's mock cluster");
+  }
+}
+
+EmbeddedCluster::~EmbeddedCluster() {
+  if (cluster_) rd_kafka_mock_cluster_destroy(cluster_);
+  if (handle_) rd_kafka_destroy(handle_);
+}
+
+std::string EmbeddedCluster::bootstraps() const { return rd_kafka_mock_cluster_bootstraps(cluster_); }
+
+void EmbeddedCluster::create_topic(const std::string& name, int partitions) {
+  const auto e = rd_kafka_mock_topic_create(cluster_, name.c_str(), partitions, 1);
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
+    throw std::runtime_error("embedded broker: cannot create topic " + name + ": " + rd_kafka_err2str(e));
+}
+
+}  // namespace spotstream

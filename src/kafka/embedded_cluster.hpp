@@ -1,0 +1,32 @@
+#pragma once
+//! The embedded Kafka broker: librdkafka's mock cluster, a real Kafka protocol server on loopback
+//! that any client (kcat included) can reach while this object lives. Ports are random
+//! (librdkafka 2.0.2 cannot fix them), so callers publish bootstraps().
+//! Not a production broker: no offsets-for-times, ~5 MiB retention per partition, transactions
+//! accepted but not enforced (see ../shared/FACTS.md).
+#include <string>
+#include <vector>
+
+struct rd_kafka_s;
+struct rd_kafka_mock_cluster_s;
+
+namespace spotstream {
+
+class EmbeddedCluster {
+ public:
+  explicit EmbeddedCluster(int brokers = 1);
+  ~EmbeddedCluster();
+  EmbeddedCluster(const EmbeddedCluster&) = delete;
+  EmbeddedCluster& operator=(const EmbeddedCluster&) = delete;
+
+  //! "127.0.0.1:PORT[,...]"
+  std::string bootstraps() const;
+  //! Creates a topic; throws std::runtime_error on failure.
+  void create_topic(const std::string& name, int partitions);
+
+ private:
+  rd_kafka_s* handle_ = nullptr;
+  rd_kafka_mock_cluster_s* cluster_ = nullptr;
+};
+
+}  // namespace spotstream

@@ -1,0 +1,122 @@
+#include "src/kafka/kafka_source.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "src/kafka/kafka_conf.hpp"
+
+namespace spotstream {
+
+namespace {
+std::vector<PartitionKey> keys_of(const std::vector<RdKafka::TopicPartition*>& parts) {
+  std::vector<PartitionKey> out;
+  for (auto* p : parts) out.emplace_back(p->topic(), p->partition());
+  return out;
+}
+}  // namespace
+
+class KafkaSource::Rebalancer : public RdKafka::RebalanceCb {
+ public:
+  Rebalancer(KafkaSource& src, Listener& l) : src_(src), listener_(l) {}
+  void rebalance_cb(RdKafka::KafkaConsumer* c, RdKafka::ErrorCode err,
+                    std::vector<RdKafka::TopicPartition*>& parts) override {
+    const bool cooperative = c->rebalance_protocol() == "COOPERATIVE";
+    const auto keys = keys_of(parts);
+    if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+      spdlog::info("assigned {} partition(s)", parts.size());
+      RdKafka::Error* e = cooperative ? c->incremental_assign(parts) : nullptr;
+      if (!cooperative) c->assign(parts);
+      if (e) {
+        spdlog::error("incremental assign failed: {}", e->str());
+        delete e;
+      }
+      for (const auto& k : keys) src_.eof_[k] = false;
+      listener_.on_assigned(keys);
+    } else {
+      spdlog::info("revoking {} partition(s)", parts.size());
+      listener_.on_revoking(keys);
+      RdKafka::Error* e = cooperative ? c->incremental_unassign(parts) : nullptr;
+      if (!cooperative) c->unassign();
+      if (e) {
+        spdlog::error("incremental unassign failed: {}", e->str());
+        delete e;
+      }
+      for (const auto& k : keys) src_.eof_.erase(k);
+    }
+  }
+
+ private:
+  KafkaSource& src_;
+  Listener& listener_;
+};
+
+KafkaSource::KafkaSource(const Config& cfg, const std::vector<std::string>& topics, Listener& listener)
+    : rebalancer_(std::make_unique<Rebalancer>(*this, listener)) {
+  auto conf = make_kafka_conf(cfg, ClientRole::Consumer);
+  std::string err;
+  if (conf->set("rebalance_cb", static_cast<RdKafka::RebalanceCb*>(rebalancer_.get()), err) != RdKafka::Conf::CONF_OK)
+    throw std::runtime_error("kafka consumer: " + err);
+  consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
+  if (!consumer_) throw std::runtime_error("kafka consumer: " + err);
+  const auto rc = consumer_->subscribe(topics);
+  if (rc != RdKafka::ERR_NO_ERROR) throw std::runtime_error("kafka subscribe: " + RdKafka::err2str(rc));
+}
+
+KafkaSource::~KafkaSource() { close(); }
+
+std::size_t KafkaSource::poll(std::size_t max, int timeout_ms, const std::function<void(RdKafka::Message&)>& fn) {
+  std::size_t n = 0;
+  while (n < max) {
+    std::unique_ptr<RdKafka::Message> m(consumer_->consume(n == 0 ? timeout_ms : 0));
+    switch (m->err()) {
+      case RdKafka::ERR_NO_ERROR:
+        eof_[{m->topic_name(), m->partition()}] = false;
+        fn(*m);
+        ++n;
+        continue;
+      case RdKafka::ERR__TIMED_OUT:
+        return n;
+      case RdKafka::ERR__PARTITION_EOF: {
+        auto it = eof_.find({m->topic_name(), m->partition()});
+        if (it != eof_.end()) it->second = true;
+        continue;
+      }
+      default:
+        // Transient broker/network errors are retried by librdkafka; report and carry on.
+        spdlog::warn("kafka consumer: {}", m->errstr());
+        return n;
+    }
+  }
+  return n;
+}
+
+bool KafkaSource::all_at_eof() const {
+  if (eof_.empty()) return false;
+  for (const auto& [k, at_end] : eof_)
+    if (!at_end) return false;
+  return true;
+}
+
+bool KafkaSource::commit(const std::map<PartitionKey, std::int64_t>& offsets, bool sync) {
+  if (offsets.empty()) return true;
+  std::vector<RdKafka::TopicPartition*> parts;
+  for (const auto& [k, off] : offsets) parts.push_back(RdKafka::TopicPartition::create(k.first, k.second, off));
+  const auto rc = sync ? consumer_->commitSync(parts) : consumer_->commitAsync(parts);
+  bool ok = rc == RdKafka::ERR_NO_ERROR;
+  for (auto* p : parts) {
+    if (sync && p->err() != RdKafka::ERR_NO_ERROR) {
+      ok = false;
+      spdlog::warn("commit {}[{}]@{} failed: {}", p->topic(), p->partition(), p->offset(), RdKafka::err2str(p->err()));
+    }
+    delete p;
+  }
+  if (rc != RdKafka::ERR_NO_ERROR) spdlog::warn("offset commit failed: {}", RdKafka::err2str(rc));
+  return ok;
+}
+
+void KafkaSource::close() {
+  if (closed_ || !consumer_) return;
+  closed_ = true;
+  consumer_->close();
+}
+
+}  // namespace spotstream

@@ -1,0 +1,58 @@
+#include "src/kafka/topic_reader.hpp"
+
+#include <librdkafka/rdkafkacpp.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <memory>
+#include <set>
+#include <stdexcept>
+
+#include "src/kafka/kafka_conf.hpp"
+
+namespace spotstream {
+
+std::vector<TopicRecord> read_topic(const Config& cfg, const std::string& topic, int timeout_ms) {
+  auto conf = make_kafka_conf(cfg, ClientRole::Consumer,
+                              {{"group.id", "spotstream-reader-" + std::to_string(getpid())},
+                               {"enable.partition.eof", "true"}});
+  std::string err;
+  std::unique_ptr<RdKafka::KafkaConsumer> c(RdKafka::KafkaConsumer::create(conf.get(), err));
+  if (!c) throw std::runtime_error("topic reader: " + err);
+
+  std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(c.get(), topic, nullptr, err));
+  RdKafka::Metadata* md = nullptr;
+  if (c->metadata(false, t.get(), &md, timeout_ms) != RdKafka::ERR_NO_ERROR || !md || md->topics()->empty())
+    throw std::runtime_error("topic reader: no metadata for " + topic);
+  std::unique_ptr<RdKafka::Metadata> md_owner(md);
+  std::vector<RdKafka::TopicPartition*> parts;
+  std::set<std::int32_t> pending;
+  for (const auto* p : *md->topics()->at(0)->partitions()) {
+    parts.push_back(RdKafka::TopicPartition::create(topic, p->id(), RdKafka::Topic::OFFSET_BEGINNING));
+    pending.insert(p->id());
+  }
+  c->assign(parts);
+  for (auto* p : parts) delete p;
+
+  std::vector<TopicRecord> out;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (!pending.empty()) {
+    if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("topic reader: timed out reading " + topic);
+    std::unique_ptr<RdKafka::Message> m(c->consume(200));
+    if (m->err() == RdKafka::ERR__PARTITION_EOF) {
+      pending.erase(m->partition());
+    } else if (m->err() == RdKafka::ERR_NO_ERROR) {
+      TopicRecord r;
+      r.partition = m->partition();
+      r.offset = m->offset();
+      r.timestamp = m->timestamp().timestamp;
+      if (m->key_pointer()) r.key.assign(static_cast<const char*>(m->key_pointer()), m->key_len());
+      if (m->payload()) r.value.assign(static_cast<const char*>(m->payload()), m->len());
+      out.push_back(std::move(r));
+    }
+  }
+  c->close();
+  return out;
+}
+
+}  // namespace spotstream

@@ -1,0 +1,23 @@
+#pragma once
+//! Reads a whole topic, every partition from the beginning to its current end, without joining a
+//! group or committing anything. For the demo summary, tools and tests; not for the live path.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "src/config/config.hpp"
+
+namespace spotstream {
+
+struct TopicRecord {
+  std::int32_t partition = 0;
+  std::int64_t offset = 0;
+  std::int64_t timestamp = 0;
+  std::string key;
+  std::string value;
+};
+
+//! Throws std::runtime_error if the topic cannot be read within timeout_ms.
+std::vector<TopicRecord> read_topic(const Config& cfg, const std::string& topic, int timeout_ms = 30000);
+
+}  // namespace spotstream

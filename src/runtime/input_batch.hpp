@@ -1,0 +1,26 @@
+#pragma once
+//! A poll round's worth of input messages and the work still owed for them. `pending` counts the
+//! source's own hold, every event still queued or being processed, and every output not yet
+//! acknowledged by its sink; offsets are committed only once it reaches zero (at-least-once).
+//! Shared by the source (creates, commits), shards (events -> outputs) and the sink (deliveries),
+//! so `pending` is atomic; `next_offsets` is written by the source thread alone before release.
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+
+namespace spotstream {
+
+struct InputBatch {
+  std::atomic<std::int64_t> pending{1};  //!< starts with the source's hold
+  std::atomic<bool> failed{false};       //!< an output could not be delivered: never commit
+  //! (topic, partition) -> offset to commit (last offset in the batch + 1).
+  std::map<std::pair<std::string, std::int32_t>, std::int64_t> next_offsets;
+
+  void add(std::int64_t n) { pending.fetch_add(n, std::memory_order_acq_rel); }
+  void done(std::int64_t n = 1) { pending.fetch_sub(n, std::memory_order_acq_rel); }
+  bool complete() const { return pending.load(std::memory_order_acquire) == 0; }
+};
+
+}  // namespace spotstream

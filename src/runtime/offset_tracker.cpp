@@ -1,0 +1,30 @@
+#include "src/runtime/offset_tracker.hpp"
+
+namespace spotstream {
+
+InputBatch* OffsetTracker::push(std::unique_ptr<InputBatch> batch) {
+  batches_.push_back(std::move(batch));
+  return batches_.back().get();
+}
+
+bool OffsetTracker::advance(bool& failed) {
+  bool moved = false;
+  failed = false;
+  while (!batches_.empty()) {
+    auto& front = *batches_.front();
+    if (front.failed.load(std::memory_order_acquire)) {
+      failed = true;
+      break;
+    }
+    if (!front.complete()) break;
+    for (const auto& [tp, next] : front.next_offsets) {
+      auto& slot = committable_[tp];
+      if (next > slot) slot = next;
+    }
+    batches_.pop_front();
+    moved = true;
+  }
+  return moved;
+}
+
+}  // namespace spotstream

@@ -1,0 +1,36 @@
+#pragma once
+//! Orders in-flight input batches and turns completed prefixes into committable offsets.
+//! A batch that finishes early waits for every older batch, so a commit never skips work.
+//! Owned by the source thread.
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "src/runtime/input_batch.hpp"
+
+namespace spotstream {
+
+class OffsetTracker {
+ public:
+  using PartitionKey = std::pair<std::string, std::int32_t>;
+
+  //! Takes ownership; the batch must have its offsets filled in already.
+  InputBatch* push(std::unique_ptr<InputBatch> batch);
+  //! Retires the completed prefix; returns true if new offsets became committable.
+  //! Sets `failed` when the oldest batch failed delivery (nothing after it may ever commit).
+  bool advance(bool& failed);
+  //! Offsets safe to commit: (topic, partition) -> next offset. Includes already-committed ones.
+  const std::map<PartitionKey, std::int64_t>& committable() const { return committable_; }
+  //! Forgets a partition (revoked): its committable offset is dropped after the final commit.
+  void forget(const PartitionKey& tp) { committable_.erase(tp); }
+  std::size_t in_flight() const { return batches_.size(); }
+
+ private:
+  std::deque<std::unique_ptr<InputBatch>> batches_;
+  std::map<PartitionKey, std::int64_t> committable_;
+};
+
+}  // namespace spotstream

@@ -1,0 +1,20 @@
+#pragma once
+//! An encoded output record on its way to a sink, tied to the input batch it was derived from.
+#include <cstdint>
+#include <string>
+
+#include "src/runtime/input_batch.hpp"
+
+namespace spotstream {
+
+enum class OutputTopic : std::uint8_t { Decisions, Risk, Dlq };
+
+struct Output {
+  OutputTopic topic = OutputTopic::Decisions;
+  std::string key;
+  std::string value;
+  std::int64_t ts = 0;          //!< event time; becomes the Kafka message timestamp
+  InputBatch* batch = nullptr;  //!< released (done()) by the sink once delivered; may be null
+};
+
+}  // namespace spotstream

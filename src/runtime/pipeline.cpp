@@ -1,0 +1,184 @@
+#include "src/runtime/pipeline.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+#include "src/codec/json_encoder.hpp"
+#include "src/core/hash.hpp"
+
+namespace spotstream {
+
+using Clock = std::chrono::steady_clock;
+
+Pipeline::Pipeline(const Config& cfg, LogicFactory factory, RuntimeMetrics& metrics)
+    : cfg_(cfg),
+      metrics_(metrics),
+      sink_(std::make_unique<SinkWorker>(cfg, metrics, fatal_)),
+      decoder_(DecodeLimits{static_cast<std::size_t>(cfg.get_int("decode.max_message_bytes")),
+                            cfg.get_double("decode.max_price")}),
+      watermarks_({{cfg.get_string("topics.prices"), InputKind::Prices},
+                   {cfg.get_string("topics.signals"), InputKind::Signals},
+                   {cfg.get_string("topics.fleet"), InputKind::Fleet}}),
+      dlq_token_(sink_->make_token()),
+      prices_topic_(cfg.get_string("topics.prices")),
+      signals_topic_(cfg.get_string("topics.signals")),
+      fleet_topic_(cfg.get_string("topics.fleet")),
+      dlq_payload_max_(static_cast<std::size_t>(cfg.get_int("decode.dlq_payload_max_bytes"))) {
+  const auto n = cfg.get_int("runtime.shards");
+  const auto capacity = static_cast<std::size_t>(cfg.get_int("runtime.queue_capacity"));
+  for (int i = 0; i < n; ++i) shards_.push_back(std::make_unique<Shard>(factory(i, metrics_), *sink_, capacity));
+}
+
+Pipeline::~Pipeline() = default;
+
+std::size_t Pipeline::shard_of(const Event& e) const {
+  const std::string key = std::visit([](const auto& v) { return v.routing_key(); }, e);
+  return fnv1a64(key) % shards_.size();
+}
+
+void Pipeline::route(RdKafka::Message& m) {
+  metrics_.messages_in.inc();
+  const std::string& topic = m.topic_name();
+  current_->next_offsets[{topic, m.partition()}] = m.offset() + 1;
+  InputKind kind;
+  if (topic == prices_topic_) kind = InputKind::Prices;
+  else if (topic == signals_topic_) kind = InputKind::Signals;
+  else kind = InputKind::Fleet;
+  const std::string_view key(m.key_pointer() ? static_cast<const char*>(m.key_pointer()) : "", m.key_len());
+  const std::string_view value(m.payload() ? static_cast<const char*>(m.payload()) : "", m.len());
+  decoded_.clear();
+  DecodeError err;
+  if (!decoder_.decode(kind, key, value, decoded_, err)) {
+    dead_letter(m, err);
+    return;
+  }
+  const PartitionKey tp{topic, m.partition()};
+  for (auto& e : decoded_) {
+    watermarks_.observe(tp, std::visit([](const auto& v) { return v.ts; }, e));
+    Shard::Lane lane = Shard::Lane::Control;
+    if (std::holds_alternative<PriceTick>(e)) {
+      metrics_.prices_in.inc();
+      lane = Shard::Lane::Prices;
+    } else if (std::holds_alternative<Signal>(e)) {
+      metrics_.signals_in.inc();
+    } else {
+      metrics_.fleet_in.inc();
+    }
+    auto& shard = *shards_[shard_of(e)];
+    current_->add(1);
+    shard.stage(QueuedEvent{std::move(e), current_.get(), watermarks_.current()}, lane);
+  }
+}
+
+void Pipeline::dead_letter(RdKafka::Message& m, const DecodeError& err) {
+  DeadLetter dl;
+  dl.reason = err.reason;
+  dl.detail = err.detail;
+  dl.source = SourceRef{m.topic_name(), m.partition(), m.offset()};
+  if (m.key_pointer()) dl.key.assign(static_cast<const char*>(m.key_pointer()), m.key_len());
+  if (m.payload()) dl.payload.assign(static_cast<const char*>(m.payload()), m.len());
+  const auto ts = m.timestamp();
+  dl.ts = ts.type == RdKafka::MessageTimestamp::MSG_TIMESTAMP_NOT_AVAILABLE ? 0 : ts.timestamp;
+  metrics_.dlq.inc(dl.reason);
+  const auto count = metrics_.dlq.total();
+  if (count <= 10 || count % 1000 == 0)
+    spdlog::warn("bad input #{} from {}[{}]@{} -> {}: {} ({})", count, dl.source.topic, dl.source.partition,
+                 dl.source.offset, cfg_.get_string("topics.dlq"), dl.reason, dl.detail);
+  current_->add(1);
+  dlq_outputs_.push_back(Output{OutputTopic::Dlq, dl.key, encode_dead_letter(dl, dlq_payload_max_), dl.ts, current_.get()});
+}
+
+void Pipeline::seal_batch() {
+  if (!current_ || current_->next_offsets.empty()) {
+    current_ = std::make_unique<InputBatch>();
+    return;
+  }
+  InputBatch* batch = tracker_.push(std::move(current_));
+  current_ = std::make_unique<InputBatch>();
+  for (auto& s : shards_) s->flush(*stop_);
+  sink_->push(dlq_outputs_, dlq_token_);
+  batch->done();  // the source's hold
+}
+
+void Pipeline::wait_in_flight() {
+  bool failed = false;
+  for (;;) {
+    tracker_.advance(failed);
+    if (tracker_.in_flight() == 0 || failed || fatal_.load()) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+void Pipeline::commit(bool sync) {
+  bool failed = false;
+  tracker_.advance(failed);
+  std::map<PartitionKey, std::int64_t> changed;
+  for (const auto& [tp, off] : tracker_.committable()) {
+    auto it = committed_.find(tp);
+    if (it == committed_.end() || it->second != off) changed[tp] = off;
+  }
+  last_commit_ = Clock::now();
+  if (changed.empty()) return;
+  if (source_->commit(changed, sync)) {
+    for (const auto& [tp, off] : changed) committed_[tp] = off;
+    metrics_.commits.inc();
+  }
+}
+
+void Pipeline::on_assigned(const std::vector<PartitionKey>&) {}
+
+void Pipeline::on_revoking(const std::vector<PartitionKey>& parts) {
+  // Finish everything read so far (including the batch being filled), deliver, commit, forget.
+  seal_batch();
+  wait_in_flight();
+  commit(true);
+  for (const auto& tp : parts) {
+    tracker_.forget(tp);
+    committed_.erase(tp);
+    watermarks_.forget(tp);
+  }
+}
+
+int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& may_exit_idle) {
+  stop_ = &stop;
+  sink_->start();
+  for (auto& s : shards_) s->start();
+  source_ = std::make_unique<KafkaSource>(cfg_, std::vector<std::string>{prices_topic_, signals_topic_, fleet_topic_}, *this);
+  current_ = std::make_unique<InputBatch>();
+  const auto batch_size = static_cast<std::size_t>(cfg_.get_int("runtime.batch_size"));
+  const auto commit_every = std::chrono::milliseconds(cfg_.get_int("runtime.commit_interval_ms"));
+  const auto idle_exit = std::chrono::milliseconds(cfg_.get_int("runtime.idle_exit_ms"));
+  auto last_input = Clock::now();
+  last_commit_ = Clock::now();
+
+  while (!stop.load() && !fatal_.load()) {
+    watermarks_.recompute(source_->assignment());
+    const auto n = source_->poll(batch_size, 100, [this](RdKafka::Message& m) { route(m); });
+    seal_batch();
+    const auto now = Clock::now();
+    if (n > 0) last_input = now;
+    if (now - last_commit_ >= commit_every) commit(false);
+    if (idle_exit.count() > 0 && n == 0 && now - last_input >= idle_exit && source_->all_at_eof() &&
+        tracker_.in_flight() == 0 && (!may_exit_idle || may_exit_idle())) {
+      spdlog::info("all input consumed and idle for {} ms: stopping", idle_exit.count());
+      break;
+    }
+  }
+
+  spdlog::info("stopping: draining shards, delivering outputs, committing offsets");
+  seal_batch();
+  for (auto& s : shards_) s->stop_and_join();
+  sink_->stop_and_join();
+  commit(true);
+  source_->close();
+  bool failed = false;
+  tracker_.advance(failed);
+  if (fatal_.load() || failed) {
+    spdlog::error("stopped after a delivery failure; {} input batch(es) left uncommitted", tracker_.in_flight());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace spotstream

@@ -1,0 +1,68 @@
+#pragma once
+//! The live runtime: a source thread (the caller of run()) polls Kafka, decodes each message,
+//! routes events by key to shard threads and bad input to the DLQ; shards run the topology's
+//! ShardLogic; the sink thread produces outputs. Offsets are committed only for input batches whose
+//! outputs have all been acknowledged (at-least-once), in order, and once more on shutdown.
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include <concurrentqueue/concurrentqueue.h>
+
+#include "src/codec/event_decoder.hpp"
+#include "src/config/config.hpp"
+#include "src/kafka/kafka_source.hpp"
+#include "src/runtime/offset_tracker.hpp"
+#include "src/runtime/runtime_metrics.hpp"
+#include "src/runtime/shard.hpp"
+#include "src/runtime/sink_worker.hpp"
+#include "src/runtime/watermarks.hpp"
+
+namespace spotstream {
+
+class Pipeline : public KafkaSource::Listener {
+ public:
+  using LogicFactory = std::function<std::unique_ptr<ShardLogic>(int shard, RuntimeMetrics& metrics)>;
+
+  Pipeline(const Config& cfg, LogicFactory factory, RuntimeMetrics& metrics);
+  ~Pipeline() override;
+
+  //! Runs on the calling thread until `stop` is set (SIGINT/SIGTERM), an idle exit
+  //! (runtime.idle_exit_ms, and `may_exit_idle()` if given), or a fatal delivery error.
+  //! Drains, delivers and commits before returning. Returns 0 on a clean stop, 1 on a fatal error.
+  int run(const std::atomic<bool>& stop, const std::function<bool()>& may_exit_idle = {});
+
+ private:
+  void on_assigned(const std::vector<PartitionKey>& parts) override;
+  void on_revoking(const std::vector<PartitionKey>& parts) override;
+
+  void route(RdKafka::Message& m);
+  void dead_letter(RdKafka::Message& m, const DecodeError& err);
+  void seal_batch();
+  void wait_in_flight();
+  void commit(bool sync);
+  std::size_t shard_of(const Event& e) const;
+
+  Config cfg_;
+  RuntimeMetrics& metrics_;
+  std::atomic<bool> fatal_{false};
+  const std::atomic<bool>* stop_ = nullptr;  //!< set by run(): ends backpressure waits
+  std::unique_ptr<SinkWorker> sink_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::unique_ptr<KafkaSource> source_;
+  EventDecoder decoder_;
+  OffsetTracker tracker_;
+  WatermarkTracker watermarks_;
+  std::map<PartitionKey, std::int64_t> committed_;
+  std::unique_ptr<InputBatch> current_;
+  std::vector<Event> decoded_;
+  std::vector<Output> dlq_outputs_;
+  moodycamel::ProducerToken dlq_token_;
+  std::string prices_topic_, signals_topic_, fleet_topic_;
+  std::size_t dlq_payload_max_;
+  std::chrono::steady_clock::time_point last_commit_;
+};
+
+}  // namespace spotstream

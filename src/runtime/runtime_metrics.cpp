@@ -1,0 +1,51 @@
+#include "src/runtime/runtime_metrics.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace spotstream {
+
+namespace {
+std::size_t reason_index(std::string_view reason) {
+  for (std::size_t i = 0; i + 1 < DlqCounters::kReasons.size(); ++i)
+    if (DlqCounters::kReasons[i] == reason) return i;
+  return DlqCounters::kReasons.size() - 1;
+}
+}  // namespace
+
+void DlqCounters::inc(std::string_view reason) { counts_[reason_index(reason)].inc(); }
+std::uint64_t DlqCounters::get(std::string_view reason) const { return counts_[reason_index(reason)].get(); }
+std::uint64_t DlqCounters::total() const {
+  std::uint64_t t = 0;
+  for (const auto& c : counts_) t += c.get();
+  return t;
+}
+
+std::uint64_t RuntimeMetrics::decisions_total() const {
+  std::uint64_t t = 0;
+  for (const auto& c : decisions) t += c.get();
+  return t;
+}
+
+std::string RuntimeMetrics::to_json() const {
+  nlohmann::json j;
+  j["messages_in"] = messages_in.get();
+  j["prices_in"] = prices_in.get();
+  j["signals_in"] = signals_in.get();
+  j["fleet_in"] = fleet_in.get();
+  j["commits"] = commits.get();
+  auto& d = j["decisions"];
+  for (auto k : {DecisionKind::Stay, DecisionKind::Switch, DecisionKind::Drain, DecisionKind::Evacuate})
+    d[to_string(k)] = decisions[static_cast<std::size_t>(k)].get();
+  auto& q = j["dlq"];
+  q["total"] = dlq.total();
+  for (auto r : DlqCounters::kReasons)
+    if (dlq.get(r)) q[std::string(r)] = dlq.get(r);
+  j["unknown_instance_signals"] = unknown_instance_signals.get();
+  j["parked_signals_applied"] = parked_signals_applied.get();
+  j["parked_signals_expired"] = parked_signals_expired.get();
+  j["outputs_delivered"] = outputs_delivered.get();
+  j["delivery_failures"] = delivery_failures.get();
+  return j.dump();
+}
+
+}  // namespace spotstream

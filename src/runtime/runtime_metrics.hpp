@@ -1,0 +1,57 @@
+#pragma once
+//! Counters for the whole processor, readable live from any thread (relaxed atomics) and printed
+//! in the run summary. Each counter names the thread that writes it.
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "src/core/event.hpp"
+
+namespace spotstream {
+
+struct Counter {
+  std::atomic<std::uint64_t> value{0};
+  void inc(std::uint64_t n = 1) { value.fetch_add(n, std::memory_order_relaxed); }
+  std::uint64_t get() const { return value.load(std::memory_order_relaxed); }
+};
+
+//! DLQ records per reason code (codec/dlq_reason.hpp); unknown codes count under "other".
+class DlqCounters {
+ public:
+  static constexpr std::array<std::string_view, 12> kReasons = {
+      "malformed_json", "missing_field", "wrong_type",   "bad_price",         "bad_timestamp", "unknown_az",
+      "bad_value",      "unknown_format", "missing_instance_id", "oversize", "late",          "other"};
+  void inc(std::string_view reason);
+  std::uint64_t get(std::string_view reason) const;
+  std::uint64_t total() const;
+
+ private:
+  std::array<Counter, kReasons.size()> counts_;
+};
+
+struct RuntimeMetrics {
+  // source thread
+  Counter messages_in;
+  Counter prices_in;
+  Counter signals_in;
+  Counter fleet_in;
+  Counter commits;
+  DlqCounters dlq;
+  // shard threads
+  std::array<Counter, 4> decisions;  //!< indexed by DecisionKind
+  Counter unknown_instance_signals;  //!< signals for instances not (yet) in the fleet
+  Counter parked_signals_applied;    //!< of those, applied when the instance joined later
+  Counter parked_signals_expired;    //!< of those, expired unmatched (logged)
+  // sink thread
+  Counter outputs_delivered;
+  Counter delivery_failures;
+
+  void count_decision(DecisionKind k) { decisions[static_cast<std::size_t>(k)].inc(); }
+  std::uint64_t decisions_total() const;
+  //! One-line JSON of every counter, for logs and the run summary.
+  std::string to_json() const;
+};
+
+}  // namespace spotstream

@@ -1,0 +1,93 @@
+#include "src/runtime/shard.hpp"
+
+#include <chrono>
+
+#include "src/runtime/sink_worker.hpp"
+
+namespace spotstream {
+
+namespace {
+constexpr std::size_t kControlBulk = 1024;
+constexpr std::size_t kPriceBulk = 512;
+}  // namespace
+
+Shard::Shard(std::unique_ptr<ShardLogic> logic, SinkWorker& sink, std::size_t capacity)
+    : logic_(std::move(logic)), sink_(sink), capacity_(capacity), sink_token_(sink.make_token()) {
+  work_.resize(std::max(kControlBulk, kPriceBulk));
+}
+
+Shard::~Shard() {
+  if (thread_.joinable()) stop_and_join();
+}
+
+void Shard::start() { thread_ = std::thread([this] { loop(); }); }
+
+void Shard::enqueue(moodycamel::ConcurrentQueue<QueuedEvent>& q, moodycamel::ProducerToken& t,
+                    std::vector<QueuedEvent>& buf, const std::atomic<bool>& abort) {
+  if (buf.empty()) return;
+  while (q.size_approx() > capacity_ && !abort.load(std::memory_order_relaxed)) {
+    if (sleeping_.exchange(false)) wake_.signal();
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+  }
+  q.enqueue_bulk(t, std::make_move_iterator(buf.begin()), buf.size());
+  buf.clear();
+}
+
+void Shard::flush(const std::atomic<bool>& abort) {
+  if (control_buf_.empty() && price_buf_.empty()) return;
+  enqueue(control_, control_in_, control_buf_, abort);
+  enqueue(prices_, prices_in_, price_buf_, abort);
+  if (sleeping_.exchange(false)) wake_.signal();
+}
+
+std::size_t Shard::drain(moodycamel::ConcurrentQueue<QueuedEvent>& q, moodycamel::ConsumerToken& t,
+                         std::size_t max) {
+  const std::size_t n = q.try_dequeue_bulk(t, work_.begin(), max);
+  if (n == 0) return 0;
+  auto& outputs = collector_.outputs();
+  // Per input batch: outputs created minus events consumed, applied before the outputs reach the
+  // sink so a fast delivery can never see the batch's count touch zero early.
+  InputBatch* current = nullptr;
+  std::int64_t delta = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    auto& item = work_[i];
+    if (item.batch != current) {
+      if (current) current->add(delta);
+      current = item.batch;
+      delta = 0;
+    }
+    const auto before = outputs.size();
+    collector_.set_batch(item.batch);
+    logic_->on_event(item.event, item.wm, collector_);
+    delta += static_cast<std::int64_t>(outputs.size() - before) - 1;
+  }
+  if (current) current->add(delta);
+  sink_.push(outputs, sink_token_);
+  return n;
+}
+
+void Shard::loop() {
+  moodycamel::ConsumerToken control_out(control_), prices_out(prices_);
+  for (;;) {
+    std::size_t n = 0;
+    while (drain(control_, control_out, kControlBulk) > 0) ++n;  // signals first, always
+    n += drain(prices_, prices_out, kPriceBulk);
+    if (n > 0) continue;
+    if (stop_.load(std::memory_order_acquire) && control_.size_approx() == 0 && prices_.size_approx() == 0) break;
+    sleeping_.store(true);
+    if (control_.size_approx() > 0 || prices_.size_approx() > 0) {
+      sleeping_.store(false);
+      continue;
+    }
+    wake_.wait(20000);
+    sleeping_.store(false);
+  }
+}
+
+void Shard::stop_and_join() {
+  stop_.store(true, std::memory_order_release);
+  wake_.signal();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace spotstream

@@ -1,0 +1,68 @@
+#pragma once
+//! A shard: one thread that owns the state of every key routed to it, outright (no locks).
+//! Two lock-free lanes feed it: the control lane (signals and fleet events) is drained before each
+//! bulk of price ticks, so an interruption notice never waits behind a price backlog.
+//! The source thread is the only producer of both lanes; the shard thread the only consumer.
+#include <concurrentqueue/concurrentqueue.h>
+#include <concurrentqueue/lightweightsemaphore.h>
+
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "src/core/event.hpp"
+#include "src/runtime/input_batch.hpp"
+#include "src/runtime/shard_logic.hpp"
+
+namespace spotstream {
+
+class SinkWorker;
+
+struct QueuedEvent {
+  Event event;
+  InputBatch* batch = nullptr;
+  Watermarks wm;
+};
+
+class Shard {
+ public:
+  enum class Lane { Control, Prices };
+
+  Shard(std::unique_ptr<ShardLogic> logic, SinkWorker& sink, std::size_t capacity);
+  ~Shard();
+
+  void start();
+  //! Source thread: appends to a local buffer; nothing is visible to the shard until flush().
+  void stage(QueuedEvent&& e, Lane lane) { (lane == Lane::Control ? control_buf_ : price_buf_).push_back(std::move(e)); }
+  //! Source thread: moves staged events into the lanes in bulk (waiting while a lane is over
+  //! capacity: backpressure) and wakes the shard.
+  void flush(const std::atomic<bool>& abort);
+  //! Processes everything queued, then stops the thread.
+  void stop_and_join();
+
+ private:
+  void loop();
+  std::size_t drain(moodycamel::ConcurrentQueue<QueuedEvent>& q, moodycamel::ConsumerToken& t, std::size_t max);
+  void enqueue(moodycamel::ConcurrentQueue<QueuedEvent>& q, moodycamel::ProducerToken& t,
+               std::vector<QueuedEvent>& buf, const std::atomic<bool>& abort);
+
+  std::unique_ptr<ShardLogic> logic_;
+  SinkWorker& sink_;
+  std::size_t capacity_;
+  moodycamel::ConcurrentQueue<QueuedEvent> control_;
+  moodycamel::ConcurrentQueue<QueuedEvent> prices_;
+  moodycamel::ProducerToken control_in_{control_};
+  moodycamel::ProducerToken prices_in_{prices_};
+  std::vector<QueuedEvent> control_buf_, price_buf_;  // source-thread staging
+  moodycamel::LightweightSemaphore wake_;
+  std::atomic<bool> sleeping_{false};
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+  // shard-thread state
+  std::vector<QueuedEvent> work_;
+  OutputCollector collector_;
+  moodycamel::ProducerToken sink_token_;
+};
+
+}  // namespace spotstream

@@ -1,0 +1,36 @@
+#pragma once
+//! What a shard does with each event: the topology supplies one ShardLogic per shard, holding that
+//! shard's state objects and operator functors. Called only from its shard's thread.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "src/core/event.hpp"
+#include "src/runtime/output.hpp"
+#include "src/runtime/watermarks.hpp"
+
+namespace spotstream {
+
+//! Collects the outputs of one event and ties them to the event's input batch. Shard-thread owned.
+class OutputCollector {
+ public:
+  void emit(OutputTopic topic, std::string key, std::string value, TimestampMs ts) {
+    outputs_.push_back(Output{topic, std::move(key), std::move(value), ts, batch_});
+  }
+  void set_batch(InputBatch* b) { batch_ = b; }
+  std::vector<Output>& outputs() { return outputs_; }
+
+ private:
+  InputBatch* batch_ = nullptr;
+  std::vector<Output> outputs_;
+};
+
+class ShardLogic {
+ public:
+  virtual ~ShardLogic() = default;
+  //! Processes one event in arrival order (signal/fleet lane before prices); emits outputs.
+  //! `wm`: the inputs' watermarks when the event was routed (never ahead of the event's queue).
+  virtual void on_event(const Event& event, const Watermarks& wm, OutputCollector& out) = 0;
+};
+
+}  // namespace spotstream

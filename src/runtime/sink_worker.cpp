@@ -1,0 +1,84 @@
+#include "src/runtime/sink_worker.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "src/kafka/kafka_producer.hpp"
+
+namespace spotstream {
+
+SinkWorker::SinkWorker(const Config& cfg, RuntimeMetrics& metrics, std::atomic<bool>& fatal)
+    : metrics_(metrics),
+      fatal_(fatal),
+      topic_names_{cfg.get_string("topics.decisions"), cfg.get_string("topics.risk"), cfg.get_string("topics.dlq")},
+      capacity_(static_cast<std::size_t>(cfg.get_int("runtime.sink_capacity"))) {
+  producer_ = std::make_unique<KafkaProducer>(cfg, [this](void* opaque, const std::string& error) {
+    auto* batch = static_cast<InputBatch*>(opaque);
+    if (error.empty()) {
+      metrics_.outputs_delivered.inc();
+      if (batch) batch->done();
+      return;
+    }
+    metrics_.delivery_failures.inc();
+    spdlog::error("output delivery failed for good: {}; its input offsets will not be committed", error);
+    if (batch) batch->failed.store(true, std::memory_order_release);
+    fatal_.store(true);
+  });
+}
+
+SinkWorker::~SinkWorker() {
+  if (thread_.joinable()) stop_and_join();
+}
+
+void SinkWorker::start() { thread_ = std::thread([this] { loop(); }); }
+
+void SinkWorker::push(std::vector<Output>& outputs, moodycamel::ProducerToken& token) {
+  if (outputs.empty()) return;
+  while (queue_.size_approx() > capacity_ && !fatal_.load(std::memory_order_relaxed))
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  queue_.enqueue_bulk(token, std::make_move_iterator(outputs.begin()), outputs.size());
+  outputs.clear();
+}
+
+void SinkWorker::deliver(std::vector<Output>& batch) {
+  for (auto& o : batch) {
+    std::string error;
+    if (!producer_->produce(topic_names_[static_cast<std::size_t>(o.topic)], o.key, o.value, o.ts, o.batch, &error)) {
+      metrics_.delivery_failures.inc();
+      spdlog::error("cannot produce to {}: {}", topic_names_[static_cast<std::size_t>(o.topic)], error);
+      if (o.batch) o.batch->failed.store(true, std::memory_order_release);
+      fatal_.store(true);
+    }
+  }
+  batch.clear();
+}
+
+void SinkWorker::loop() {
+  moodycamel::ConsumerToken token(queue_);
+  std::vector<Output> batch(1024);
+  std::vector<Output> ready;
+  ready.reserve(1024);
+  for (;;) {
+    const auto n = queue_.try_dequeue_bulk(token, batch.begin(), batch.size());
+    if (n > 0) {
+      ready.assign(std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.begin() + n));
+      deliver(ready);
+      producer_->poll(0);
+      continue;
+    }
+    if (stop_.load(std::memory_order_acquire) && queue_.size_approx() == 0) break;
+    producer_->poll(5);  // serves delivery reports while idle
+  }
+  while (!producer_->flush(1000)) {
+    if (fatal_.load()) break;
+    spdlog::warn("sink: waiting for {} outputs to be acknowledged", producer_->outstanding());
+  }
+}
+
+void SinkWorker::stop_and_join() {
+  stop_.store(true, std::memory_order_release);
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace spotstream

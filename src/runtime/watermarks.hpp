@@ -1,0 +1,47 @@
+#pragma once
+//! Event-time progress per input. An input's watermark is the earliest "latest event time" among
+//! its assigned partitions that still have data to deliver: every event at or below it from that
+//! input has already been routed. Partitions read to their end do not hold it back; when all are,
+//! it is the latest event time seen. A partition assigned but not yet read holds it at the minimum.
+//! Owned by the source thread; snapshots travel with each event to the shards, so a shard never
+//! sees a watermark that runs ahead of the events queued in front of it.
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <string>
+#include <utility>
+
+#include "src/codec/event_decoder.hpp"
+#include "src/core/event.hpp"
+#include "src/kafka/kafka_source.hpp"
+
+namespace spotstream {
+
+struct Watermarks {
+  static constexpr TimestampMs kMin = std::numeric_limits<TimestampMs>::min();
+  TimestampMs prices = kMin;
+  TimestampMs signals = kMin;
+  TimestampMs fleet = kMin;
+};
+
+class WatermarkTracker {
+ public:
+  //! `topics`: input topic name -> which input it is.
+  explicit WatermarkTracker(std::map<std::string, InputKind> topics) : topics_(std::move(topics)) {}
+
+  void observe(const PartitionKey& tp, TimestampMs ts) {
+    auto [it, inserted] = max_ts_.try_emplace(tp, ts);
+    if (!inserted && ts > it->second) it->second = ts;
+  }
+  //! Recomputes from the assignment and its end-of-partition flags (once per poll round).
+  void recompute(const std::map<PartitionKey, bool>& assignment_eof);
+  void forget(const PartitionKey& tp) { max_ts_.erase(tp); }
+  const Watermarks& current() const { return current_; }
+
+ private:
+  std::map<std::string, InputKind> topics_;
+  std::map<PartitionKey, TimestampMs> max_ts_;
+  Watermarks current_;
+};
+
+}  // namespace spotstream
