@@ -35,6 +35,7 @@ struct Ctx {
   const DecodeLimits& limits;
   DecodeError& error;
   std::string where;
+  od::document* doc = nullptr;  // for check_end; null in item contexts
 
   bool fail(const char* reason, std::string detail) {
     error.reason = reason;
@@ -42,6 +43,9 @@ struct Ctx {
     return false;
   }
   bool malformed(simdjson::error_code e);
+  // Call after reading the whole root object and before judging its values: malformed JSON
+  // (here: trailing content) outranks every other reason.
+  bool check_end();
 };
 
 // A value for people to read in an error detail: quoted, shortened, non-printables escaped.

@@ -31,6 +31,14 @@ bool Ctx::malformed(simdjson::error_code e) {
   return fail(dlq::kMalformedJson, std::string("malformed JSON: ") + simdjson::error_message(e));
 }
 
+bool Ctx::check_end() {
+  // On-demand parsing stops at the end of the root object; anything after it is garbage.
+  const char* rest = nullptr;
+  if (doc && !doc->current_location().get(rest))
+    return fail(dlq::kMalformedJson, "trailing content after the JSON object");
+  return true;
+}
+
 std::string quote(std::string_view s) {
   static constexpr std::size_t kMax = 64;
   std::string out = "\"";

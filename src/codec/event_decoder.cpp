@@ -49,19 +49,15 @@ bool EventDecoder::Impl::decode(InputKind kind, std::string_view key, std::strin
   }
   od::object obj;
   if (auto e = doc.get_object().get(obj)) return c.malformed(e);
+  c.doc = &doc;
   bool ok = false;
   switch (kind) {
     case InputKind::Prices: ok = decode_prices(c, obj, out); break;
     case InputKind::Signals: ok = decode_signal(c, obj, key, out); break;
     case InputKind::Fleet: ok = decode_fleet(c, obj, out); break;
   }
-  if (!ok) return false;
-  // On-demand parsing stops at the end of the root object; anything after it is garbage.
-  const char* rest = nullptr;
-  if (!doc.current_location().get(rest))
-    return c.fail(dlq::kMalformedJson, "trailing content after the JSON object at byte " +
-                                           std::to_string(rest - buffer.get()));
-  return true;
+  c.doc = nullptr;
+  return ok;
 }
 
 bool EventDecoder::decode(InputKind kind, std::string_view key, std::string_view value, std::vector<Event>& out,

@@ -24,7 +24,7 @@ bool decode_fleet(Ctx& c, od::object& obj, std::vector<Event>& out) {
     any = any || i >= 0;
     return e ? c.malformed(e) : true;
   });
-  if (!ok) return false;
+  if (!ok || !c.check_end()) return false;
   if (!any)
     return c.fail(dlq::kUnknownFormat, "no fleet event shape recognised: expected action, node_id, instance_id, ...");
   std::string_view action, fleet, node_id, instance_id, az, region, type, product, arch;

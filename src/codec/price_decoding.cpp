@@ -19,6 +19,8 @@ constexpr int kFirstAwsKey = kAwsTs;
 
 struct PriceFields {
   Scalar f[kPriceKeyCount];
+  bool not_object = false;         // an array item that is not an object
+  bool history_not_array = false;  // SpotPriceHistory is there but is not an array
   bool any(int from, int to) const {
     for (int i = from; i < to; ++i)
       if (f[i].kind != Scalar::Kind::Absent) return true;
@@ -62,10 +64,11 @@ bool build_tick(Ctx& c, const PriceFields& p, bool aws, std::vector<Event>& out)
   return true;
 }
 
-// One object of price fields. `history` is set when it holds a SpotPriceHistory array, which is
-// decoded on the spot (on-demand parsing reads forward only) into `out`.
+// The fields of one object, read forward (on-demand parsing cannot go back). At the top level a
+// SpotPriceHistory array's items are read into `items`; they are judged only once the whole
+// document is known to be well-formed.
 bool read_price_object(Ctx& c, od::object& obj, bool top_level, PriceFields& p, bool& history,
-                       std::vector<Event>& out) {
+                       std::vector<PriceFields>& items) {
   return for_each_field(c, obj, [&](std::string_view key, od::value v) {
     const int k = find_key(key, kPriceKeys);
     if (k >= 0) {
@@ -79,29 +82,30 @@ bool read_price_object(Ctx& c, od::object& obj, bool top_level, PriceFields& p, 
     history = true;
     od::json_type t;
     if (auto e = v.type().get(t)) return c.malformed(e);
-    if (t != od::json_type::array)
-      return c.fail(dlq::kWrongType, "field 'SpotPriceHistory' must be an array");
-    od::array items;
-    if (auto e = v.get_array().get(items)) return c.malformed(e);
-    std::size_t index = 0;
-    for (auto res : items) {
+    if (t != od::json_type::array) {
+      Scalar ignored;
+      if (auto e = read_scalar(v, ignored)) return c.malformed(e);
+      p.history_not_array = true;
+      return true;
+    }
+    od::array arr;
+    if (auto e = v.get_array().get(arr)) return c.malformed(e);
+    for (auto res : arr) {
       od::value item;
       if (auto e = std::move(res).get(item)) return c.malformed(e);
-      Ctx ic{c.limits, c.error, "SpotPriceHistory[" + std::to_string(index) + "]: "};
+      auto& ip = items.emplace_back();
       od::json_type it;
       if (auto e = item.type().get(it)) return c.malformed(e);
-      if (it != od::json_type::object) return ic.fail(dlq::kWrongType, "item must be an object");
+      if (it != od::json_type::object) {
+        ip.not_object = true;
+        if (auto e = consume_checked(item)) return c.malformed(e);
+        continue;
+      }
       od::object item_obj;
       if (auto e = item.get_object().get(item_obj)) return c.malformed(e);
-      PriceFields ip;
       bool nested = false;
-      if (!read_price_object(ic, item_obj, false, ip, nested, out)) return false;
-      if (ip.any(0, kFirstAwsKey))
-        return ic.fail(dlq::kUnknownFormat, "item has canonical fields; SpotPriceHistory holds AWS items only");
-      if (!ip.any(kFirstAwsKey, kPriceKeyCount))
-        return ic.fail(dlq::kUnknownFormat, "item has none of the describe-spot-price-history fields");
-      if (!build_tick(ic, ip, true, out)) return false;
-      ++index;
+      std::vector<PriceFields> none;
+      if (!read_price_object(c, item_obj, false, ip, nested, none)) return false;
     }
     return true;
   });
@@ -112,11 +116,23 @@ bool read_price_object(Ctx& c, od::object& obj, bool top_level, PriceFields& p, 
 bool decode_prices(Ctx& c, od::object& obj, std::vector<Event>& out) {
   PriceFields p;
   bool history = false;
-  if (!read_price_object(c, obj, true, p, history, out)) return false;
+  std::vector<PriceFields> items;
+  if (!read_price_object(c, obj, true, p, history, items) || !c.check_end()) return false;
   const bool canonical = p.any(0, kFirstAwsKey), aws = p.any(kFirstAwsKey, kPriceKeyCount);
   if (history) {
+    if (p.history_not_array) return c.fail(dlq::kWrongType, "field 'SpotPriceHistory' must be an array");
     if (canonical || aws)
       return c.fail(dlq::kUnknownFormat, "a describe-spot-price-history response must not carry tick fields beside SpotPriceHistory");
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      Ctx ic{c.limits, c.error, "SpotPriceHistory[" + std::to_string(i) + "]: "};
+      const auto& ip = items[i];
+      if (ip.not_object) return ic.fail(dlq::kWrongType, "item must be an object");
+      if (ip.any(0, kFirstAwsKey))
+        return ic.fail(dlq::kUnknownFormat, "item has canonical fields; SpotPriceHistory holds AWS items only");
+      if (!ip.any(kFirstAwsKey, kPriceKeyCount))
+        return ic.fail(dlq::kUnknownFormat, "item has none of the describe-spot-price-history fields");
+      if (!build_tick(ic, ip, true, out)) return false;
+    }
     return true;
   }
   if (canonical && aws)

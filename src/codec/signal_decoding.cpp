@@ -237,7 +237,7 @@ bool decode_signal(Ctx& c, od::object& obj, std::string_view key, std::vector<Ev
     if (auto e = consume_checked(v)) return c.malformed(e);
     return true;
   });
-  if (!ok) return false;
+  if (!ok || !c.check_end()) return false;
   using K = Scalar::Kind;
   if (s.f[kDetailType].kind != K::Absent) return eventbridge(c, s, out);
   if (s.f[kKind].kind != K::Absent) return canonical(c, s, out);
