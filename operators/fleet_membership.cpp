@@ -6,8 +6,13 @@ namespace spotstream {
 
 void FleetMembership::operator()(const FleetEvent& e, FleetState& state, const DecisionSink& emit) const {
   signals_.expire(state);
+  forget_departed(state);
   if (e.action == FleetAction::Leave) {
-    state.nodes.erase(e.instance_id);
+    auto it = state.nodes.find(e.instance_id);
+    if (it != state.nodes.end() && it->second.left_at == 0) {
+      it->second.left_at = e.ts;
+      state.departed.emplace_back(e.ts, e.instance_id);
+    }
     return;
   }
   auto [it, inserted] = state.nodes.try_emplace(e.instance_id);
@@ -28,6 +33,14 @@ void FleetMembership::operator()(const FleetEvent& e, FleetState& state, const D
   for (const auto& s : signals) {
     metrics_.parked_signals_applied.inc();
     signals_.apply(s, it->second, emit);
+  }
+}
+
+void FleetMembership::forget_departed(FleetState& state) const {
+  while (!state.departed.empty() && state.departed.front().first < state.signals_watermark) {
+    auto it = state.nodes.find(state.departed.front().second);
+    if (it != state.nodes.end() && it->second.left_at != 0) state.nodes.erase(it);
+    state.departed.pop_front();
   }
 }
 

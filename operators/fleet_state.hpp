@@ -16,6 +16,10 @@ namespace spotstream {
 struct FleetNode {
   FleetEvent joined;                      //!< the join event: pool, requirements, fleet
   DecisionKind last = DecisionKind::Stay;  //!< last decision emitted for this node
+  //! Event time of the node's leave; 0 while it is in the fleet. A departed node is kept until
+  //! every signal stamped before its leave has been seen, so a notice read after the leave (the
+  //! topics are consumed independently) still reaches it, as it would in event-time order.
+  TimestampMs left_at = 0;
 };
 
 struct FleetState {
@@ -23,6 +27,9 @@ struct FleetState {
   std::unordered_map<std::string, std::vector<Signal>> parked;  //!< by instance id
   std::deque<std::pair<TimestampMs, std::string>> parked_order;  //!< (notice time, instance) for expiry
   std::size_t parked_count = 0;
+  std::deque<std::pair<TimestampMs, std::string>> departed;  //!< (leave time, instance), in order
+  //! The signals input's watermark: every signal at or before it has been seen.
+  TimestampMs signals_watermark = std::numeric_limits<TimestampMs>::min();
   //! The fleet input's watermark: every join at or before it has been seen. A parked signal
   //! expires only once this passes its time + park_ms, however the topics interleave.
   TimestampMs fleet_watermark = std::numeric_limits<TimestampMs>::min();

@@ -49,11 +49,16 @@ void SignalReaction::apply(const Signal& s, FleetNode& node, const DecisionSink&
 void SignalReaction::operator()(const Signal& s, FleetState& state, const DecisionSink& emit) const {
   expire(state);
   auto it = state.nodes.find(s.instance_id);
-  if (it != state.nodes.end()) {
+  if (it != state.nodes.end() && (it->second.left_at == 0 || s.ts <= it->second.left_at)) {
     apply(s, it->second, emit);
     return;
   }
   metrics_.unknown_instance_signals.inc();
+  if (it != state.nodes.end()) {
+    spdlog::info("{} for instance {} arrived after its node {} left the fleet: recorded, no decision", signal_label(s),
+                 s.instance_id, it->second.joined.node_id);
+    return;
+  }
   const auto n = metrics_.unknown_instance_signals.get();
   if (n <= 20 || n % 1000 == 0)
     spdlog::info("{} for instance {} that is not in the fleet (yet): parked for {} s of event time (#{})",
@@ -63,7 +68,7 @@ void SignalReaction::operator()(const Signal& s, FleetState& state, const Decisi
 
 void SignalReaction::park(const Signal& s, FleetState& state) const {
   if (state.parked_count >= settings_.park_max) {
-    metrics_.parked_signals_expired.inc();
+    metrics_.parked_signals_overflow.inc();
     spdlog::warn("parked-signal table full ({}): {} for {} recorded but not kept", settings_.park_max, signal_label(s),
                  s.instance_id);
     return;

@@ -17,6 +17,7 @@ class LiveShard : public ShardLogic {
 
   void on_event(const Event& event, const Watermarks& wm, OutputCollector& out) override {
     fleet_state_.fleet_watermark = std::max(fleet_state_.fleet_watermark, wm.fleet);
+    fleet_state_.signals_watermark = std::max(fleet_state_.signals_watermark, wm.signals);
     const DecisionSink emit = [&](const Decision& d) {
       metrics_.count_decision(d.kind);
       out.emit(OutputTopic::Decisions, d.node_id, encode_decision(d), d.ts);

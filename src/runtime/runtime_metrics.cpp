@@ -43,6 +43,7 @@ std::string RuntimeMetrics::to_json() const {
   j["unknown_instance_signals"] = unknown_instance_signals.get();
   j["parked_signals_applied"] = parked_signals_applied.get();
   j["parked_signals_expired"] = parked_signals_expired.get();
+  j["parked_signals_overflow"] = parked_signals_overflow.get();
   j["outputs_delivered"] = outputs_delivered.get();
   j["delivery_failures"] = delivery_failures.get();
   return j.dump();

@@ -44,6 +44,7 @@ struct RuntimeMetrics {
   Counter unknown_instance_signals;  //!< signals for instances not (yet) in the fleet
   Counter parked_signals_applied;    //!< of those, applied when the instance joined later
   Counter parked_signals_expired;    //!< of those, expired unmatched (logged)
+  Counter parked_signals_overflow;   //!< of those, not kept: the parked table was full (logged)
   // sink thread
   Counter outputs_delivered;
   Counter delivery_failures;

@@ -1,0 +1,182 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "operators/fleet_membership.hpp"
+#include "operators/signal_reaction.hpp"
+
+using namespace spotstream;
+
+namespace {
+
+constexpr TimestampMs kMin = 60'000;
+
+FleetEvent join(const std::string& node, const std::string& instance, TimestampMs ts) {
+  FleetEvent f;
+  f.action = FleetAction::Join;
+  f.ts = ts;
+  f.fleet = "default";
+  f.node_id = node;
+  f.instance_id = instance;
+  f.region = "us-east-1";
+  f.az = "us-east-1a";
+  f.instance_type = "c5.large";
+  f.product = "Linux/UNIX";
+  return f;
+}
+
+Signal notice(const std::string& instance, TimestampMs ts, SignalKind kind = SignalKind::Interruption,
+              InstanceAction action = InstanceAction::Terminate) {
+  Signal s;
+  s.kind = kind;
+  s.action = kind == SignalKind::Interruption ? action : InstanceAction::None;
+  s.instance_id = instance;
+  s.ts = ts;
+  s.action_time = kind == SignalKind::Interruption ? ts + 2 * kMin : 0;
+  s.event_id = instance + "-" + std::to_string(ts);
+  return s;
+}
+
+struct Harness {
+  RuntimeMetrics metrics;
+  SignalReaction signals{SignalReactionSettings{15 * kMin, 100}, metrics};
+  FleetMembership fleet{signals, metrics};
+  FleetState state;
+  std::vector<Decision> out;
+  DecisionSink emit = [this](const Decision& d) { out.push_back(d); };
+
+  void feed(const Event& e) {
+    if (auto* s = std::get_if<Signal>(&e)) signals(*s, state, emit);
+    if (auto* f = std::get_if<FleetEvent>(&e)) fleet(*f, state, emit);
+  }
+};
+
+std::vector<std::string> ids(const std::vector<Decision>& ds) {
+  std::vector<std::string> v;
+  for (const auto& d : ds) v.push_back(d.decision_id + ":" + to_string(d.kind));
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+}  // namespace
+
+TEST(SignalOperators, JoinGivesStayAndNoticesOverride) {
+  Harness h;
+  h.feed(join("node-1", "i-1", 0));
+  h.feed(notice("i-1", 10 * kMin, SignalKind::Rebalance));
+  h.feed(notice("i-1", 20 * kMin));
+  ASSERT_EQ(h.out.size(), 3u);
+  EXPECT_EQ(h.out[0].kind, DecisionKind::Stay);
+  EXPECT_EQ(h.out[0].signal, "none");
+  EXPECT_EQ(h.out[1].kind, DecisionKind::Drain);
+  EXPECT_EQ(h.out[1].signal, "rebalance-recommendation");
+  EXPECT_EQ(h.out[1].ts, 10 * kMin);
+  EXPECT_EQ(h.out[2].kind, DecisionKind::Evacuate);
+  EXPECT_EQ(h.out[2].signal, "interruption-notice:terminate");
+  EXPECT_EQ(h.out[2].action_time, 22 * kMin);
+  for (const auto& d : h.out) {
+    EXPECT_EQ(d.node_id, "node-1");
+    EXPECT_EQ(d.instance_id, "i-1");
+    EXPECT_EQ(d.decision_id.size(), 16u);
+    EXPECT_FALSE(d.reason.empty());
+  }
+  EXPECT_EQ(h.metrics.unknown_instance_signals.get(), 0u);
+}
+
+TEST(SignalOperators, RebalanceNeverRelaxesAnEvacuation) {
+  Harness h;
+  h.feed(join("node-1", "i-1", 0));
+  h.feed(notice("i-1", 5 * kMin));
+  h.feed(notice("i-1", 5 * kMin, SignalKind::Rebalance));
+  ASSERT_EQ(h.out.size(), 3u);
+  EXPECT_EQ(h.out[2].kind, DecisionKind::Evacuate);
+  EXPECT_EQ(h.out[2].signal, "rebalance-recommendation");
+}
+
+TEST(SignalOperators, StopAndHibernateAreNamed) {
+  Harness h;
+  h.feed(join("node-1", "i-1", 0));
+  h.feed(notice("i-1", kMin, SignalKind::Interruption, InstanceAction::Stop));
+  h.feed(notice("i-1", 2 * kMin, SignalKind::Interruption, InstanceAction::Hibernate));
+  EXPECT_EQ(h.out[1].signal, "interruption-notice:stop");
+  EXPECT_NE(h.out[1].reason.find("stopped"), std::string::npos);
+  EXPECT_EQ(h.out[2].signal, "interruption-notice:hibernate");
+}
+
+TEST(SignalOperators, DecisionIdsAreDeterministicAndDistinct) {
+  Harness a, b;
+  for (auto* h : {&a, &b}) {
+    h->feed(join("node-1", "i-1", 0));
+    h->feed(notice("i-1", kMin));
+  }
+  EXPECT_EQ(ids(a.out), ids(b.out));
+  EXPECT_NE(a.out[0].decision_id, a.out[1].decision_id);
+  Harness c;
+  c.feed(join("node-1", "i-1", 1));  // a different input gives a different id
+  EXPECT_NE(c.out[0].decision_id, a.out[0].decision_id);
+}
+
+// The signals and fleet topics are consumed independently: a notice may overtake its node's join.
+// Both orders must produce the same decisions.
+TEST(SignalOperators, SignalBeforeJoinIsParkedThenAppliedIdentically) {
+  Harness in_order, overtaken;
+  in_order.feed(join("node-1", "i-1", 0));
+  in_order.feed(notice("i-1", 3 * kMin, SignalKind::Rebalance));
+  in_order.feed(notice("i-1", 4 * kMin));
+
+  overtaken.feed(notice("i-1", 4 * kMin));
+  overtaken.feed(notice("i-1", 3 * kMin, SignalKind::Rebalance));
+  EXPECT_TRUE(overtaken.out.empty());
+  EXPECT_EQ(overtaken.metrics.unknown_instance_signals.get(), 2u);
+  overtaken.feed(join("node-1", "i-1", 0));
+  EXPECT_EQ(overtaken.metrics.parked_signals_applied.get(), 2u);
+  EXPECT_EQ(ids(in_order.out), ids(overtaken.out));
+  ASSERT_EQ(overtaken.out.size(), 3u);
+  EXPECT_EQ(overtaken.out.back().kind, DecisionKind::Evacuate);  // applied in event-time order
+  EXPECT_EQ(overtaken.state.parked_count, 0u);
+}
+
+TEST(SignalOperators, ParkedSignalExpiresOnlyWhenTheFleetWatermarkPassesIt) {
+  Harness h;
+  h.feed(notice("i-9", 10 * kMin));
+  h.state.fleet_watermark = 24 * kMin;  // within park_ms (15 min): the join may still come
+  h.signals.expire(h.state);
+  EXPECT_EQ(h.metrics.parked_signals_expired.get(), 0u);
+  h.state.fleet_watermark = 26 * kMin;  // every join up to here has been seen: it never joined
+  h.signals.expire(h.state);
+  EXPECT_EQ(h.metrics.parked_signals_expired.get(), 1u);
+  EXPECT_EQ(h.state.parked_count, 0u);
+  h.feed(join("node-9", "i-9", 30 * kMin));
+  ASSERT_EQ(h.out.size(), 1u);  // only the STAY of the join
+  EXPECT_EQ(h.out[0].kind, DecisionKind::Stay);
+}
+
+TEST(SignalOperators, ParkedTableIsBounded) {
+  Harness h;
+  for (int i = 0; i < 150; ++i) h.feed(notice("i-x" + std::to_string(i), kMin));
+  EXPECT_EQ(h.state.parked_count, 100u);
+  EXPECT_EQ(h.metrics.unknown_instance_signals.get(), 150u);
+  EXPECT_EQ(h.metrics.parked_signals_overflow.get(), 50u);  // recorded, counted, not kept
+}
+
+TEST(SignalOperators, LeaveForgetsTheNodeOnceNoEarlierSignalCanArrive) {
+  Harness h;
+  h.feed(join("node-1", "i-1", 0));
+  h.feed(join("node-1", "i-1", 0));  // a replayed join: no new decision
+  EXPECT_EQ(h.out.size(), 1u);
+  FleetEvent leave = join("node-1", "i-1", 10 * kMin);
+  leave.action = FleetAction::Leave;
+  h.feed(leave);
+  // The fleet topic ran ahead: a notice stamped before the leave still reaches the node.
+  h.feed(notice("i-1", 7 * kMin));
+  ASSERT_EQ(h.out.size(), 2u);
+  EXPECT_EQ(h.out[1].kind, DecisionKind::Evacuate);
+  // A notice stamped after the leave is recorded, not acted on.
+  h.feed(notice("i-1", 12 * kMin));
+  EXPECT_EQ(h.out.size(), 2u);
+  EXPECT_EQ(h.metrics.unknown_instance_signals.get(), 1u);
+  // Once every signal up to the leave has been seen, the node is forgotten.
+  h.state.signals_watermark = 11 * kMin;
+  h.fleet.forget_departed(h.state);
+  EXPECT_TRUE(h.state.nodes.empty());
+}

@@ -1,0 +1,48 @@
+#include <gtest/gtest.h>
+
+#include "src/runtime/watermarks.hpp"
+
+using namespace spotstream;
+
+namespace {
+WatermarkTracker tracker() {
+  return WatermarkTracker({{"p", InputKind::Prices}, {"s", InputKind::Signals}, {"f", InputKind::Fleet}});
+}
+}  // namespace
+
+TEST(Watermarks, SlowestLivePartitionHoldsTheInputBack) {
+  auto w = tracker();
+  std::map<PartitionKey, bool> assignment{{{"f", 0}, false}, {{"f", 1}, false}};
+  w.observe({"f", 0}, 1000);
+  w.observe({"f", 1}, 300);
+  w.observe({"f", 1}, 200);  // out of order within a partition: max is kept
+  w.recompute(assignment);
+  EXPECT_EQ(w.current().fleet, 300);
+  EXPECT_EQ(w.current().prices, Watermarks::kMin);
+}
+
+TEST(Watermarks, UnreadPartitionHoldsAtMinimumAndEofReleasesIt) {
+  auto w = tracker();
+  std::map<PartitionKey, bool> assignment{{{"f", 0}, false}, {{"f", 1}, false}};
+  w.observe({"f", 0}, 1000);
+  w.recompute(assignment);
+  EXPECT_EQ(w.current().fleet, Watermarks::kMin);  // partition 1 may still hold old joins
+  assignment[{"f", 1}] = true;                     // read to its end: it holds nothing back
+  w.recompute(assignment);
+  EXPECT_EQ(w.current().fleet, 1000);
+  assignment[{"f", 0}] = true;
+  w.observe({"f", 0}, 1500);
+  w.recompute(assignment);
+  EXPECT_EQ(w.current().fleet, 1500);  // everything read: the latest time seen
+}
+
+TEST(Watermarks, NeverGoBackwards) {
+  auto w = tracker();
+  std::map<PartitionKey, bool> assignment{{{"s", 0}, false}};
+  w.observe({"s", 0}, 500);
+  w.recompute(assignment);
+  EXPECT_EQ(w.current().signals, 500);
+  assignment[{"s", 1}] = false;  // a new, unread partition arrives
+  w.recompute(assignment);
+  EXPECT_EQ(w.current().signals, 500);
+}
