@@ -38,69 +38,76 @@ bool all_digits(std::string_view s) {
   return true;
 }
 
-bool is_direction(std::string_view s) {
-  for (std::string_view d : {"east", "west", "north", "south", "central", "northeast", "northwest", "southeast",
-                             "southwest"})
-    if (s == d) return true;
+// Arrays of string_view, not braced lists of literals: those would strlen every entry per call.
+constexpr std::string_view kDirections[] = {"east",      "west",      "north",     "south",    "central",
+                                            "northeast", "northwest", "southeast", "southwest"};
+constexpr std::string_view kQualifiers[] = {"gov", "iso", "isob", "isoe", "isof"};
+
+template <std::size_t N>
+bool one_of(std::string_view s, const std::string_view (&words)[N]) {
+  if (s.empty()) return false;
+  for (const auto& w : words)
+    if (w.size() == s.size() && w[0] == s[0] && w == s) return true;
   return false;
 }
 
+bool is_direction(std::string_view s) { return one_of(s, kDirections); }
 // Isolated/sovereign partitions put a qualifier between the geography and the direction.
-bool is_qualifier(std::string_view s) {
-  for (std::string_view q : {"gov", "iso", "isob", "isoe", "isof"})
-    if (s == q) return true;
-  return false;
+bool is_qualifier(std::string_view s) { return one_of(s, kQualifiers); }
+
+// Hand-rolled cursor parsing: AZ names are on the per-tick path, so no splitting or allocation.
+std::string_view take_letters(std::string_view s, std::size_t& pos) {
+  const std::size_t start = pos;
+  while (pos < s.size() && s[pos] >= 'a' && s[pos] <= 'z') ++pos;
+  return s.substr(start, pos - start);
 }
 
-// Number of leading tokens that form a region ("us" "gov" "west" "1" -> 4), where the last of them
-// may carry trailing letters (the AZ letter). 0 when the tokens do not start with a region.
-std::size_t region_tokens(const Tokens& tk) {
-  if (tk.n < 3 || tk.t[0].size() != 2 || !all_lower(tk.t[0])) return 0;
-  std::size_t i = 1;
-  if (is_qualifier(tk.t[i])) ++i;
-  if (i + 1 >= tk.n || !is_direction(tk.t[i])) return 0;
-  return i + 2;
+std::string_view take_digits(std::string_view s, std::size_t& pos) {
+  const std::size_t start = pos;
+  while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') ++pos;
+  return s.substr(start, pos - start);
 }
 
-// "1a" -> digits "1" and one trailing lowercase letter.
-bool digits_then_letter(std::string_view s) {
-  return s.size() >= 2 && all_digits(s.substr(0, s.size() - 1)) && all_lower(s.substr(s.size() - 1));
+bool take_dash(std::string_view s, std::size_t& pos) {
+  if (pos >= s.size() || s[pos] != '-') return false;
+  ++pos;
+  return true;
 }
 
-// Leading digits of a token ("1a" -> "1"); empty when it does not start with a digit.
-std::string_view leading_digits(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-  return s.substr(0, i);
+// Length of the region at the start of `s` ("us-gov-west-1" in "us-gov-west-1a"), 0 when none.
+std::size_t region_prefix(std::string_view s) {
+  std::size_t p = 0;
+  if (take_letters(s, p).size() != 2 || !take_dash(s, p)) return 0;
+  auto word = take_letters(s, p);
+  if (is_qualifier(word)) {
+    if (!take_dash(s, p)) return 0;
+    word = take_letters(s, p);
+  }
+  if (!is_direction(word) || !take_dash(s, p) || take_digits(s, p).empty()) return 0;
+  return p;
 }
 
 std::optional<std::string> region_of_az_name(std::string_view az) {
-  Tokens tk;
-  if (!split(az, tk)) return std::nullopt;
-  const std::size_t r = region_tokens(tk);
-  if (r == 0) return std::nullopt;
-  const std::string_view number_token = tk.t[r - 1];
-  const std::string_view number = leading_digits(number_token);
-  if (number.empty()) return std::nullopt;
-  const std::size_t region_len = static_cast<std::size_t>(number_token.data() - az.data()) + number.size();
-  const std::size_t rest = tk.n - r;
+  const std::size_t r = region_prefix(az);
+  if (r == 0 || r == az.size()) return std::nullopt;
   bool ok = false;
-  if (rest == 0) {
-    // Standard AZ: us-east-1a.
-    ok = digits_then_letter(number_token);
-  } else if (number.size() == number_token.size()) {
-    if (rest == 2) {
-      // Local Zone: us-west-2-lax-1a.
-      ok = all_lower(tk.t[r]) && tk.t[r].size() >= 2 && digits_then_letter(tk.t[r + 1]);
-    } else if (rest == 4) {
+  std::size_t p = r;
+  if (az.size() == r + 1) {
+    ok = take_letters(az, p).size() == 1;  // us-east-1a
+  } else if (take_dash(az, p)) {
+    const auto loc = take_letters(az, p);
+    if (loc == "wl" && !take_digits(az, p).empty()) {
       // Wavelength Zone: us-east-1-wl1-bos-wlz-1.
-      const auto wl = tk.t[r];
-      ok = wl.size() >= 3 && wl.substr(0, 2) == "wl" && all_digits(wl.substr(2)) && all_lower(tk.t[r + 1]) &&
-           tk.t[r + 2] == "wlz" && all_digits(tk.t[r + 3]);
+      ok = take_dash(az, p) && !take_letters(az, p).empty() && take_dash(az, p) && take_letters(az, p) == "wlz" &&
+           take_dash(az, p) && !take_digits(az, p).empty() && p == az.size();
+    } else {
+      // Local Zone: us-west-2-lax-1a.
+      ok = loc.size() >= 2 && take_dash(az, p) && !take_digits(az, p).empty() && take_letters(az, p).size() == 1 &&
+           p == az.size();
     }
   }
   if (!ok) return std::nullopt;
-  return std::string(az.substr(0, region_len));
+  return std::string(az.substr(0, r));
 }
 
 // AWS's AZ-id prefixes (use1-az2): they are stable per region, unlike AZ names, which AWS maps to
@@ -159,11 +166,7 @@ std::optional<std::string> region_of_az(std::string_view az) {
 }
 
 bool is_region_name(std::string_view s) {
-  if (s.empty() || s.size() > 32) return false;
-  Tokens tk;
-  if (!split(s, tk)) return false;
-  const std::size_t r = region_tokens(tk);
-  return r != 0 && r == tk.n && all_digits(tk.t[r - 1]);
+  return !s.empty() && s.size() <= 32 && region_prefix(s) == s.size();
 }
 
 }  // namespace spotstream

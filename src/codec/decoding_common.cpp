@@ -60,7 +60,7 @@ std::string quote(std::string_view s) {
   return out;
 }
 
-simdjson::error_code read_scalar(od::value v, Scalar& s) {
+simdjson::error_code read_scalar(od::value& v, Scalar& s) {
   od::json_type t;
   if (auto e = v.type().get(t)) return e;
   switch (t) {
@@ -98,7 +98,7 @@ simdjson::error_code read_scalar(od::value v, Scalar& s) {
   return simdjson::TAPE_ERROR;
 }
 
-simdjson::error_code consume_checked(od::value v, int depth) {
+simdjson::error_code consume_checked(od::value& v, int depth) {
   // Past this depth simdjson's own skipping takes over: nothing we accept nests that deep, and
   // the recursion stays bounded whatever the input.
   static constexpr int kMaxDepth = 32;
@@ -110,8 +110,8 @@ simdjson::error_code consume_checked(od::value v, int depth) {
       od::object o;
       if (auto e = v.get_object().get(o)) return e;
       for (auto res : o) {
-        od::field f;
-        if (auto e = std::move(res).get(f)) return e;
+        if (auto e = res.error()) return e;
+        od::field& f = res.value_unsafe();
         std::string_view key;
         if (auto e = f.unescaped_key().get(key)) return e;
         if (auto e = consume_checked(f.value(), depth + 1)) return e;
@@ -123,8 +123,8 @@ simdjson::error_code consume_checked(od::value v, int depth) {
       od::array a;
       if (auto e = v.get_array().get(a)) return e;
       for (auto res : a) {
-        od::value item;
-        if (auto e = std::move(res).get(item)) return e;
+        if (auto e = res.error()) return e;
+        od::value& item = res.value_unsafe();
         if (auto e = consume_checked(item, depth + 1)) return e;
       }
       return simdjson::SUCCESS;
@@ -135,6 +135,9 @@ simdjson::error_code consume_checked(od::value v, int depth) {
     }
   }
 }
+
+// "field 'name'", built only on the error path.
+std::string field(const char* name) { return std::string("field '") + name + "'"; }
 
 bool get_string(Ctx& c, const Scalar& s, const char* name, bool required, std::string_view& out) {
   if (s.kind == Kind::String) {
@@ -156,17 +159,16 @@ bool get_nonempty_string(Ctx& c, const Scalar& s, const char* name, bool require
 }
 
 bool get_timestamp(Ctx& c, const Scalar& s, const char* name, bool required, TimestampMs& out) {
-  const std::string field = std::string("field '") + name + "'";
   TimestampMs ts = 0;
   switch (s.kind) {
     case Kind::Absent:
     case Kind::Null:
       if (!required) return true;
       if (s.kind == Kind::Absent) return c.fail(dlq::kMissingField, "missing required field '" + std::string(name) + "'");
-      return c.fail(dlq::kWrongType, field + " must be an ISO-8601 string or epoch milliseconds, got null");
+      return c.fail(dlq::kWrongType, field(name) + " must be an ISO-8601 string or epoch milliseconds, got null");
     case Kind::String: {
       auto parsed = parse_iso8601(s.str);
-      if (!parsed) return c.fail(dlq::kBadTimestamp, field + " is not an ISO-8601 time: " + quote(s.str));
+      if (!parsed) return c.fail(dlq::kBadTimestamp, field(name) + " is not an ISO-8601 time: " + quote(s.str));
       ts = *parsed;
       break;
     }
@@ -174,19 +176,18 @@ bool get_timestamp(Ctx& c, const Scalar& s, const char* name, bool required, Tim
       ts = s.i;
       break;
     case Kind::Double:
-      return c.fail(dlq::kBadTimestamp, field + " must be whole epoch milliseconds, got a fraction or exponent");
+      return c.fail(dlq::kBadTimestamp, field(name) + " must be whole epoch milliseconds, got a fraction or exponent");
     default:
       return c.fail(dlq::kWrongType,
-                    field + " must be an ISO-8601 string or epoch milliseconds, got " + type_name(s.kind));
+                    field(name) + " must be an ISO-8601 string or epoch milliseconds, got " + type_name(s.kind));
   }
   if (ts < 0 || ts >= kMaxTimestampMs)
-    return c.fail(dlq::kBadTimestamp, field + " is out of range (1970 .. 2100): " + std::to_string(ts) + " ms");
+    return c.fail(dlq::kBadTimestamp, field(name) + " is out of range (1970 .. 2100): " + std::to_string(ts) + " ms");
   out = ts;
   return true;
 }
 
 bool get_price(Ctx& c, const Scalar& s, const char* name, bool required, double& out) {
-  const std::string field = std::string("field '") + name + "'";
   double v = 0;
   switch (s.kind) {
     case Kind::Absent:
@@ -194,7 +195,7 @@ bool get_price(Ctx& c, const Scalar& s, const char* name, bool required, double&
       out = std::numeric_limits<double>::quiet_NaN();
       if (!required) return true;
       if (s.kind == Kind::Absent) return c.fail(dlq::kMissingField, "missing required field '" + std::string(name) + "'");
-      return c.fail(dlq::kWrongType, field + " must be a number or a numeric string, got null");
+      return c.fail(dlq::kWrongType, field(name) + " must be a number or a numeric string, got null");
     case Kind::Int:
     case Kind::Double:
       v = s.d;
@@ -203,16 +204,16 @@ bool get_price(Ctx& c, const Scalar& s, const char* name, bool required, double&
       const char* end = s.str.data() + s.str.size();
       auto [ptr, ec] = std::from_chars(s.str.data(), end, v);
       if (ec != std::errc() || ptr != end || s.str.empty())
-        return c.fail(dlq::kBadPrice, field + " is not a number: " + quote(s.str));
+        return c.fail(dlq::kBadPrice, field(name) + " is not a number: " + quote(s.str));
       break;
     }
     default:
-      return c.fail(dlq::kWrongType, field + " must be a number or a numeric string, got " + type_name(s.kind));
+      return c.fail(dlq::kWrongType, field(name) + " must be a number or a numeric string, got " + type_name(s.kind));
   }
   if (!std::isfinite(v) || v <= 0 || v > c.limits.max_price) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%g", v);
-    return c.fail(dlq::kBadPrice, field + " is " + buf + ": prices must be > 0 and <= " +
+    return c.fail(dlq::kBadPrice, field(name) + " is " + buf + ": prices must be > 0 and <= " +
                                       std::to_string(c.limits.max_price) + " USD/hour");
   }
   out = v;
@@ -221,11 +222,10 @@ bool get_price(Ctx& c, const Scalar& s, const char* name, bool required, double&
 
 bool get_quantity(Ctx& c, const Scalar& s, const char* name, double& out) {
   if (!s.present()) return true;
-  const std::string field = std::string("field '") + name + "'";
   if (s.kind != Kind::Int && s.kind != Kind::Double)
-    return c.fail(dlq::kWrongType, field + " must be a number, got " + type_name(s.kind));
+    return c.fail(dlq::kWrongType, field(name) + " must be a number, got " + type_name(s.kind));
   if (!std::isfinite(s.d) || s.d < 0 || s.d > 1e6)
-    return c.fail(dlq::kBadValue, field + " must be between 0 and 1e6, got " + std::to_string(s.d));
+    return c.fail(dlq::kBadValue, field(name) + " must be between 0 and 1e6, got " + std::to_string(s.d));
   out = s.d;
   return true;
 }
@@ -241,7 +241,7 @@ bool resolve_location(Ctx& c, std::string_view az, const char* az_name, std::str
     return c.fail(dlq::kUnknownAz, std::string("field '") + az_name + "' is empty");
   }
   if (!region.empty()) {
-    if (!is_region_name(region))
+    if ((!derived || *derived != region) && !is_region_name(region))
       return c.fail(dlq::kBadValue, std::string("field '") + region_name + "' is not a region name: " + quote(region));
     if (derived && *derived != region)
       return c.fail(dlq::kBadValue, std::string("field '") + region_name + "' is " + std::string(region) + " but " +
@@ -256,12 +256,14 @@ bool resolve_location(Ctx& c, std::string_view az, const char* az_name, std::str
 
 bool check_instance_type(Ctx& c, std::string_view type, const char* name) {
   // family.size: lowercase letters, digits and '-' around exactly one dot (u-6tb1.metal, c7gn.16xlarge).
-  const auto dot = type.find('.');
-  bool ok = type.size() <= 64 && dot != std::string_view::npos && dot > 0 && dot + 1 < type.size() &&
-            type.find('.', dot + 1) == std::string_view::npos;
-  for (char ch : type)
-    ok = ok && ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '.');
-  if (!ok)
+  std::size_t dots = 0, dot = 0;
+  bool ok = !type.empty() && type.size() <= 64;
+  for (std::size_t i = 0; i < type.size(); ++i) {
+    const char ch = type[i];
+    if (ch == '.') ++dots, dot = i;
+    else ok = ok && ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-');
+  }
+  if (!ok || dots != 1 || dot == 0 || dot + 1 == type.size())
     return c.fail(dlq::kBadValue, std::string("field '") + name + "' is not an instance type (family.size): " + quote(type));
   return true;
 }

@@ -18,7 +18,7 @@ static_assert(std::size(kFleetKeys) == kFleetKeyCount);
 bool decode_fleet(Ctx& c, od::object& obj, std::vector<Event>& out) {
   Scalar f[kFleetKeyCount];
   bool any = false;
-  const bool ok = for_each_field(c, obj, [&](std::string_view k, od::value v) {
+  const bool ok = for_each_field(c, obj, [&](std::string_view k, od::value& v) {
     const int i = find_key(k, kFleetKeys);
     auto e = i >= 0 ? read_scalar(v, f[i]) : consume_checked(v);
     any = any || i >= 0;

@@ -69,7 +69,7 @@ bool build_tick(Ctx& c, const PriceFields& p, bool aws, std::vector<Event>& out)
 // document is known to be well-formed.
 bool read_price_object(Ctx& c, od::object& obj, bool top_level, PriceFields& p, bool& history,
                        std::vector<PriceFields>& items) {
-  return for_each_field(c, obj, [&](std::string_view key, od::value v) {
+  return for_each_field(c, obj, [&](std::string_view key, od::value& v) {
     const int k = find_key(key, kPriceKeys);
     if (k >= 0) {
       if (auto e = read_scalar(v, p.f[k])) return c.malformed(e);
@@ -91,8 +91,8 @@ bool read_price_object(Ctx& c, od::object& obj, bool top_level, PriceFields& p, 
     od::array arr;
     if (auto e = v.get_array().get(arr)) return c.malformed(e);
     for (auto res : arr) {
-      od::value item;
-      if (auto e = std::move(res).get(item)) return c.malformed(e);
+      if (auto e = res.error()) return c.malformed(e);
+      od::value& item = res.value_unsafe();
       auto& ip = items.emplace_back();
       od::json_type it;
       if (auto e = item.type().get(it)) return c.malformed(e);

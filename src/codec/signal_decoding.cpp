@@ -55,7 +55,7 @@ bool parse_instance_arn(std::string_view arn, std::string_view& location, std::s
   return true;
 }
 
-bool read_detail(Ctx& c, od::value v, SignalFields& s) {
+bool read_detail(Ctx& c, od::value& v, SignalFields& s) {
   od::json_type t;
   if (auto e = v.type().get(t)) return c.malformed(e);
   if (t != od::json_type::object) {
@@ -65,7 +65,7 @@ bool read_detail(Ctx& c, od::value v, SignalFields& s) {
   s.detail.kind = Scalar::Kind::Object;
   od::object obj;
   if (auto e = v.get_object().get(obj)) return c.malformed(e);
-  return for_each_field(c, obj, [&](std::string_view key, od::value dv) {
+  return for_each_field(c, obj, [&](std::string_view key, od::value& dv) {
     simdjson::error_code e;
     if (key == "instance-id") e = read_scalar(dv, s.detail_instance_id);
     else if (key == "instance-action") e = read_scalar(dv, s.detail_action);
@@ -74,7 +74,7 @@ bool read_detail(Ctx& c, od::value v, SignalFields& s) {
   });
 }
 
-bool read_resources(Ctx& c, od::value v, SignalFields& s) {
+bool read_resources(Ctx& c, od::value& v, SignalFields& s) {
   od::json_type t;
   if (auto e = v.type().get(t)) return c.malformed(e);
   if (t != od::json_type::array) {
@@ -85,8 +85,8 @@ bool read_resources(Ctx& c, od::value v, SignalFields& s) {
   od::array arr;
   if (auto e = v.get_array().get(arr)) return c.malformed(e);
   for (auto res : arr) {
-    od::value item;
-    if (auto e = std::move(res).get(item)) return c.malformed(e);
+    if (auto e = res.error()) return c.malformed(e);
+    od::value& item = res.value_unsafe();
     Scalar r;
     if (auto e = read_scalar(item, r)) return c.malformed(e);
     if (r.kind != Scalar::Kind::String) s.resources_bad = true;
@@ -226,7 +226,7 @@ bool canonical(Ctx& c, const SignalFields& s, std::vector<Event>& out) {
 
 bool decode_signal(Ctx& c, od::object& obj, std::string_view key, std::vector<Event>& out) {
   SignalFields s;
-  const bool ok = for_each_field(c, obj, [&](std::string_view k, od::value v) {
+  const bool ok = for_each_field(c, obj, [&](std::string_view k, od::value& v) {
     const int i = find_key(k, kSignalKeys);
     if (i >= 0) {
       if (auto e = read_scalar(v, s.f[i])) return c.malformed(e);
