@@ -19,7 +19,7 @@ const std::vector<PropertySpec> kSpecs = {
     {"topics.decisions", PropertyType::String, "spot.decisions", 0, 0, "Output topic: per-node decisions, keyed by node id"},
     {"topics.risk", PropertyType::String, "spot.risk", 0, 0, "Output topic: per-pool risk records, keyed by pool"},
     {"topics.dlq", PropertyType::String, "spot.dlq", 0, 0, "Output topic: bad input with reason and original bytes"},
-    {"topics.partitions", PropertyType::Int, "8", 1, 1024, "Partitions per topic when spotstream creates topics on the embedded broker"},
+    {"topics.partitions", PropertyType::Int, "16", 1, 1024, "Partitions per topic when spotstream creates topics on the embedded broker"},
     {"consumer.group", PropertyType::String, "spotstream", 0, 0, "Kafka consumer group id"},
     {"consumer.offset_reset", PropertyType::String, "earliest", 0, 0, "Where a group with no committed offset starts: earliest or latest"},
     {"runtime.shards", PropertyType::Int, "2", 1, 256, "Shard threads; each owns the state of the keys routed to it"},
