@@ -1,0 +1,117 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+
+#include <unistd.h>
+
+#include "src/codec/json_encoder.hpp"
+#include "src/codec/price_file.hpp"
+#include "src/core/time.hpp"
+#include "tests/unit/test_data.hpp"
+
+using namespace spotstream;
+namespace td = spotstream::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<std::string> history_files() {
+  std::vector<std::string> files;
+  for (const auto& e : fs::recursive_directory_iterator(td::shared_data_dir() / "price-history"))
+    if (e.is_regular_file() && e.path().extension() == ".json") files.push_back(e.path().string());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// A scratch directory per test, removed afterwards.
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    path = fs::temp_directory_path() / ("spotstream-price-file-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  std::string write(const std::string& name, const std::string& content) const {
+    std::ofstream(path / name, std::ios::binary) << content;
+    return (path / name).string();
+  }
+};
+
+bool sorted(const std::vector<PriceTick>& v) {
+  for (std::size_t i = 1; i < v.size(); ++i) {
+    const auto& a = v[i - 1];
+    const auto& b = v[i];
+    if (std::tie(a.ts, a.az, a.instance_type, a.product) > std::tie(b.ts, b.az, b.instance_type, b.product)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST(PriceFile, AllRealHistoryFiles) {
+  const auto files = history_files();
+  const auto ticks = read_price_files(files);
+  EXPECT_EQ(ticks.size(), 10822u);
+  std::set<std::string> pools;
+  for (const auto& t : ticks) pools.insert(t.pool_id());
+  EXPECT_EQ(pools.size(), 98u);
+  EXPECT_TRUE(sorted(ticks));
+  // The README's date range: 2019-12-20 .. 2020-02-21.
+  EXPECT_GE(ticks.front().ts, *parse_iso8601("2019-12-20T00:00:00Z"));
+  EXPECT_LT(ticks.back().ts, *parse_iso8601("2020-02-22T00:00:00Z"));
+}
+
+TEST(PriceFile, OrderDoesNotDependOnFileOrder) {
+  auto files = history_files();
+  const auto a = read_price_files(files);
+  std::mt19937 rng(3);
+  std::shuffle(files.begin(), files.end(), rng);
+  const auto b = read_price_files(files);
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) ASSERT_EQ(encode_price_tick(a[i]), encode_price_tick(b[i])) << i;
+}
+
+TEST(PriceFile, JsonLinesOfCanonicalTicksAndAwsItems) {
+  TempDir dir;
+  const auto path = dir.write("ticks.jsonl",
+                              R"({"ts":"2020-01-01T00:00:02Z","az":"us-east-1b","instance_type":"m5.large","product":"Linux/UNIX","spot_price":0.04})"
+                              "\n\n"
+                              R"({"ts":1577836800000,"az":"use1-az1","instance_type":"m5.large","product":"Linux/UNIX","spot_price":"0.05","on_demand_price":0.096})"
+                              "\r\n"
+                              R"({"AvailabilityZone":"us-east-1a","InstanceType":"m5.large","ProductDescription":"Linux/UNIX","SpotPrice":"0.030000","Timestamp":"2020-01-01T00:00:02.000Z"})"
+                              "\n");
+  const auto ticks = read_price_files({path});
+  ASSERT_EQ(ticks.size(), 3u);
+  EXPECT_EQ(ticks[0].az, "use1-az1");  // earliest
+  EXPECT_EQ(ticks[0].on_demand_price, 0.096);
+  EXPECT_EQ(ticks[1].az, "us-east-1a");  // tie on ts: pool order
+  EXPECT_EQ(ticks[2].az, "us-east-1b");
+}
+
+TEST(PriceFile, ErrorsNameTheFileAndLine) {
+  TempDir dir;
+  auto expect_error = [](const std::vector<std::string>& paths, const std::vector<std::string>& words) {
+    try {
+      read_price_files(paths);
+      ADD_FAILURE() << "no exception";
+    } catch (const std::runtime_error& e) {
+      for (const auto& w : words) EXPECT_NE(std::string(e.what()).find(w), std::string::npos) << e.what() << " / " << w;
+    }
+  };
+  expect_error({(dir.path / "nope.json").string()}, {"nope.json", "cannot open"});
+  expect_error({dir.write("empty.json", "  \n")}, {"empty.json", "empty"});
+  const std::string good = R"({"ts":1,"az":"us-east-1a","instance_type":"m5.large","product":"x","spot_price":1})";
+  expect_error({dir.write("bad.jsonl", good + "\n" + good + "\n" + R"({"ts":1,"az":"mars-1a","instance_type":"m5.large","product":"x","spot_price":1})" + "\n")},
+               {"bad.jsonl:3", "unknown_az", "mars-1a"});
+  expect_error({dir.write("broken.jsonl", good + "\n{\"ts\":\n")}, {"broken.jsonl:2", "malformed_json"});
+  expect_error({dir.write("cli.json", "{\n \"SpotPriceHistory\": [\n  {\"AvailabilityZone\":\"us-east-1a\",\"InstanceType\":\"m5.large\","
+                                       "\"ProductDescription\":\"Linux/UNIX\",\"SpotPrice\":\"-1\",\"Timestamp\":\"2020-01-01T00:00:00Z\"}\n ]\n}\n")},
+               {"cli.json", "bad_price", "SpotPriceHistory[0]"});
+  // A good file before a bad one still fails the whole call.
+  expect_error({history_files().front(), (dir.path / "missing.json").string()}, {"missing.json"});
+}
