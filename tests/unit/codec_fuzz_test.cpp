@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <random>
 #include <set>
 
@@ -13,6 +14,12 @@ using namespace spotstream;
 namespace td = spotstream::testing;
 
 namespace {
+
+// SPOTSTREAM_FUZZ_SCALE=10 runs ten times as many cases (e.g. under a sanitizer build).
+int scale() {
+  const char* s = std::getenv("SPOTSTREAM_FUZZ_SCALE");
+  return s && std::atoi(s) > 0 ? std::atoi(s) : 1;
+}
 
 const std::vector<std::pair<InputKind, std::string>>& seeds() {
   static const auto s = [] {
@@ -102,7 +109,7 @@ TEST(CodecFuzz, RandomBytes) {
   std::mt19937_64 rng(20240601);
   EventDecoder decoder;
   std::size_t accepted = 0;
-  for (int i = 0; i < 20000; ++i) {
+  for (int i = 0; i < 20000 * scale(); ++i) {
     std::string s(rng() % 300, '\0');
     for (auto& ch : s) ch = rng() % 3 == 0 ? kInteresting[rng() % kInteresting.size()] : static_cast<char>(rng());
     if (rng() % 2) s.insert(0, "{");
@@ -122,7 +129,7 @@ TEST(CodecFuzz, MutationsOfValidMessages) {
     std::size_t seed_ok = 0;
     check(decoder, kind, seed, "i-seed", reasons, seed_ok);
     ASSERT_EQ(seed_ok, 1u) << seed;
-    for (int i = 0; i < 5000; ++i, ++total) {
+    for (int i = 0; i < 5000 * scale(); ++i, ++total) {
       const std::string m = mutate(seed, rng);
       check(decoder, kind, m, i % 3 ? "i-1" : "", reasons, accepted);
       // The same bytes through the other decoders too: shapes must not leak across inputs.
