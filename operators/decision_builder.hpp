@@ -8,8 +8,9 @@
 
 namespace spotstream {
 
-//! Where operators send decisions; the topology encodes and emits them.
-using DecisionSink = std::function<void(const Decision&)>;
+//! Where operators send decisions; the topology encodes and emits them. `replay`: the cause was
+//! processed before a restart (its decision was delivered then): update state, emit nothing.
+using DecisionSink = std::function<void(const Decision&, bool replay)>;
 
 //! `cause` identifies the input that caused the decision (e.g. "join", a signal's event id).
 Decision build_decision(const FleetEvent& node, DecisionKind kind, TimestampMs ts, std::string reason,

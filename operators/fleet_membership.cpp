@@ -4,7 +4,7 @@
 
 namespace spotstream {
 
-void FleetMembership::operator()(const FleetEvent& e, FleetState& state, const DecisionSink& emit) const {
+void FleetMembership::operator()(const FleetEvent& e, bool replay, FleetState& state, const DecisionSink& emit) const {
   signals_.expire(state);
   forget_departed(state);
   if (e.action == FleetAction::Leave) {
@@ -23,16 +23,20 @@ void FleetMembership::operator()(const FleetEvent& e, FleetState& state, const D
   it->second.joined = e;
   it->second.last = DecisionKind::Stay;
   emit(build_decision(e, DecisionKind::Stay, e.ts,
-                      "joined pool " + pool_of(e) + "; no AWS interruption signal for this instance", "none", "join"));
+                      "joined pool " + pool_of(e) + "; no AWS interruption signal for this instance", "none", "join"),
+       replay);
   auto parked = state.parked.find(e.instance_id);
   if (parked == state.parked.end()) return;
   auto signals = std::move(parked->second);
   state.parked.erase(parked);
   state.parked_count -= signals.size();
-  std::stable_sort(signals.begin(), signals.end(), [](const Signal& a, const Signal& b) { return a.ts < b.ts; });
-  for (const auto& s : signals) {
-    metrics_.parked_signals_applied.inc();
-    signals_.apply(s, it->second, emit);
+  std::stable_sort(signals.begin(), signals.end(),
+                   [](const FleetState::Parked& a, const FleetState::Parked& b) { return a.signal.ts < b.signal.ts; });
+  for (const auto& p : signals) {
+    // Each parked signal keeps its own replay flag: a live notice parked while the join was still
+    // being replayed must still be emitted.
+    if (!p.replay) metrics_.parked_signals_applied.inc();
+    signals_.apply(p.signal, p.replay, it->second, emit);
   }
 }
 

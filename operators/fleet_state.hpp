@@ -24,7 +24,11 @@ struct FleetNode {
 
 struct FleetState {
   std::unordered_map<std::string, FleetNode> nodes;           //!< by instance id
-  std::unordered_map<std::string, std::vector<Signal>> parked;  //!< by instance id
+  struct Parked {
+    Signal signal;
+    bool replay;  //!< the signal was read during a restart's replay
+  };
+  std::unordered_map<std::string, std::vector<Parked>> parked;  //!< by instance id
   std::deque<std::pair<TimestampMs, std::string>> parked_order;  //!< (notice time, instance) for expiry
   std::size_t parked_count = 0;
   std::deque<std::pair<TimestampMs, std::string>> departed;  //!< (leave time, instance), in order

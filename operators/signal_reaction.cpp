@@ -19,7 +19,7 @@ std::string cause_of(const Signal& s) {
 
 }  // namespace
 
-void SignalReaction::apply(const Signal& s, FleetNode& node, const DecisionSink& emit) const {
+void SignalReaction::apply(const Signal& s, bool replay, FleetNode& node, const DecisionSink& emit) const {
   const auto& n = node.joined;
   std::string reason;
   DecisionKind kind;
@@ -43,14 +43,18 @@ void SignalReaction::apply(const Signal& s, FleetNode& node, const DecisionSink&
   Decision d = build_decision(n, kind, s.ts, std::move(reason), signal_label(s), cause_of(s));
   d.action_time = s.action_time;
   node.last = kind;
-  emit(d);
+  emit(d, replay);
 }
 
-void SignalReaction::operator()(const Signal& s, FleetState& state, const DecisionSink& emit) const {
+void SignalReaction::operator()(const Signal& s, bool replay, FleetState& state, const DecisionSink& emit) const {
   expire(state);
   auto it = state.nodes.find(s.instance_id);
   if (it != state.nodes.end() && (it->second.left_at == 0 || s.ts <= it->second.left_at)) {
-    apply(s, it->second, emit);
+    apply(s, replay, it->second, emit);
+    return;
+  }
+  if (replay) {  // counted and logged the first time it was read
+    if (it == state.nodes.end()) park(s, replay, state);
     return;
   }
   metrics_.unknown_instance_signals.inc();
@@ -63,17 +67,17 @@ void SignalReaction::operator()(const Signal& s, FleetState& state, const Decisi
   if (n <= 20 || n % 1000 == 0)
     spdlog::info("{} for instance {} that is not in the fleet (yet): parked for {} s of event time (#{})",
                  signal_label(s), s.instance_id, settings_.park_ms / 1000, n);
-  park(s, state);
+  park(s, replay, state);
 }
 
-void SignalReaction::park(const Signal& s, FleetState& state) const {
+void SignalReaction::park(const Signal& s, bool replay, FleetState& state) const {
   if (state.parked_count >= settings_.park_max) {
     metrics_.parked_signals_overflow.inc();
     spdlog::warn("parked-signal table full ({}): {} for {} recorded but not kept", settings_.park_max, signal_label(s),
                  s.instance_id);
     return;
   }
-  state.parked[s.instance_id].push_back(s);
+  state.parked[s.instance_id].push_back(FleetState::Parked{s, replay});
   state.parked_order.emplace_back(s.ts, s.instance_id);
   ++state.parked_count;
 }
@@ -86,9 +90,11 @@ void SignalReaction::expire(FleetState& state) const {
     if (it == state.parked.end()) continue;  // already applied on join
     auto& list = it->second;
     for (auto s = list.begin(); s != list.end();) {
-      if (s->ts == ts) {
-        metrics_.parked_signals_expired.inc();
-        spdlog::warn("{} for instance {} expired: the instance never joined the fleet", signal_label(*s), instance);
+      if (s->signal.ts == ts) {
+        if (!s->replay) {
+          metrics_.parked_signals_expired.inc();
+          spdlog::warn("{} for instance {} expired: the instance never joined the fleet", signal_label(s->signal), instance);
+        }
         s = list.erase(s);
         --state.parked_count;
         break;

@@ -18,14 +18,14 @@ class SignalReaction {
  public:
   SignalReaction(SignalReactionSettings settings, RuntimeMetrics& metrics) : settings_(settings), metrics_(metrics) {}
 
-  void operator()(const Signal& s, FleetState& state, const DecisionSink& emit) const;
-  //! The decision for a known node; used directly when parked signals are replayed on join.
-  void apply(const Signal& s, FleetNode& node, const DecisionSink& emit) const;
+  void operator()(const Signal& s, bool replay, FleetState& state, const DecisionSink& emit) const;
+  //! The decision for a known node; used directly when parked signals are applied on join.
+  void apply(const Signal& s, bool replay, FleetNode& node, const DecisionSink& emit) const;
   //! Drops parked signals older than the shard's watermark minus park_ms (counted and logged).
   void expire(FleetState& state) const;
 
  private:
-  void park(const Signal& s, FleetState& state) const;
+  void park(const Signal& s, bool replay, FleetState& state) const;
 
   SignalReactionSettings settings_;
   RuntimeMetrics& metrics_;

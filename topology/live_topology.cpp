@@ -15,17 +15,18 @@ class LiveShard : public ShardLogic {
   LiveShard(SignalReactionSettings s, RuntimeMetrics& metrics)
       : metrics_(metrics), signals_(s, metrics), fleet_(signals_, metrics) {}
 
-  void on_event(const Event& event, const Watermarks& wm, OutputCollector& out) override {
-    fleet_state_.fleet_watermark = std::max(fleet_state_.fleet_watermark, wm.fleet);
-    fleet_state_.signals_watermark = std::max(fleet_state_.signals_watermark, wm.signals);
-    const DecisionSink emit = [&](const Decision& d) {
+  void on_event(const Event& event, const EventContext& ctx, OutputCollector& out) override {
+    fleet_state_.fleet_watermark = std::max(fleet_state_.fleet_watermark, ctx.wm.fleet);
+    fleet_state_.signals_watermark = std::max(fleet_state_.signals_watermark, ctx.wm.signals);
+    const DecisionSink emit = [&](const Decision& d, bool replay) {
+      if (replay) return;  // delivered before the restart
       metrics_.count_decision(d.kind);
       out.emit(OutputTopic::Decisions, d.node_id, encode_decision(d), d.ts);
     };
     if (const auto* s = std::get_if<Signal>(&event)) {
-      signals_(*s, fleet_state_, emit);
+      signals_(*s, ctx.replay, fleet_state_, emit);
     } else if (const auto* f = std::get_if<FleetEvent>(&event)) {
-      fleet_(*f, fleet_state_, emit);
+      fleet_(*f, ctx.replay, fleet_state_, emit);
     }
     // Price ticks are accepted and counted by the source; pool windows consume them (issue 3).
   }

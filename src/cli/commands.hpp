@@ -7,6 +7,7 @@
 
 namespace spotstream {
 struct SynthOptions;
+struct SynthCounts;
 }
 
 namespace spotstream::cli {
@@ -38,6 +39,8 @@ struct FeedOptions {
 };
 //! Generator options from the CLI's feed options; throws ConfigError on a bad --start.
 SynthOptions synth_options(const FeedOptions& opts);
+//! "N events (T price ticks, ...)" for the CLI's reports.
+std::string describe(const SynthCounts& counts);
 int feed_synth_command(const Config& cfg, const FeedOptions& opts);
 int feed_file_command(const Config& cfg, const FeedOptions& opts);
 

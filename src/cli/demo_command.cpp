@@ -92,11 +92,7 @@ int demo_command(Config cfg, const FeedOptions& opts) {
     counts = market.generate([&](const Event& e) { pub.publish(e); });
     publish_bad_input(pub, cfg, market.options().start);
     pub.flush();
-    std::printf("published %llu events (%llu price ticks, %llu rebalance recommendations, %llu interruption notices, "
-                "%llu joins, %llu leaves) and 5 deliberately bad messages\n",
-                (unsigned long long)counts.total(), (unsigned long long)counts.ticks,
-                (unsigned long long)counts.rebalances, (unsigned long long)counts.interruptions,
-                (unsigned long long)counts.joins, (unsigned long long)counts.leaves);
+    std::printf("published %s and 5 deliberately bad messages\n", describe(counts).c_str());
     std::fflush(stdout);
   }
   feed_done = true;

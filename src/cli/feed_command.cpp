@@ -1,3 +1,4 @@
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -46,12 +47,13 @@ int feed_synth_command(const Config& cfg, const FeedOptions& opts) {
   EventPublisher pub(cfg, price_format_of(opts.price_format, PriceFormat::Canonical));
   const auto counts = market.generate([&](const Event& e) { pub.publish(e); });
   pub.flush();
-  std::printf("published %llu events: %llu price ticks, %llu rebalance recommendations, %llu interruption notices, "
-              "%llu joins, %llu leaves\n",
-              (unsigned long long)counts.total(), (unsigned long long)counts.ticks,
-              (unsigned long long)counts.rebalances, (unsigned long long)counts.interruptions,
-              (unsigned long long)counts.joins, (unsigned long long)counts.leaves);
+  std::printf("published %s\n", describe(counts).c_str());
   return 0;
+}
+
+std::string describe(const SynthCounts& c) {
+  return fmt::format("{} events ({} price ticks, {} rebalance recommendations, {} interruption notices, {} joins, "
+                     "{} leaves)", c.total(), c.ticks, c.rebalances, c.interruptions, c.joins, c.leaves);
 }
 
 int feed_file_command(const Config& cfg, const FeedOptions& opts) {

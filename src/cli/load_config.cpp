@@ -1,6 +1,7 @@
 #include <spdlog/spdlog.h>
 
 #include "src/cli/commands.hpp"
+#include "src/kafka/kafka_conf.hpp"
 
 namespace spotstream::cli {
 
@@ -14,6 +15,9 @@ Config load_config(const CommonOptions& opts) {
   if (level == spdlog::level::off && cfg.get_string("log.level") != "off")
     throw ConfigError("log.level must be one of trace, debug, info, warn, error, off");
   spdlog::set_level(level);
+  // Fail fast on a kafka.* key librdkafka does not know, whatever the command.
+  make_kafka_conf(cfg, ClientRole::Consumer);
+  make_kafka_conf(cfg, ClientRole::Producer);
   return cfg;
 }
 

@@ -69,7 +69,12 @@ int main(int argc, char** argv) {
   auto* config = app.add_subcommand("config", "Print every configuration property: name, value, bounds, description");
   add_common(*config, common);
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version exit 0; every usage error exits 2, like configuration errors.
+    return app.exit(e) == 0 ? 0 : 2;
+  }
   try {
     Config cfg = load_config(common);
     if (run->parsed()) return run_command(std::move(cfg), run_opts);

@@ -101,7 +101,11 @@ void Config::set(const std::string& key, const std::string& value) {
       char* end = nullptr;
       const double v = std::strtod(value.c_str(), &end);
       if (value.empty() || *end != '\0' || !std::isfinite(v)) throw bad("expected a number");
-      if (v < s.min || v > s.max) throw bad("out of range");
+      if (v < s.min || v > s.max) {
+        std::ostringstream b;
+        b << "must be between " << s.min << " and " << s.max;
+        throw bad(b.str());
+      }
       break;
     }
     case PropertyType::Bool:

@@ -1,6 +1,9 @@
 #include "src/kafka/kafka_source.hpp"
 
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
 
 #include "src/kafka/kafka_conf.hpp"
 
@@ -23,6 +26,7 @@ class KafkaSource::Rebalancer : public RdKafka::RebalanceCb {
     const auto keys = keys_of(parts);
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
       spdlog::info("assigned {} partition(s)", parts.size());
+      src_.plan_replay(c, parts);
       RdKafka::Error* e = cooperative ? c->incremental_assign(parts) : nullptr;
       if (!cooperative) c->assign(parts);
       if (e) {
@@ -40,7 +44,10 @@ class KafkaSource::Rebalancer : public RdKafka::RebalanceCb {
         spdlog::error("incremental unassign failed: {}", e->str());
         delete e;
       }
-      for (const auto& k : keys) src_.eof_.erase(k);
+      for (const auto& k : keys) {
+        src_.eof_.erase(k);
+        src_.restore_until_.erase(k);
+      }
     }
   }
 
@@ -49,8 +56,41 @@ class KafkaSource::Rebalancer : public RdKafka::RebalanceCb {
   Listener& listener_;
 };
 
-KafkaSource::KafkaSource(const Config& cfg, const std::vector<std::string>& topics, Listener& listener)
-    : rebalancer_(std::make_unique<Rebalancer>(*this, listener)) {
+void KafkaSource::plan_replay(RdKafka::KafkaConsumer* c, std::vector<RdKafka::TopicPartition*>& parts) {
+  std::vector<RdKafka::TopicPartition*> replay;
+  for (auto* p : parts)
+    if (std::find(replay_topics_.begin(), replay_topics_.end(), p->topic()) != replay_topics_.end()) replay.push_back(p);
+  if (replay.empty()) return;
+  const auto rc = c->committed(replay, 10000);
+  if (rc != RdKafka::ERR_NO_ERROR)
+    spdlog::warn("cannot read committed offsets ({}): replaying state topics from the start of the log", RdKafka::err2str(rc));
+  std::size_t n = 0;
+  for (auto* p : replay) {
+    const std::int64_t committed = rc == RdKafka::ERR_NO_ERROR ? p->offset() : -1;
+    // From the beginning: state (fleet membership, signals in force) is rebuilt from the log;
+    // what lies before the committed offset is replayed without emitting anything.
+    p->set_offset(RdKafka::Topic::OFFSET_BEGINNING);
+    if (committed > 0) {
+      restore_until_[{p->topic(), p->partition()}] = committed;
+      ++n;
+    }
+  }
+  if (n) spdlog::info("rebuilding state: replaying {} partition(s) of {} up to their committed offsets", n,
+                      fmt::join(replay_topics_, ", "));
+}
+
+bool KafkaSource::is_replay(const PartitionKey& tp, std::int64_t offset) {
+  auto it = restore_until_.find(tp);
+  if (it == restore_until_.end()) return false;
+  if (offset < it->second) return true;
+  restore_until_.erase(it);
+  if (restore_until_.empty()) spdlog::info("state rebuilt: replay finished, live from here");
+  return false;
+}
+
+KafkaSource::KafkaSource(const Config& cfg, const std::vector<std::string>& topics, Listener& listener,
+                         const std::vector<std::string>& replay_topics)
+    : rebalancer_(std::make_unique<Rebalancer>(*this, listener)), replay_topics_(replay_topics) {
   auto conf = make_kafka_conf(cfg, ClientRole::Consumer);
   std::string err;
   if (conf->set("rebalance_cb", static_cast<RdKafka::RebalanceCb*>(rebalancer_.get()), err) != RdKafka::Conf::CONF_OK)
@@ -76,8 +116,10 @@ std::size_t KafkaSource::poll(std::size_t max, int timeout_ms, const std::functi
       case RdKafka::ERR__TIMED_OUT:
         return n;
       case RdKafka::ERR__PARTITION_EOF: {
-        auto it = eof_.find({m->topic_name(), m->partition()});
+        const PartitionKey tp{m->topic_name(), m->partition()};
+        auto it = eof_.find(tp);
         if (it != eof_.end()) it->second = true;
+        if (restore_until_.erase(tp) && restore_until_.empty()) spdlog::info("state rebuilt: replay finished, live from here");
         continue;
       }
       default:

@@ -28,7 +28,11 @@ class KafkaSource {
     virtual void on_revoking(const std::vector<PartitionKey>& parts) = 0;
   };
 
-  KafkaSource(const Config& cfg, const std::vector<std::string>& topics, Listener& listener);
+  //! `replay_topics`: changelog-like inputs whose state must be rebuilt on assignment: their
+  //! partitions are read from the beginning, and messages before the group's committed offset are
+  //! flagged as replays (see restore_until()).
+  KafkaSource(const Config& cfg, const std::vector<std::string>& topics, Listener& listener,
+              const std::vector<std::string>& replay_topics = {});
   ~KafkaSource();
 
   //! Takes up to `max` messages, waiting at most `timeout_ms` for the first. Calls `fn` for each.
@@ -40,12 +44,20 @@ class KafkaSource {
   //! Leaves the group (revoking triggers the listener one last time).
   void close();
   const std::map<PartitionKey, bool>& assignment() const { return eof_; }
+  //! True while some assigned partition is still being replayed.
+  bool replaying() const { return !restore_until_.empty(); }
+  //! Whether this message was already processed (and its outputs delivered) before: its offset is
+  //! below the committed offset found when its partition was assigned.
+  bool is_replay(const PartitionKey& tp, std::int64_t offset);
 
  private:
   class Rebalancer;
+  void plan_replay(RdKafka::KafkaConsumer* c, std::vector<RdKafka::TopicPartition*>& parts);
   std::unique_ptr<Rebalancer> rebalancer_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::map<PartitionKey, bool> eof_;  //!< assigned partitions -> read to end?
+  std::vector<std::string> replay_topics_;
+  std::map<PartitionKey, std::int64_t> restore_until_;  //!< replaying partitions -> committed offset
   bool closed_ = false;
 };
 

@@ -38,9 +38,17 @@ std::size_t Pipeline::shard_of(const Event& e) const {
 }
 
 void Pipeline::route(RdKafka::Message& m) {
-  metrics_.messages_in.inc();
   const std::string& topic = m.topic_name();
-  current_->next_offsets[{topic, m.partition()}] = m.offset() + 1;
+  const PartitionKey tp{topic, m.partition()};
+  // A replayed message was fully processed before: it rebuilds state, emits nothing, and its
+  // offset (below the committed one) is never committed again.
+  const bool replay = source_->replaying() && source_->is_replay(tp, m.offset());
+  if (replay) {
+    metrics_.messages_replayed.inc();
+  } else {
+    metrics_.messages_in.inc();
+    current_->next_offsets[tp] = m.offset() + 1;
+  }
   InputKind kind;
   if (topic == prices_topic_) kind = InputKind::Prices;
   else if (topic == signals_topic_) kind = InputKind::Signals;
@@ -50,24 +58,23 @@ void Pipeline::route(RdKafka::Message& m) {
   decoded_.clear();
   DecodeError err;
   if (!decoder_.decode(kind, key, value, decoded_, err)) {
-    dead_letter(m, err);
+    if (!replay) dead_letter(m, err);
     return;
   }
-  const PartitionKey tp{topic, m.partition()};
   for (auto& e : decoded_) {
     watermarks_.observe(tp, std::visit([](const auto& v) { return v.ts; }, e));
     Shard::Lane lane = Shard::Lane::Control;
     if (std::holds_alternative<PriceTick>(e)) {
-      metrics_.prices_in.inc();
+      if (!replay) metrics_.prices_in.inc();
       lane = Shard::Lane::Prices;
     } else if (std::holds_alternative<Signal>(e)) {
-      metrics_.signals_in.inc();
-    } else {
+      if (!replay) metrics_.signals_in.inc();
+    } else if (!replay) {
       metrics_.fleet_in.inc();
     }
     auto& shard = *shards_[shard_of(e)];
     current_->add(1);
-    shard.stage(QueuedEvent{std::move(e), current_.get(), watermarks_.current()}, lane);
+    shard.stage(QueuedEvent{std::move(e), current_.get(), EventContext{watermarks_.current(), replay}}, lane);
   }
 }
 
@@ -144,7 +151,9 @@ int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& ma
   stop_ = &stop;
   sink_->start();
   for (auto& s : shards_) s->start();
-  source_ = std::make_unique<KafkaSource>(cfg_, std::vector<std::string>{prices_topic_, signals_topic_, fleet_topic_}, *this);
+  // Fleet membership and the signals in force are state: rebuilt from their topics on assignment.
+  source_ = std::make_unique<KafkaSource>(cfg_, std::vector<std::string>{prices_topic_, signals_topic_, fleet_topic_},
+                                          *this, std::vector<std::string>{signals_topic_, fleet_topic_});
   current_ = std::make_unique<InputBatch>();
   const auto batch_size = static_cast<std::size_t>(cfg_.get_int("runtime.batch_size"));
   const auto commit_every = std::chrono::milliseconds(cfg_.get_int("runtime.commit_interval_ms"));

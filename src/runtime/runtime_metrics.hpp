@@ -34,6 +34,7 @@ class DlqCounters {
 struct RuntimeMetrics {
   // source thread
   Counter messages_in;
+  Counter messages_replayed;  //!< read again to rebuild state after a restart (not in messages_in)
   Counter prices_in;
   Counter signals_in;
   Counter fleet_in;

@@ -58,7 +58,7 @@ std::size_t Shard::drain(moodycamel::ConcurrentQueue<QueuedEvent>& q, moodycamel
     }
     const auto before = outputs.size();
     collector_.set_batch(item.batch);
-    logic_->on_event(item.event, item.wm, collector_);
+    logic_->on_event(item.event, item.ctx, collector_);
     delta += static_cast<std::int64_t>(outputs.size() - before) - 1;
   }
   if (current) current->add(delta);

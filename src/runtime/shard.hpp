@@ -22,7 +22,7 @@ class SinkWorker;
 struct QueuedEvent {
   Event event;
   InputBatch* batch = nullptr;
-  Watermarks wm;
+  EventContext ctx;
 };
 
 class Shard {

@@ -25,12 +25,18 @@ class OutputCollector {
   std::vector<Output> outputs_;
 };
 
+//! What the runtime knows about an event besides the event itself.
+struct EventContext {
+  Watermarks wm;        //!< the inputs' watermarks when the event was routed
+  bool replay = false;  //!< already processed before a restart: rebuild state, emit nothing
+};
+
 class ShardLogic {
  public:
   virtual ~ShardLogic() = default;
   //! Processes one event in arrival order (signal/fleet lane before prices); emits outputs.
-  //! `wm`: the inputs' watermarks when the event was routed (never ahead of the event's queue).
-  virtual void on_event(const Event& event, const Watermarks& wm, OutputCollector& out) = 0;
+  //! `ctx.wm` is never ahead of the events queued in front of this one.
+  virtual void on_event(const Event& event, const EventContext& ctx, OutputCollector& out) = 0;
 };
 
 }  // namespace spotstream

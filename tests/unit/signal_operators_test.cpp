@@ -43,11 +43,13 @@ struct Harness {
   FleetMembership fleet{signals, metrics};
   FleetState state;
   std::vector<Decision> out;
-  DecisionSink emit = [this](const Decision& d) { out.push_back(d); };
+  DecisionSink emit = [this](const Decision& d, bool replay) {
+    if (!replay) out.push_back(d);
+  };
 
-  void feed(const Event& e) {
-    if (auto* s = std::get_if<Signal>(&e)) signals(*s, state, emit);
-    if (auto* f = std::get_if<FleetEvent>(&e)) fleet(*f, state, emit);
+  void feed(const Event& e, bool replay = false) {
+    if (auto* s = std::get_if<Signal>(&e)) signals(*s, replay, state, emit);
+    if (auto* f = std::get_if<FleetEvent>(&e)) fleet(*f, replay, state, emit);
   }
 };
 
@@ -179,4 +181,34 @@ TEST(SignalOperators, LeaveForgetsTheNodeOnceNoEarlierSignalCanArrive) {
   h.state.signals_watermark = 11 * kMin;
   h.fleet.forget_departed(h.state);
   EXPECT_TRUE(h.state.nodes.empty());
+}
+
+// After a restart the fleet and signals topics are replayed up to the committed offsets: state is
+// rebuilt, nothing already delivered is emitted again, and what is live afterwards is exactly what
+// an uninterrupted run would have emitted from that point.
+TEST(SignalOperators, ReplayRebuildsStateWithoutEmitting) {
+  Harness uninterrupted, restarted;
+  const std::vector<Event> before = {join("node-1", "i-1", 0), Event{notice("i-1", kMin)}, join("node-2", "i-2", 0)};
+  const std::vector<Event> after = {Event{notice("i-1", 2 * kMin, SignalKind::Rebalance)}, Event{notice("i-2", 3 * kMin)}};
+  for (const auto& e : before) uninterrupted.feed(e);
+  const auto delivered_before = uninterrupted.out.size();
+  for (const auto& e : after) uninterrupted.feed(e);
+  for (const auto& e : before) restarted.feed(e, /*replay=*/true);
+  EXPECT_TRUE(restarted.out.empty());
+  for (const auto& e : after) restarted.feed(e);
+  const std::vector<Decision> expected(uninterrupted.out.begin() + static_cast<long>(delivered_before), uninterrupted.out.end());
+  EXPECT_EQ(ids(restarted.out), ids(expected));
+  ASSERT_EQ(restarted.out.size(), 2u);
+  EXPECT_EQ(restarted.out[0].kind, DecisionKind::Evacuate);  // the replayed notice is still in force
+  EXPECT_EQ(restarted.metrics.unknown_instance_signals.get(), 0u);
+}
+
+// A live notice read while its node's join is still being replayed is parked, and must be emitted
+// when the replayed join arrives.
+TEST(SignalOperators, LiveSignalParkedDuringReplayIsEmitted) {
+  Harness h;
+  h.feed(notice("i-1", kMin));                       // live
+  h.feed(join("node-1", "i-1", 0), /*replay=*/true);  // the join, replayed
+  ASSERT_EQ(h.out.size(), 1u);
+  EXPECT_EQ(h.out[0].kind, DecisionKind::Evacuate);
 }
