@@ -1,0 +1,89 @@
+// End-to-end throughput of the live runtime: canonical price ticks already on the embedded broker,
+// consumed, decoded, routed to shards and accounted for, with signals and fleet events mixed in.
+// The clock runs from the first message the source reads to the last one, so the consumer group's
+// join delay is not counted. Prints messages/s; asserts nothing.
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
+#include "src/feed/event_publisher.hpp"
+#include "src/feed/synth_market.hpp"
+#include "src/kafka/embedded_cluster.hpp"
+#include "src/runtime/pipeline.hpp"
+#include "topology/live_topology.hpp"
+
+using namespace spotstream;
+
+namespace {
+
+//! An embedded broker holding the default synthetic market (~484k events on 32 partitions).
+struct Market {
+  EmbeddedCluster cluster{1};
+  Config cfg;
+  std::uint64_t total = 0;
+
+  Market() {
+  for (const char* t : {"topics.prices", "topics.signals", "topics.fleet", "topics.decisions", "topics.risk", "topics.dlq"})
+      cluster.create_topic(cfg.get_string(t), 32);
+    cfg.set("kafka.bootstrap.servers", cluster.bootstraps());
+    cfg.set("log.level", "warn");
+    cfg.set("runtime.idle_exit_ms", "300");
+    if (const char* extra = std::getenv("BENCH_SET")) cfg.set_assignment(extra);  // e.g. kafka.fetch.wait.max.ms=10
+    EventPublisher pub(cfg);
+    total = SynthMarket(SynthOptions{}).generate([&](const Event& e) { pub.publish(e); }).total();
+    pub.flush();
+  }
+};
+
+struct NoListener : KafkaSource::Listener {
+  void on_assigned(const std::vector<PartitionKey>&) override {}
+  void on_revoking(const std::vector<PartitionKey>&) override {}
+};
+
+}  // namespace
+
+// The ceiling: the same consumer configuration reading the same messages and doing nothing else.
+static void BM_ConsumeOnly(benchmark::State& state) {
+  Market m;
+  for (auto _ : state) {
+    NoListener l;
+    KafkaSource src(m.cfg, {m.cfg.get_string("topics.prices"), m.cfg.get_string("topics.signals"),
+                            m.cfg.get_string("topics.fleet")}, l);
+    std::uint64_t n = 0;
+    while (n == 0) n += src.poll(1024, 100, [](RdKafka::Message&) {});
+    const auto first = std::chrono::steady_clock::now();
+    while (n < m.total) n += src.poll(1024, 100, [](RdKafka::Message&) {});
+    state.SetIterationTime(std::chrono::duration<double>(std::chrono::steady_clock::now() - first).count());
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(m.total) * state.iterations());
+}
+BENCHMARK(BM_ConsumeOnly)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
+
+static void BM_PipelineEndToEnd(benchmark::State& state) {
+  Market market;
+  Config cfg = market.cfg;
+  const auto total = market.total;
+  cfg.set("runtime.shards", std::to_string(state.range(0)));
+  for (auto _ : state) {
+    RuntimeMetrics metrics;
+    std::atomic<bool> stop{false};
+    std::chrono::steady_clock::time_point first, last;
+    std::thread watch([&] {
+      while (metrics.messages_in.get() == 0) std::this_thread::sleep_for(std::chrono::microseconds(200));
+      first = std::chrono::steady_clock::now();
+      while (metrics.messages_in.get() < total) std::this_thread::sleep_for(std::chrono::microseconds(200));
+      last = std::chrono::steady_clock::now();
+    });
+    Pipeline p(cfg, live_topology(cfg), metrics);
+    p.run(stop);
+    watch.join();
+    state.SetIterationTime(std::chrono::duration<double>(last - first).count());
+    cfg.set("consumer.group", "bench-" + std::to_string(state.iterations()));
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(total) * state.iterations());
+}
+BENCHMARK(BM_PipelineEndToEnd)->Arg(1)->Arg(2)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
+
+BENCHMARK_MAIN();
