@@ -33,6 +33,13 @@ const std::vector<PropertySpec> kSpecs = {
     {"decode.dlq_payload_max_bytes", PropertyType::Int, "262144", 0, 1e8, "Original bytes kept in a DLQ record (longer payloads are truncated and marked)"},
     {"signals.park_ms", PropertyType::Int, "900000", 0, 8.64e8, "How long (event time) a signal for an unknown instance waits for the instance to join"},
     {"signals.park_max", PropertyType::Int, "100000", 0, 1e8, "Most signals parked for unknown instances per shard"},
+    {"window.length_ms", PropertyType::Int, "604800000", 3.6e6, 3.1536e10, "Length of each pool's sliding event-time window (default 7 days)"},
+    {"window.pane_ms", PropertyType::Int, "300000", 1000, 8.64e7, "Pane size of the window (default 5 minutes); memory per pool is bounded by length / pane"},
+    {"window.allowed_lateness_ms", PropertyType::Int, "600000", 0, 8.64e7, "A price tick older than its partition's watermark minus this goes to the DLQ with reason late"},
+    {"risk.epsilon", PropertyType::Double, "0.01", 0, 1, "A pool's spot.risk record is re-emitted when its score or a feature moves by more than this"},
+    {"risk.max_interval_ms", PropertyType::Int, "3600000", 0, 8.64e8, "...and at least this often in event time while it ticks (0: only on change)"},
+    {"risk.every_tick", PropertyType::Bool, "false", 0, 0, "Emit one spot.risk record per input tick instead of on change"},
+    {"risk.spot_advisor_file", PropertyType::String, "", 0, 0, "Spot Advisor spot-advisor-data.json for interruption bands (empty: band unknown)"},
     {"embedded.brokers", PropertyType::Int, "1", 1, 16, "Brokers in the embedded (mock) cluster used when no kafka.bootstrap.servers is set"},
     {"log.level", PropertyType::String, "info", 0, 0, "trace, debug, info, warn, error"},
 };

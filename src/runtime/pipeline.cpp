@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "src/codec/dlq_reason.hpp"
 #include "src/codec/json_encoder.hpp"
 #include "src/core/hash.hpp"
 
@@ -24,7 +25,8 @@ Pipeline::Pipeline(const Config& cfg, LogicFactory factory, RuntimeMetrics& metr
       prices_topic_(cfg.get_string("topics.prices")),
       signals_topic_(cfg.get_string("topics.signals")),
       fleet_topic_(cfg.get_string("topics.fleet")),
-      dlq_payload_max_(static_cast<std::size_t>(cfg.get_int("decode.dlq_payload_max_bytes"))) {
+      dlq_payload_max_(static_cast<std::size_t>(cfg.get_int("decode.dlq_payload_max_bytes"))),
+      allowed_lateness_(cfg.get_int("window.allowed_lateness_ms")) {
   const auto n = cfg.get_int("runtime.shards");
   const auto capacity = static_cast<std::size_t>(cfg.get_int("runtime.queue_capacity"));
   for (int i = 0; i < n; ++i) shards_.push_back(std::make_unique<Shard>(factory(i, metrics_), *sink_, capacity));
@@ -61,8 +63,14 @@ void Pipeline::route(RdKafka::Message& m) {
     if (!replay) dead_letter(m, err);
     return;
   }
+  std::size_t late = 0;
   for (auto& e : decoded_) {
-    watermarks_.observe(tp, std::visit([](const auto& v) { return v.ts; }, e));
+    const TimestampMs ts = std::visit([](const auto& v) { return v.ts; }, e);
+    const TimestampMs partition_wm = watermarks_.observe(tp, ts);
+    if (std::holds_alternative<PriceTick>(e) && partition_wm != Watermarks::kMin && ts < partition_wm - allowed_lateness_) {
+      ++late;  // its pane may already be sealed: placing it would rewrite history
+      continue;
+    }
     Shard::Lane lane = Shard::Lane::Control;
     if (std::holds_alternative<PriceTick>(e)) {
       if (!replay) metrics_.prices_in.inc();
@@ -75,6 +83,12 @@ void Pipeline::route(RdKafka::Message& m) {
     auto& shard = *shards_[shard_of(e)];
     current_->add(1);
     shard.stage(QueuedEvent{std::move(e), current_.get(), EventContext{watermarks_.current(), replay}}, lane);
+  }
+  if (late > 0 && !replay) {
+    dead_letter(m, DecodeError{dlq::kLate, std::to_string(late) + " of " + std::to_string(decoded_.size()) +
+                                               " price tick(s) older than the partition's watermark minus the allowed lateness (" +
+                                               std::to_string(allowed_lateness_ / 1000) + " s)"});
+    if (late > 1) metrics_.dlq.inc(dlq::kLate, late - 1);  // one record per message, counted per tick
   }
 }
 

@@ -62,6 +62,7 @@ class Pipeline : public KafkaSource::Listener {
   moodycamel::ProducerToken dlq_token_;
   std::string prices_topic_, signals_topic_, fleet_topic_;
   std::size_t dlq_payload_max_;
+  TimestampMs allowed_lateness_;
   std::chrono::steady_clock::time_point last_commit_;
 };
 

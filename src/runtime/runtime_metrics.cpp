@@ -12,7 +12,7 @@ std::size_t reason_index(std::string_view reason) {
 }
 }  // namespace
 
-void DlqCounters::inc(std::string_view reason) { counts_[reason_index(reason)].inc(); }
+void DlqCounters::inc(std::string_view reason, std::uint64_t n) { counts_[reason_index(reason)].inc(n); }
 std::uint64_t DlqCounters::get(std::string_view reason) const { return counts_[reason_index(reason)].get(); }
 std::uint64_t DlqCounters::total() const {
   std::uint64_t t = 0;

@@ -23,7 +23,7 @@ class DlqCounters {
   static constexpr std::array<std::string_view, 12> kReasons = {
       "malformed_json", "missing_field", "wrong_type",   "bad_price",         "bad_timestamp", "unknown_az",
       "bad_value",      "unknown_format", "missing_instance_id", "oversize", "late",          "other"};
-  void inc(std::string_view reason);
+  void inc(std::string_view reason, std::uint64_t n = 1);
   std::uint64_t get(std::string_view reason) const;
   std::uint64_t total() const;
 

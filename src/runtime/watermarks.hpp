@@ -29,9 +29,14 @@ class WatermarkTracker {
   //! `topics`: input topic name -> which input it is.
   explicit WatermarkTracker(std::map<std::string, InputKind> topics) : topics_(std::move(topics)) {}
 
-  void observe(const PartitionKey& tp, TimestampMs ts) {
+  //! Records an event time read from `tp`; returns the partition's watermark before it (the
+  //! latest event time read from it so far, kMin if none).
+  TimestampMs observe(const PartitionKey& tp, TimestampMs ts) {
     auto [it, inserted] = max_ts_.try_emplace(tp, ts);
-    if (!inserted && ts > it->second) it->second = ts;
+    if (inserted) return Watermarks::kMin;
+    const TimestampMs before = it->second;
+    if (ts > before) it->second = ts;
+    return before;
   }
   //! Recomputes from the assignment and its end-of-partition flags (once per poll round).
   void recompute(const std::map<PartitionKey, bool>& assignment_eof);

@@ -128,3 +128,34 @@ TEST_F(PipelineTest, OutputIsIdenticalAcrossShardsBatchesAndBackpressure) {
   EXPECT_EQ(a, b);
   EXPECT_EQ(a, c);
 }
+
+// Event time: a tick older than its partition's watermark minus the allowed lateness goes to the
+// DLQ as `late`, with its original bytes; one within the lateness is accepted.
+TEST_F(PipelineTest, LateTicksGoToTheDlqWithTheirBytes) {
+  const std::string prices = base_.get_string("topics.prices");
+  auto tick = [](const char* ts) {
+    return std::string(R"({"ts":")") + ts +
+           R"(","az":"us-east-1a","instance_type":"c5.large","product":"Linux/UNIX","spot_price":0.031})";
+  };
+  const std::string late = tick("2025-01-01T09:40:00Z");
+  {
+    EventPublisher pub(base_);
+    pub.publish_raw(prices, "us-east-1a/c5", tick("2025-01-01T10:00:00Z"), 0);
+    pub.publish_raw(prices, "us-east-1a/c5", tick("2025-01-01T09:51:00Z"), 0);  // 9 min behind: accepted
+    pub.publish_raw(prices, "us-east-1a/c5", late, 0);                          // 20 min behind: late
+    pub.flush();
+  }
+  RuntimeMetrics m;
+  run("late", 2, 64, 4096, m);
+  EXPECT_EQ(m.messages_in.get(), 3u);
+  EXPECT_EQ(m.prices_in.get(), 2u);  // accepted ticks
+  EXPECT_EQ(m.dlq.get("late"), 1u);
+  const auto dlq = read_topic(base_, base_.get_string("topics.dlq"));
+  ASSERT_EQ(dlq.size(), 1u);
+  const auto d = decode_dead_letter(dlq[0].value);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->letter.reason, "late");
+  EXPECT_EQ(d->letter.payload, late);
+  EXPECT_EQ(d->letter.source.topic, prices);
+  EXPECT_EQ(d->letter.source.offset, 2);
+}
