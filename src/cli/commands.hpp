@@ -46,4 +46,10 @@ int feed_file_command(const Config& cfg, const FeedOptions& opts);
 
 int demo_command(Config cfg, const FeedOptions& opts);
 
+struct RiskOptions {
+  std::vector<std::string> inputs;
+  bool every_tick = false;
+};
+int risk_command(Config cfg, const RiskOptions& opts);
+
 }  // namespace spotstream::cli

@@ -66,6 +66,13 @@ int main(int argc, char** argv) {
   demo->add_option("--days", feed.days, "Days of market")->check(CLI::Range(1, 30))->capture_default_str();
   demo->add_option("--nodes", feed.nodes, "Fleet nodes")->check(CLI::Range(0, 100000))->capture_default_str();
 
+  RiskOptions risk_opts;
+  auto* risk = app.add_subcommand("risk", "Run the topology over price files (describe-spot-price-history responses or canonical\n"
+                                          "JSON lines) through the embedded broker and print the spot.risk records as JSON lines");
+  add_common(*risk, common);
+  risk->add_option("-i,--input", risk_opts.inputs, "Price files (repeatable)")->required()->check(CLI::ExistingFile);
+  risk->add_flag("--every-tick", risk_opts.every_tick, "One record per input tick instead of on change");
+
   auto* config = app.add_subcommand("config", "Print every configuration property: name, value, bounds, description");
   add_common(*config, common);
 
@@ -82,6 +89,7 @@ int main(int argc, char** argv) {
     if (synth->parsed()) return feed_synth_command(cfg, feed);
     if (file->parsed()) return feed_file_command(cfg, feed);
     if (demo->parsed()) return demo_command(std::move(cfg), feed);
+    if (risk->parsed()) return risk_command(std::move(cfg), risk_opts);
     if (config->parsed()) {
       std::cout << cfg.describe();
       return 0;
