@@ -8,7 +8,7 @@ namespace {
 
 // vCPU and memory as in AWS's instance type pages (and the Spot Advisor data file). Metal sizes are
 // left out: they duplicate the largest virtual size and are rarely run as spot.
-constexpr std::array<InstanceSpec, 44> kCatalog{{
+constexpr std::array<InstanceSpec, 47> kCatalog{{
     {"c5.large", "c5", "x86_64", 2, 4},
     {"c5.xlarge", "c5", "x86_64", 4, 8},
     {"c5.2xlarge", "c5", "x86_64", 8, 16},
@@ -50,6 +50,9 @@ constexpr std::array<InstanceSpec, 44> kCatalog{{
     {"m6g.8xlarge", "m6g", "arm64", 32, 128},
     {"m6g.12xlarge", "m6g", "arm64", 48, 192},
     {"m6g.16xlarge", "m6g", "arm64", 64, 256},
+    {"p2.xlarge", "p2", "x86_64", 4, 61},
+    {"p2.8xlarge", "p2", "x86_64", 32, 488},
+    {"p2.16xlarge", "p2", "x86_64", 64, 732},
     {"p3.2xlarge", "p3", "x86_64", 8, 61},
     {"p3.8xlarge", "p3", "x86_64", 32, 244},
     {"p3.16xlarge", "p3", "x86_64", 64, 488},
@@ -62,25 +65,28 @@ struct FamilyRate {
 };
 
 // us-west-2 matches us-east-1 for every family here; eu-west-1 is 10-13% dearer.
-constexpr std::array<FamilyRate, 18> kRates{{
+constexpr std::array<FamilyRate, 21> kRates{{
     {"us-east-1", "c5", 0.0425},     // c5.large 0.085
     {"us-east-1", "m5", 0.048},      // m5.large 0.096
     {"us-east-1", "m6i", 0.048},     // m6i.large 0.096
     {"us-east-1", "r5", 0.063},      // r5.large 0.126
     {"us-east-1", "m6g", 0.0385},    // m6g.medium 0.0385
+    {"us-east-1", "p2", 0.225},      // p2.xlarge 0.90, p2.16xlarge 14.40
     {"us-east-1", "p3", 0.3825},     // p3.2xlarge 3.06
     {"us-west-2", "c5", 0.0425},     // c5.large 0.085
     {"us-west-2", "m5", 0.048},      // m5.large 0.096
     {"us-west-2", "m6i", 0.048},     // m6i.large 0.096
     {"us-west-2", "r5", 0.063},      // r5.large 0.126
     {"us-west-2", "m6g", 0.0385},    // m6g.medium 0.0385
+    {"us-west-2", "p2", 0.225},      // p2.xlarge 0.90
     {"us-west-2", "p3", 0.3825},     // p3.2xlarge 3.06
     {"eu-west-1", "c5", 0.048},      // c5.large 0.096
     {"eu-west-1", "m5", 0.0535},     // m5.large 0.107
     {"eu-west-1", "m6i", 0.0535},    // m6i.large 0.107
     {"eu-west-1", "r5", 0.0705},     // r5.large 0.141
     {"eu-west-1", "m6g", 0.043},     // m6g.medium 0.043
-    {"eu-west-1", "p3", 0.413125},   // p3.2xlarge 3.305
+    {"eu-west-1", "p2", 0.243},      // p2.xlarge 0.972
+    {"eu-west-1", "p3", 0.413125},   // p3.2xlarge 3.305, p3.16xlarge 26.44
 }};
 
 }  // namespace

@@ -17,13 +17,19 @@ TEST(OnDemandPrices, KnownPublishedPrices) {
   EXPECT_DOUBLE_EQ(on_demand_price("us-west-2", "p3.16xlarge").value(), 24.48);
   EXPECT_DOUBLE_EQ(on_demand_price("eu-west-1", "m5.large").value(), 0.107);
   EXPECT_DOUBLE_EQ(on_demand_price("eu-west-1", "p3.2xlarge").value(), 3.305);
+  // AWS's published p2 rates; the real price histories hold pools pinned at exactly these.
+  EXPECT_DOUBLE_EQ(on_demand_price("us-east-1", "p2.xlarge").value(), 0.9);
+  EXPECT_DOUBLE_EQ(on_demand_price("us-east-1", "p2.8xlarge").value(), 7.2);
+  EXPECT_DOUBLE_EQ(on_demand_price("us-east-1", "p2.16xlarge").value(), 14.4);
+  EXPECT_DOUBLE_EQ(on_demand_price("eu-west-1", "p3.8xlarge").value(), 13.22);
+  EXPECT_DOUBLE_EQ(on_demand_price("eu-west-1", "p3.16xlarge").value(), 26.44);
   EXPECT_FALSE(on_demand_price("eu-west-1", "x9.large").has_value());
   EXPECT_FALSE(on_demand_price("mars-north-1", "c5.large").has_value());
 }
 
 TEST(OnDemandPrices, EveryRegionPricesEveryTypeAndSizesAscend) {
   const auto families = catalog_families();
-  EXPECT_EQ(families, (std::vector<std::string>{"c5", "m5", "m6i", "r5", "m6g", "p3"}));
+  EXPECT_EQ(families, (std::vector<std::string>{"c5", "m5", "m6i", "r5", "m6g", "p2", "p3"}));
   for (const auto& f : families) {
     const auto sizes = family_sizes(f);
     ASSERT_GE(sizes.size(), 3u) << f;
