@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "src/core/hash.hpp"
+#include "src/core/region_time.hpp"
 #include "src/core/time.hpp"
 #include "src/feed/on_demand_prices.hpp"
 
@@ -69,24 +70,15 @@ class Rng {
   std::array<std::uint64_t, 4> s_{};
 };
 
-// Standard time, no DST: good enough to put the demand peak in the right part of the day.
-int utc_offset_hours(std::string_view region) {
-  if (region.starts_with("us-east")) return -5;
-  if (region.starts_with("us-west")) return -8;
-  if (region.starts_with("eu-central")) return 1;
-  return 0;
-}
-
-// Demand in [0, 1]: a parabola over 07:00-19:00 local time peaking at 13:00 on weekdays, 30% of
-// that at weekends. Arithmetic only (no sin) to stay bit-identical across platforms.
-double business_factor(TimestampMs t, int utc_offset) {
-  const std::int64_t local = t + utc_offset * kHour;
-  const std::int64_t day = local >= 0 ? local / kDay : (local - kDay + 1) / kDay;
-  const double x = (static_cast<double>(local - day * kDay) / kHour - 7.0) / 12.0;
+// Demand in [0, 1]: a parabola over 07:00-19:00 local standard time (core/region_time) peaking at
+// 13:00 on weekdays, 30% of that at weekends. Arithmetic only (no sin) to stay bit-identical across
+// platforms.
+double business_factor(TimestampMs t, int utc_offset_minutes) {
+  const LocalClock c = local_clock(t, utc_offset_minutes);
+  const double x = (static_cast<double>(c.ms_of_day) / kHour - 7.0) / 12.0;
   if (x <= 0 || x >= 1) return 0;
-  const std::int64_t weekday = ((day + 4) % 7 + 7) % 7;  // 1970-01-01 was a Thursday; 0 = Sunday
   const double b = 4 * x * (1 - x);
-  return (weekday == 0 || weekday == 6) ? 0.3 * b : b;
+  return c.weekend() ? 0.3 * b : b;
 }
 // Average of business_factor over a week (5 x 1/3 + 2 x 0.1) / 7: divides the episode rate so that
 // spike_rate_per_family_day stays the mean rate.
@@ -103,7 +95,7 @@ struct PoolState {
   double move_prob = 0;    // chance per tick that the price steps toward its target
   std::int64_t micros = 0;  // current price, micro-USD: integer state keeps the output exact
   std::int64_t cap = 0;     // 97% of on-demand: spot never reaches on-demand
-  int utc_offset = 0;
+  int utc_offset = 0;  // minutes, from the region (core/region_time)
   bool spiking = false;
   std::int64_t hold_until = -1;  // step up to which a spike holds its level, then it decays
 };
@@ -112,7 +104,7 @@ struct GroupState {  // one (AZ, family): the unit of hardware contagion
   Rng rng;
   std::vector<std::size_t> pools;      // ascending size
   std::vector<std::int64_t> due;       // per size: step at which an episode spikes it, -1 none
-  int utc_offset = 0;
+  int utc_offset = 0;  // minutes, from the region (core/region_time)
 };
 
 struct Node {
@@ -187,7 +179,7 @@ SynthCounts SynthMarket::generate(const std::function<void(const Event&)>& sink)
     s.drift_sigma = flat ? 0.0005 : 0.003;
     // Real pools move every few hours; flat ones a couple of times a week.
     s.move_prob = o.tick_minutes / (flat ? 36.0 * 60 : 120.0);
-    s.utc_offset = utc_offset_hours(p.region);
+    s.utc_offset = utc_offset_minutes(p.region);
     s.cap = to_micros(p.on_demand_price * 0.97);
     s.micros = to_micros(s.base * (1 + s.amp * business_factor(o.start, s.utc_offset)));
     ps.push_back(std::move(s));
@@ -199,7 +191,7 @@ SynthCounts SynthMarket::generate(const std::function<void(const Event&)>& sink)
   for (std::size_t i = 0; i < pools_.size(); ++i) {
     if (i == 0 || pools_[i].size_rank == 0)
       groups.push_back({Rng(seed, "group/" + pools_[i].az + "/" + pools_[i].family), {}, {},
-                        utc_offset_hours(pools_[i].region)});
+                        utc_offset_minutes(pools_[i].region)});
     groups.back().pools.push_back(i);
     groups.back().due.push_back(-1);
     group_of[i] = groups.size() - 1;

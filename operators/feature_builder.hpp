@@ -1,0 +1,45 @@
+#pragma once
+//! Features of one pool at one tick (DESIGN.md "Features"): from the tick, its pool's window, the
+//! family stress of its (az, family), the on-demand price, the region's local standard time and the
+//! Spot Advisor band. Stateless; the family-stress state it updates belongs to the shard thread.
+#include "operators/family_stress.hpp"
+#include "operators/pool_window.hpp"
+#include "src/core/event.hpp"
+#include "src/core/risk.hpp"
+
+namespace spotstream {
+
+class SpotAdvisor;
+
+//! Local weekday hours [start, end) that count as business hours (DESIGN.md "is_business_hours").
+inline constexpr double kBusinessHoursStart = 9.0;
+inline constexpr double kBusinessHoursEnd = 18.0;
+
+class FeatureBuilder {
+ public:
+  //! `advisor` may be null: the band is then unknown (-1). It must outlive the builder.
+  explicit FeatureBuilder(const SpotAdvisor* advisor = nullptr) : advisor_(advisor) {}
+
+  //! Features for `tick`, whose pool window (after the tick was added) has `window`. Updates the
+  //! pool's price_position in `family` and reads the family's stress back.
+  //! - The pool's present is the window's latest tick (window.last_price at window.last_ts): for a
+  //!   tick in order that is the tick itself; a tick placed out of order (within lateness) can move
+  //!   the window's min/max but not the pool's current price or time.
+  //! - price_position = (price - min) / (max - min), 0.5 when max == min.
+  //! - On-demand: the tick's own when it carries one ("tick"), else the static table for
+  //!   Linux/UNIX products by region and type ("table": it holds Linux prices only), else NaN
+  //!   ("absent"). discount_depth = 1 - spot / on-demand, NaN when absent. It is NOT clamped: a
+  //!   spot price above on-demand gives a negative depth, which is exactly the warning it carries.
+  //! - Time, in the region's local standard time (core/region_time): hour_sin/hour_cos of the
+  //!   fractional hour h (2*pi*h/24), is_weekend (Sat/Sun), is_business_hours (weekday, 09:00-18:00).
+  Features operator()(const PriceTick& tick, const WindowStats& window, FamilyStressState& family) const;
+
+  //! The spot.risk record of those features and a score: keyed by the tick's pool, stamped with the
+  //! window's latest time (the moment the features describe).
+  static RiskRecord record(const PriceTick& tick, const WindowStats& window, Features features, RiskScore score);
+
+ private:
+  const SpotAdvisor* advisor_;
+};
+
+}  // namespace spotstream

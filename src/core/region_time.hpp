@@ -1,0 +1,34 @@
+#pragma once
+//! Local clock of an AWS region, in standard time (no daylight saving time). Demand for spot capacity
+//! follows the working day where a region's customers are, so time features and the synthetic
+//! market's demand curve read the region's local time. Standard time only: one fixed offset per
+//! region keeps replays independent of a time-zone database, and an hour's error for half the year
+//! does not matter for "is it business hours".
+#include <cstdint>
+#include <string_view>
+
+#include "src/core/event.hpp"
+
+namespace spotstream {
+
+//! Standard-time offset of a region from UTC, in minutes (minutes because ap-south-1, Mumbai, is
+//! +05:30). Known regions: us-*, us-gov-*, ca-*, mx-*, sa-*, eu-*, il-*, me-*, af-*, ap-*, cn-*.
+//! An unknown region reads as UTC (0).
+int utc_offset_minutes(std::string_view region);
+
+//! A moment on a region's local standard clock.
+struct LocalClock {
+  std::int64_t day = 0;         //!< local days since 1970-01-01 (floor, also before 1970)
+  std::int64_t ms_of_day = 0;   //!< [0, 86'400'000)
+  int weekday = 0;              //!< 0 = Sunday ... 6 = Saturday
+  //! Fractional local hour of the day, [0, 24).
+  double hour() const { return static_cast<double>(ms_of_day) / 3'600'000.0; }
+  bool weekend() const { return weekday == 0 || weekday == 6; }
+};
+
+//! The local standard clock of `region` at event time `utc`.
+LocalClock local_clock(TimestampMs utc, std::string_view region);
+//! The same for an offset already looked up (hot loops keep the offset per pool).
+LocalClock local_clock(TimestampMs utc, int utc_offset_minutes);
+
+}  // namespace spotstream

@@ -1,0 +1,60 @@
+#pragma once
+//! Per-pool features and risk: what the windows issue computes for each tick, and the record
+//! spotstream publishes on spot.risk. Plain values; operators fill them, codecs encode them.
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "src/core/event.hpp"
+
+namespace spotstream {
+
+inline constexpr double kAbsent = std::numeric_limits<double>::quiet_NaN();
+
+//! The features of DESIGN.md, "Features", for one pool at one event time. NaN marks a feature that
+//! cannot be computed (e.g. discount_depth without any on-demand price); the record says why.
+struct Features {
+  double price = 0;              //!< the pool's current spot price (USD/h)
+  double window_min = 0;         //!< 7-day min, including the price in effect at the window start
+  double window_max = 0;         //!< 7-day max, likewise
+  double price_position = 0.5;   //!< (price - min) / (max - min); 0.5 when flat
+  double discount_depth = kAbsent;  //!< 1 - spot / on-demand; NaN when no on-demand price is known
+  double on_demand_price = kAbsent;
+  std::string on_demand_source;  //!< "tick", "table" or "absent"
+  double family_stress_mean = 0; //!< mean of the latest price_position over the family's pools in the AZ
+  double family_stress_max = 0;  //!< max of the same
+  std::uint32_t family_pools = 0;  //!< how many pools those are
+  double volatility_24h = 0;     //!< population std dev of tick prices over the last 24 h (USD/h)
+  double hour_sin = 0, hour_cos = 1;
+  bool is_weekend = false;
+  bool is_business_hours = false;
+  std::uint32_t ticks_in_window = 0;  //!< ticks inside the 7-day window
+  //! Spot Advisor interruption band of the pool's region/OS/type: 0 (<5%) .. 4 (>20%); -1 unknown.
+  int advisor_band = -1;
+  std::string advisor_band_label;  //!< "<5%" ... ">20%"; empty when unknown
+  int advisor_savings_pct = 0;     //!< Spot Advisor savings over on-demand (percent); 0 when unknown
+};
+
+//! A model's output. stability in [0,1], higher is safer.
+struct RiskScore {
+  double stability = 0.5;
+  double crash_probability = 0.5;  //!< 1 - stability
+  std::string label;               //!< "safe" (> 0.65), "caution" (0.40-0.65), "avoid" (< 0.40)
+  std::string model;               //!< e.g. "heuristic-v1"
+  //! Inputs the model had to assume because a feature was unknown, as short codes (e.g.
+  //! "band_unknown", "on_demand_absent"), so a record says when its score rests on a default.
+  std::vector<std::string> assumptions;
+};
+
+//! One spot.risk record, keyed by pool ("<az>/<instance_type>/<product>").
+struct RiskRecord {
+  std::string pool;
+  std::string region, az, instance_type, product, family;
+  TimestampMs ts = 0;  //!< event time of the tick that produced it
+  Features features;
+  RiskScore score;
+};
+
+}  // namespace spotstream

@@ -1,0 +1,78 @@
+// Family stress: mean/max/count over a family's pools in one AZ, with hand-computed figures;
+// other AZs, families and products kept apart; sums independent of the order pools first ticked.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstring>
+#include <iterator>
+
+#include "operators/family_stress.hpp"
+
+using namespace spotstream;
+
+namespace {
+const FamilyStressOp kOp;
+constexpr const char* kLinux = "Linux/UNIX";
+}  // namespace
+
+TEST(FamilyStress, MeanMaxAndCountOverTheFamilyInTheAz) {
+  FamilyStressState st;
+  auto s = kOp(st, "us-east-1a", "p3.2xlarge", kLinux, 0.2);
+  EXPECT_DOUBLE_EQ(s.mean, 0.2);
+  EXPECT_DOUBLE_EQ(s.max, 0.2);
+  EXPECT_EQ(s.pools, 1u);
+  kOp(st, "us-east-1a", "p3.8xlarge", kLinux, 0.8);
+  s = kOp(st, "us-east-1a", "p3.16xlarge", kLinux, 0.5);
+  EXPECT_NEAR(s.mean, 0.5, 1e-15);  // (0.2 + 0.8 + 0.5) / 3
+  EXPECT_DOUBLE_EQ(s.max, 0.8);
+  EXPECT_EQ(s.pools, 3u);
+  // The pool's new position replaces its old one: (1.0 + 0.8 + 0.5) / 3 = 0.7666...
+  s = kOp(st, "us-east-1a", "p3.2xlarge", kLinux, 1.0);
+  EXPECT_NEAR(s.mean, 2.3 / 3, 1e-15);
+  EXPECT_DOUBLE_EQ(s.max, 1.0);
+  EXPECT_EQ(s.pools, 3u);
+  // Falling back: max follows the current positions, not the history.
+  s = kOp(st, "us-east-1a", "p3.2xlarge", kLinux, 0.0);
+  EXPECT_NEAR(s.mean, 1.3 / 3, 1e-15);
+  EXPECT_DOUBLE_EQ(s.max, 0.8);
+}
+
+TEST(FamilyStress, OtherAzsFamiliesAndProductsAreOtherGroupsOrPools) {
+  FamilyStressState st;
+  kOp(st, "us-east-1a", "p3.2xlarge", kLinux, 0.9);
+  auto s = kOp(st, "us-east-1b", "p3.8xlarge", kLinux, 0.1);  // another AZ: alone
+  EXPECT_EQ(s.pools, 1u);
+  EXPECT_DOUBLE_EQ(s.mean, 0.1);
+  s = kOp(st, "us-east-1a", "p2.xlarge", kLinux, 0.3);  // p2 is not p3
+  EXPECT_EQ(s.pools, 1u);
+  // Same type, other product: a different pool of the same family in the AZ.
+  s = kOp(st, "us-east-1a", "p3.2xlarge", "Windows", 0.5);
+  EXPECT_EQ(s.pools, 2u);
+  EXPECT_NEAR(s.mean, 0.7, 1e-15);  // (0.9 + 0.5) / 2
+  EXPECT_DOUBLE_EQ(s.max, 0.9);
+
+  auto p = kOp.peek(st, "us-east-1a", "p3");
+  EXPECT_EQ(p.pools, 2u);
+  EXPECT_DOUBLE_EQ(p.max, 0.9);
+  EXPECT_EQ(kOp.peek(st, "us-east-1c", "p3").pools, 0u);
+  EXPECT_EQ(st.groups.size(), 3u);  // us-east-1a/p3, us-east-1b/p3, us-east-1a/p2
+}
+
+TEST(FamilyStress, SumsDoNotDependOnTheOrderPoolsArrive) {
+  // 0.1 + 0.2 + 0.3 rounds differently depending on the order it is added in
+  // ((0.1 + 0.2) + 0.3 = 0.6000000000000001, 0.1 + (0.2 + 0.3) = 0.6): the state sums in a fixed
+  // order, so every arrival order gives the same bits.
+  const char* types[] = {"m5.large", "m5.xlarge", "m5.2xlarge"};
+  const double pos[] = {0.1, 0.2, 0.3};
+  int order[] = {0, 1, 2};
+  double first = -1;
+  do {
+    FamilyStressState st;
+    FamilyStress s;
+    for (int i : order) s = kOp(st, "eu-west-1a", types[i], kLinux, pos[i]);
+    if (first < 0) first = s.mean;
+    EXPECT_EQ(std::memcmp(&first, &s.mean, sizeof first), 0) << order[0] << order[1] << order[2];
+    EXPECT_NEAR(s.mean, 0.2, 1e-15);
+    EXPECT_DOUBLE_EQ(s.max, 0.3);
+  } while (std::next_permutation(std::begin(order), std::end(order)));
+}
