@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "src/core/event.hpp"
+#include "src/core/risk.hpp"
 
 namespace spotstream {
 
@@ -25,6 +26,16 @@ std::string encode_decision(const Decision& d);
 //! A DLQ record: reason, detail, source topic/partition/offset, key, original bytes (base64, and
 //! as text when valid UTF-8), truncated to `payload_max_bytes` with the original length kept.
 std::string encode_dead_letter(const DeadLetter& d, std::size_t payload_max_bytes);
+
+//! A spot.risk record (schemas/spot.risk.schema.json): pool identity, "ts"/"ts_ms", every feature
+//! under "features" by its DESIGN.md name, "band" ({index, label, savings_pct} or null when the Spot
+//! Advisor does not know the pool), stability, crash_probability, label, model and the model's
+//! assumptions. A NaN feature (discount_depth, on_demand_price without an on-demand price) is
+//! written as null; features.on_demand_source says why.
+std::string encode_risk_record(const RiskRecord& r);
+//! Reads back what encode_risk_record wrote (null features come back as NaN); nullopt when a field
+//! is missing or has the wrong type.
+std::optional<RiskRecord> decode_risk_record(std::string_view json);
 
 //! Standard base64 (RFC 4648, with padding).
 std::string base64_encode(std::string_view bytes);

@@ -2,7 +2,9 @@
 // the readers (decisions, DLQ records): whatever we write reads back as equal values.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "src/codec/json_encoder.hpp"
 #include "src/core/time.hpp"
@@ -330,4 +332,104 @@ TEST(JsonEncoder, Base64) {
   for (int i = 0; i < 256; ++i) all += static_cast<char>(i);
   EXPECT_EQ(base64_decode(base64_encode(all)), all);
   for (const char* bad : {"Zg=", "Z===", "Zm9v!", "Zg==Zg==", "=Zg="}) EXPECT_FALSE(base64_decode(bad)) << bad;
+}
+
+namespace {
+RiskRecord risk_sample() {
+  RiskRecord r;
+  r.pool = "us-east-1a/p3.2xlarge/Linux/UNIX";
+  r.region = "us-east-1";
+  r.az = "us-east-1a";
+  r.instance_type = "p3.2xlarge";
+  r.product = "Linux/UNIX";
+  r.family = "p3";
+  r.ts = 1704724200123;  // 2024-01-08T14:30:00.123Z
+  Features& f = r.features;
+  f.price = 0.918;
+  f.window_min = 0.9;
+  f.window_max = 1.2;
+  f.price_position = 0.1 / 3;  // a double with no short decimal form must still round-trip
+  f.discount_depth = 0.7;
+  f.on_demand_price = 3.06;
+  f.on_demand_source = "tick";
+  f.family_stress_mean = 0.4;
+  f.family_stress_max = 0.8;
+  f.family_pools = 3;
+  f.volatility_24h = 0.0125;
+  f.hour_sin = 0.6087614290087209;
+  f.hour_cos = -0.793353340291235;
+  f.is_business_hours = true;
+  f.ticks_in_window = 2016;
+  f.advisor_band = 4;
+  f.advisor_band_label = ">20%";
+  f.advisor_savings_pct = 80;
+  r.score = {0.3, 0.7, "avoid", "heuristic-v1", {}};
+  return r;
+}
+}  // namespace
+
+TEST(JsonEncoder, RiskRecordShapeAndRoundTrip) {
+  const auto r = risk_sample();
+  const auto j = json::parse(encode_risk_record(r));
+  EXPECT_EQ(j["pool"], "us-east-1a/p3.2xlarge/Linux/UNIX");
+  EXPECT_EQ(j["ts"], "2024-01-08T14:30:00.123Z");
+  EXPECT_EQ(j["ts_ms"], 1704724200123);
+  // Every feature under its DESIGN.md name, and nothing else.
+  std::set<std::string> names;
+  for (const auto& [k, v] : j["features"].items()) names.insert(k);
+  EXPECT_EQ(names, (std::set<std::string>{"price", "window_min", "window_max", "price_position", "discount_depth",
+                                          "on_demand_price", "on_demand_source", "family_stress_mean",
+                                          "family_stress_max", "family_pools", "volatility_24h", "hour_sin",
+                                          "hour_cos", "is_weekend", "is_business_hours", "ticks_in_window"}));
+  EXPECT_EQ(j["features"]["discount_depth"], 0.7);
+  EXPECT_EQ(j["features"]["is_business_hours"], true);
+  EXPECT_EQ(j["band"], json::parse(R"({"index":4,"label":">20%","savings_pct":80})"));
+  EXPECT_EQ(j["stability"], 0.3);
+  EXPECT_EQ(j["crash_probability"], 0.7);
+  EXPECT_EQ(j["label"], "avoid");
+  EXPECT_EQ(j["model"], "heuristic-v1");
+  EXPECT_EQ(j["assumptions"], json::array());
+
+  const auto back = decode_risk_record(j.dump());
+  ASSERT_TRUE(back);
+  EXPECT_EQ(encode_risk_record(*back), encode_risk_record(r));
+  EXPECT_EQ(back->features.price_position, 0.1 / 3);  // exact, not approximately
+  EXPECT_EQ(back->features.hour_cos, -0.793353340291235);
+  EXPECT_EQ(back->features.family_pools, 3u);
+  EXPECT_EQ(back->features.ticks_in_window, 2016u);
+  EXPECT_EQ(back->features.advisor_band_label, ">20%");
+  EXPECT_EQ(back->ts, r.ts);
+  EXPECT_EQ(back->family, "p3");
+}
+
+TEST(JsonEncoder, RiskRecordAbsentOnDemandAndUnknownBandAreNull) {
+  auto r = risk_sample();
+  r.features.on_demand_price = kAbsent;
+  r.features.discount_depth = kAbsent;
+  r.features.on_demand_source = "absent";
+  r.features.advisor_band = -1;
+  r.features.advisor_band_label.clear();
+  r.features.advisor_savings_pct = 0;
+  r.score.assumptions = {"band_unknown", "on_demand_absent"};
+  const auto j = json::parse(encode_risk_record(r));
+  EXPECT_TRUE(j["features"]["discount_depth"].is_null());
+  EXPECT_TRUE(j["features"]["on_demand_price"].is_null());
+  EXPECT_EQ(j["features"]["on_demand_source"], "absent");
+  EXPECT_TRUE(j["band"].is_null());
+  EXPECT_EQ(j["assumptions"], json::parse(R"(["band_unknown","on_demand_absent"])"));
+  const auto back = decode_risk_record(j.dump());
+  ASSERT_TRUE(back);
+  EXPECT_TRUE(std::isnan(back->features.discount_depth));
+  EXPECT_TRUE(std::isnan(back->features.on_demand_price));
+  EXPECT_EQ(back->features.advisor_band, -1);
+  EXPECT_EQ(back->score.assumptions, r.score.assumptions);
+
+  auto missing = j;
+  missing["features"].erase("hour_sin");
+  EXPECT_FALSE(decode_risk_record(missing.dump()));
+  missing = j;
+  missing.erase("stability");
+  EXPECT_FALSE(decode_risk_record(missing.dump()));
+  EXPECT_FALSE(decode_risk_record(R"({"pool":1})"));
+  EXPECT_FALSE(decode_risk_record("not json"));
 }

@@ -48,6 +48,32 @@ bool decoder_accepts(InputKind kind, const json& j, std::string_view key = {}) {
   return td::decode_with(DecodeLimits{.max_message_bytes = 64 << 20}, kind, j.dump(), key).ok;
 }
 
+RiskRecord risk_sample() {
+  RiskRecord r;
+  r.pool = "us-east-1a/p3.2xlarge/Linux/UNIX";
+  r.region = "us-east-1";
+  r.az = "us-east-1a";
+  r.instance_type = "p3.2xlarge";
+  r.product = "Linux/UNIX";
+  r.family = "p3";
+  r.ts = 1704724200000;
+  r.features = {.price = 0.918, .window_min = 0.9, .window_max = 1.2, .price_position = 0.06,
+                .discount_depth = 0.7, .on_demand_price = 3.06, .on_demand_source = "tick",
+                .family_stress_mean = 0.4, .family_stress_max = 0.8, .family_pools = 3, .volatility_24h = 0.01,
+                .hour_sin = 0.5, .hour_cos = -0.8660254037844387, .is_weekend = false, .is_business_hours = true,
+                .ticks_in_window = 2016, .advisor_band = 4, .advisor_band_label = ">20%", .advisor_savings_pct = 80};
+  r.score = {0.3, 0.7, "avoid", "heuristic-v1", {}};
+  return r;
+}
+
+RiskRecord without_on_demand_or_band(RiskRecord r) {
+  r.features.on_demand_price = r.features.discount_depth = kAbsent;
+  r.features.on_demand_source = "absent";
+  r.features.advisor_band = -1;
+  r.score.assumptions = {"band_unknown", "on_demand_absent"};
+  return r;
+}
+
 const std::vector<std::string> kTopics = {"spot.prices", "spot.signals", "spot.fleet",
                                           "spot.decisions", "spot.dlq", "spot.risk"};
 
@@ -63,7 +89,7 @@ TEST(Schema, EveryTopicHasASchemaAndTheReadmeNamesIt) {
     const auto j = json::parse(td::read_file(kSchemas / file));
     EXPECT_EQ(j["$schema"], "https://json-schema.org/draft/2020-12/schema") << file;
   }
-  EXPECT_NE(json::parse(td::read_file(kSchemas / "spot.risk.schema.json"))["description"].get<std::string>().find("PROVISIONAL"),
+  EXPECT_EQ(json::parse(td::read_file(kSchemas / "spot.risk.schema.json"))["description"].get<std::string>().find("PROVISIONAL"),
             std::string::npos);
 }
 
@@ -155,8 +181,12 @@ TEST(Schema, EncoderOutputsValidate) {
     EXPECT_VALID("spot.dlq", json::parse(encode_dead_letter(l, 1000)));
   }
 
-  EXPECT_VALID("spot.risk", json::parse(R"({"pool":"us-east-1a/p3.2xlarge/Linux/UNIX","ts":"2020-02-20T22:06:16.000Z",
-                                           "features":{"price_position":0.5},"score":0.7,"model":"heuristic-v1"})"));
+  const auto risk = risk_sample();
+  EXPECT_VALID("spot.risk", json::parse(encode_risk_record(risk)));
+  EXPECT_VALID("spot.risk", json::parse(encode_risk_record(without_on_demand_or_band(risk))));
+  // The provisional shape (a bare "score") is no longer a risk record.
+  EXPECT_INVALID("spot.risk", json::parse(R"({"pool":"us-east-1a/p3.2xlarge/Linux/UNIX","ts":"2020-02-20T22:06:16.000Z",
+                                             "features":{"price_position":0.5},"score":0.7,"model":"heuristic-v1"})"));
 }
 
 // Each case breaks a valid message; the schema must reject it, and so must the decoder (input
@@ -271,11 +301,23 @@ TEST(Schema, RejectsBrokenSamplesAndTheDecoderAgrees) {
   EXPECT_INVALID("spot.dlq", with(letter, P("/payload_base64"), "Zg="));
   EXPECT_FALSE(decode_dead_letter(without(letter, P("/reason")).dump()));
 
-  const auto risk = json::parse(R"({"pool":"a/b/c","ts":1,"features":{},"score":0.5,"model":"m"})");
+  const auto risk = json::parse(encode_risk_record(risk_sample()));
   EXPECT_VALID("spot.risk", risk);
-  EXPECT_INVALID("spot.risk", without(risk, P("/score")));
-  EXPECT_INVALID("spot.risk", with(risk, P("/score"), 1.5));
+  EXPECT_INVALID("spot.risk", without(risk, P("/stability")));
+  EXPECT_INVALID("spot.risk", without(risk, P("/band")));  // unknown is null, never left out
+  EXPECT_INVALID("spot.risk", without(risk, P("/features/price_position")));
+  EXPECT_INVALID("spot.risk", without(risk, P("/features/on_demand_source")));
+  EXPECT_INVALID("spot.risk", with(risk, P("/stability"), 1.5));
+  EXPECT_INVALID("spot.risk", with(risk, P("/crash_probability"), -0.1));
   EXPECT_INVALID("spot.risk", with(risk, P("/pool"), "nopool"));
+  EXPECT_INVALID("spot.risk", with(risk, P("/label"), "fine"));
+  EXPECT_INVALID("spot.risk", with(risk, P("/features/on_demand_source"), "guess"));
+  EXPECT_INVALID("spot.risk", with(risk, P("/features/price_position"), nullptr));  // only on-demand may be null
+  EXPECT_INVALID("spot.risk", with(risk, P("/features/is_weekend"), 0));
+  EXPECT_INVALID("spot.risk", with(risk, P("/band/index"), 7));
+  EXPECT_INVALID("spot.risk", with(risk, P("/assumptions"), json::array({"guessed"})));
+  for (const char* field : {"/stability", "/band", "/features/price_position", "/features/on_demand_source"})
+    EXPECT_FALSE(decode_risk_record(without(risk, P(field)).dump())) << field;
 }
 
 TEST(Schema, CheckerRefusesKeywordsItDoesNotImplement) {
