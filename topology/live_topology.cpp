@@ -2,9 +2,12 @@
 
 #include <algorithm>
 
+#include <spdlog/spdlog.h>
+
 #include "operators/fleet_membership.hpp"
 #include "operators/signal_reaction.hpp"
 #include "src/codec/json_encoder.hpp"
+#include "topology/price_path.hpp"
 
 namespace spotstream {
 
@@ -12,10 +15,15 @@ namespace {
 
 class LiveShard : public ShardLogic {
  public:
-  LiveShard(SignalReactionSettings s, RuntimeMetrics& metrics)
-      : metrics_(metrics), signals_(s, metrics), fleet_(signals_, metrics) {}
+  LiveShard(const Config& cfg, SignalReactionSettings s, std::shared_ptr<const SpotAdvisor> advisor,
+            RuntimeMetrics& metrics)
+      : metrics_(metrics), signals_(s, metrics), fleet_(signals_, metrics), prices_(cfg, std::move(advisor), metrics) {}
 
   void on_event(const Event& event, const EventContext& ctx, OutputCollector& out) override {
+    if (const auto* t = std::get_if<PriceTick>(&event)) {
+      prices_(*t, ctx, price_state_, out);
+      return;
+    }
     fleet_state_.fleet_watermark = std::max(fleet_state_.fleet_watermark, ctx.wm.fleet);
     fleet_state_.signals_watermark = std::max(fleet_state_.signals_watermark, ctx.wm.signals);
     const DecisionSink emit = [&](const Decision& d, bool replay) {
@@ -28,7 +36,6 @@ class LiveShard : public ShardLogic {
     } else if (const auto* f = std::get_if<FleetEvent>(&event)) {
       fleet_(*f, ctx.replay, fleet_state_, emit);
     }
-    // Price ticks are accepted and counted by the source; pool windows consume them (issue 3).
   }
 
  private:
@@ -36,6 +43,8 @@ class LiveShard : public ShardLogic {
   FleetState fleet_state_;
   SignalReaction signals_;
   FleetMembership fleet_;
+  PriceState price_state_;
+  PricePath prices_;
 };
 
 }  // namespace
@@ -44,7 +53,13 @@ Pipeline::LogicFactory live_topology(const Config& cfg) {
   SignalReactionSettings s;
   s.park_ms = cfg.get_int("signals.park_ms");
   s.park_max = static_cast<std::size_t>(cfg.get_int("signals.park_max"));
-  return [s](int, RuntimeMetrics& metrics) { return std::make_unique<LiveShard>(s, metrics); };
+  std::shared_ptr<const SpotAdvisor> advisor;
+  if (const auto& path = cfg.get_string("risk.spot_advisor_file"); !path.empty()) {
+    advisor = std::make_shared<const SpotAdvisor>(SpotAdvisor::load_file(path));
+    spdlog::info("Spot Advisor: {} entries from {}", advisor->size(), path);
+  }
+  PricePath::window_settings(cfg);  // refuse bad window settings before any thread starts
+  return [cfg, s, advisor](int, RuntimeMetrics& metrics) { return std::make_unique<LiveShard>(cfg, s, advisor, metrics); };
 }
 
 }  // namespace spotstream

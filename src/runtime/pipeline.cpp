@@ -82,7 +82,7 @@ void Pipeline::route(RdKafka::Message& m) {
     }
     auto& shard = *shards_[shard_of(e)];
     current_->add(1);
-    shard.stage(QueuedEvent{std::move(e), current_.get(), EventContext{watermarks_.current(), replay}}, lane);
+    shard.stage(QueuedEvent{std::move(e), current_.get(), EventContext{watermarks_.current(), replay, m.partition(), m.offset()}}, lane);
   }
   if (late > 0 && !replay) {
     dead_letter(m, DecodeError{dlq::kLate, std::to_string(late) + " of " + std::to_string(decoded_.size()) +

@@ -45,6 +45,8 @@ std::string RuntimeMetrics::to_json() const {
   j["parked_signals_applied"] = parked_signals_applied.get();
   j["parked_signals_expired"] = parked_signals_expired.get();
   j["parked_signals_overflow"] = parked_signals_overflow.get();
+  j["duplicate_ticks"] = duplicate_ticks.get();
+  j["risk_records"] = risk_records.get();
   j["outputs_delivered"] = outputs_delivered.get();
   j["delivery_failures"] = delivery_failures.get();
   return j.dump();

@@ -46,6 +46,8 @@ struct RuntimeMetrics {
   Counter parked_signals_applied;    //!< of those, applied when the instance joined later
   Counter parked_signals_expired;    //!< of those, expired unmatched (logged)
   Counter parked_signals_overflow;   //!< of those, not kept: the parked table was full (logged)
+  Counter duplicate_ticks;           //!< same pool, time and price as a tick already held
+  Counter risk_records;              //!< spot.risk records emitted
   // sink thread
   Counter outputs_delivered;
   Counter delivery_failures;

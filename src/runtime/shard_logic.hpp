@@ -29,6 +29,8 @@ class OutputCollector {
 struct EventContext {
   Watermarks wm;        //!< the inputs' watermarks when the event was routed
   bool replay = false;  //!< already processed before a restart: rebuild state, emit nothing
+  std::int32_t partition = -1;  //!< where the event was read (for dead letters found in a shard)
+  std::int64_t offset = -1;
 };
 
 class ShardLogic {

@@ -1,0 +1,37 @@
+#pragma once
+//! The price path of a shard: tick -> pool window -> family stress and features -> heuristic score
+//! -> spot.risk when it changes materially. Stateless operators; the state is the shard's
+//! PriceState. Called only from its shard's thread.
+#include <memory>
+
+#include "operators/feature_builder.hpp"
+#include "operators/pool_window.hpp"
+#include "operators/price_state.hpp"
+#include "operators/risk_emission.hpp"
+#include "src/config/config.hpp"
+#include "src/model/heuristic_model.hpp"
+#include "src/model/spot_advisor.hpp"
+#include "src/runtime/runtime_metrics.hpp"
+#include "src/runtime/shard_logic.hpp"
+
+namespace spotstream {
+
+class PricePath {
+ public:
+  //! `advisor` may be null (bands unknown); shared read-only by every shard.
+  PricePath(const Config& cfg, std::shared_ptr<const SpotAdvisor> advisor, RuntimeMetrics& metrics);
+  void operator()(const PriceTick& tick, const EventContext& ctx, PriceState& state, OutputCollector& out) const;
+
+  static WindowSettings window_settings(const Config& cfg);
+
+ private:
+  std::shared_ptr<const SpotAdvisor> advisor_;
+  RuntimeMetrics& metrics_;
+  std::string prices_topic_;
+  PoolWindow window_;
+  FeatureBuilder features_;
+  HeuristicModel model_;
+  RiskEmission emission_;
+};
+
+}  // namespace spotstream
