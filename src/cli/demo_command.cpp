@@ -3,6 +3,7 @@
 // drains, delivers and commits, and the demo reads spot.decisions and spot.dlq back from Kafka.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -55,6 +56,36 @@ void print_decisions(const std::vector<TopicRecord>& records) {
                 d.az.c_str(), d.instance_type.c_str(), d.reason.c_str());
 }
 
+void print_risk(const std::vector<TopicRecord>& records) {
+  std::map<std::string, RiskRecord> latest;  // by pool: the record with the latest event time
+  for (const auto& r : records) {
+    auto rec = decode_risk_record(r.value);
+    if (!rec) continue;
+    auto it = latest.find(rec->pool);
+    if (it == latest.end() || it->second.ts <= rec->ts) latest[rec->pool] = std::move(*rec);
+  }
+  std::map<std::string, int> labels;
+  std::vector<const RiskRecord*> ranked;
+  for (const auto& [_, rec] : latest) {
+    labels[rec.score.label]++;
+    ranked.push_back(&rec);
+  }
+  std::sort(ranked.begin(), ranked.end(), [](const RiskRecord* a, const RiskRecord* b) {
+    return a->score.crash_probability != b->score.crash_probability ? a->score.crash_probability > b->score.crash_probability
+                                                                    : a->pool < b->pool;
+  });
+  std::printf("\nspot.risk: %zu records for %zu pools (on material change, at least hourly); latest per pool: "
+              "safe %d, caution %d, avoid %d\n",
+              records.size(), latest.size(), labels["safe"], labels["caution"], labels["avoid"]);
+  std::printf("riskiest pools at the end of the market (heuristic-v1):\n");
+  for (std::size_t i = 0; i < ranked.size() && i < 5; ++i) {
+    const auto& f = ranked[i]->features;
+    std::printf("  %-28s p=%.3f  price %.4f in [%.4f, %.4f] (position %.2f), family stress %.2f/%.2f, discount %.2f\n",
+                ranked[i]->pool.c_str(), ranked[i]->score.crash_probability, f.price, f.window_min, f.window_max,
+                f.price_position, f.family_stress_mean, f.family_stress_max, f.discount_depth);
+  }
+}
+
 void print_dlq(const std::vector<TopicRecord>& records) {
   std::map<std::string, std::uint64_t> by_reason;
   for (const auto& r : records) {
@@ -105,6 +136,7 @@ int demo_command(Config cfg, const FeedOptions& opts) {
               (unsigned long long)metrics.signals_in.get(), (unsigned long long)metrics.fleet_in.get(),
               (unsigned long long)metrics.outputs_delivered.get(), (unsigned long long)metrics.commits.get(), secs);
   print_decisions(read_topic(cfg, cfg.get_string("topics.decisions")));
+  print_risk(read_topic(cfg, cfg.get_string("topics.risk")));
   print_dlq(read_topic(cfg, cfg.get_string("topics.dlq")));
   if (metrics.unknown_instance_signals.get())
     std::printf("\nsignals for instances not in the fleet: %llu (parked; %llu applied on join, %llu expired)\n",
