@@ -18,6 +18,17 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {
   return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
+//! pane(t) when it is likely `near` or just after it (ticks mostly land in the latest pane or the
+//! next): skips the 64-bit division, which costs more than the rest of a tick's arithmetic.
+std::int64_t pane_near(TimestampMs t, std::int64_t near, TimestampMs pane_ms) {
+  const TimestampMs start = near * pane_ms;
+  if (t >= start) {
+    if (t - start < pane_ms) return near;
+    if (t - start < 2 * pane_ms) return near + 1;
+  }
+  return floor_div(t, pane_ms);
+}
+
 Micros to_micros(double price) {
   // Clamped rather than rejected: the decoder already bounds prices well inside this range, and
   // NaN must not reach llround (unspecified result).
@@ -25,7 +36,10 @@ Micros to_micros(double price) {
   const double m = price * 1e6;
   if (!(m > 0)) return 0;
   if (m >= kMax) return std::numeric_limits<Micros>::max();
-  return static_cast<Micros>(std::llround(m));
+  // llround (half away from zero) without the libm call: for 0 < m < 2^31 the fraction m - trunc(m)
+  // is exact, so this gives the same integer.
+  const auto i = static_cast<std::int64_t>(m);
+  return static_cast<Micros>(m - static_cast<double>(i) >= 0.5 ? i + 1 : i);
 }
 
 double to_price(std::int64_t micros) { return static_cast<double>(micros) / 1e6; }
@@ -42,12 +56,12 @@ double std_dev(std::uint64_t n, std::int64_t sum, Uint128 sumsq) {
   if (n < 2) return 0;
   const auto s = static_cast<Uint128>(static_cast<std::uint64_t>(sum));
   const Uint128 num = static_cast<Uint128>(n) * sumsq - s * s;
-  return std::sqrt(static_cast<double>(num)) / static_cast<double>(n) / 1e6;
+  return std::sqrt(static_cast<double>(num)) / (static_cast<double>(n) * 1e6);
 }
 
 bool is_duplicate(const PoolWindowState& st, TimestampMs ts, Micros m) {
-  auto it = std::lower_bound(st.recent.begin(), st.recent.end(), ts,
-                             [](const RecentTick& r, TimestampMs t) { return r.ts < t; });
+  const RecentTick* it = std::lower_bound(st.recent.begin(), st.recent.end(), ts,
+                                          [](const RecentTick& r, TimestampMs t) { return r.ts < t; });
   for (; it != st.recent.end() && it->ts == ts; ++it)
     if (it->price == m) return true;
   return false;
@@ -55,20 +69,20 @@ bool is_duplicate(const PoolWindowState& st, TimestampMs ts, Micros m) {
 
 void place(PoolWindowState& st, TimestampMs ts, Micros m, std::int64_t pane) {
   // Ticks arrive nearly in order: search from the back, so placement is O(1) in practice.
-  auto r = st.recent.end();
-  while (r != st.recent.begin() && std::prev(r)->ts > ts) --r;
+  std::size_t r = st.recent.size();
+  while (r > 0 && st.recent[r - 1].ts > ts) --r;
   st.recent.insert(r, RecentTick{ts, m});
 
-  auto o = st.open.end();
-  while (o != st.open.begin() && std::prev(o)->pane > pane) --o;
-  if (o == st.open.begin() || std::prev(o)->pane != pane)
-    o = std::next(st.open.insert(o, OpenPane{pane, std::numeric_limits<TimestampMs>::min(), 0, 0, 0,
-                                              std::numeric_limits<Micros>::max(),
-                                              std::numeric_limits<Micros>::min(), 0}));
-  OpenPane& p = *std::prev(o);
+  std::size_t o = st.open.size();
+  while (o > 0 && st.open[o - 1].pane > pane) --o;
+  OpenPane& p = o > 0 && st.open[o - 1].pane == pane
+                    ? st.open[o - 1]
+                    : st.open.insert(o, OpenPane{pane, std::numeric_limits<TimestampMs>::min(), 0, {}, 0,
+                                                 std::numeric_limits<Micros>::max(),
+                                                 std::numeric_limits<Micros>::min(), 0});
   ++p.count;
   p.sum += m;
-  p.sumsq += square(m);
+  p.sumsq.add(square(m));
   p.min = std::min(p.min, m);
   p.max = std::max(p.max, m);
   if (ts >= p.last_ts) {
@@ -104,7 +118,7 @@ TickOutcome PoolWindow::add(PoolWindowState& st, TimestampMs ts, double price) c
     st.last_ts = ts;
     st.last_pane = floor_div(ts, s_.pane_ms);
   }
-  place(st, ts, m, floor_div(ts, s_.pane_ms));
+  place(st, ts, m, pane_near(ts, st.last_pane, s_.pane_ms));
   if (ts >= st.last_ts) {
     st.last_ts = ts;
     st.last_price = m;
@@ -117,20 +131,20 @@ TickOutcome PoolWindow::add(PoolWindowState& st, TimestampMs ts, double price) c
 // against the old pane(L), which is within N panes of all of them.
 void PoolWindow::advance(PoolWindowState& st, TimestampMs ts) const {
   const std::int64_t ref = st.last_pane;
-  const std::int64_t pane = floor_div(ts, s_.pane_ms);
+  const std::int64_t pane = pane_near(ts, ref, s_.pane_ms);
   const std::int64_t win_edge = pane - window_panes_;     // panes <= this are out of the window
   const std::int64_t vol_edge = pane - volatility_panes_;  // likewise for volatility
 
   // Volatility first: its window is a suffix of the main one, so a pane leaves it no later.
   while (st.vol_pos < st.panes.size()) {
-    const PaneRec r = st.panes[st.vol_pos];
+    const PaneRec& r = st.panes[st.vol_pos];  // by reference: a 6-byte copy to the stack stalls store forwarding
     const std::int64_t q = unwrap(ref, r.pane);
     if (q > vol_edge) break;
-    if (st.multi_vol_pos < st.multi.size() && st.multi[st.multi_vol_pos].pane == q) {
+    if (st.multi_vol_pos < st.multi.size() && st.multi[st.multi_vol_pos].pane == static_cast<std::uint32_t>(q)) {
       const MultiPane& mp = st.multi[st.multi_vol_pos++];
       st.vol_count -= mp.count;
       st.vol_sum -= mp.sum;
-      st.vol_sumsq -= mp.sumsq;
+      st.vol_sumsq -= mp.sumsq.get();
     } else {
       st.vol_count -= 1;
       st.vol_sum -= r.price();
@@ -139,12 +153,12 @@ void PoolWindow::advance(PoolWindowState& st, TimestampMs ts) const {
     ++st.vol_pos;
   }
   while (!st.panes.empty()) {
-    const PaneRec r = st.panes.front();
+    const PaneRec& r = st.panes.front();
     const std::int64_t q = unwrap(ref, r.pane);
     if (q > win_edge) break;
     st.has_carried = true;  // the evicted pane's last tick is now the price in effect at the start
     st.carried = r.price();
-    if (!st.multi.empty() && st.multi.front().pane == q) {
+    if (!st.multi.empty() && st.multi.front().pane == static_cast<std::uint32_t>(q)) {
       st.sealed_count -= st.multi.front().count;
       st.multi.pop_front();
       --st.multi_vol_pos;
@@ -158,7 +172,7 @@ void PoolWindow::advance(PoolWindowState& st, TimestampMs ts) const {
   while (!st.max_q.empty() && unwrap(ref, st.max_q.front().pane) <= win_edge) st.max_q.pop_front();
 
   // Seal, oldest first: each sealed pane is newer than every pane already held.
-  const std::int64_t seal_below = floor_div(ts - s_.lateness_ms, s_.pane_ms);
+  const std::int64_t seal_below = pane_near(ts - s_.lateness_ms, st.open.front().pane, s_.pane_ms);
   const auto limit = static_cast<std::size_t>(window_panes_);
   std::size_t k = 0;
   for (; k < st.open.size() && st.open[k].pane < seal_below; ++k) {
@@ -169,12 +183,13 @@ void PoolWindow::advance(PoolWindowState& st, TimestampMs ts) const {
       continue;
     }
     st.panes.push_back(PaneRec::make(p.pane, p.last), limit);
-    if (p.count > 1) st.multi.push_back(MultiPane{p.pane, p.sum, p.sumsq, p.count}, limit);
+    if (p.count > 1)
+      st.multi.push_back(MultiPane{static_cast<std::uint32_t>(p.pane), p.count, p.sum, p.sumsq}, limit);
     st.sealed_count += p.count;
     if (p.pane > vol_edge) {
       st.vol_count += p.count;
       st.vol_sum += p.sum;
-      st.vol_sumsq += p.sumsq;
+      st.vol_sumsq += p.sumsq.get();
     } else {  // everything held before it is out of the volatility window too
       st.vol_pos = static_cast<std::uint32_t>(st.panes.size());
       st.multi_vol_pos = static_cast<std::uint32_t>(st.multi.size());
@@ -184,12 +199,12 @@ void PoolWindow::advance(PoolWindowState& st, TimestampMs ts) const {
     while (!st.max_q.empty() && st.max_q.back().price() <= p.max) st.max_q.pop_back();
     st.max_q.push_back(PaneRec::make(p.pane, p.max), limit);
   }
-  st.open.erase(st.open.begin(), st.open.begin() + static_cast<std::ptrdiff_t>(k));
+  st.open.erase_front(k);
 
   const TimestampMs keep_from = ts - s_.lateness_ms;
   std::size_t r = 0;
   while (r < st.recent.size() && st.recent[r].ts < keep_from) ++r;
-  st.recent.erase(st.recent.begin(), st.recent.begin() + static_cast<std::ptrdiff_t>(r));
+  st.recent.erase_front(r);
   st.last_pane = pane;
 }
 
@@ -221,7 +236,7 @@ WindowStats PoolWindow::stats(const PoolWindowState& st) const {
     if (p.pane > vol_edge) {
       vn += p.count;
       vs += p.sum;
-      vss += p.sumsq;
+      vss += p.sumsq.get();
     }
   }
   if (has_carried) {

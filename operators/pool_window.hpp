@@ -22,12 +22,12 @@
 //! - carried = the last tick (greatest time; ties: added last) with pane(t) <= P - N: the price in
 //!   effect when the window starts. min/max are over the window's ticks plus carried (if any).
 //! - volatility_24h = population std dev over the ticks with pane(t) in (P - V, P]; with n ticks,
-//!   S = sum micro, Q = sum micro^2 (exact integers): sqrt(double(n*Q - S*S)) / double(n) / 1e6,
+//!   S = sum micro, Q = sum micro^2 (exact integers): sqrt(double(n*Q - S*S)) / (double(n) * 1e6),
 //!   the numerator in unsigned 128-bit; 0 when n < 2.
 //! - ticks_in_window counts the window's ticks (carried excluded).
 //! - TooLate: t < L - lateness_ms (state unchanged). Duplicate: same t and same micro price as a
 //!   held tick (state unchanged). Otherwise Added, placed in its pane whatever the arrival order.
-//! Memory: one 6-byte record per non-empty pane in the window (plus a 48-byte record for a pane
+//! Memory: one 6-byte record per non-empty pane in the window (plus a 32-byte record for a pane
 //! with several ticks), the monotonic deques of pane minima/maxima, the few panes that can still
 //! change (those within lateness_ms of L) and, to recognise duplicates exactly, the ticks of the
 //! last lateness_ms — the only part that grows with the tick rate, and a handful at real rates.

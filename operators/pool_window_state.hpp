@@ -7,7 +7,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <vector>
 
 #include "src/core/event.hpp"
 
@@ -19,8 +18,7 @@ __extension__ using Uint128 = unsigned __int128;  // exact sums of squared micro
 using Micros = std::int32_t;                      // price in micro-dollars per hour
 
 //! FIFO ring whose capacity doubles on demand up to a caller-given limit (the pane count), so a
-//! sparse pool stays small and a dense one never exceeds what its window can hold. Pushes
-//! allocate only when the ring grows: none in steady state.
+//! sparse pool stays small and a dense one never exceeds what its window can hold.
 template <class T>
 class Ring {
  public:
@@ -52,24 +50,37 @@ class Ring {
   void pop_front() {
     head_ = wrap(head_ + 1);
     --size_;
+    maybe_shrink();
   }
-  void pop_back() { --size_; }
+  void pop_back() {
+    --size_;
+    maybe_shrink();
+  }
   std::size_t capacity_bytes() const { return cap_ * sizeof(T); }
 
  private:
-  std::size_t wrap(std::size_t i) const { return i >= cap_ ? i - cap_ : i; }
+  std::uint32_t wrap(std::size_t i) const { return static_cast<std::uint32_t>(i >= cap_ ? i - cap_ : i); }
   void grow(std::size_t limit) {
     const std::size_t cap = std::max<std::size_t>(std::min<std::size_t>(cap_ * 2, limit), 4);
     assert(cap > cap_);
+    resize(cap);
+  }
+  // Memory follows what is held, not the most ever held (a long-lived pool would otherwise creep
+  // up to its worst week). Halving at a quarter full keeps reallocations rare: Theta(capacity)
+  // pushes or pops between two of them.
+  void maybe_shrink() {
+    if (cap_ > 16 && size_ * 4 <= cap_) resize(cap_ / 2);
+  }
+  void resize(std::size_t cap) {
     auto buf = std::make_unique_for_overwrite<T[]>(cap);
     for (std::size_t k = 0; k < size_; ++k) buf[k] = (*this)[k];
     buf_ = std::move(buf);
-    cap_ = cap;
+    cap_ = static_cast<std::uint32_t>(cap);
     head_ = 0;
   }
 
   std::unique_ptr<T[]> buf_;
-  std::size_t cap_ = 0, head_ = 0, size_ = 0;
+  std::uint32_t cap_ = 0, head_ = 0, size_ = 0;  // 32-bit: a state's header stays within few cache lines
 };
 
 //! A sealed pane's index (mod 2^16: every held pane lies within N <= 65536 panes of the latest, so
@@ -86,21 +97,90 @@ struct PaneRec {
 
 //! Extra detail for a sealed pane with more than one tick (rare at real rates): what its eviction
 //! must subtract.
-struct MultiPane {
-  std::int64_t pane;
-  std::int64_t sum;
-  Uint128 sumsq;
+//! A 128-bit sum stored as two 8-aligned halves: a Uint128 member would align (and pad) its
+//! struct to 16 bytes.
+struct Sum128 {
+  std::uint64_t lo = 0, hi = 0;
+  Uint128 get() const { return static_cast<Uint128>(hi) << 64 | lo; }
+  void add(Uint128 v) {
+    const Uint128 r = get() + v;
+    lo = static_cast<std::uint64_t>(r);
+    hi = static_cast<std::uint64_t>(r >> 64);
+  }
+};
+
+struct MultiPane {  // 32 bytes
+  std::uint32_t pane;  //!< low 32 bits of the index (held panes are within 65536 of each other)
   std::uint32_t count;
+  std::int64_t sum;
+  Sum128 sumsq;
 };
 
 //! A pane that can still receive ticks (within lateness_ms of the latest tick): full aggregates.
-struct OpenPane {
+struct OpenPane {  // 56 bytes
   std::int64_t pane;
   TimestampMs last_ts;  //!< time of the pane's last tick (ties: added last)
   std::int64_t sum;
-  Uint128 sumsq;
+  Sum128 sumsq;
   std::uint32_t count;
   Micros min, max, last;
+};
+
+//! A vector of trivially copyable T with K elements inline: the panes that can still change and
+//! the recent ticks sit next to the state's header (one burst of adjacent cache lines per tick, no
+//! pointer to chase) unless lateness or a dense burst needs more, which then go to the heap.
+template <class T, std::uint32_t K>
+class SmallVec {
+ public:
+  SmallVec() = default;
+  SmallVec(const SmallVec& o) { *this = o; }
+  SmallVec& operator=(const SmallVec& o) {
+    if (this == &o) return *this;
+    size_ = 0;
+    reserve(o.size_);
+    std::copy(o.begin(), o.end(), data());
+    size_ = o.size_;
+    return *this;
+  }
+  std::uint32_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  T* begin() { return data(); }
+  T* end() { return data() + size_; }
+  const T* begin() const { return data(); }
+  const T* end() const { return data() + size_; }
+  T& operator[](std::size_t i) { return data()[i]; }
+  const T& operator[](std::size_t i) const { return data()[i]; }
+  const T& front() const { return data()[0]; }
+  //! Inserts before position `at`; returns the inserted element.
+  T& insert(std::size_t at, const T& v) {
+    if (size_ == cap_) reserve(cap_ * 2);
+    T* d = data();
+    std::copy_backward(d + at, d + size_, d + size_ + 1);
+    d[at] = v;
+    ++size_;
+    return d[at];
+  }
+  void erase_front(std::size_t k) {
+    T* d = data();
+    std::copy(d + k, d + size_, d);
+    size_ -= static_cast<std::uint32_t>(k);
+  }
+  std::size_t heap_bytes() const { return heap_ ? cap_ * sizeof(T) : 0; }
+
+ private:
+  T* data() { return heap_ ? heap_.get() : inline_; }
+  const T* data() const { return heap_ ? heap_.get() : inline_; }
+  void reserve(std::size_t cap) {  // grows only: a pool that needed more once may need it again
+    if (cap <= cap_) return;
+    auto h = std::make_unique_for_overwrite<T[]>(cap);
+    std::copy(begin(), end(), h.get());
+    heap_ = std::move(h);
+    cap_ = static_cast<std::uint32_t>(cap);
+  }
+
+  T inline_[K];
+  std::unique_ptr<T[]> heap_;
+  std::uint32_t size_ = 0, cap_ = K;
 };
 
 struct RecentTick {
@@ -134,15 +214,16 @@ struct PoolWindowState {
   std::int64_t vol_sum = 0;
   pool_window_detail::Uint128 vol_sumsq = 0;
 
-  std::vector<pool_window_detail::OpenPane> open;      //!< panes that may still change, ascending
-  std::vector<pool_window_detail::RecentTick> recent;  //!< ticks at >= L - lateness, by time
+  //! Panes that may still change, ascending (default settings: at most 3).
+  pool_window_detail::SmallVec<pool_window_detail::OpenPane, 3> open;
+  //! Ticks at >= L - lateness, by time: what a duplicate could repeat.
+  pool_window_detail::SmallVec<pool_window_detail::RecentTick, 4> recent;
 };
 
 //! Bytes the state owns (the object plus its buffers' capacities), for memory accounting.
 inline std::size_t memory_bytes(const PoolWindowState& s) {
   return sizeof(s) + s.panes.capacity_bytes() + s.multi.capacity_bytes() + s.min_q.capacity_bytes() +
-         s.max_q.capacity_bytes() + s.open.capacity() * sizeof(s.open[0]) +
-         s.recent.capacity() * sizeof(s.recent[0]);
+         s.max_q.capacity_bytes() + s.open.heap_bytes() + s.recent.heap_bytes();
 }
 
 }  // namespace spotstream

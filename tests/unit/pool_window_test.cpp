@@ -73,7 +73,7 @@ class Reference {
     if (n >= 2) {
       const auto s = static_cast<unsigned __int128>(sum);
       const unsigned __int128 num = static_cast<unsigned __int128>(n) * sumsq - s * s;
-      w.volatility_24h = std::sqrt(static_cast<double>(num)) / static_cast<double>(n) / 1e6;
+      w.volatility_24h = std::sqrt(static_cast<double>(num)) / (static_cast<double>(n) * 1e6);
     }
     return w;
   }
@@ -242,6 +242,19 @@ TEST(PoolWindow, WindowEdgeIsPaneAligned) {
   EXPECT_EQ(op.stats(st).ticks_in_window, 2u);
   EXPECT_EQ(op.stats(st).max, 2.0);
   EXPECT_EQ(op.stats(st).min, 1.0);
+}
+
+TEST(PoolWindow, PricesRoundToMicroDollarsAsLlroundDoes) {
+  PoolWindow op;
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> u(0, 2000);
+  for (int i = 0; i < 200000; ++i) {
+    // Arbitrary doubles, and exact half micro-dollars where rounding direction matters.
+    const double price = i % 2 ? u(rng) : (static_cast<double>(rng() % 2'000'000'000) + 0.5) / 1e6;
+    PoolWindowState st;
+    op.add(st, 0, price);
+    ASSERT_EQ(op.stats(st).last_price, static_cast<double>(std::llround(price * 1e6)) / 1e6) << price;
+  }
 }
 
 TEST(PoolWindow, RejectsSettingsItCannotHonour) {
