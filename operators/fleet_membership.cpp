@@ -22,6 +22,7 @@ void FleetMembership::operator()(const FleetEvent& e, bool replay, FleetState& s
   }
   it->second.joined = e;
   it->second.last = DecisionKind::Stay;
+  it->second.joined_in_replay = replay;
   emit(build_decision(e, DecisionKind::Stay, e.ts,
                       "joined pool " + pool_of(e) + "; no AWS interruption signal for this instance", "none", "join"),
        replay);
@@ -33,15 +34,17 @@ void FleetMembership::operator()(const FleetEvent& e, bool replay, FleetState& s
   std::stable_sort(signals.begin(), signals.end(),
                    [](const FleetState::Parked& a, const FleetState::Parked& b) { return a.signal.ts < b.signal.ts; });
   for (const auto& p : signals) {
-    // Each parked signal keeps its own replay flag: a live notice parked while the join was still
-    // being replayed must still be emitted.
+    // Delivered before a restart only if the notice and the join were both read then: a live
+    // notice parked while its join is replayed, or a replayed notice whose join only comes now,
+    // was never delivered and must be.
     if (!p.replay) metrics_.parked_signals_applied.inc();
-    signals_.apply(p.signal, p.replay, it->second, emit);
+    signals_.apply(p.signal, p.replay && replay, it->second, emit);
   }
 }
 
 void FleetMembership::forget_departed(FleetState& state) const {
-  while (!state.departed.empty() && state.departed.front().first < state.signals_watermark) {
+  while (!state.departed.empty() && (state.departed.front().first < state.signals_watermark ||
+                                     state.departed.size() > signals_.settings().departed_max)) {
     auto it = state.nodes.find(state.departed.front().second);
     if (it != state.nodes.end() && it->second.left_at != 0) state.nodes.erase(it);
     state.departed.pop_front();

@@ -20,6 +20,9 @@ struct FleetNode {
   //! every signal stamped before its leave has been seen, so a notice read after the leave (the
   //! topics are consumed independently) still reaches it, as it would in event-time order.
   TimestampMs left_at = 0;
+  //! The join was read during a restart's replay. A signal's decision was delivered before the
+  //! restart only if the signal and the join both were: either one live means it never was.
+  bool joined_in_replay = false;
 };
 
 struct FleetState {

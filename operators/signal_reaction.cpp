@@ -50,7 +50,7 @@ void SignalReaction::operator()(const Signal& s, bool replay, FleetState& state,
   expire(state);
   auto it = state.nodes.find(s.instance_id);
   if (it != state.nodes.end() && (it->second.left_at == 0 || s.ts <= it->second.left_at)) {
-    apply(s, replay, it->second, emit);
+    apply(s, replay && it->second.joined_in_replay, it->second, emit);
     return;
   }
   if (replay) {  // counted and logged the first time it was read

@@ -12,6 +12,9 @@ namespace spotstream {
 struct SignalReactionSettings {
   TimestampMs park_ms = 15 * 60 * 1000;
   std::size_t park_max = 100000;
+  //! Departed nodes kept for notices stamped before their leave; the oldest go first beyond this
+  //! (the signals watermark that normally releases them stalls while a signals partition is idle).
+  std::size_t departed_max = 100000;
 };
 
 class SignalReaction {
@@ -23,6 +26,7 @@ class SignalReaction {
   void apply(const Signal& s, bool replay, FleetNode& node, const DecisionSink& emit) const;
   //! Drops parked signals older than the shard's watermark minus park_ms (counted and logged).
   void expire(FleetState& state) const;
+  const SignalReactionSettings& settings() const { return settings_; }
 
  private:
   void park(const Signal& s, bool replay, FleetState& state) const;

@@ -53,6 +53,7 @@ Pipeline::LogicFactory live_topology(const Config& cfg) {
   SignalReactionSettings s;
   s.park_ms = cfg.get_int("signals.park_ms");
   s.park_max = static_cast<std::size_t>(cfg.get_int("signals.park_max"));
+  s.departed_max = static_cast<std::size_t>(cfg.get_int("signals.departed_max"));
   std::shared_ptr<const SpotAdvisor> advisor;
   if (const auto& path = cfg.get_string("risk.spot_advisor_file"); !path.empty()) {
     advisor = std::make_shared<const SpotAdvisor>(SpotAdvisor::load_file(path));

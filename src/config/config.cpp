@@ -33,6 +33,7 @@ const std::vector<PropertySpec> kSpecs = {
     {"decode.dlq_payload_max_bytes", PropertyType::Int, "262144", 0, 1e8, "Original bytes kept in a DLQ record (longer payloads are truncated and marked)"},
     {"signals.park_ms", PropertyType::Int, "900000", 0, 8.64e8, "How long (event time) a signal for an unknown instance waits for the instance to join"},
     {"signals.park_max", PropertyType::Int, "100000", 0, 1e8, "Most signals parked for unknown instances per shard"},
+    {"signals.departed_max", PropertyType::Int, "100000", 0, 1e8, "Most departed nodes a shard keeps for notices stamped before their leave (oldest forgotten first)"},
     {"window.length_ms", PropertyType::Int, "604800000", 3.6e6, 3.1536e10, "Length of each pool's sliding event-time window (default 7 days)"},
     {"window.pane_ms", PropertyType::Int, "300000", 1000, 8.64e7, "Pane size of the window (default 5 minutes); memory per pool is bounded by length / pane"},
     {"window.allowed_lateness_ms", PropertyType::Int, "600000", 0, 8.64e7, "A price tick older than its partition's watermark minus this goes to the DLQ with reason late"},

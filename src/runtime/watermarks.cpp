@@ -4,29 +4,27 @@
 
 namespace spotstream {
 
-void WatermarkTracker::recompute(const std::map<PartitionKey, bool>& assignment_eof) {
-  struct Acc {
-    TimestampMs min_live = std::numeric_limits<TimestampMs>::max();
-    TimestampMs max_seen = Watermarks::kMin;
-    bool any_live = false;
-  };
-  Acc acc[3];
-  for (const auto& [tp, at_eof] : assignment_eof) {
+void WatermarkTracker::recompute(const std::map<PartitionKey, bool>& assignment) {
+  TimestampMs wm[3];
+  bool any[3] = {false, false, false};
+  for (auto& w : wm) w = std::numeric_limits<TimestampMs>::max();
+  for (const auto& [tp, at_end] : assignment) {
+    (void)at_end;  // deliberately ignored: see the header
     auto kind = topics_.find(tp.first);
     if (kind == topics_.end()) continue;
-    auto& a = acc[static_cast<int>(kind->second)];
+    const int k = static_cast<int>(kind->second);
     auto seen = max_ts_.find(tp);
-    const TimestampMs ts = seen == max_ts_.end() ? Watermarks::kMin : seen->second;
-    a.max_seen = std::max(a.max_seen, ts);
-    if (at_eof) continue;
-    a.any_live = true;
-    a.min_live = std::min(a.min_live, ts);
+    wm[k] = std::min(wm[k], seen == max_ts_.end() ? Watermarks::kMin : seen->second);
+    any[k] = true;
   }
-  auto wm = [](const Acc& a) { return a.any_live ? a.min_live : a.max_seen; };
-  // Watermarks never go back, even when a rebalance hands us a partition that is behind.
-  current_.prices = std::max(current_.prices, wm(acc[static_cast<int>(InputKind::Prices)]));
-  current_.signals = std::max(current_.signals, wm(acc[static_cast<int>(InputKind::Signals)]));
-  current_.fleet = std::max(current_.fleet, wm(acc[static_cast<int>(InputKind::Fleet)]));
+  auto apply = [&](TimestampMs& current, InputKind kind) {
+    const int k = static_cast<int>(kind);
+    // Watermarks never go back, even when a rebalance hands us a partition that is behind.
+    if (any[k]) current = std::max(current, wm[k]);
+  };
+  apply(current_.prices, InputKind::Prices);
+  apply(current_.signals, InputKind::Signals);
+  apply(current_.fleet, InputKind::Fleet);
 }
 
 }  // namespace spotstream

@@ -1,8 +1,12 @@
 #pragma once
-//! Event-time progress per input. An input's watermark is the earliest "latest event time" among
-//! its assigned partitions that still have data to deliver: every event at or below it from that
-//! input has already been routed. Partitions read to their end do not hold it back; when all are,
-//! it is the latest event time seen. A partition assigned but not yet read holds it at the minimum.
+//! Event-time progress per input. An input's watermark is the earliest "latest event time read"
+//! among all its assigned partitions (a partition assigned but not yet read holds it at the minimum):
+//! every event at or below it from that input has already been routed, provided each partition is
+//! in event-time order. Partitions read to their end still hold it back: a producer may yet append
+//! an older event to an idle partition (produce requests to different partitions are not ordered),
+//! and deciding idleness by the wall clock would make results depend on speed. An input with an
+//! idle partition therefore stalls its watermark; what waits on it (parked signals, departed nodes)
+//! is bounded by count instead.
 //! Owned by the source thread; snapshots travel with each event to the shards, so a shard never
 //! sees a watermark that runs ahead of the events queued in front of it.
 #include <cstdint>
@@ -38,8 +42,8 @@ class WatermarkTracker {
     if (ts > before) it->second = ts;
     return before;
   }
-  //! Recomputes from the assignment and its end-of-partition flags (once per poll round).
-  void recompute(const std::map<PartitionKey, bool>& assignment_eof);
+  //! Recomputes over the assigned partitions (once per poll round).
+  void recompute(const std::map<PartitionKey, bool>& assignment);
   void forget(const PartitionKey& tp) { max_ts_.erase(tp); }
   const Watermarks& current() const { return current_; }
 

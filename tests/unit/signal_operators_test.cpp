@@ -183,6 +183,26 @@ TEST(SignalOperators, LeaveForgetsTheNodeOnceNoEarlierSignalCanArrive) {
   EXPECT_TRUE(h.state.nodes.empty());
 }
 
+// An idle signals partition stalls the signals watermark: departed nodes are then bounded by count.
+TEST(SignalOperators, DepartedNodesAreBoundedWhenTheSignalsWatermarkStalls) {
+  RuntimeMetrics metrics;
+  SignalReaction signals{SignalReactionSettings{15 * kMin, 100, 3}, metrics};
+  FleetMembership fleet{signals, metrics};
+  FleetState state;
+  const DecisionSink ignore = [](const Decision&, bool) {};
+  for (int i = 0; i < 10; ++i) {
+    const auto id = "i-" + std::to_string(i);
+    fleet(join("node-" + std::to_string(i), id, i * kMin), false, state, ignore);
+    FleetEvent leave = join("node-" + std::to_string(i), id, i * kMin + 1);
+    leave.action = FleetAction::Leave;
+    fleet(leave, false, state, ignore);
+  }
+  fleet.forget_departed(state);
+  EXPECT_EQ(state.departed.size(), 3u);
+  EXPECT_EQ(state.nodes.size(), 3u);
+  EXPECT_TRUE(state.nodes.count("i-9") && state.nodes.count("i-7") && !state.nodes.count("i-6"));
+}
+
 // After a restart the fleet and signals topics are replayed up to the committed offsets: state is
 // rebuilt, nothing already delivered is emitted again, and what is live afterwards is exactly what
 // an uninterrupted run would have emitted from that point.
@@ -211,4 +231,24 @@ TEST(SignalOperators, LiveSignalParkedDuringReplayIsEmitted) {
   h.feed(join("node-1", "i-1", 0), /*replay=*/true);  // the join, replayed
   ASSERT_EQ(h.out.size(), 1u);
   EXPECT_EQ(h.out[0].kind, DecisionKind::Evacuate);
+}
+
+// Before the restart the notice was read and parked (its node's join was not read yet); after it,
+// the notice is replayed and the join is live: the decision was never delivered, so it must be.
+TEST(SignalOperators, ReplayedParkedSignalWhoseJoinIsLiveIsEmitted) {
+  Harness h;
+  h.feed(notice("i-1", kMin), /*replay=*/true);
+  h.feed(join("node-1", "i-1", 0));  // live
+  ASSERT_EQ(h.out.size(), 2u);
+  EXPECT_EQ(h.out[0].kind, DecisionKind::Stay);
+  EXPECT_EQ(h.out[1].kind, DecisionKind::Evacuate);
+}
+
+// Same, but the live join is read before the replay reaches the notice.
+TEST(SignalOperators, ReplayedSignalForALiveJoinIsEmitted) {
+  Harness h;
+  h.feed(join("node-1", "i-1", 0));                // live
+  h.feed(notice("i-1", kMin), /*replay=*/true);    // replayed
+  ASSERT_EQ(h.out.size(), 2u);
+  EXPECT_EQ(h.out[1].kind, DecisionKind::Evacuate);
 }

@@ -21,19 +21,21 @@ TEST(Watermarks, SlowestLivePartitionHoldsTheInputBack) {
   EXPECT_EQ(w.current().prices, Watermarks::kMin);
 }
 
-TEST(Watermarks, UnreadPartitionHoldsAtMinimumAndEofReleasesIt) {
+// A partition read to its end still holds the input back: its producer may yet append an event
+// older than what other partitions have shown (this let a parked signal expire before its node's
+// join arrived, in a restart test under load).
+TEST(Watermarks, UnreadOrIdlePartitionsHoldTheInputBack) {
   auto w = tracker();
   std::map<PartitionKey, bool> assignment{{{"f", 0}, false}, {{"f", 1}, false}};
   w.observe({"f", 0}, 1000);
   w.recompute(assignment);
   EXPECT_EQ(w.current().fleet, Watermarks::kMin);  // partition 1 may still hold old joins
-  assignment[{"f", 1}] = true;                     // read to its end: it holds nothing back
+  assignment[{"f", 1}] = true;                     // read to its end, but still open to producers
   w.recompute(assignment);
-  EXPECT_EQ(w.current().fleet, 1000);
-  assignment[{"f", 0}] = true;
-  w.observe({"f", 0}, 1500);
+  EXPECT_EQ(w.current().fleet, Watermarks::kMin);
+  w.observe({"f", 1}, 400);
   w.recompute(assignment);
-  EXPECT_EQ(w.current().fleet, 1500);  // everything read: the latest time seen
+  EXPECT_EQ(w.current().fleet, 400);
 }
 
 TEST(Watermarks, NeverGoBackwards) {
