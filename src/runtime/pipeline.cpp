@@ -40,6 +40,7 @@ std::size_t Pipeline::shard_of(const Event& e) const {
 }
 
 void Pipeline::route(RdKafka::Message& m) {
+  ++current_messages_;
   const std::string& topic = m.topic_name();
   const PartitionKey tp{topic, m.partition()};
   // A replayed message was fully processed before: it rebuilds state, emits nothing, and its
@@ -111,10 +112,10 @@ void Pipeline::dead_letter(RdKafka::Message& m, const DecodeError& err) {
 }
 
 void Pipeline::seal_batch() {
-  if (!current_ || current_->next_offsets.empty()) {
-    current_ = std::make_unique<InputBatch>();
-    return;
-  }
+  // Emptiness is "no message routed", not "no offset to commit": a batch of replayed messages
+  // commits nothing, yet its events are staged in the shards and point at it.
+  if (!current_ || current_messages_ == 0) return;
+  current_messages_ = 0;
   InputBatch* batch = tracker_.push(std::move(current_));
   current_ = std::make_unique<InputBatch>();
   for (auto& s : shards_) s->flush(*stop_);

@@ -57,6 +57,7 @@ class Pipeline : public KafkaSource::Listener {
   WatermarkTracker watermarks_;
   std::map<PartitionKey, std::int64_t> committed_;
   std::unique_ptr<InputBatch> current_;
+  std::size_t current_messages_ = 0;  //!< messages routed into current_
   std::vector<Event> decoded_;
   std::vector<Output> dlq_outputs_;
   moodycamel::ProducerToken dlq_token_;
