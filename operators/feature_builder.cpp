@@ -9,7 +9,28 @@
 
 namespace spotstream {
 
-Features FeatureBuilder::operator()(const PriceTick& tick, const WindowStats& window, FamilyStressState& family) const {
+namespace {
+
+void resolve(const PriceTick& tick, const SpotAdvisor* advisor, PoolStatics& s) {
+  s.resolved = true;
+  // The table holds Linux prices; a non-positive price is no price.
+  if (tick.product.starts_with("Linux/UNIX"))
+    if (const auto od = on_demand_price(tick.region, tick.instance_type); od && *od > 0) s.table_on_demand = *od;
+  s.utc_offset_min = utc_offset_minutes(tick.region);
+  if (advisor != nullptr)
+    if (const auto os = SpotAdvisor::os_of_product(tick.product))
+      if (const auto e = advisor->lookup(tick.region, *os, tick.instance_type)) {
+        s.advisor_band = e->band;
+        s.advisor_band_label = e->band_label;
+        s.advisor_savings_pct = e->savings_pct;
+      }
+}
+
+}  // namespace
+
+Features FeatureBuilder::operator()(const PriceTick& tick, const WindowStats& window, FamilyStressState& family,
+                                    PoolStatics& statics) const {
+  if (!statics.resolved) resolve(tick, advisor_, statics);
   Features f;
   f.price = window.last_price;
   f.window_min = window.min;
@@ -17,44 +38,32 @@ Features FeatureBuilder::operator()(const PriceTick& tick, const WindowStats& wi
   f.volatility_24h = window.volatility_24h;
   f.ticks_in_window = window.ticks_in_window;
   f.price_position = window.max > window.min ? (f.price - window.min) / (window.max - window.min) : 0.5;
-
   const FamilyStress stress = FamilyStressOp{}(family, tick.az, tick.instance_type, tick.product, f.price_position);
   f.family_stress_mean = stress.mean;
   f.family_stress_max = stress.max;
   f.family_pools = stress.pools;
-
   // A non-positive on-demand price is no price: it would make the depth meaningless.
   if (tick.has_on_demand() && tick.on_demand_price > 0) {
     f.on_demand_price = tick.on_demand_price;
     f.on_demand_source = "tick";
-  } else if (const auto od = tick.product.starts_with("Linux/UNIX") ? on_demand_price(tick.region, tick.instance_type)
-                                                                     : std::nullopt;
-             od && *od > 0) {
-    f.on_demand_price = *od;
+  } else if (!std::isnan(statics.table_on_demand)) {
+    f.on_demand_price = statics.table_on_demand;
     f.on_demand_source = "table";
   } else {
     f.on_demand_price = kAbsent;
     f.on_demand_source = "absent";
   }
   f.discount_depth = std::isnan(f.on_demand_price) ? kAbsent : 1.0 - f.price / f.on_demand_price;
-
-  const LocalClock clock = local_clock(window.last_ts, tick.region);
+  const LocalClock clock = local_clock(window.last_ts, statics.utc_offset_min);
   const double hour = clock.hour();
   const double angle = 2.0 * std::numbers::pi * hour / 24.0;
   f.hour_sin = std::sin(angle);
   f.hour_cos = std::cos(angle);
   f.is_weekend = clock.weekend();
   f.is_business_hours = !f.is_weekend && hour >= kBusinessHoursStart && hour < kBusinessHoursEnd;
-
-  if (advisor_ != nullptr) {
-    if (const auto os = SpotAdvisor::os_of_product(tick.product)) {
-      if (const auto e = advisor_->lookup(tick.region, *os, tick.instance_type)) {
-        f.advisor_band = e->band;
-        f.advisor_band_label = e->band_label;
-        f.advisor_savings_pct = e->savings_pct;
-      }
-    }
-  }
+  f.advisor_band = statics.advisor_band;
+  f.advisor_band_label = statics.advisor_band_label;
+  f.advisor_savings_pct = statics.advisor_savings_pct;
   return f;
 }
 

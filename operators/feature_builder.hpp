@@ -15,6 +15,18 @@ class SpotAdvisor;
 inline constexpr double kBusinessHoursStart = 9.0;
 inline constexpr double kBusinessHoursEnd = 18.0;
 
+//! What a pool's features need that never changes for the pool (on-demand table price, local
+//! time zone, Spot Advisor band): looked up on the pool's first tick and kept in its state, so the
+//! per-tick path is arithmetic only.
+struct PoolStatics {
+  bool resolved = false;
+  double table_on_demand = kAbsent;  //!< NaN when the table has no price for the pool
+  int utc_offset_min = 0;
+  int advisor_band = -1;
+  std::string advisor_band_label;
+  int advisor_savings_pct = 0;
+};
+
 class FeatureBuilder {
  public:
   //! `advisor` may be null: the band is then unknown (-1). It must outlive the builder.
@@ -32,7 +44,13 @@ class FeatureBuilder {
   //!   spot price above on-demand gives a negative depth, which is exactly the warning it carries.
   //! - Time, in the region's local standard time (core/region_time): hour_sin/hour_cos of the
   //!   fractional hour h (2*pi*h/24), is_weekend (Sat/Sun), is_business_hours (weekday, 09:00-18:00).
-  Features operator()(const PriceTick& tick, const WindowStats& window, FamilyStressState& family) const;
+  Features operator()(const PriceTick& tick, const WindowStats& window, FamilyStressState& family,
+                      PoolStatics& statics) const;
+  //! The same, looking the pool's statics up afresh (tests, one-off use).
+  Features operator()(const PriceTick& tick, const WindowStats& window, FamilyStressState& family) const {
+    PoolStatics statics;
+    return (*this)(tick, window, family, statics);
+  }
 
   //! The spot.risk record of those features and a score: keyed by the tick's pool, stamped with the
   //! window's latest time (the moment the features describe).

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "operators/family_stress.hpp"
+#include "operators/feature_builder.hpp"
 #include "operators/pool_window_state.hpp"
 #include "operators/risk_emission.hpp"
 
@@ -14,11 +15,13 @@ namespace spotstream {
 struct PoolState {
   PoolWindowState window;
   LastEmission emitted;
+  PoolStatics statics;
 };
 
 struct PriceState {
   std::unordered_map<std::string, PoolState> pools;  //!< by pool id "<az>/<type>/<product>"
   FamilyStressState family;
+  std::string scratch;  //!< reused to build pool ids without allocating per tick
 };
 
 }  // namespace spotstream

@@ -12,12 +12,11 @@ bool moved(double a, double b, double eps) {
   return std::fabs(a - b) > eps;
 }
 
-LastEmission snapshot(const RiskRecord& r) {
-  const auto& f = r.features;
+LastEmission snapshot(TimestampMs ts, const Features& f, const RiskScore& score) {
   LastEmission e;
   e.any = true;
-  e.ts = r.ts;
-  e.stability = r.score.stability;
+  e.ts = ts;
+  e.stability = score.stability;
   e.price_position = f.price_position;
   e.family_stress_mean = f.family_stress_mean;
   e.family_stress_max = f.family_stress_max;
@@ -29,9 +28,9 @@ LastEmission snapshot(const RiskRecord& r) {
 
 }  // namespace
 
-bool RiskEmission::operator()(LastEmission& last, const RiskRecord& r) const {
-  const LastEmission now = snapshot(r);
-  bool emit = s_.every_tick || !last.any || (s_.max_interval_ms > 0 && r.ts - last.ts >= s_.max_interval_ms);
+bool RiskEmission::operator()(LastEmission& last, TimestampMs ts, const Features& f, const RiskScore& score) const {
+  const LastEmission now = snapshot(ts, f, score);
+  bool emit = s_.every_tick || !last.any || (s_.max_interval_ms > 0 && ts - last.ts >= s_.max_interval_ms);
   if (!emit) {
     const double eps = s_.epsilon;
     emit = moved(now.stability, last.stability, eps) || moved(now.price_position, last.price_position, eps) ||

@@ -24,8 +24,8 @@ struct LastEmission {
 class RiskEmission {
  public:
   explicit RiskEmission(RiskEmissionSettings s) : s_(s) {}
-  //! True when `r` should be published; then `last` becomes `r`.
-  bool operator()(LastEmission& last, const RiskRecord& r) const;
+  //! True when the pool's features and score at `ts` should be published; then `last` becomes them.
+  bool operator()(LastEmission& last, TimestampMs ts, const Features& f, const RiskScore& score) const;
 
  private:
   RiskEmissionSettings s_;

@@ -26,35 +26,39 @@ PricePath::PricePath(const Config& cfg, std::shared_ptr<const SpotAdvisor> advis
       emission_(RiskEmissionSettings{cfg.get_double("risk.epsilon"), cfg.get_int("risk.max_interval_ms"),
                                      cfg.get_bool("risk.every_tick")}) {}
 
+std::optional<RiskRecord> PricePath::score(const PriceTick& tick, PriceState& state, TickOutcome& outcome) const {
+  state.scratch.assign(tick.az).append("/").append(tick.instance_type).append("/").append(tick.product);
+  auto found = state.pools.find(state.scratch);
+  auto& pool = found != state.pools.end() ? found->second : state.pools[state.scratch];
+  outcome = window_.add(pool.window, tick.ts, tick.spot_price);
+  if (outcome != TickOutcome::Added) return std::nullopt;
+  const auto stats = window_.stats(pool.window);
+  Features f = features_(tick, stats, state.family, pool.statics);
+  RiskScore s = model_.score(f);
+  if (!emission_(pool.emitted, stats.last_ts, f, s)) return std::nullopt;
+  return FeatureBuilder::record(tick, stats, std::move(f), std::move(s));
+}
+
 void PricePath::operator()(const PriceTick& tick, const EventContext& ctx, PriceState& state,
                            OutputCollector& out) const {
-  auto& pool = state.pools[tick.pool_id()];
-  switch (window_.add(pool.window, tick.ts, tick.spot_price)) {
-    case TickOutcome::Duplicate:
-      metrics_.duplicate_ticks.inc();
-      return;
-    case TickOutcome::TooLate: {
-      // The source already dead-letters ticks behind their partition's watermark; a tick can only
-      // get here behind its own pool when the pool's ticks arrive on several partitions (a
-      // producer not keying by <az>/<family>). Its original bytes are not at hand: re-encoded.
-      metrics_.dlq.inc(dlq::kLate);
-      DeadLetter dl{dlq::kLate,
-                    "tick older than its pool's latest tick minus the allowed lateness (its pool's ticks arrive on more "
-                    "than one partition: key them by <az>/<family>); payload re-encoded as a canonical tick",
-                    SourceRef{prices_topic_, ctx.partition, ctx.offset}, tick.routing_key(), encode_price_tick(tick), tick.ts};
-      out.emit(OutputTopic::Dlq, dl.key, encode_dead_letter(dl, 1 << 16), tick.ts);
-      return;
-    }
-    case TickOutcome::Added:
-      break;
+  TickOutcome outcome;
+  const auto record = score(tick, state, outcome);
+  if (outcome == TickOutcome::Duplicate) {
+    metrics_.duplicate_ticks.inc();
+  } else if (outcome == TickOutcome::TooLate) {
+    // The source already dead-letters ticks behind their partition's watermark; a tick can only
+    // get here behind its own pool when the pool's ticks arrive on several partitions (a
+    // producer not keying by <az>/<family>). Its original bytes are not at hand: re-encoded.
+    metrics_.dlq.inc(dlq::kLate);
+    DeadLetter dl{dlq::kLate,
+                  "tick older than its pool's latest tick minus the allowed lateness (its pool's ticks arrive on more "
+                  "than one partition: key them by <az>/<family>); payload re-encoded as a canonical tick",
+                  SourceRef{prices_topic_, ctx.partition, ctx.offset}, tick.routing_key(), encode_price_tick(tick), tick.ts};
+    out.emit(OutputTopic::Dlq, dl.key, encode_dead_letter(dl, 1 << 16), tick.ts);
+  } else if (record) {
+    metrics_.risk_records.inc();
+    out.emit(OutputTopic::Risk, record->pool, encode_risk_record(*record), record->ts);
   }
-  const auto stats = window_.stats(pool.window);
-  Features f = features_(tick, stats, state.family);
-  RiskScore score = model_.score(f);
-  RiskRecord record = FeatureBuilder::record(tick, stats, std::move(f), std::move(score));
-  if (!emission_(pool.emitted, record)) return;
-  metrics_.risk_records.inc();
-  out.emit(OutputTopic::Risk, record.pool, encode_risk_record(record), record.ts);
 }
 
 }  // namespace spotstream

@@ -3,6 +3,7 @@
 //! -> spot.risk when it changes materially. Stateless operators; the state is the shard's
 //! PriceState. Called only from its shard's thread.
 #include <memory>
+#include <optional>
 
 #include "operators/feature_builder.hpp"
 #include "operators/pool_window.hpp"
@@ -21,6 +22,9 @@ class PricePath {
   //! `advisor` may be null (bands unknown); shared read-only by every shard.
   PricePath(const Config& cfg, std::shared_ptr<const SpotAdvisor> advisor, RuntimeMetrics& metrics);
   void operator()(const PriceTick& tick, const EventContext& ctx, PriceState& state, OutputCollector& out) const;
+  //! The arithmetic of one tick: window, family stress, features, score and the emission decision.
+  //! Returns the record when it is to be published; `outcome` says whether the window took the tick.
+  std::optional<RiskRecord> score(const PriceTick& tick, PriceState& state, TickOutcome& outcome) const;
 
   static WindowSettings window_settings(const Config& cfg);
 

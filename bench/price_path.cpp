@@ -1,0 +1,64 @@
+// The whole per-tick price path of a shard on one core: pool lookup, window add()+stats(), family
+// stress, features, heuristic score, and the emission decision; and, separately, the same with the
+// spot.risk records JSON-encoded as the live topology does. Ticks come from the synthetic market
+// (210 pools, 5-minute ticks, real family structure), replayed over 8 days after a warm-up.
+#include <benchmark/benchmark.h>
+
+#include <vector>
+
+#include "src/feed/synth_market.hpp"
+#include "topology/price_path.hpp"
+
+using namespace spotstream;
+
+namespace {
+
+std::vector<PriceTick> market_ticks() {
+  std::vector<PriceTick> ticks;
+  SynthMarket(SynthOptions{}).generate([&](const Event& e) {
+    if (const auto* t = std::get_if<PriceTick>(&e)) ticks.push_back(*t);
+  });
+  return ticks;
+}
+
+const std::vector<PriceTick>& ticks() {
+  static const auto t = market_ticks();
+  return t;
+}
+
+}  // namespace
+
+// Window + family stress + features + score + emission decision, no encoding.
+static void BM_FeaturesPerTick(benchmark::State& state) {
+  Config cfg;
+  RuntimeMetrics metrics;
+  const PricePath path(cfg, nullptr, metrics);
+  std::size_t emitted = 0;
+  for (auto _ : state) {
+    PriceState ps;
+    TickOutcome outcome;
+    for (const auto& t : ticks()) emitted += path.score(t, ps, outcome).has_value();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(ticks().size()) * state.iterations());
+  state.counters["emitted_per_tick"] = static_cast<double>(emitted) / (ticks().size() * state.iterations());
+}
+BENCHMARK(BM_FeaturesPerTick)->Unit(benchmark::kMillisecond);
+
+// The shard's PricePath as wired live: the same, plus JSON for each emitted spot.risk record.
+static void BM_PricePathWithEncoding(benchmark::State& state) {
+  Config cfg;
+  RuntimeMetrics metrics;
+  const PricePath path(cfg, nullptr, metrics);
+  for (auto _ : state) {
+    PriceState ps;
+    OutputCollector out;
+    for (const auto& t : ticks()) {
+      path(t, EventContext{}, ps, out);
+      if (out.outputs().size() > 4096) out.outputs().clear();
+    }
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(ticks().size()) * state.iterations());
+}
+BENCHMARK(BM_PricePathWithEncoding)->Unit(benchmark::kMillisecond);
+
+BENCHMARK_MAIN();

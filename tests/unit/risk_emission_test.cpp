@@ -1,0 +1,57 @@
+#include <gtest/gtest.h>
+
+#include "operators/risk_emission.hpp"
+
+using namespace spotstream;
+
+namespace {
+constexpr TimestampMs kMin = 60'000;
+
+Features features(double price, double position) {
+  Features f;
+  f.price = price;
+  f.price_position = position;
+  f.discount_depth = 0.5;
+  return f;
+}
+
+RiskScore score(double stability) {
+  RiskScore s;
+  s.stability = stability;
+  s.crash_probability = 1 - stability;
+  return s;
+}
+}  // namespace
+
+TEST(RiskEmission, FirstTickThenOnlyMaterialChanges) {
+  const RiskEmission emit(RiskEmissionSettings{0.01, 60 * kMin, false});
+  LastEmission last;
+  EXPECT_TRUE(emit(last, 0, features(1.0, 0.5), score(0.70)));
+  EXPECT_FALSE(emit(last, 5 * kMin, features(1.0, 0.505), score(0.705)));   // both moved by 0.005
+  EXPECT_FALSE(emit(last, 10 * kMin, features(1.009, 0.5), score(0.70)));  // price +0.9%
+  EXPECT_TRUE(emit(last, 15 * kMin, features(1.02, 0.5), score(0.70)));    // price +2%
+  EXPECT_TRUE(emit(last, 20 * kMin, features(1.02, 0.5), score(0.72)));    // stability +0.02
+  EXPECT_FALSE(emit(last, 25 * kMin, features(1.02, 0.5), score(0.72)));
+}
+
+TEST(RiskEmission, AtLeastEveryMaxIntervalAndAbsentFeaturesCount) {
+  const RiskEmission emit(RiskEmissionSettings{0.01, 60 * kMin, false});
+  LastEmission last;
+  ASSERT_TRUE(emit(last, 0, features(1.0, 0.5), score(0.7)));
+  EXPECT_FALSE(emit(last, 59 * kMin, features(1.0, 0.5), score(0.7)));
+  EXPECT_TRUE(emit(last, 60 * kMin, features(1.0, 0.5), score(0.7)));  // an hour since the last
+  Features no_od = features(1.0, 0.5);
+  no_od.discount_depth = kAbsent;  // on-demand price became unknown: that is a change
+  EXPECT_TRUE(emit(last, 61 * kMin, no_od, score(0.7)));
+  EXPECT_FALSE(emit(last, 62 * kMin, no_od, score(0.7)));
+}
+
+TEST(RiskEmission, EveryTickAndOnlyOnChange) {
+  const RiskEmission every(RiskEmissionSettings{0.01, 60 * kMin, true});
+  LastEmission a;
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(every(a, i * kMin, features(1.0, 0.5), score(0.7)));
+  const RiskEmission on_change(RiskEmissionSettings{0.01, 0, false});
+  LastEmission b;
+  ASSERT_TRUE(on_change(b, 0, features(1.0, 0.5), score(0.7)));
+  EXPECT_FALSE(on_change(b, 1000 * kMin, features(1.0, 0.5), score(0.7)));  // no interval refresh
+}
