@@ -88,7 +88,11 @@ int main(int argc, char** argv) {
     if (broker->parsed()) return broker_command(std::move(cfg), run_opts);
     if (synth->parsed()) return feed_synth_command(cfg, feed);
     if (file->parsed()) return feed_file_command(cfg, feed);
-    if (demo->parsed()) return demo_command(std::move(cfg), feed);
+    if (demo->parsed()) {
+      // The demo's output is its summary; routine info logs would bury it.
+      if (common.log_level.empty() && cfg.get_string("log.level") == "info") spdlog::set_level(spdlog::level::warn);
+      return demo_command(std::move(cfg), feed);
+    }
     if (risk->parsed()) return risk_command(std::move(cfg), risk_opts);
     if (config->parsed()) {
       std::cout << cfg.describe();
