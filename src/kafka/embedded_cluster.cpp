@@ -4,6 +4,7 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include <stdexcept>
+#include <vector>
 
 namespace spotstream {
 
@@ -32,6 +33,12 @@ void EmbeddedCluster::create_topic(const std::string& name, int partitions) {
   const auto e = rd_kafka_mock_topic_create(cluster_, name.c_str(), partitions, 1);
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
     throw std::runtime_error("embedded broker: cannot create topic " + name + ": " + rd_kafka_err2str(e));
+}
+
+void EmbeddedCluster::fail_next_produce_requests(std::size_t count) {
+  constexpr std::int16_t kProduceApiKey = 0;
+  const std::vector<rd_kafka_resp_err_t> errors(count, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS);
+  rd_kafka_mock_push_request_errors_array(cluster_, kProduceApiKey, errors.size(), errors.data());
 }
 
 }  // namespace spotstream

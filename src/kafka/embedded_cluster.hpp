@@ -23,6 +23,9 @@ class EmbeddedCluster {
   std::string bootstraps() const;
   //! Creates a topic; throws std::runtime_error on failure.
   void create_topic(const std::string& name, int partitions);
+  //! Fault injection: the next `count` produce requests fail with a retriable error
+  //! (NOT_ENOUGH_REPLICAS), so producers back off and retry: a slow sink, for tests.
+  void fail_next_produce_requests(std::size_t count);
 
  private:
   rd_kafka_s* handle_ = nullptr;

@@ -2,7 +2,9 @@
 // Kafka, the pipeline run to idle, decisions and DLQ records read back from their topics.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <map>
+#include <thread>
 #include <set>
 
 #include "src/codec/json_encoder.hpp"
@@ -189,4 +191,60 @@ TEST_F(PipelineTest, RestartReplaysStateAndEmitsEachDecisionOnce) {
   ASSERT_GT(before.size(), 0u);
   ASSERT_GT(all.size(), before.size());
   EXPECT_EQ(all, reference);  // sorted records: equal means none missing and none duplicated
+}
+
+// Backpressure: while the sink cannot deliver (produce requests fail with a retriable error and the
+// producer backs off), the source stops consuming once the bounded queues are full, instead of
+// reading the backlog into memory; afterwards everything is delivered. Work in flight (messages read
+// but their outputs not yet acknowledged) must stay within the configured bounds: shard lanes,
+// sink queue and librdkafka's queue, plus one poll batch.
+TEST_F(PipelineTest, SlowSinkSlowsConsumptionWithinTheQueueBounds) {
+  SynthOptions o;
+  o.days = 2;
+  o.nodes = 0;
+  o.regions = {"us-east-1"};
+  std::uint64_t published = 0;
+  {
+    EventPublisher pub(base_);
+    published = SynthMarket(o).generate([&](const Event& e) { pub.publish(e); }).total();
+    pub.flush();
+  }
+  ASSERT_GT(published, 50000u);
+  Config cfg = base_;
+  cfg.set("consumer.group", "slow-sink");
+  cfg.set("risk.every_tick", "true");  // one output per tick: in flight = read - acknowledged
+  cfg.set("runtime.shards", "2");
+  cfg.set("runtime.batch_size", "64");
+  cfg.set("runtime.queue_capacity", "256");
+  cfg.set("runtime.sink_capacity", "256");
+  cfg.set("runtime.idle_exit_ms", "500");
+  cfg.set("kafka.queue.buffering.max.messages", "1000");
+  cfg.set("kafka.retry.backoff.ms", "100");
+  cfg.set("topics.risk", "risk.slow-sink");
+  // lanes (2 shards x 2 lanes x 256) + sink queue 256 + librdkafka 1000 + a batch, with slack for
+  // the approximate sizes moodycamel reports.
+  const std::uint64_t bound = 2 * 2 * 256 + 256 + 1000 + 64 + 1024;
+  RuntimeMetrics m;
+  std::atomic<bool> stop{false}, done{false};
+  std::uint64_t max_in_flight = 0, stalled_max_in_flight = 0;
+  std::thread watch([&] {
+    while (!done) {
+      const auto delivered = m.outputs_delivered.get();
+      const auto in = m.messages_in.get();
+      const auto in_flight = in > delivered ? in - delivered : 0;
+      max_in_flight = std::max(max_in_flight, in_flight);
+      if (m.messages_in.get() > 0 && delivered < 1000) stalled_max_in_flight = std::max(stalled_max_in_flight, in_flight);
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  });
+  cluster_->fail_next_produce_requests(40);  // ~4 s of retries at 100 ms backoff
+  Pipeline p(cfg, live_topology(cfg), m);
+  EXPECT_EQ(p.run(stop), 0);
+  done = true;
+  watch.join();
+  EXPECT_EQ(m.messages_in.get(), published);
+  EXPECT_EQ(m.outputs_delivered.get(), m.risk_records.get());  // nothing lost in the end
+  EXPECT_EQ(m.risk_records.get(), published);
+  EXPECT_GT(stalled_max_in_flight, 500u);  // the stall was real: work piled up to the bounds...
+  EXPECT_LE(max_in_flight, bound);        // ...and no further
 }
