@@ -48,23 +48,7 @@ bool decoder_accepts(InputKind kind, const json& j, std::string_view key = {}) {
   return td::decode_with(DecodeLimits{.max_message_bytes = 64 << 20}, kind, j.dump(), key).ok;
 }
 
-RiskRecord risk_sample() {
-  RiskRecord r;
-  r.pool = "us-east-1a/p3.2xlarge/Linux/UNIX";
-  r.region = "us-east-1";
-  r.az = "us-east-1a";
-  r.instance_type = "p3.2xlarge";
-  r.product = "Linux/UNIX";
-  r.family = "p3";
-  r.ts = 1704724200000;
-  r.features = {.price = 0.918, .window_min = 0.9, .window_max = 1.2, .price_position = 0.06,
-                .discount_depth = 0.7, .on_demand_price = 3.06, .on_demand_source = "tick",
-                .family_stress_mean = 0.4, .family_stress_max = 0.8, .family_pools = 3, .volatility_24h = 0.01,
-                .hour_sin = 0.5, .hour_cos = -0.8660254037844387, .is_weekend = false, .is_business_hours = true,
-                .ticks_in_window = 2016, .advisor_band = 4, .advisor_band_label = ">20%", .advisor_savings_pct = 80};
-  r.score = {0.3, 0.7, "avoid", "heuristic-v1", {}};
-  return r;
-}
+using td::risk_sample;
 
 RiskRecord without_on_demand_or_band(RiskRecord r) {
   r.features.on_demand_price = r.features.discount_depth = kAbsent;
