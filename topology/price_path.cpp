@@ -21,6 +21,7 @@ PricePath::PricePath(const Config& cfg, std::shared_ptr<const SpotAdvisor> advis
     : advisor_(std::move(advisor)),
       metrics_(metrics),
       prices_topic_(cfg.get_string("topics.prices")),
+      dlq_payload_max_(static_cast<std::size_t>(cfg.get_int("decode.dlq_payload_max_bytes"))),
       window_(window_settings(cfg)),
       features_(advisor_.get()),
       emission_(RiskEmissionSettings{cfg.get_double("risk.epsilon"), cfg.get_int("risk.max_interval_ms"),
@@ -54,7 +55,7 @@ void PricePath::operator()(const PriceTick& tick, const EventContext& ctx, Price
                   "tick older than its pool's latest tick minus the allowed lateness (its pool's ticks arrive on more "
                   "than one partition: key them by <az>/<family>); payload re-encoded as a canonical tick",
                   SourceRef{prices_topic_, ctx.partition, ctx.offset}, tick.routing_key(), encode_price_tick(tick), tick.ts};
-    out.emit(OutputTopic::Dlq, dl.key, encode_dead_letter(dl, 1 << 16), tick.ts);
+    out.emit(OutputTopic::Dlq, dl.key, encode_dead_letter(dl, dlq_payload_max_), tick.ts);
   } else if (record) {
     metrics_.risk_records.inc();
     out.emit(OutputTopic::Risk, record->pool, encode_risk_record(*record), record->ts);

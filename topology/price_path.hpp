@@ -32,6 +32,7 @@ class PricePath {
   std::shared_ptr<const SpotAdvisor> advisor_;
   RuntimeMetrics& metrics_;
   std::string prices_topic_;
+  std::size_t dlq_payload_max_;
   PoolWindow window_;
   FeatureBuilder features_;
   HeuristicModel model_;

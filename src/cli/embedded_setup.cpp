@@ -6,16 +6,16 @@
 
 namespace spotstream::cli {
 
-std::unique_ptr<EmbeddedCluster> start_embedded(Config& cfg, const std::string& bootstrap_file) {
+std::unique_ptr<EmbeddedCluster> start_embedded(Config& cfg, const std::string& bootstrap_file, std::FILE* banner) {
   auto cluster = std::make_unique<EmbeddedCluster>(static_cast<int>(cfg.get_int("embedded.brokers")));
   const int partitions = static_cast<int>(cfg.get_int("topics.partitions"));
   for (const char* t : {"topics.prices", "topics.signals", "topics.fleet", "topics.decisions", "topics.risk", "topics.dlq"})
     cluster->create_topic(cfg.get_string(t), partitions);
   const auto addr = cluster->bootstraps();
   cfg.set("kafka.bootstrap.servers", addr);
-  std::printf("embedded Kafka broker (librdkafka mock cluster) listening on %s\n", addr.c_str());
-  std::printf("  try: kcat -b %s -L\n", addr.c_str());
-  std::fflush(stdout);
+  std::fprintf(banner, "embedded Kafka broker (librdkafka mock cluster) listening on %s\n", addr.c_str());
+  std::fprintf(banner, "  try: kcat -b %s -L\n", addr.c_str());
+  std::fflush(banner);
   if (!bootstrap_file.empty()) {
     // Written atomically so a watcher never reads half an address.
     const auto tmp = bootstrap_file + ".tmp";

@@ -1,6 +1,7 @@
 #pragma once
 //! Starting the embedded broker the way `run`, `broker` and `demo` all need it: cluster up, every
 //! spotstream topic created, kafka.bootstrap.servers pointed at it, the address published.
+#include <cstdio>
 #include <memory>
 #include <string>
 
@@ -10,7 +11,8 @@
 namespace spotstream::cli {
 
 //! Starts the cluster, creates the topics, sets kafka.bootstrap.servers in `cfg`, prints the
-//! address on stdout and writes it to `bootstrap_file` when given.
-std::unique_ptr<EmbeddedCluster> start_embedded(Config& cfg, const std::string& bootstrap_file);
+//! address on `banner` (stdout by default) and writes it to `bootstrap_file` when given.
+std::unique_ptr<EmbeddedCluster> start_embedded(Config& cfg, const std::string& bootstrap_file,
+                                                std::FILE* banner = stdout);
 
 }  // namespace spotstream::cli

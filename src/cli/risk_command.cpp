@@ -3,8 +3,6 @@
 // user sees exactly what the processor computes from a price history.
 #include <spdlog/spdlog.h>
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdio>
 
@@ -24,13 +22,7 @@ int risk_command(Config cfg, const RiskOptions& opts) {
   const auto ticks = read_price_files(opts.inputs);  // sorted by timestamp; throws naming the file
   if (opts.every_tick) cfg.set("risk.every_tick", "true");
   if (cfg.get_int("runtime.idle_exit_ms") == 0) cfg.set("runtime.idle_exit_ms", "500");
-  // The broker's banner goes to stderr here: stdout carries only the records.
-  const int saved = dup(1);
-  dup2(2, 1);
-  auto cluster = start_embedded(cfg, "");
-  std::fflush(stdout);
-  dup2(saved, 1);
-  close(saved);
+  auto cluster = start_embedded(cfg, "", stderr);  // stdout carries only the records
   {
     EventPublisher pub(cfg, PriceFormat::Canonical);
     for (const auto& t : ticks) pub.publish(Event{t});
