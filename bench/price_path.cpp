@@ -16,7 +16,10 @@ namespace {
 std::vector<PriceTick> market_ticks() {
   std::vector<PriceTick> ticks;
   SynthMarket(SynthOptions{}).generate([&](const Event& e) {
-    if (const auto* t = std::get_if<PriceTick>(&e)) ticks.push_back(*t);
+    if (const auto* t = std::get_if<PriceTick>(&e)) {
+      ticks.push_back(*t);
+      ticks.back().key_hash = t->routing_hash();  // as the source does when it routes the tick
+    }
   });
   return ticks;
 }

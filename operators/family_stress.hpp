@@ -8,22 +8,45 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <utility>
 #include <vector>
 
 namespace spotstream {
 
-//! Per shard: for each (az, family), the latest price_position of each of its pools.
-struct FamilyStressState {
-  //! One (az, family): its pools as ("<instance_type>/<product>", position), sorted by that key so
-  //! that sums run in a fixed order whatever order the pools first ticked in (replays with other
-  //! shard counts or batch sizes give the same bits).
-  struct Group {
-    std::vector<std::pair<std::string, double>> pools;
+//! Per shard: the (az, family) groups and, in each, the latest price_position of each pool. Also the
+//! shard's index of pools: a member's `slot` is where its owner keeps the pool's other state, so a
+//! tick finds everything about its pool with one hash probe and a scan of a handful of sizes.
+class FamilyStressState {
+ public:
+  struct Member {
+    std::string instance_type, product;
+    double position = 0;     //!< latest price_position
+    bool has_position = false;
+    std::uint32_t slot = 0;  //!< the owner's index for this pool (PriceState::pools)
   };
-  //! Keyed "<az>/<family>", the routing key. Lookup only; never iterated for a result.
-  std::unordered_map<std::string, Group> groups;
-  std::string scratch;  //!< reused key buffer: no allocation per tick once a pool is known
+  //! One (az, family). Members sorted by (instance_type, product), so sums run in a fixed order
+  //! whatever order the pools first ticked in (replays with other shard counts or batch sizes give
+  //! the same bits).
+  struct Group {
+    std::string az, family;
+    std::vector<Member> members;
+    std::uint32_t next = kNone;  //!< next group with the same key hash (collision chain)
+  };
+  static constexpr std::uint32_t kNone = UINT32_MAX;
+
+  //! The group of (az, family), created empty when new. `hash` = fnv1a64("<az>/<family>")
+  //! (family_key_hash, src/core/hash.hpp); groups are never removed, so the reference stays valid until the
+  //! next call that creates one.
+  Group& group(std::uint64_t hash, std::string_view az, std::string_view family);
+  const Group* find(std::uint64_t hash, std::string_view az, std::string_view family) const;
+  //! The index of (instance_type, product) in `g`, inserted in order when new with `new_slot`
+  //! as its slot (a pool's member index may change when a new pool joins its group; its slot never).
+  static std::size_t member(Group& g, std::string_view instance_type, std::string_view product,
+                            std::uint32_t new_slot);
+  std::size_t group_count() const { return groups_.size(); }
+
+ private:
+  std::unordered_map<std::uint64_t, std::uint32_t> index_;  //!< key hash -> first group of its chain
+  std::vector<Group> groups_;
 };
 
 //! What a family looks like after one pool's update.
@@ -35,9 +58,11 @@ struct FamilyStress {
 
 class FamilyStressOp {
  public:
-  //! Records `position` as the latest price_position of the pool (az, instance_type, product) and
-  //! returns the stress over its family's pools in that AZ, the pool itself included. The family is
-  //! the part of instance_type before the first '.'.
+  //! Records `position` as the latest price_position of member `m` of `g` and returns the stress
+  //! over the group's pools, the member itself included.
+  FamilyStress operator()(FamilyStressState::Group& g, std::size_t m, double position) const;
+  //! The same by names (tests, one-off use). The family is the part of instance_type before the
+  //! first '.'.
   FamilyStress operator()(FamilyStressState& state, std::string_view az, std::string_view instance_type,
                           std::string_view product, double position) const;
   //! The stress of (az, family) as it stands; pools == 0 when no pool of it has ticked.

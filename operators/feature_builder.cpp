@@ -1,7 +1,6 @@
 #include "operators/feature_builder.hpp"
 
 #include <cmath>
-#include <numbers>
 
 #include "src/core/region_time.hpp"
 #include "src/feed/on_demand_prices.hpp"
@@ -28,8 +27,14 @@ void resolve(const PriceTick& tick, const SpotAdvisor* advisor, PoolStatics& s) 
 
 }  // namespace
 
-Features FeatureBuilder::operator()(const PriceTick& tick, const WindowStats& window, FamilyStressState& family,
-                                    PoolStatics& statics) const {
+Features FeatureBuilder::operator()(const PriceTick& tick, const WindowStats& window, FamilyStressState& family) const {
+  auto& group = family.group(tick.routing_hash(), tick.az, tick.family_view());
+  PoolStatics statics;
+  return (*this)(tick, window, group, FamilyStressState::member(group, tick.instance_type, tick.product, 0), statics);
+}
+
+Features FeatureBuilder::operator()(const PriceTick& tick, const WindowStats& window, FamilyStressState::Group& family,
+                                    std::size_t member, PoolStatics& statics) const {
   if (!statics.resolved) resolve(tick, advisor_, statics);
   Features f;
   f.price = window.last_price;
@@ -38,27 +43,27 @@ Features FeatureBuilder::operator()(const PriceTick& tick, const WindowStats& wi
   f.volatility_24h = window.volatility_24h;
   f.ticks_in_window = window.ticks_in_window;
   f.price_position = window.max > window.min ? (f.price - window.min) / (window.max - window.min) : 0.5;
-  const FamilyStress stress = FamilyStressOp{}(family, tick.az, tick.instance_type, tick.product, f.price_position);
+  const FamilyStress stress = FamilyStressOp{}(family, member, f.price_position);
   f.family_stress_mean = stress.mean;
   f.family_stress_max = stress.max;
   f.family_pools = stress.pools;
   // A non-positive on-demand price is no price: it would make the depth meaningless.
   if (tick.has_on_demand() && tick.on_demand_price > 0) {
     f.on_demand_price = tick.on_demand_price;
-    f.on_demand_source = "tick";
+    f.on_demand_source = kOnDemandTick;
   } else if (!std::isnan(statics.table_on_demand)) {
     f.on_demand_price = statics.table_on_demand;
-    f.on_demand_source = "table";
+    f.on_demand_source = kOnDemandTable;
   } else {
     f.on_demand_price = kAbsent;
-    f.on_demand_source = "absent";
+    f.on_demand_source = kOnDemandAbsent;
   }
   f.discount_depth = std::isnan(f.on_demand_price) ? kAbsent : 1.0 - f.price / f.on_demand_price;
   const LocalClock clock = local_clock(window.last_ts, statics.utc_offset_min);
   const double hour = clock.hour();
-  const double angle = 2.0 * std::numbers::pi * hour / 24.0;
-  f.hour_sin = std::sin(angle);
-  f.hour_cos = std::cos(angle);
+  const auto angle = clock.hour_angle();
+  f.hour_sin = angle.sin;
+  f.hour_cos = angle.cos;
   f.is_weekend = clock.weekend();
   f.is_business_hours = !f.is_weekend && hour >= kBusinessHoursStart && hour < kBusinessHoursEnd;
   f.advisor_band = statics.advisor_band;

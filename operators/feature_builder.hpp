@@ -33,7 +33,7 @@ class FeatureBuilder {
   explicit FeatureBuilder(const SpotAdvisor* advisor = nullptr) : advisor_(advisor) {}
 
   //! Features for `tick`, whose pool window (after the tick was added) has `window`. Updates the
-  //! pool's price_position in `family` and reads the family's stress back.
+  //! pool's price_position (member `member` of its family group) and reads the family's stress back.
   //! - The pool's present is the window's latest tick (window.last_price at window.last_ts): for a
   //!   tick in order that is the tick itself; a tick placed out of order (within lateness) can move
   //!   the window's min/max but not the pool's current price or time.
@@ -44,13 +44,11 @@ class FeatureBuilder {
   //!   spot price above on-demand gives a negative depth, which is exactly the warning it carries.
   //! - Time, in the region's local standard time (core/region_time): hour_sin/hour_cos of the
   //!   fractional hour h (2*pi*h/24), is_weekend (Sat/Sun), is_business_hours (weekday, 09:00-18:00).
-  Features operator()(const PriceTick& tick, const WindowStats& window, FamilyStressState& family,
-                      PoolStatics& statics) const;
-  //! The same, looking the pool's statics up afresh (tests, one-off use).
-  Features operator()(const PriceTick& tick, const WindowStats& window, FamilyStressState& family) const {
-    PoolStatics statics;
-    return (*this)(tick, window, family, statics);
-  }
+  Features operator()(const PriceTick& tick, const WindowStats& window, FamilyStressState::Group& family,
+                      std::size_t member, PoolStatics& statics) const;
+  //! The same, finding the pool in `family` by name and looking its statics up afresh (tests,
+  //! one-off use).
+  Features operator()(const PriceTick& tick, const WindowStats& window, FamilyStressState& family) const;
 
   //! The spot.risk record of those features and a score: keyed by the tick's pool, stamped with the
   //! window's latest time (the moment the features describe).

@@ -1,9 +1,9 @@
 #pragma once
-//! Per-shard state of the price path: every pool's window and last published risk, and the family
-//! stress of each (AZ, family). Owned by one shard thread; all sizes of a family in an AZ route to
-//! the same shard (key <az>/<family>), so family stress never needs another shard's state.
-#include <string>
-#include <unordered_map>
+//! Per-shard state of the price path: every pool's window, statics and last published risk, and
+//! the family stress of each (AZ, family). Owned by one shard thread; all sizes of a family in an
+//! AZ route to the same shard (key <az>/<family>), so family stress never needs another shard's
+//! state.
+#include <deque>
 
 #include "operators/family_stress.hpp"
 #include "operators/feature_builder.hpp"
@@ -19,9 +19,9 @@ struct PoolState {
 };
 
 struct PriceState {
-  std::unordered_map<std::string, PoolState> pools;  //!< by pool id "<az>/<type>/<product>"
+  //! The (az, family) groups; each member's slot indexes `pools`.
   FamilyStressState family;
-  std::string scratch;  //!< reused to build pool ids without allocating per tick
+  std::deque<PoolState> pools;  //!< by slot; a deque so that a new pool never moves the others
 };
 
 }  // namespace spotstream

@@ -28,13 +28,17 @@ PricePath::PricePath(const Config& cfg, std::shared_ptr<const SpotAdvisor> advis
                                      cfg.get_bool("risk.every_tick")}) {}
 
 std::optional<RiskRecord> PricePath::score(const PriceTick& tick, PriceState& state, TickOutcome& outcome) const {
-  state.scratch.assign(tick.az).append("/").append(tick.instance_type).append("/").append(tick.product);
-  auto found = state.pools.find(state.scratch);
-  auto& pool = found != state.pools.end() ? found->second : state.pools[state.scratch];
+  const std::uint64_t hash = tick.key_hash != 0 ? tick.key_hash : tick.routing_hash();
+  auto& group = state.family.group(hash, tick.az, tick.family_view());
+  const auto next_slot = static_cast<std::uint32_t>(state.pools.size());
+  const std::size_t member = FamilyStressState::member(group, tick.instance_type, tick.product, next_slot);
+  const std::uint32_t slot = group.members[member].slot;
+  if (slot == next_slot) state.pools.emplace_back();
+  auto& pool = state.pools[slot];
   outcome = window_.add(pool.window, tick.ts, tick.spot_price);
   if (outcome != TickOutcome::Added) return std::nullopt;
   const auto stats = window_.stats(pool.window);
-  Features f = features_(tick, stats, state.family, pool.statics);
+  Features f = features_(tick, stats, group, member, pool.statics);
   RiskScore s = model_.score(f);
   if (!emission_(pool.emitted, stats.last_ts, f, s)) return std::nullopt;
   return FeatureBuilder::record(tick, stats, std::move(f), std::move(s));

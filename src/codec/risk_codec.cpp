@@ -61,7 +61,8 @@ std::string encode_risk_record(const RiskRecord& r) {
   j["crash_probability"] = r.score.crash_probability;
   j["label"] = r.score.label;
   j["model"] = r.score.model;
-  j["assumptions"] = r.score.assumptions;
+  auto& assumed = j["assumptions"] = Json::array();
+  for (const auto code : assumption_codes(r.score.assumptions)) assumed.push_back(code);
   return dump(j);
 }
 
@@ -80,7 +81,11 @@ std::optional<RiskRecord> decode_risk_record(std::string_view json) {
       const Json& v = f.at(d.name);
       x.*d.field = v.is_null() ? kAbsent : v.get<double>();
     }
-    x.on_demand_source = f.at("on_demand_source").get<std::string>();
+    const auto source = f.at("on_demand_source").get<std::string>();
+    if (source == kOnDemandTick) x.on_demand_source = kOnDemandTick;
+    else if (source == kOnDemandTable) x.on_demand_source = kOnDemandTable;
+    else if (source == kOnDemandAbsent) x.on_demand_source = kOnDemandAbsent;
+    else return std::nullopt;
     x.family_pools = f.at("family_pools").get<std::uint32_t>();
     x.is_weekend = f.at("is_weekend").get<bool>();
     x.is_business_hours = f.at("is_business_hours").get<bool>();
@@ -94,7 +99,11 @@ std::optional<RiskRecord> decode_risk_record(std::string_view json) {
     r.score.crash_probability = j.at("crash_probability").get<double>();
     r.score.label = j.at("label").get<std::string>();
     r.score.model = j.at("model").get<std::string>();
-    r.score.assumptions = j.at("assumptions").get<std::vector<std::string>>();
+    for (const auto& code : j.at("assumptions")) {
+      const std::uint8_t bit = assumption_bit(code.get<std::string>());
+      if (bit == 0) return std::nullopt;
+      r.score.assumptions |= bit;
+    }
     return r;
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;

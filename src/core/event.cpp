@@ -1,6 +1,10 @@
 #include "src/core/event.hpp"
 
+#include "src/core/hash.hpp"
+
 namespace spotstream {
+
+std::uint64_t PriceTick::routing_hash() const { return family_key_hash(az, family_view()); }
 
 const char* to_string(DecisionKind k) {
   switch (k) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <variant>
 
 namespace spotstream {
@@ -21,12 +22,18 @@ struct PriceTick {
   std::string product;        //!< Linux/UNIX, Windows, ...
   double spot_price = 0;      //!< USD per hour
   double on_demand_price = std::numeric_limits<double>::quiet_NaN();  //!< NaN when absent
+  //! fnv1a64(routing_key()), filled in by the source when it routes the tick (0: not computed),
+  //! so the shard finds the tick's family without hashing its strings again.
+  std::uint64_t key_hash = 0;
 
   bool has_on_demand() const { return !std::isnan(on_demand_price); }
   //! Instance family: the part of the type before the first '.', e.g. "p3".
   std::string family() const { return instance_type.substr(0, instance_type.find('.')); }
+  std::string_view family_view() const { return std::string_view(instance_type).substr(0, instance_type.find('.')); }
   //! Routing / Kafka key: "<az>/<family>", so all sizes of a family in an AZ share a shard.
   std::string routing_key() const { return az + "/" + family(); }
+  //! fnv1a64(routing_key()) without building the key.
+  std::uint64_t routing_hash() const;
   //! Pool identity: "<az>/<instance_type>/<product>".
   std::string pool_id() const { return az + "/" + instance_type + "/" + product; }
 };

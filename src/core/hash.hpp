@@ -26,6 +26,11 @@ inline std::uint64_t fnv1a64_fields(std::initializer_list<std::string_view> fiel
   return h;
 }
 
+//! fnv1a64("<az>/<family>") without building the string: the routing hash of a family's ticks.
+constexpr std::uint64_t family_key_hash(std::string_view az, std::string_view family) {
+  return fnv1a64(family, fnv1a64("/", fnv1a64(az)));
+}
+
 //! 16 lowercase hex digits.
 std::string to_hex16(std::uint64_t v);
 

@@ -1,6 +1,8 @@
 #include "src/core/region_time.hpp"
 
 #include <array>
+#include <cmath>
+#include <numbers>
 #include <utility>
 
 namespace spotstream {
@@ -47,6 +49,30 @@ int utc_offset_minutes(std::string_view region) {
   for (const auto& [prefix, offset] : kPrefixes)
     if (region.starts_with(prefix)) return offset;
   return 0;
+}
+
+LocalClock::Angle LocalClock::hour_angle() const {
+  constexpr std::int64_t kMinutes = kDayMs / kMinuteMs;
+  // Each entry by the very expression a caller would write for that minute, so whole minutes
+  // (nearly every real tick) give std::sin/std::cos's own bits.
+  static const auto table = [] {
+    std::array<Angle, kMinutes> t{};
+    for (std::int64_t m = 0; m < kMinutes; ++m) {
+      const LocalClock c{0, m * kMinuteMs, 0};
+      const double a = 2.0 * std::numbers::pi * c.hour() / 24.0;
+      t[static_cast<std::size_t>(m)] = {std::sin(a), std::cos(a)};
+    }
+    return t;
+  }();
+  const Angle& a = table[static_cast<std::size_t>(ms_of_day / kMinuteMs)];
+  const std::int64_t rest = ms_of_day % kMinuteMs;
+  if (rest == 0) return a;
+  // b < 2*pi/1440 ~ 0.0044: Taylor terms to b^5 (sin) and b^6 (cos) leave an error below 1e-19.
+  const double b = 2.0 * std::numbers::pi * (static_cast<double>(rest) / 3'600'000.0) / 24.0;
+  const double b2 = b * b;
+  const double sb = b * (1 - b2 / 6 * (1 - b2 / 20));
+  const double cb = 1 - b2 / 2 * (1 - b2 / 12 * (1 - b2 / 30));
+  return {a.sin * cb + a.cos * sb, a.cos * cb - a.sin * sb};
 }
 
 LocalClock local_clock(TimestampMs utc, std::string_view region) {

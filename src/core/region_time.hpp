@@ -24,6 +24,13 @@ struct LocalClock {
   //! Fractional local hour of the day, [0, 24).
   double hour() const { return static_cast<double>(ms_of_day) / 3'600'000.0; }
   bool weekend() const { return weekday == 0 || weekday == 6; }
+  //! sin and cos of the hour angle 2*pi*hour()/24, to within 3e-15 of std::sin/std::cos and
+  //! bit-identical to them on whole minutes, at a fraction of their cost (a table per minute of
+  //! the day, rotated by the remainder with the angle-addition formulas).
+  struct Angle {
+    double sin, cos;
+  };
+  Angle hour_angle() const;
 };
 
 //! The local standard clock of `region` at event time `utc`.

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "src/core/event.hpp"
@@ -12,6 +13,24 @@
 namespace spotstream {
 
 inline constexpr double kAbsent = std::numeric_limits<double>::quiet_NaN();
+
+//! Where a pool's on-demand price came from (Features::on_demand_source): the tick's own, the
+//! static table, or nowhere. Static strings, so features copy without allocating.
+inline constexpr std::string_view kOnDemandTick = "tick";
+inline constexpr std::string_view kOnDemandTable = "table";
+inline constexpr std::string_view kOnDemandAbsent = "absent";
+
+//! Inputs a model had to assume because a feature was unknown (RiskScore::assumptions), as bits so
+//! that scoring a tick allocates nothing; assumption_codes() gives their names for the record.
+enum Assumption : std::uint8_t {
+  kAssumeBandUnknown = 1,     //!< "band_unknown": no Spot Advisor band for the pool
+  kAssumeOnDemandAbsent = 2,  //!< "on_demand_absent": no on-demand price, so no discount depth
+  kAssumePriceUnknown = 4,    //!< "price_unknown": no usable price / volatility
+};
+//! The codes of the set bits, in the order above.
+std::vector<std::string_view> assumption_codes(std::uint8_t assumptions);
+//! The bit of a code; 0 for an unknown code.
+std::uint8_t assumption_bit(std::string_view code);
 
 //! The features of DESIGN.md, "Features", for one pool at one event time. NaN marks a feature that
 //! cannot be computed (e.g. discount_depth without any on-demand price); the record says why.
@@ -22,7 +41,7 @@ struct Features {
   double price_position = 0.5;   //!< (price - min) / (max - min); 0.5 when flat
   double discount_depth = kAbsent;  //!< 1 - spot / on-demand; NaN when no on-demand price is known
   double on_demand_price = kAbsent;
-  std::string on_demand_source;  //!< "tick", "table" or "absent"
+  std::string_view on_demand_source = kOnDemandAbsent;  //!< kOnDemandTick, kOnDemandTable or kOnDemandAbsent
   double family_stress_mean = 0; //!< mean of the latest price_position over the family's pools in the AZ
   double family_stress_max = 0;  //!< max of the same
   std::uint32_t family_pools = 0;  //!< how many pools those are
@@ -43,9 +62,9 @@ struct RiskScore {
   double crash_probability = 0.5;  //!< 1 - stability
   std::string label;               //!< "safe" (> 0.65), "caution" (0.40-0.65), "avoid" (< 0.40)
   std::string model;               //!< e.g. "heuristic-v1"
-  //! Inputs the model had to assume because a feature was unknown, as short codes (e.g.
-  //! "band_unknown", "on_demand_absent"), so a record says when its score rests on a default.
-  std::vector<std::string> assumptions;
+  //! Inputs the model had to assume because a feature was unknown (Assumption bits), so a record
+  //! says when its score rests on a default.
+  std::uint8_t assumptions = 0;
 };
 
 //! One spot.risk record, keyed by pool ("<az>/<instance_type>/<product>").

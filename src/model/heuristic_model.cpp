@@ -27,9 +27,9 @@ RiskScore HeuristicModel::score(const Features& f) const {
   s.label = risk_label(s.stability);
   s.model = kName;
   if (f.advisor_band < 0 || static_cast<std::size_t>(f.advisor_band) >= kBandScores.size())
-    s.assumptions.emplace_back(kAssumeBandUnknown);
-  if (!(f.price > 0 && std::isfinite(f.volatility_24h))) s.assumptions.emplace_back(kAssumePriceUnknown);
-  if (std::isnan(f.discount_depth)) s.assumptions.emplace_back(kAssumeOnDemandAbsent);
+    s.assumptions |= kAssumeBandUnknown;
+  if (!(f.price > 0 && std::isfinite(f.volatility_24h))) s.assumptions |= kAssumePriceUnknown;
+  if (std::isnan(f.discount_depth)) s.assumptions |= kAssumeOnDemandAbsent;
   return s;
 }
 

@@ -39,10 +39,8 @@ inline constexpr double kTimeScoreOffHours = 1.0;
 inline constexpr double kSafeAbove = 0.65;
 inline constexpr double kAvoidBelow = 0.40;
 
-//! Assumption codes in RiskScore::assumptions.
-inline constexpr std::string_view kAssumeBandUnknown = "band_unknown";         //!< public-rate score 0.5
-inline constexpr std::string_view kAssumeOnDemandAbsent = "on_demand_absent";  //!< gap score 0.5
-inline constexpr std::string_view kAssumePriceUnknown = "price_unknown";       //!< volatility score 0.5
+//! A score whose feature is unknown sets its Assumption bit (src/core/risk.hpp): band_unknown
+//! (public-rate score 0.5), on_demand_absent (gap score 0.5), price_unknown (volatility score 0.5).
 
 //! The four scores the heuristic weighs, exposed so that tests and reports can show the parts.
 struct HeuristicParts {

@@ -34,7 +34,11 @@ Pipeline::Pipeline(const Config& cfg, LogicFactory factory, RuntimeMetrics& metr
 
 Pipeline::~Pipeline() = default;
 
-std::size_t Pipeline::shard_of(const Event& e) const {
+std::size_t Pipeline::shard_of(Event& e) const {
+  if (auto* tick = std::get_if<PriceTick>(&e)) {
+    tick->key_hash = tick->routing_hash();  // kept: the shard finds the tick's family by it
+    return tick->key_hash % shards_.size();
+  }
   const std::string key = std::visit([](const auto& v) { return v.routing_key(); }, e);
   return fnv1a64(key) % shards_.size();
 }

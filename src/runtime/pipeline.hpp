@@ -43,7 +43,8 @@ class Pipeline : public KafkaSource::Listener {
   void seal_batch();
   void wait_in_flight();
   void commit(bool sync);
-  std::size_t shard_of(const Event& e) const;
+  //! The shard of an event by its routing key; stores a tick's key_hash on the way.
+  std::size_t shard_of(Event& e) const;
 
   Config cfg_;
   RuntimeMetrics& metrics_;

@@ -62,7 +62,7 @@ inline RiskRecord risk_sample() {
   f.price_position = 0.1 / 3;  // a double with no short decimal form must still round-trip
   f.discount_depth = 0.7;
   f.on_demand_price = 3.06;
-  f.on_demand_source = "tick";
+  f.on_demand_source = kOnDemandTick;
   f.family_stress_mean = 0.4;
   f.family_stress_max = 0.8;
   f.family_pools = 3;

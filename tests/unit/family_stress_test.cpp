@@ -55,7 +55,7 @@ TEST(FamilyStress, OtherAzsFamiliesAndProductsAreOtherGroupsOrPools) {
   EXPECT_EQ(p.pools, 2u);
   EXPECT_DOUBLE_EQ(p.max, 0.9);
   EXPECT_EQ(kOp.peek(st, "us-east-1c", "p3").pools, 0u);
-  EXPECT_EQ(st.groups.size(), 3u);  // us-east-1a/p3, us-east-1b/p3, us-east-1a/p2
+  EXPECT_EQ(st.group_count(), 3u);  // us-east-1a/p3, us-east-1b/p3, us-east-1a/p2
 }
 
 TEST(FamilyStress, SumsDoNotDependOnTheOrderPoolsArrive) {

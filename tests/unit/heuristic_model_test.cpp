@@ -20,9 +20,7 @@ Features features(int band, double price, double vol, double depth, bool busines
   return f;
 }
 
-bool has(const RiskScore& s, std::string_view code) {
-  return std::find(s.assumptions.begin(), s.assumptions.end(), code) != s.assumptions.end();
-}
+bool has(const RiskScore& s, Assumption a) { return (s.assumptions & a) != 0; }
 
 const HeuristicModel kModel;
 
@@ -36,7 +34,7 @@ TEST(HeuristicModel, SafePool) {
   EXPECT_NEAR(s.crash_probability, 0.08, 1e-12);
   EXPECT_EQ(s.label, "safe");
   EXPECT_EQ(s.model, "heuristic-v1");
-  EXPECT_TRUE(s.assumptions.empty());
+  EXPECT_EQ(s.assumptions, 0);
 }
 
 TEST(HeuristicModel, AvoidPool) {
@@ -58,7 +56,7 @@ TEST(HeuristicModel, UnknownBandAndOnDemandAreNeutralAndSaidSo) {
   EXPECT_TRUE(has(s, kAssumeBandUnknown));
   EXPECT_TRUE(has(s, kAssumeOnDemandAbsent));
   EXPECT_FALSE(has(s, kAssumePriceUnknown));
-  EXPECT_EQ(s.assumptions.size(), 2u);
+  EXPECT_EQ(assumption_codes(s.assumptions).size(), 2u);
 }
 
 TEST(HeuristicModel, EveryBandAndTheVolatilityFloor) {

@@ -374,11 +374,11 @@ TEST(JsonEncoder, RiskRecordAbsentOnDemandAndUnknownBandAreNull) {
   auto r = risk_sample();
   r.features.on_demand_price = kAbsent;
   r.features.discount_depth = kAbsent;
-  r.features.on_demand_source = "absent";
+  r.features.on_demand_source = kOnDemandAbsent;
   r.features.advisor_band = -1;
   r.features.advisor_band_label.clear();
   r.features.advisor_savings_pct = 0;
-  r.score.assumptions = {"band_unknown", "on_demand_absent"};
+  r.score.assumptions = kAssumeBandUnknown | kAssumeOnDemandAbsent;
   const auto j = json::parse(encode_risk_record(r));
   EXPECT_TRUE(j["features"]["discount_depth"].is_null());
   EXPECT_TRUE(j["features"]["on_demand_price"].is_null());

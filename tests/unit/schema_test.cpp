@@ -52,9 +52,9 @@ using td::risk_sample;
 
 RiskRecord without_on_demand_or_band(RiskRecord r) {
   r.features.on_demand_price = r.features.discount_depth = kAbsent;
-  r.features.on_demand_source = "absent";
+  r.features.on_demand_source = kOnDemandAbsent;
   r.features.advisor_band = -1;
-  r.score.assumptions = {"band_unknown", "on_demand_absent"};
+  r.score.assumptions = kAssumeBandUnknown | kAssumeOnDemandAbsent;
   return r;
 }
 
