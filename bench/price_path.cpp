@@ -31,6 +31,23 @@ const std::vector<PriceTick>& ticks() {
 
 }  // namespace
 
+// Pool lookup + window + family stress + features: the stage before the model.
+static void BM_WindowAndFeatures(benchmark::State& state) {
+  Config cfg;
+  RuntimeMetrics metrics;
+  const PricePath path(cfg, nullptr, metrics);
+  double sink = 0;
+  for (auto _ : state) {
+    PriceState ps;
+    TickOutcome outcome;
+    for (const auto& t : ticks())
+      if (const auto f = path.features(t, ps, outcome)) sink += f->features.family_stress_mean;
+  }
+  benchmark::DoNotOptimize(sink);
+  state.SetItemsProcessed(static_cast<std::int64_t>(ticks().size()) * state.iterations());
+}
+BENCHMARK(BM_WindowAndFeatures)->Unit(benchmark::kMillisecond);
+
 // Window + family stress + features + score + emission decision, no encoding.
 static void BM_FeaturesPerTick(benchmark::State& state) {
   Config cfg;

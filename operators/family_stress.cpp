@@ -1,12 +1,22 @@
 #include "operators/family_stress.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 #include <utility>
 
 #include "src/core/hash.hpp"
 
 namespace spotstream {
 namespace {
+
+// Equality of the short names a tick carries (az, family, type, product: a dozen bytes), inline:
+// a libc memcmp call costs more than the comparison itself here.
+bool same(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
 
 // Sum in the group's (sorted) order: the same pools always give the same bits.
 FamilyStress summarise(const FamilyStressState::Group& g) {
@@ -24,33 +34,50 @@ FamilyStress summarise(const FamilyStressState::Group& g) {
 
 }  // namespace
 
+std::uint32_t& FamilyStressState::head(std::uint64_t hash) {
+  const std::size_t mask = index_.size() - 1;
+  for (std::size_t i = hash & mask;; i = (i + 1) & mask)
+    if (index_[i].group == kNone || index_[i].hash == hash) {
+      index_[i].hash = hash;
+      return index_[i].group;
+    }
+}
+
 FamilyStressState::Group& FamilyStressState::group(std::uint64_t hash, std::string_view az, std::string_view family) {
-  auto [it, fresh] = index_.try_emplace(hash, kNone);
-  for (std::uint32_t i = it->second; i != kNone; i = groups_[i].next)
-    if (groups_[i].family == family && groups_[i].az == az) return groups_[i];
-  groups_.push_back(Group{std::string(az), std::string(family), {}, it->second});
-  it->second = static_cast<std::uint32_t>(groups_.size() - 1);
+  std::uint32_t& first = head(hash);
+  for (std::uint32_t i = first; i != kNone; i = groups_[i].next)
+    if (same(groups_[i].family, family) && same(groups_[i].az, az)) return groups_[i];
+  groups_.push_back(Group{std::string(az), std::string(family), {}, first});
+  first = static_cast<std::uint32_t>(groups_.size() - 1);
+  if (first == kNone - 1) throw std::length_error("family stress: too many (az, family) groups");
+  if (2 * groups_.size() > index_.size()) {  // keep probes short: rebuild at twice the size
+    std::vector<Slot> old(index_.size() * 2);
+    old.swap(index_);
+    for (const Slot& s : old)
+      if (s.group != kNone) head(s.hash) = s.group;
+  }
   return groups_.back();
 }
 
 const FamilyStressState::Group* FamilyStressState::find(std::uint64_t hash, std::string_view az,
                                                         std::string_view family) const {
-  const auto it = index_.find(hash);
-  if (it == index_.end()) return nullptr;
-  for (std::uint32_t i = it->second; i != kNone; i = groups_[i].next)
-    if (groups_[i].family == family && groups_[i].az == az) return &groups_[i];
+  const std::size_t mask = index_.size() - 1;
+  for (std::size_t i = hash & mask; index_[i].group != kNone; i = (i + 1) & mask) {
+    if (index_[i].hash != hash) continue;
+    for (std::uint32_t g = index_[i].group; g != kNone; g = groups_[g].next)
+      if (same(groups_[g].family, family) && same(groups_[g].az, az)) return &groups_[g];
+    return nullptr;
+  }
   return nullptr;
 }
 
 std::size_t FamilyStressState::member(Group& g, std::string_view instance_type, std::string_view product,
                                       std::uint32_t new_slot) {
-  // A family has a handful of sizes: a scan beats any tree or hash here. Equality first (sizes
-  // before bytes): a new pool, which needs the ordered place, is rare.
+  // A family has a handful of sizes: a scan beats any tree or hash here. Equality first: a new
+  // pool, which needs the ordered place, is rare.
   auto& ms = g.members;
   for (std::size_t i = 0; i < ms.size(); ++i)
-    if (ms[i].instance_type.size() == instance_type.size() && ms[i].product.size() == product.size() &&
-        ms[i].instance_type == instance_type && ms[i].product == product)
-      return i;
+    if (same(ms[i].instance_type, instance_type) && same(ms[i].product, product)) return i;
   std::size_t i = 0;
   while (i < ms.size() && std::pair<std::string_view, std::string_view>(ms[i].instance_type, ms[i].product) <
                               std::pair(instance_type, product))

@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace spotstream {
@@ -45,7 +44,14 @@ class FamilyStressState {
   std::size_t group_count() const { return groups_.size(); }
 
  private:
-  std::unordered_map<std::uint64_t, std::uint32_t> index_;  //!< key hash -> first group of its chain
+  //! Open addressing, linear probing, power-of-two size, at most half full: key hash -> first group
+  //! of its chain. One probe is one cache line; std::unordered_map costs a division and a node hop.
+  struct Slot {
+    std::uint64_t hash = 0;
+    std::uint32_t group = kNone;
+  };
+  std::uint32_t& head(std::uint64_t hash);
+  std::vector<Slot> index_ = std::vector<Slot>(16);
   std::vector<Group> groups_;
 };
 

@@ -126,6 +126,13 @@ TickOutcome PoolWindow::add(PoolWindowState& st, TimestampMs ts, double price) c
   return TickOutcome::Added;
 }
 
+void PoolWindow::prefetch(const PoolWindowState& st) const {
+  if (st.vol_pos < st.panes.size()) __builtin_prefetch(&st.panes[st.vol_pos]);
+  if (!st.panes.empty()) __builtin_prefetch(&st.panes.front());
+  if (!st.min_q.empty()) __builtin_prefetch(&st.min_q.front());
+  if (!st.max_q.empty()) __builtin_prefetch(&st.max_q.front());
+}
+
 // Moves L forward to ts: evicts sealed panes that left the windows, seals the open panes no tick
 // can reach any more, forgets recent ticks no duplicate can match. Every held pane index is decoded
 // against the old pane(L), which is within N panes of all of them.

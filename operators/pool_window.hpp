@@ -66,6 +66,10 @@ class PoolWindow {
   //! Adds one tick. Duplicate: same time and same price as a tick already held (not counted twice).
   //! TooLate: older than the pool's latest tick minus lateness_ms (state unchanged).
   TickOutcome add(PoolWindowState& state, TimestampMs ts, double price) const;
+  //! Hints the cache with the parts of `state` that the next add() of a later tick reads: the
+  //! panes it evicts sit far apart (a day and a week back), and fetching them together rather than
+  //! one after the other is most of the window's time in a shard with many pools.
+  void prefetch(const PoolWindowState& state) const;
   //! Requires at least one added tick.
   WindowStats stats(const PoolWindowState& state) const;
   const WindowSettings& settings() const { return s_; }

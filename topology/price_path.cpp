@@ -27,7 +27,8 @@ PricePath::PricePath(const Config& cfg, std::shared_ptr<const SpotAdvisor> advis
       emission_(RiskEmissionSettings{cfg.get_double("risk.epsilon"), cfg.get_int("risk.max_interval_ms"),
                                      cfg.get_bool("risk.every_tick")}) {}
 
-std::optional<RiskRecord> PricePath::score(const PriceTick& tick, PriceState& state, TickOutcome& outcome) const {
+std::optional<PricePath::TickFeatures> PricePath::features(const PriceTick& tick, PriceState& state,
+                                                           TickOutcome& outcome) const {
   const std::uint64_t hash = tick.key_hash != 0 ? tick.key_hash : tick.routing_hash();
   auto& group = state.family.group(hash, tick.az, tick.family_view());
   const auto next_slot = static_cast<std::uint32_t>(state.pools.size());
@@ -35,13 +36,19 @@ std::optional<RiskRecord> PricePath::score(const PriceTick& tick, PriceState& st
   const std::uint32_t slot = group.members[member].slot;
   if (slot == next_slot) state.pools.emplace_back();
   auto& pool = state.pools[slot];
+  window_.prefetch(pool.window);
   outcome = window_.add(pool.window, tick.ts, tick.spot_price);
   if (outcome != TickOutcome::Added) return std::nullopt;
   const auto stats = window_.stats(pool.window);
-  Features f = features_(tick, stats, group, member, pool.statics);
-  RiskScore s = model_.score(f);
-  if (!emission_(pool.emitted, stats.last_ts, f, s)) return std::nullopt;
-  return FeatureBuilder::record(tick, stats, std::move(f), std::move(s));
+  return TickFeatures{&pool, stats, features_(tick, stats, group, member, pool.statics)};
+}
+
+std::optional<RiskRecord> PricePath::score(const PriceTick& tick, PriceState& state, TickOutcome& outcome) const {
+  auto t = features(tick, state, outcome);
+  if (!t) return std::nullopt;
+  RiskScore s = model_.score(t->features);
+  if (!emission_(t->pool->emitted, t->stats.last_ts, t->features, s)) return std::nullopt;
+  return FeatureBuilder::record(tick, t->stats, std::move(t->features), std::move(s));
 }
 
 void PricePath::operator()(const PriceTick& tick, const EventContext& ctx, PriceState& state,

@@ -26,6 +26,16 @@ class PricePath {
   //! Returns the record when it is to be published; `outcome` says whether the window took the tick.
   std::optional<RiskRecord> score(const PriceTick& tick, PriceState& state, TickOutcome& outcome) const;
 
+  //! What score() computes before the model: the tick's pool (found or created), its window after
+  //! the tick, and the tick's features (family stress updated).
+  struct TickFeatures {
+    PoolState* pool;
+    WindowStats stats;
+    Features features;
+  };
+  //! The first stage of score(): null when the window did not take the tick (`outcome` says why).
+  std::optional<TickFeatures> features(const PriceTick& tick, PriceState& state, TickOutcome& outcome) const;
+
   static WindowSettings window_settings(const Config& cfg);
 
  private:

@@ -3,11 +3,11 @@
 
 #include "src/codec/json_detail.hpp"
 #include "src/codec/json_encoder.hpp"
+#include "src/codec/json_writer.hpp"
 #include "src/core/time.hpp"
 
 namespace spotstream {
 
-using codec_json::dump;
 using codec_json::Json;
 
 namespace {
@@ -31,39 +31,48 @@ constexpr DoubleFeature kDoubleFeatures[] = {
     {"hour_cos", &Features::hour_cos},
 };
 
-// NaN (and the infinities JSON cannot hold) as null.
-Json number_or_null(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
-
 }  // namespace
 
+// Written directly, not through a document tree: one record per published pool update is the
+// hottest encoding in the process. decode_risk_record (and the tests) read it back with nlohmann.
 std::string encode_risk_record(const RiskRecord& r) {
-  Json j;
-  j["pool"] = r.pool;
+  std::string out;
+  out.reserve(1024);
+  JsonWriter w(out);
+  w.begin_object();
+  w.key("pool").string(r.pool);
   for (auto [name, field] : {std::pair{"region", &r.region}, {"az", &r.az}, {"instance_type", &r.instance_type},
                              {"product", &r.product}, {"family", &r.family}})
-    j[name] = *field;
-  j["ts"] = format_iso8601(r.ts);
-  j["ts_ms"] = r.ts;
-  Json f;
+    w.key(name).string(*field);
+  w.key("ts").string(format_iso8601(r.ts));
+  w.key("ts_ms").integer(r.ts);
   const Features& x = r.features;
-  for (const auto& d : kDoubleFeatures) f[d.name] = number_or_null(x.*d.field);
-  f["on_demand_source"] = x.on_demand_source;
-  f["family_pools"] = x.family_pools;
-  f["is_weekend"] = x.is_weekend;
-  f["is_business_hours"] = x.is_business_hours;
-  f["ticks_in_window"] = x.ticks_in_window;
-  j["features"] = std::move(f);
+  w.key("features").begin_object();
+  for (const auto& d : kDoubleFeatures) w.key(d.name).number(x.*d.field);
+  w.key("on_demand_source").string(x.on_demand_source);
+  w.key("family_pools").integer(x.family_pools);
+  w.key("is_weekend").boolean(x.is_weekend);
+  w.key("is_business_hours").boolean(x.is_business_hours);
+  w.key("ticks_in_window").integer(x.ticks_in_window);
+  w.end_object();
+  w.key("band");
   if (x.advisor_band >= 0)
-    j["band"] = {{"index", x.advisor_band}, {"label", x.advisor_band_label}, {"savings_pct", x.advisor_savings_pct}};
+    w.begin_object()
+        .key("index").integer(x.advisor_band)
+        .key("label").string(x.advisor_band_label)
+        .key("savings_pct").integer(x.advisor_savings_pct)
+        .end_object();
   else
-    j["band"] = nullptr;
-  j["stability"] = r.score.stability;
-  j["crash_probability"] = r.score.crash_probability;
-  j["label"] = r.score.label;
-  j["model"] = r.score.model;
-  auto& assumed = j["assumptions"] = Json::array();
-  for (const auto code : assumption_codes(r.score.assumptions)) assumed.push_back(code);
-  return dump(j);
+    w.null();
+  w.key("stability").number(r.score.stability);
+  w.key("crash_probability").number(r.score.crash_probability);
+  w.key("label").string(r.score.label);
+  w.key("model").string(r.score.model);
+  w.key("assumptions").begin_array();
+  for (const auto code : assumption_codes(r.score.assumptions)) w.string(code);
+  w.end_array();
+  w.end_object();
+  return out;
 }
 
 std::optional<RiskRecord> decode_risk_record(std::string_view json) {

@@ -89,10 +89,25 @@ std::string format_iso8601(TimestampMs ms) {
   const unsigned d = doy - (153 * mp + 2) / 5 + 1;
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<long long>(y), m, d,
-                static_cast<int>(sod / 3600), static_cast<int>(sod / 60 % 60), static_cast<int>(sod % 60), milli);
-  return buf;
+  if (y < 0 || y > 9999) {  // outside the fixed four-digit form (no real event time gets here)
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<long long>(y), m, d,
+                  static_cast<int>(sod / 3600), static_cast<int>(sod / 60 % 60), static_cast<int>(sod % 60), milli);
+    return buf;
+  }
+  // By hand: snprintf costs more than the calendar arithmetic, and every spot.risk record has one.
+  std::string out = "0000-00-00T00:00:00.000Z";
+  auto put = [&out](std::size_t at, unsigned v, int width) {
+    for (int i = width - 1; i >= 0; --i, v /= 10) out[at + static_cast<std::size_t>(i)] = static_cast<char>('0' + v % 10);
+  };
+  put(0, static_cast<unsigned>(y), 4);
+  put(5, m, 2);
+  put(8, d, 2);
+  put(11, static_cast<unsigned>(sod / 3600), 2);
+  put(14, static_cast<unsigned>(sod / 60 % 60), 2);
+  put(17, static_cast<unsigned>(sod % 60), 2);
+  put(20, static_cast<unsigned>(milli), 3);
+  return out;
 }
 
 }  // namespace spotstream

@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "operators/family_stress.hpp"
+#include "src/core/hash.hpp"
 
 using namespace spotstream;
 
@@ -75,4 +76,31 @@ TEST(FamilyStress, SumsDoNotDependOnTheOrderPoolsArrive) {
     EXPECT_NEAR(s.mean, 0.2, 1e-15);
     EXPECT_DOUBLE_EQ(s.max, 0.3);
   } while (std::next_permutation(std::begin(order), std::end(order)));
+}
+
+// The index is keyed by the routing hash alone: two families whose hashes collide (forced here by
+// passing the same hash) must still be two groups, and thousands of groups must all stay findable
+// across the index's growth.
+TEST(FamilyStress, GroupsStayApartUnderHashCollisionsAndGrowth) {
+  FamilyStressState st;
+  auto& a = st.group(42, "us-east-1a", "p3");
+  FamilyStressState::member(a, "p3.2xlarge", kLinux, 0);
+  auto& b = st.group(42, "us-east-1b", "p3");
+  EXPECT_TRUE(b.members.empty());
+  EXPECT_EQ(st.group(42, "us-east-1a", "p3").members.size(), 1u);
+  EXPECT_EQ(st.find(42, "us-east-1b", "p3"), &st.group(42, "us-east-1b", "p3"));
+  EXPECT_EQ(st.find(42, "us-east-1c", "p3"), nullptr);
+  EXPECT_EQ(st.find(43, "us-east-1a", "p3"), nullptr);
+  for (int i = 0; i < 5000; ++i) {
+    const std::string fam = "f" + std::to_string(i);
+    auto& g = st.group(family_key_hash("eu-west-1a", fam), "eu-west-1a", fam);
+    FamilyStressState::member(g, fam + ".large", kLinux, static_cast<std::uint32_t>(i));
+  }
+  EXPECT_EQ(st.group_count(), 5002u);
+  for (int i = 0; i < 5000; ++i) {
+    const std::string fam = "f" + std::to_string(i);
+    const auto* g = st.find(family_key_hash("eu-west-1a", fam), "eu-west-1a", fam);
+    ASSERT_NE(g, nullptr) << fam;
+    EXPECT_EQ(g->members.at(0).slot, static_cast<std::uint32_t>(i));
+  }
 }

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <ctime>
+#include <random>
 
 #include "src/core/time.hpp"
 
@@ -43,4 +45,19 @@ TEST(Time, FormatRoundTripsAgainstTimegm) {
         EXPECT_EQ(parse_iso8601(s), ms) << s;
       }
   EXPECT_EQ(format_iso8601(reference(2020, 2, 20, 22, 6, 16)), "2020-02-20T22:06:16.000Z");
+}
+
+// Against the C library: gmtime_r and snprintf over random instants from 1970 to 2250.
+TEST(Time, FormatEqualsGmtime) {
+  std::mt19937_64 rng(3);
+  for (int i = 0; i < 100'000; ++i) {
+    const auto ms = static_cast<TimestampMs>(rng() % 8'835'000'000'000ULL);
+    const std::time_t secs = static_cast<std::time_t>(ms / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+    ASSERT_EQ(format_iso8601(ms), buf) << ms;
+  }
 }
