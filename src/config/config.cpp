@@ -41,12 +41,24 @@ const std::vector<PropertySpec> kSpecs = {
     {"risk.max_interval_ms", PropertyType::Int, "3600000", 0, 8.64e8, "...and at least this often in event time while it ticks (0: only on change)"},
     {"risk.every_tick", PropertyType::Bool, "false", 0, 0, "Emit one spot.risk record per input tick instead of on change"},
     {"risk.spot_advisor_file", PropertyType::String, "", 0, 0, "Spot Advisor spot-advisor-data.json for interruption bands (empty: band unknown)"},
+    {"postgres.enabled", PropertyType::Bool, "false", 0, 0, "Persist history (price ticks, signals, risk, decisions, dead letters) to PostgreSQL; offsets commit only once it is stored"},
+    {"postgres.conninfo", PropertyType::String, "", 0, 0, "libpq connection string or URI (host=db dbname=spot user=spot / postgresql://...); empty: the PG* environment variables. Never printed"},
+    {"postgres.migrate", PropertyType::Bool, "true", 0, 0, "Apply the schema migrations compiled in (schemas/sql/) at start-up"},
+    {"postgres.batch_rows", PropertyType::Int, "20000", 1, 1e7, "Most rows written in one transaction (one COPY per table)"},
+    {"postgres.flush_interval_ms", PropertyType::Int, "200", 1, 600000, "Longest a row waits for its transaction to fill up"},
+    {"postgres.queue_capacity", PropertyType::Int, "100000", 1000, 1e8, "Rows waiting for PostgreSQL before the processor waits (backpressure)"},
+    {"postgres.retry_backoff_ms", PropertyType::Int, "100", 1, 600000, "First wait before retrying after the database was lost (doubles each time)"},
+    {"postgres.retry_backoff_max_ms", PropertyType::Int, "5000", 1, 3.6e6, "Longest wait between retries"},
+    {"postgres.startup_timeout_ms", PropertyType::Int, "60000", 0, 8.64e7, "How long start-up waits for the database before failing (0: forever)"},
+    {"postgres.shutdown_timeout_ms", PropertyType::Int, "60000", 0, 8.64e7, "How long a stop waits for an unreachable database before exiting 1 with those offsets uncommitted (0: forever)"},
     {"embedded.brokers", PropertyType::Int, "1", 1, 16, "Brokers in the embedded (mock) cluster used when no kafka.bootstrap.servers is set"},
     {"log.level", PropertyType::String, "info", 0, 0, "trace, debug, info, warn, error"},
 };
 
 bool is_secret(const std::string& key) {
+  // A conninfo may carry a password (password=... or user:pass@ in a URI): never printed whole.
   return key.find("password") != std::string::npos || key.find("secret") != std::string::npos ||
+         key.find("conninfo") != std::string::npos ||
          key.find("sasl.oauthbearer.config") != std::string::npos;
 }
 
@@ -172,7 +184,8 @@ bool Config::has_brokers() const {
 std::string Config::describe() const {
   std::ostringstream out;
   for (const auto& s : kSpecs) {
-    out << s.name << " = " << values_.at(s.name) << "  (" << type_name(s.type);
+    const auto& v = values_.at(s.name);
+    out << s.name << " = " << (is_secret(s.name) && !v.empty() ? "***" : v) << "  (" << type_name(s.type);
     if (s.type == PropertyType::Int || s.type == PropertyType::Double) {
       if (s.min > kNoMin && s.max < kNoMax) out << ", " << s.min << ".." << s.max;
     }

@@ -7,6 +7,7 @@
 #include "src/codec/dlq_reason.hpp"
 #include "src/codec/json_encoder.hpp"
 #include "src/core/hash.hpp"
+#include "src/storage/pg_sink.hpp"
 
 namespace spotstream {
 
@@ -15,6 +16,7 @@ using Clock = std::chrono::steady_clock;
 Pipeline::Pipeline(const Config& cfg, LogicFactory factory, RuntimeMetrics& metrics)
     : cfg_(cfg),
       metrics_(metrics),
+      history_(cfg.get_bool("postgres.enabled") ? std::make_unique<PgSink>(cfg, metrics, fatal_) : nullptr),
       sink_(std::make_unique<SinkWorker>(cfg, metrics, fatal_)),
       decoder_(DecodeLimits{static_cast<std::size_t>(cfg.get_int("decode.max_message_bytes")),
                             cfg.get_double("decode.max_price")}),
@@ -27,6 +29,7 @@ Pipeline::Pipeline(const Config& cfg, LogicFactory factory, RuntimeMetrics& metr
       fleet_topic_(cfg.get_string("topics.fleet")),
       dlq_payload_max_(static_cast<std::size_t>(cfg.get_int("decode.dlq_payload_max_bytes"))),
       allowed_lateness_(cfg.get_int("window.allowed_lateness_ms")) {
+  sink_->set_history(history_.get());
   const auto n = cfg.get_int("runtime.shards");
   const auto capacity = static_cast<std::size_t>(cfg.get_int("runtime.queue_capacity"));
   for (int i = 0; i < n; ++i) shards_.push_back(std::make_unique<Shard>(factory(i, metrics_), *sink_, capacity));
@@ -76,6 +79,12 @@ void Pipeline::route(RdKafka::Message& m) {
       ++late;  // its pane may already be sealed: placing it would rewrite history
       continue;
     }
+    if (history_ && !replay && !std::holds_alternative<FleetEvent>(e)) {
+      // Price ticks and signals are history too: held against this batch until stored.
+      current_->add(1);
+      if (const auto* t = std::get_if<PriceTick>(&e)) history_inputs_.push_back(HistoryItem{*t, current_.get()});
+      else history_inputs_.push_back(HistoryItem{std::get<Signal>(e), current_.get()});
+    }
     Shard::Lane lane = Shard::Lane::Control;
     if (std::holds_alternative<PriceTick>(e)) {
       if (!replay) metrics_.prices_in.inc();
@@ -124,6 +133,7 @@ void Pipeline::seal_batch() {
   current_ = std::make_unique<InputBatch>();
   for (auto& s : shards_) s->flush(*stop_);
   sink_->push(dlq_outputs_, dlq_token_);
+  if (history_) history_->push(history_inputs_, *stop_);
   batch->done();  // the source's hold
 }
 
@@ -168,6 +178,14 @@ void Pipeline::on_revoking(const std::vector<PartitionKey>& parts) {
 
 int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& may_exit_idle) {
   stop_ = &stop;
+  if (history_) {
+    try {
+      history_->start(stop);
+    } catch (const std::exception& e) {
+      spdlog::error("{}", e.what());
+      return 1;
+    }
+  }
   sink_->start();
   for (auto& s : shards_) s->start();
   // Fleet membership and the signals in force are state: rebuilt from their topics on assignment.
@@ -198,6 +216,7 @@ int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& ma
   seal_batch();
   for (auto& s : shards_) s->stop_and_join();
   sink_->stop_and_join();
+  if (history_) history_->stop_and_join();  // after the Kafka sink: it hands outputs over
   commit(true);
   source_->close();
   bool failed = false;

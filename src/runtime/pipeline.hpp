@@ -50,6 +50,7 @@ class Pipeline : public KafkaSource::Listener {
   RuntimeMetrics& metrics_;
   std::atomic<bool> fatal_{false};
   const std::atomic<bool>* stop_ = nullptr;  //!< set by run(): ends backpressure waits
+  std::unique_ptr<HistorySink> history_;  //!< PostgreSQL when postgres.enabled; null otherwise
   std::unique_ptr<SinkWorker> sink_;
   std::vector<std::unique_ptr<Shard>> shards_;
   std::unique_ptr<KafkaSource> source_;
@@ -61,6 +62,7 @@ class Pipeline : public KafkaSource::Listener {
   std::size_t current_messages_ = 0;  //!< messages routed into current_
   std::vector<Event> decoded_;
   std::vector<Output> dlq_outputs_;
+  std::vector<HistoryItem> history_inputs_;  //!< inputs of the current batch bound for the history
   moodycamel::ProducerToken dlq_token_;
   std::string prices_topic_, signals_topic_, fleet_topic_;
   std::size_t dlq_payload_max_;

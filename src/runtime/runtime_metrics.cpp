@@ -49,6 +49,12 @@ std::string RuntimeMetrics::to_json() const {
   j["risk_records"] = risk_records.get();
   j["outputs_delivered"] = outputs_delivered.get();
   j["delivery_failures"] = delivery_failures.get();
+  auto& h = j["history"];
+  h["rows_written"] = history_rows_written.get();
+  h["rows_duplicate"] = history_rows_duplicate.get();
+  h["transactions"] = history_transactions.get();
+  h["retries"] = history_retries.get();
+  h["unreadable"] = history_unreadable.get();
   return j.dump();
 }
 

@@ -51,6 +51,12 @@ struct RuntimeMetrics {
   // sink thread
   Counter outputs_delivered;
   Counter delivery_failures;
+  // history (PostgreSQL) sink thread
+  Counter history_rows_written;    //!< rows inserted
+  Counter history_rows_duplicate;  //!< rows already stored (a replay after a crash): skipped
+  Counter history_transactions;    //!< batches committed
+  Counter history_retries;         //!< failed attempts retried (database unreachable)
+  Counter history_unreadable;      //!< outputs that could not be read back into columns (logged)
 
   void count_decision(DecisionKind k) { decisions[static_cast<std::size_t>(k)].inc(); }
   std::uint64_t decisions_total() const;

@@ -42,6 +42,15 @@ void SinkWorker::push(std::vector<Output>& outputs, moodycamel::ProducerToken& t
 }
 
 void SinkWorker::deliver(std::vector<Output>& batch) {
+  if (history_) {
+    // The history's hold is taken before the broker can acknowledge, so the batch cannot complete
+    // while the history still owes it rows.
+    for (const auto& o : batch) {
+      if (o.batch) o.batch->add(1);
+      history_items_.push_back(HistoryItem{o, o.batch});
+    }
+    history_->push(history_items_, fatal_);
+  }
   for (auto& o : batch) {
     std::string error;
     if (!producer_->produce(topic_names_[static_cast<std::size_t>(o.topic)], o.key, o.value, o.ts, o.batch, &error)) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "src/config/config.hpp"
+#include "src/runtime/history_sink.hpp"
 #include "src/runtime/output.hpp"
 #include "src/runtime/runtime_metrics.hpp"
 
@@ -26,6 +27,10 @@ class SinkWorker {
   SinkWorker(const Config& cfg, RuntimeMetrics& metrics, std::atomic<bool>& fatal);
   ~SinkWorker();
 
+  //! Also hands every output to `history` (before producing it, with its own hold on the input
+  //! batch), so a batch is released only when Kafka and the history both have its outputs.
+  //! Call before start(); null (the default) means Kafka only.
+  void set_history(HistorySink* history) { history_ = history; }
   void start();
   //! Pushes outputs (moved out; the vector is cleared). Waits while the queue is over capacity,
   //! so a slow broker slows the shards (backpressure) instead of growing memory.
@@ -44,6 +49,8 @@ class SinkWorker {
   std::size_t capacity_;
   moodycamel::ConcurrentQueue<Output> queue_;
   std::unique_ptr<KafkaProducer> producer_;
+  HistorySink* history_ = nullptr;
+  std::vector<HistoryItem> history_items_;  // sink-thread scratch
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

@@ -1,0 +1,70 @@
+#pragma once
+//! The PostgreSQL history sink: one thread that takes history items (price ticks and signals from
+//! the source, outputs from the Kafka sink) off a lock-free queue, writes them in batches — one
+//! transaction per batch: a binary COPY per table into a session-local staging table, then
+//! INSERT ... SELECT ... ON CONFLICT DO NOTHING into the history table — and only after COMMIT
+//! releases the items' input batches, so offsets behind stored rows commit after the rows do.
+//! Deterministic ids make a replay after a crash insert nothing twice.
+//! When the database goes away the batch is retried on a new connection with exponential backoff;
+//! the queue is bounded (postgres.queue_capacity), so the source stops polling instead of growing
+//! memory, and everything held is written once the database is back.
+//! Owns: its thread and its connection. push() is called from the source and Kafka sink threads.
+#include <concurrentqueue/concurrentqueue.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "src/config/config.hpp"
+#include "src/runtime/history_sink.hpp"
+#include "src/runtime/runtime_metrics.hpp"
+
+namespace spotstream {
+
+class PgConnection;
+class HistoryEncoder;
+
+class PgSink : public HistorySink {
+ public:
+  PgSink(const Config& cfg, RuntimeMetrics& metrics, std::atomic<bool>& fatal);
+  ~PgSink() override;
+
+  //! Connects (waiting up to postgres.startup_timeout_ms for the database, or until `stop`),
+  //! applies the migrations, prepares the staging tables, starts the thread. Throws
+  //! std::runtime_error with a clear message when the database cannot be used.
+  void start(const std::atomic<bool>& stop) override;
+  void push(std::vector<HistoryItem>& items, const std::atomic<bool>& abort) override;
+  void stop_and_join() override;
+
+  //! Rows inserted per table so far (index: HistoryTable), for logs and tests.
+  std::vector<std::uint64_t> rows_per_table() const;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  void loop();
+  void connect();
+  //! Encodes and writes `pending` in one transaction, retrying while the database is unreachable.
+  void write(std::vector<HistoryItem>& pending);
+  void transaction(HistoryEncoder& enc, std::uint64_t& inserted, std::vector<std::uint64_t>& per_table);
+  void release(std::vector<HistoryItem>& pending, bool failed);
+
+  RuntimeMetrics& metrics_;
+  std::atomic<bool>& fatal_;
+  std::string conninfo_;
+  bool migrate_;
+  std::size_t batch_rows_;
+  std::chrono::milliseconds flush_interval_, backoff_, backoff_max_, startup_timeout_, shutdown_timeout_;
+  std::size_t capacity_;
+  moodycamel::ConcurrentQueue<HistoryItem> queue_;
+  std::unique_ptr<PgConnection> conn_;
+  std::unique_ptr<HistoryEncoder> encoder_;
+  std::atomic<bool> stop_{false};
+  std::atomic<std::int64_t> stop_requested_ns_{0};
+  std::vector<std::atomic<std::uint64_t>> per_table_;
+  std::thread thread_;
+};
+
+}  // namespace spotstream
