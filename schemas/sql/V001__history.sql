@@ -21,8 +21,10 @@ CREATE TABLE price_ticks (
   on_demand_price double precision,
   PRIMARY KEY (ts, tick_id)
 );
--- A pool's price history.
-CREATE INDEX price_ticks_pool_ts ON price_ticks (az, instance_type, product, ts);
+-- No per-pool index on purpose: ticks are the bulk of the history and a second B-tree over text
+-- columns halves the insert rate (measured: bench/pg_sink.cpp, schemas/README.md). A pool's price
+-- history is a time-range scan of the primary key filtered on the pool; a site that asks that
+-- question often can add: CREATE INDEX ON price_ticks (az, instance_type, product, ts);
 
 -- One row per spot.risk record: (pool, ts, model) is unique by construction.
 CREATE TABLE risk_scores (

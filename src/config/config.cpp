@@ -44,6 +44,7 @@ const std::vector<PropertySpec> kSpecs = {
     {"postgres.enabled", PropertyType::Bool, "false", 0, 0, "Persist history (price ticks, signals, risk, decisions, dead letters) to PostgreSQL; offsets commit only once it is stored"},
     {"postgres.conninfo", PropertyType::String, "", 0, 0, "libpq connection string or URI (host=db dbname=spot user=spot / postgresql://...); empty: the PG* environment variables. Never printed"},
     {"postgres.migrate", PropertyType::Bool, "true", 0, 0, "Apply the schema migrations compiled in (schemas/sql/) at start-up"},
+    {"postgres.writers", PropertyType::Int, "2", 1, 64, "Writer threads, each with its own connection and transactions (the server works on one transaction per connection)"},
     {"postgres.batch_rows", PropertyType::Int, "20000", 1, 1e7, "Most rows written in one transaction (one COPY per table)"},
     {"postgres.flush_interval_ms", PropertyType::Int, "200", 1, 600000, "Longest a row waits for its transaction to fill up"},
     {"postgres.queue_capacity", PropertyType::Int, "100000", 1000, 1e8, "Rows waiting for PostgreSQL before the processor waits (backpressure)"},

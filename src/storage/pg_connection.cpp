@@ -1,5 +1,7 @@
 #include "src/storage/pg_connection.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <cstdlib>
 #include <vector>
 
@@ -45,6 +47,8 @@ PgConnection::PgConnection(const std::string& conninfo, const std::string& appli
     // libpq's message names host and port, never the password.
     throw PgError("cannot connect to PostgreSQL: " + trimmed(PQerrorMessage(conn_.get())), "", true);
   }
+  // Server notices ("relation already exists, skipping") would go to stderr raw: log them at debug.
+  PQsetNoticeProcessor(conn_.get(), [](void*, const char* msg) { spdlog::debug("postgres: {}", trimmed(msg)); }, nullptr);
 }
 
 void PgConnection::fail(const std::string& what, PGresult* r) {

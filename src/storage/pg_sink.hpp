@@ -26,6 +26,7 @@ namespace spotstream {
 
 class PgConnection;
 class HistoryEncoder;
+struct HistoryTableSpec;
 
 class PgSink : public HistorySink {
  public:
@@ -44,11 +45,21 @@ class PgSink : public HistorySink {
 
  private:
   using Clock = std::chrono::steady_clock;
-  void loop();
-  void connect();
+  //! One writer thread with its own session: the server works on one transaction per
+  //! connection, so two writers use both cores of a small host while the other one commits.
+  struct Writer {
+    std::unique_ptr<PgConnection> conn;
+    std::unique_ptr<HistoryEncoder> encoder;
+    std::thread thread;
+    Writer();
+    ~Writer();
+  };
+  void loop(Writer& w);
+  void connect(Writer& w);
   //! Encodes and writes `pending` in one transaction, retrying while the database is unreachable.
-  void write(std::vector<HistoryItem>& pending);
-  void transaction(HistoryEncoder& enc, std::uint64_t& inserted, std::vector<std::uint64_t>& per_table);
+  void write(Writer& w, std::vector<HistoryItem>& pending);
+  void transaction(Writer& w, bool on_conflict, std::uint64_t& inserted, std::vector<std::uint64_t>& per_table);
+  static std::string insert_sql(const HistoryTableSpec& t, bool on_conflict);
   void release(std::vector<HistoryItem>& pending, bool failed);
 
   RuntimeMetrics& metrics_;
@@ -59,12 +70,10 @@ class PgSink : public HistorySink {
   std::chrono::milliseconds flush_interval_, backoff_, backoff_max_, startup_timeout_, shutdown_timeout_;
   std::size_t capacity_;
   moodycamel::ConcurrentQueue<HistoryItem> queue_;
-  std::unique_ptr<PgConnection> conn_;
-  std::unique_ptr<HistoryEncoder> encoder_;
+  std::vector<std::unique_ptr<Writer>> writers_;
   std::atomic<bool> stop_{false};
   std::atomic<std::int64_t> stop_requested_ns_{0};
   std::vector<std::atomic<std::uint64_t>> per_table_;
-  std::thread thread_;
 };
 
 }  // namespace spotstream
