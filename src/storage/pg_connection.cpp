@@ -9,9 +9,18 @@ namespace spotstream {
 
 namespace {
 
+// libpq's messages span lines ("...failed: Connection refused\n\tIs the server running..."):
+// one line per log record.
 std::string trimmed(const char* msg) {
-  std::string s = msg ? msg : "";
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  std::string s;
+  for (const char* p = msg ? msg : ""; *p; ++p) {
+    if (*p == '\n' || *p == '\t') {
+      if (!s.empty() && s.back() != ' ') s += ' ';
+    } else {
+      s += *p;
+    }
+  }
+  while (!s.empty() && s.back() == ' ') s.pop_back();
   return s;
 }
 
