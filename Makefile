@@ -16,8 +16,10 @@ $(BUILD_DIR)/CMakeCache.txt:
 build: setup $(BUILD_DIR)/CMakeCache.txt
 	@cmake --build $(BUILD_DIR) -j $(JOBS) -- --no-print-directory
 
+# The demo persists its history in a throwaway PostgreSQL (scripts/pg_temp.sh: Debian's server,
+# a temporary directory, a loopback port; removed afterwards).
 demo: build
-	@$(BUILD_DIR)/spotstream demo
+	@scripts/pg_temp.sh run $(BUILD_DIR)/spotstream demo --set postgres.enabled=true
 
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)

@@ -18,6 +18,7 @@
 #include "src/kafka/topic_reader.hpp"
 #include "src/runtime/pipeline.hpp"
 #include "src/runtime/stop_signal.hpp"
+#include "src/storage/history_report.hpp"
 #include "topology/live_topology.hpp"
 
 namespace spotstream::cli {
@@ -143,6 +144,14 @@ int demo_command(Config cfg, const FeedOptions& opts) {
                 (unsigned long long)metrics.unknown_instance_signals.get(),
                 (unsigned long long)metrics.parked_signals_applied.get(),
                 (unsigned long long)metrics.parked_signals_expired.get());
+  if (cfg.get_bool("postgres.enabled") && rc == 0) {
+    try {
+      std::printf("\n%s", history_report(cfg.get_string("postgres.conninfo")).c_str());
+    } catch (const std::exception& e) {
+      std::printf("\nPostgreSQL history: cannot read it back: %s\n", e.what());
+      rc = 1;
+    }
+  }
   std::printf("\nmetrics %s\n", metrics.to_json().c_str());
   return rc;
 }
