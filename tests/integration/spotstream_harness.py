@@ -419,6 +419,59 @@ def assert_schema(value, topic):
         topic, "\n  ".join(errs), json.dumps(value)[:1000])
 
 
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL: a throwaway server (scripts/pg_temp.sh: Debian's server, a temporary directory, a
+# loopback port), queried with psql.
+
+class TempPostgres:
+    """A PostgreSQL cluster in a temporary directory; stop()/start() simulate an outage."""
+
+    def __init__(self):
+        self.dir = Path(tempfile.mkdtemp(prefix="spotstream-pg-"))
+        self.script = str(REPO / "scripts" / "pg_temp.sh")
+        out = subprocess.run([self.script, "start", str(self.dir)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             timeout=120)
+        text = out.stdout.decode(errors="replace")
+        m = re.search(r"PGPORT=(\d+) PGUSER=(\S+) PGDATABASE=(\S+)", text)
+        if out.returncode != 0 or not m:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise AssertionError("cannot start PostgreSQL:\n" + text)
+        self.port, self.user = int(m.group(1)), m.group(2)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def conninfo(self, dbname):
+        return "host=127.0.0.1 port=%d user=%s dbname=%s" % (self.port, self.user, dbname)
+
+    def create_db(self, dbname):
+        self.psql("CREATE DATABASE %s" % dbname, dbname="postgres")
+        return self.conninfo(dbname)
+
+    def psql(self, sql, dbname="postgres"):
+        """Rows of the query's result as lists of strings."""
+        r = subprocess.run(["psql", "-X", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", str(self.port), "-U", self.user,
+                            "-d", dbname, "-tA", "-F", "\t", "-c", sql],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+        if r.returncode != 0:
+            raise AssertionError("psql failed: %s\n%s" % (sql, r.stderr.decode(errors="replace")))
+        return [line.split("\t") for line in r.stdout.decode().splitlines() if line]
+
+    def stop(self):
+        subprocess.run([self.script, "stop", str(self.dir)], check=True, timeout=120)
+
+    def start(self):
+        subprocess.run([self.script, "restart", str(self.dir)], check=True, timeout=120, stdout=subprocess.DEVNULL)
+
+    def close(self):
+        subprocess.run([self.script, "stop", str(self.dir)], timeout=120)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
 def run_main(main):
     """Runs a test's main(): prints the time taken and exits non-zero on failure."""
     t0 = time.monotonic()
