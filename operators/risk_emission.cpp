@@ -12,6 +12,8 @@ bool moved(double a, double b, double eps) {
   return std::fabs(a - b) > eps;
 }
 
+std::int64_t slot(TimestampMs ts, TimestampMs len) { return ts >= 0 ? ts / len : (ts - len + 1) / len; }
+
 LastEmission snapshot(TimestampMs ts, const Features& f, const RiskScore& score) {
   LastEmission e;
   e.any = true;
@@ -30,7 +32,8 @@ LastEmission snapshot(TimestampMs ts, const Features& f, const RiskScore& score)
 
 bool RiskEmission::operator()(LastEmission& last, TimestampMs ts, const Features& f, const RiskScore& score) const {
   const LastEmission now = snapshot(ts, f, score);
-  bool emit = s_.every_tick || !last.any || (s_.max_interval_ms > 0 && ts - last.ts >= s_.max_interval_ms);
+  bool emit = s_.every_tick || !last.any ||
+              (s_.max_interval_ms > 0 && slot(ts, s_.max_interval_ms) != slot(last.ts, s_.max_interval_ms));
   if (!emit) {
     const double eps = s_.epsilon;
     emit = moved(now.stability, last.stability, eps) || moved(now.price_position, last.price_position, eps) ||

@@ -1,8 +1,11 @@
 #pragma once
 //! When a pool's spot.risk record is published: on its first tick, when its score or a feature
-//! moves by more than epsilon, and at least every max_interval of event time while it ticks (so a
-//! consumer of the compacted topic sees each live pool refreshed) — not once per tick, unless
-//! every_tick is set. Stateless; the last emission is part of the pool's state.
+//! moves by more than epsilon, and on its first tick in each max_interval-long slot of event time
+//! (slots aligned to the epoch), so a consumer of the compacted topic sees each live pool refreshed
+//! at least every max_interval — not once per tick, unless every_tick is set. Aligned slots make the
+//! refresh independent of history: two runs whose last records differ (one restarted mid-stream,
+//! its state rebuilt from a window of the log) both publish at the next slot and agree from there.
+//! Stateless; the last emission is part of the pool's state.
 #include "src/core/risk.hpp"
 
 namespace spotstream {

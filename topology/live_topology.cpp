@@ -17,11 +17,11 @@ class LiveShard : public ShardLogic {
  public:
   LiveShard(const Config& cfg, SignalReactionSettings s, std::shared_ptr<const SpotAdvisor> advisor,
             RuntimeMetrics& metrics)
-      : metrics_(metrics), signals_(s, metrics), fleet_(signals_, metrics), prices_(cfg, std::move(advisor), metrics) {}
+      : metrics_(metrics), prices_topic_(cfg.get_string("topics.prices")), signals_(s, metrics), fleet_(signals_, metrics), prices_(cfg, std::move(advisor), metrics) {}
 
   void on_event(const Event& event, const EventContext& ctx, OutputCollector& out) override {
     if (const auto* t = std::get_if<PriceTick>(&event)) {
-      prices_(*t, ctx, price_state_, out);
+      prices_(*t, ctx, price_state(ctx.partition), out);
       return;
     }
     fleet_state_.fleet_watermark = std::max(fleet_state_.fleet_watermark, ctx.wm.fleet);
@@ -38,12 +38,28 @@ class LiveShard : public ShardLogic {
     }
   }
 
+  void on_revoked(const std::vector<PartitionKey>& parts) override {
+    for (const auto& [topic, partition] : parts)
+      if (topic == prices_topic_ && partition >= 0 && static_cast<std::size_t>(partition) < price_states_.size())
+        price_states_[static_cast<std::size_t>(partition)].reset();
+  }
+
  private:
+  // Price state per input partition: a family's sizes share a partition (key <az>/<family>), and
+  // a revoked partition's pools are dropped whole.
+  PriceState& price_state(std::int32_t partition) {
+    const auto i = static_cast<std::size_t>(std::max(partition, 0));
+    if (i >= price_states_.size()) price_states_.resize(i + 1);
+    if (!price_states_[i]) price_states_[i] = std::make_unique<PriceState>();
+    return *price_states_[i];
+  }
+
   RuntimeMetrics& metrics_;
+  std::string prices_topic_;
   FleetState fleet_state_;
   SignalReaction signals_;
   FleetMembership fleet_;
-  PriceState price_state_;
+  std::vector<std::unique_ptr<PriceState>> price_states_;
   PricePath prices_;
 };
 

@@ -22,6 +22,7 @@ PricePath::PricePath(const Config& cfg, std::shared_ptr<const SpotAdvisor> advis
       metrics_(metrics),
       prices_topic_(cfg.get_string("topics.prices")),
       dlq_payload_max_(static_cast<std::size_t>(cfg.get_int("decode.dlq_payload_max_bytes"))),
+      window_ms_(cfg.get_int("window.length_ms")),
       window_(window_settings(cfg)),
       features_(advisor_.get()),
       emission_(RiskEmissionSettings{cfg.get_double("risk.epsilon"), cfg.get_int("risk.max_interval_ms"),
@@ -54,7 +55,10 @@ std::optional<RiskRecord> PricePath::score(const PriceTick& tick, PriceState& st
 void PricePath::operator()(const PriceTick& tick, const EventContext& ctx, PriceState& state,
                            OutputCollector& out) const {
   TickOutcome outcome;
-  const auto record = score(tick, state, outcome);
+  auto record = score(tick, state, outcome);
+  // A replayed tick (history re-read on assignment) rebuilds the window, the family stress and the
+  // last published record, and publishes nothing: that was done before, or is not ours to do.
+  if (ctx.replay) return;
   if (outcome == TickOutcome::Duplicate) {
     metrics_.duplicate_ticks.inc();
   } else if (outcome == TickOutcome::TooLate) {
@@ -68,6 +72,7 @@ void PricePath::operator()(const PriceTick& tick, const EventContext& ctx, Price
                   SourceRef{prices_topic_, ctx.partition, ctx.offset}, tick.routing_key(), encode_price_tick(tick), tick.ts};
     out.emit(OutputTopic::Dlq, dl.key, encode_dead_letter(dl, dlq_payload_max_), tick.ts);
   } else if (record) {
+    record->warming = record->ts < ctx.covered_from + window_ms_;
     metrics_.risk_records.inc();
     out.emit(OutputTopic::Risk, record->pool, encode_risk_record(*record), record->ts);
   }

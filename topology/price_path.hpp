@@ -43,6 +43,7 @@ class PricePath {
   RuntimeMetrics& metrics_;
   std::string prices_topic_;
   std::size_t dlq_payload_max_;
+  TimestampMs window_ms_;
   PoolWindow window_;
   FeatureBuilder features_;
   HeuristicModel model_;

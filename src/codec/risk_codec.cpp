@@ -46,6 +46,7 @@ std::string encode_risk_record(const RiskRecord& r) {
     w.key(name).string(*field);
   w.key("ts").string(format_iso8601(r.ts));
   w.key("ts_ms").integer(r.ts);
+  w.key("warming").boolean(r.warming);
   const Features& x = r.features;
   w.key("features").begin_object();
   for (const auto& d : kDoubleFeatures) w.key(d.name).number(x.*d.field);
@@ -84,6 +85,7 @@ std::optional<RiskRecord> decode_risk_record(std::string_view json) {
                                {&r.instance_type, "instance_type"}, {&r.product, "product"}, {&r.family, "family"}})
       *field = j.at(name).get<std::string>();
     r.ts = j.at("ts_ms").get<TimestampMs>();
+    r.warming = j.value("warming", false);
     const Json& f = j.at("features");
     Features& x = r.features;
     for (const auto& d : kDoubleFeatures) {

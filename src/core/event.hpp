@@ -6,6 +6,7 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 
 namespace spotstream {
@@ -79,6 +80,9 @@ struct FleetEvent {
 };
 
 using Event = std::variant<PriceTick, Signal, FleetEvent>;
+
+//! A topic partition: (topic, partition).
+using PartitionKey = std::pair<std::string, std::int32_t>;
 
 //! Where an input record came from: enough to find the original bytes again.
 struct SourceRef {

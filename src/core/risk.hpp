@@ -72,6 +72,10 @@ struct RiskRecord {
   std::string pool;
   std::string region, az, instance_type, product, family;
   TimestampMs ts = 0;  //!< event time of the tick that produced it
+  //! The window does not yet hold a full window length of its partition's history (the process
+  //! read less than that before this tick): features lean on less than 7 days, and decisions do
+  //! not act on the record.
+  bool warming = false;
   Features features;
   RiskScore score;
 };

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "src/kafka/kafka_conf.hpp"
+#include "src/kafka/topic_reader.hpp"
 
 namespace spotstream {
 
@@ -27,6 +28,7 @@ class KafkaSource::Rebalancer : public RdKafka::RebalanceCb {
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
       spdlog::info("assigned {} partition(s)", parts.size());
       src_.plan_replay(c, parts);
+      src_.plan_warm_start(c, parts);
       RdKafka::Error* e = cooperative ? c->incremental_assign(parts) : nullptr;
       if (!cooperative) c->assign(parts);
       if (e) {
@@ -47,6 +49,7 @@ class KafkaSource::Rebalancer : public RdKafka::RebalanceCb {
       for (const auto& k : keys) {
         src_.eof_.erase(k);
         src_.restore_until_.erase(k);
+        src_.skip_before_.erase(k);
       }
     }
   }
@@ -64,9 +67,16 @@ void KafkaSource::plan_replay(RdKafka::KafkaConsumer* c, std::vector<RdKafka::To
   const auto rc = c->committed(replay, 10000);
   if (rc != RdKafka::ERR_NO_ERROR)
     spdlog::warn("cannot read committed offsets ({}): replaying state topics from the start of the log", RdKafka::err2str(rc));
+  const bool latest = cfg_.get_string("consumer.offset_reset") == "latest";
   std::size_t n = 0;
   for (auto* p : replay) {
-    const std::int64_t committed = rc == RdKafka::ERR_NO_ERROR ? p->offset() : -1;
+    std::int64_t committed = rc == RdKafka::ERR_NO_ERROR ? p->offset() : -1;
+    // A new group starting at the log end ("latest") still needs the state the log holds: all of
+    // it is history, rebuilt without emitting.
+    std::int64_t low = 0, high = 0;
+    if (committed < 0 && latest &&
+        c->query_watermark_offsets(p->topic(), p->partition(), &low, &high, 10000) == RdKafka::ERR_NO_ERROR)
+      committed = high;
     // From the beginning: state (fleet membership, signals in force) is rebuilt from the log;
     // what lies before the committed offset is replayed without emitting anything.
     p->set_offset(RdKafka::Topic::OFFSET_BEGINNING);
@@ -79,18 +89,85 @@ void KafkaSource::plan_replay(RdKafka::KafkaConsumer* c, std::vector<RdKafka::To
                       fmt::join(replay_topics_, ", "));
 }
 
-bool KafkaSource::is_replay(const PartitionKey& tp, std::int64_t offset) {
+void KafkaSource::plan_warm_start(RdKafka::KafkaConsumer* c, std::vector<RdKafka::TopicPartition*>& parts) {
+  if (!warm_) return;
+  std::vector<RdKafka::TopicPartition*> window;
+  for (auto* p : parts)
+    if (p->topic() == warm_->topic) window.push_back(p);
+  if (window.empty()) return;
+  const auto rc = c->committed(window, 10000);
+  const bool latest = cfg_.get_string("consumer.offset_reset") == "latest";
+  // The resume point of each partition, and the offset of the last message before it.
+  std::map<std::int32_t, std::int64_t> resume, before;
+  for (auto* p : window) {
+    std::int64_t low = 0, high = 0;
+    if (c->query_watermark_offsets(p->topic(), p->partition(), &low, &high, 10000) != RdKafka::ERR_NO_ERROR) continue;
+    std::int64_t r = rc == RdKafka::ERR_NO_ERROR ? p->offset() : -1;
+    if (r < 0 && latest) r = high;
+    if (r > low) {
+      resume[p->partition()] = r;
+      before[p->partition()] = r - 1;
+    }
+  }
+  if (resume.empty()) return;
+  // The time to go back from: that of the last message already consumed (or, for a new group
+  // starting at the log end, the last one in the log).
+  const auto times = message_timestamps(cfg_, warm_->topic, before);
+  std::vector<RdKafka::TopicPartition*> query;
+  for (auto* p : window) {
+    const auto t = times.find(p->partition());
+    if (t == times.end()) continue;
+    query.push_back(RdKafka::TopicPartition::create(p->topic(), p->partition(), t->second - warm_->lookback_ms));
+  }
+  const auto qrc = query.empty() ? RdKafka::ERR_NO_ERROR : c->offsetsForTimes(query, 10000);
+  std::size_t by_time = 0, by_scan = 0;
+  for (auto* q : query) {
+    const PartitionKey tp{q->topic(), q->partition()};
+    const std::int64_t from_time = times.at(q->partition()) - warm_->lookback_ms;
+    auto* p = *std::find_if(window.begin(), window.end(), [&](auto* w) { return w->partition() == q->partition(); });
+    restore_until_[tp] = resume.at(q->partition());
+    if (qrc == RdKafka::ERR_NO_ERROR && q->err() == RdKafka::ERR_NO_ERROR && q->offset() >= 0) {
+      p->set_offset(q->offset());
+      ++by_time;
+    } else {
+      // The broker cannot seek by time (librdkafka's mock cluster answers -1): read from the
+      // start and skip what is older than the warm start needs.
+      p->set_offset(RdKafka::Topic::OFFSET_BEGINNING);
+      skip_before_[tp] = from_time;
+      ++by_scan;
+    }
+    delete q;
+  }
+  spdlog::info("warm start: {} partition(s) of {} re-read {} h of history before their resume point ({} by time, "
+               "{} from the start of the log)", by_time + by_scan, warm_->topic, warm_->lookback_ms / 3'600'000,
+               by_time, by_scan);
+}
+
+void KafkaSource::replay_finished(const PartitionKey& tp) {
+  skip_before_.erase(tp);
+  if (restore_until_.erase(tp) && restore_until_.empty()) spdlog::info("state rebuilt: replay finished, live from here");
+}
+
+KafkaSource::Position KafkaSource::position(const PartitionKey& tp, std::int64_t offset, std::int64_t timestamp) {
   auto it = restore_until_.find(tp);
-  if (it == restore_until_.end()) return false;
-  if (offset < it->second) return true;
-  restore_until_.erase(it);
-  if (restore_until_.empty()) spdlog::info("state rebuilt: replay finished, live from here");
-  return false;
+  if (it == restore_until_.end()) return Position::Live;
+  if (offset >= it->second) {
+    replay_finished(tp);
+    return Position::Live;
+  }
+  if (auto s = skip_before_.find(tp); s != skip_before_.end()) {
+    if (timestamp < s->second) return Position::Skip;
+    skip_before_.erase(s);  // in time order from here (a partition's timestamps are its producers')
+  }
+  return Position::Replay;
 }
 
 KafkaSource::KafkaSource(const Config& cfg, const std::vector<std::string>& topics, Listener& listener,
-                         const std::vector<std::string>& replay_topics)
-    : rebalancer_(std::make_unique<Rebalancer>(*this, listener)), replay_topics_(replay_topics) {
+                         const std::vector<std::string>& replay_topics, std::optional<WarmStart> warm)
+    : rebalancer_(std::make_unique<Rebalancer>(*this, listener)),
+      replay_topics_(replay_topics),
+      warm_(std::move(warm)),
+      cfg_(cfg) {
   auto conf = make_kafka_conf(cfg, ClientRole::Consumer);
   std::string err;
   if (conf->set("rebalance_cb", static_cast<RdKafka::RebalanceCb*>(rebalancer_.get()), err) != RdKafka::Conf::CONF_OK)
@@ -119,7 +196,7 @@ std::size_t KafkaSource::poll(std::size_t max, int timeout_ms, const std::functi
         const PartitionKey tp{m->topic_name(), m->partition()};
         auto it = eof_.find(tp);
         if (it != eof_.end()) it->second = true;
-        if (restore_until_.erase(tp) && restore_until_.empty()) spdlog::info("state rebuilt: replay finished, live from here");
+        replay_finished(tp);
         continue;
       }
       default:

@@ -12,13 +12,49 @@
 
 namespace spotstream {
 
-std::vector<TopicRecord> read_topic(const Config& cfg, const std::string& topic, int timeout_ms) {
+namespace {
+
+// An assign()-mode consumer under a group of its own: it never commits, so it disturbs no group.
+std::unique_ptr<RdKafka::KafkaConsumer> reader(const Config& cfg) {
   auto conf = make_kafka_conf(cfg, ClientRole::Consumer,
                               {{"group.id", "spotstream-reader-" + std::to_string(getpid())},
                                {"enable.partition.eof", "true"}});
   std::string err;
   std::unique_ptr<RdKafka::KafkaConsumer> c(RdKafka::KafkaConsumer::create(conf.get(), err));
   if (!c) throw std::runtime_error("topic reader: " + err);
+  return c;
+}
+
+}  // namespace
+
+std::map<std::int32_t, std::int64_t> message_timestamps(const Config& cfg, const std::string& topic,
+                                                        const std::map<std::int32_t, std::int64_t>& offsets,
+                                                        int timeout_ms) {
+  std::map<std::int32_t, std::int64_t> out;
+  if (offsets.empty()) return out;
+  auto c = reader(cfg);
+  std::vector<RdKafka::TopicPartition*> parts;
+  for (const auto& [p, off] : offsets) parts.push_back(RdKafka::TopicPartition::create(topic, p, off));
+  c->assign(parts);
+  for (auto* p : parts) delete p;
+  std::set<std::int32_t> pending;
+  for (const auto& [p, off] : offsets) pending.insert(p);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (!pending.empty() && std::chrono::steady_clock::now() < deadline) {
+    std::unique_ptr<RdKafka::Message> m(c->consume(100));
+    if (m->err() == RdKafka::ERR__PARTITION_EOF) {
+      pending.erase(m->partition());
+    } else if (m->err() == RdKafka::ERR_NO_ERROR && pending.erase(m->partition())) {
+      out[m->partition()] = m->timestamp().timestamp;
+    }
+  }
+  c->close();
+  return out;
+}
+
+std::vector<TopicRecord> read_topic(const Config& cfg, const std::string& topic, int timeout_ms) {
+  auto c = reader(cfg);
+  std::string err;
 
   std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(c.get(), topic, nullptr, err));
   RdKafka::Metadata* md = nullptr;

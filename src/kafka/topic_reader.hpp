@@ -2,6 +2,7 @@
 //! Reads a whole topic, every partition from the beginning to its current end, without joining a
 //! group or committing anything. For the demo summary, tools and tests; not for the live path.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -19,5 +20,11 @@ struct TopicRecord {
 
 //! Throws std::runtime_error if the topic cannot be read within timeout_ms.
 std::vector<TopicRecord> read_topic(const Config& cfg, const std::string& topic, int timeout_ms = 30000);
+
+//! The Kafka timestamp of the message at each given offset of `topic` (partition -> offset); a
+//! partition whose message cannot be read within timeout_ms is left out. Joins no group.
+std::map<std::int32_t, std::int64_t> message_timestamps(const Config& cfg, const std::string& topic,
+                                                        const std::map<std::int32_t, std::int64_t>& offsets,
+                                                        int timeout_ms = 10000);
 
 }  // namespace spotstream

@@ -52,7 +52,17 @@ void Pipeline::route(RdKafka::Message& m) {
   const PartitionKey tp{topic, m.partition()};
   // A replayed message was fully processed before: it rebuilds state, emits nothing, and its
   // offset (below the committed one) is never committed again.
-  const bool replay = source_->replaying() && source_->is_replay(tp, m.offset());
+  const auto msg_ts = m.timestamp();
+  const std::int64_t kafka_ts =
+      msg_ts.type == RdKafka::MessageTimestamp::MSG_TIMESTAMP_NOT_AVAILABLE ? 0 : msg_ts.timestamp;
+  const auto position = source_->replaying() ? source_->position(tp, m.offset(), kafka_ts) : KafkaSource::Position::Live;
+  if (position == KafkaSource::Position::Skip) {
+    metrics_.messages_skipped.inc();
+    return;
+  }
+  const bool replay = position == KafkaSource::Position::Replay;
+  // What this process holds of the partition's history starts at the first message it read.
+  const TimestampMs covered_from = coverage_.try_emplace(tp, kafka_ts).first->second;
   if (replay) {
     metrics_.messages_replayed.inc();
   } else {
@@ -96,7 +106,9 @@ void Pipeline::route(RdKafka::Message& m) {
     }
     auto& shard = *shards_[shard_of(e)];
     current_->add(1);
-    shard.stage(QueuedEvent{std::move(e), current_.get(), EventContext{watermarks_.current(), replay, m.partition(), m.offset()}}, lane);
+    shard.stage(QueuedEvent{std::move(e), current_.get(),
+                            EventContext{watermarks_.current(), replay, m.partition(), m.offset(), covered_from}},
+                lane);
   }
   if (late > 0 && !replay) {
     dead_letter(m, DecodeError{dlq::kLate, std::to_string(late) + " of " + std::to_string(decoded_.size()) +
@@ -173,7 +185,12 @@ void Pipeline::on_revoking(const std::vector<PartitionKey>& parts) {
     tracker_.forget(tp);
     committed_.erase(tp);
     watermarks_.forget(tp);
+    coverage_.erase(tp);
   }
+  // Every event read so far is processed and delivered (wait_in_flight): the shards are idle, so
+  // they can drop the revoked partitions' state; another member (or this one, if they come back)
+  // rebuilds it by replay.
+  for (auto& s : shards_) s->revoked(parts);
 }
 
 int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& may_exit_idle) {
@@ -189,8 +206,11 @@ int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& ma
   sink_->start();
   for (auto& s : shards_) s->start();
   // Fleet membership and the signals in force are state: rebuilt from their topics on assignment.
-  source_ = std::make_unique<KafkaSource>(cfg_, std::vector<std::string>{prices_topic_, signals_topic_, fleet_topic_},
-                                          *this, std::vector<std::string>{signals_topic_, fleet_topic_});
+  // Prices are windowed: each assigned partition re-reads a window (and a margin) of history first.
+  source_ = std::make_unique<KafkaSource>(
+      cfg_, std::vector<std::string>{prices_topic_, signals_topic_, fleet_topic_}, *this,
+      std::vector<std::string>{signals_topic_, fleet_topic_},
+      KafkaSource::WarmStart{prices_topic_, cfg_.get_int("window.length_ms") + cfg_.get_int("warm_start.extra_ms")});
   current_ = std::make_unique<InputBatch>();
   const auto batch_size = static_cast<std::size_t>(cfg_.get_int("runtime.batch_size"));
   const auto commit_every = std::chrono::milliseconds(cfg_.get_int("runtime.commit_interval_ms"));

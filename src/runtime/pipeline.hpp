@@ -58,6 +58,9 @@ class Pipeline : public KafkaSource::Listener {
   OffsetTracker tracker_;
   WatermarkTracker watermarks_;
   std::map<PartitionKey, std::int64_t> committed_;
+  //! Assigned partition -> Kafka time of the first message read from it since its assignment: the
+  //! start of the history this process holds for it (EventContext::covered_from).
+  std::map<PartitionKey, TimestampMs> coverage_;
   std::unique_ptr<InputBatch> current_;
   std::size_t current_messages_ = 0;  //!< messages routed into current_
   std::vector<Event> decoded_;

@@ -30,6 +30,7 @@ std::string RuntimeMetrics::to_json() const {
   nlohmann::json j;
   j["messages_in"] = messages_in.get();
   j["messages_replayed"] = messages_replayed.get();
+  j["messages_skipped"] = messages_skipped.get();
   j["prices_in"] = prices_in.get();
   j["signals_in"] = signals_in.get();
   j["fleet_in"] = fleet_in.get();

@@ -35,6 +35,7 @@ struct RuntimeMetrics {
   // source thread
   Counter messages_in;
   Counter messages_replayed;  //!< read again to rebuild state after a restart (not in messages_in)
+  Counter messages_skipped;   //!< read only to reach a warm start's first message (older than it needs)
   Counter prices_in;
   Counter signals_in;
   Counter fleet_in;

@@ -38,6 +38,9 @@ class Shard {
   //! Source thread: moves staged events into the lanes in bulk (waiting while a lane is over
   //! capacity: backpressure) and wakes the shard.
   void flush(const std::atomic<bool>& abort);
+  //! Source thread, while the shard is idle (nothing staged or queued): the logic drops the state
+  //! of revoked partitions.
+  void revoked(const std::vector<PartitionKey>& parts) { logic_->on_revoked(parts); }
   //! Processes everything queued, then stops the thread.
   void stop_and_join();
 

@@ -31,6 +31,10 @@ struct EventContext {
   bool replay = false;  //!< already processed before a restart: rebuild state, emit nothing
   std::int32_t partition = -1;  //!< where the event was read (for dead letters found in a shard)
   std::int64_t offset = -1;
+  //! Kafka time of the first message this process read from the event's partition since it was
+  //! assigned: the partition's history held in state starts there. A window ending before
+  //! covered_from + its length is not yet full (spot.risk records say `warming`).
+  TimestampMs covered_from = 0;
 };
 
 class ShardLogic {
@@ -39,6 +43,10 @@ class ShardLogic {
   //! Processes one event in arrival order (signal/fleet lane before prices); emits outputs.
   //! `ctx.wm` is never ahead of the events queued in front of this one.
   virtual void on_event(const Event& event, const EventContext& ctx, OutputCollector& out) = 0;
+  //! The partitions were taken from this process: drop the state built from them (it is rebuilt by
+  //! replay wherever they go). Called from the source thread while the shard is idle: every event
+  //! routed so far has been processed (Pipeline::on_revoking waits for that first).
+  virtual void on_revoked(const std::vector<PartitionKey>& parts) { (void)parts; }
 };
 
 }  // namespace spotstream

@@ -80,6 +80,7 @@ TEST(JsonWriter, RiskRecordEqualsAnNlohmannBuiltReference) {
                       &f.hour_sin, &f.hour_cos, &r.score.stability, &r.score.crash_probability})
       *x = i % 7 == 0 ? std::nan("") : u(rng) * std::pow(10.0, static_cast<int>(u(rng) * 6));
     f.is_weekend = i % 2;
+    r.warming = i % 4 == 1;
     f.family_pools = static_cast<std::uint32_t>(i);
     if (i % 3 == 0) f.advisor_band = -1;
     if (i % 5 == 0) r.product = "Windows \"odd\"\n\xff";
@@ -88,7 +89,7 @@ TEST(JsonWriter, RiskRecordEqualsAnNlohmannBuiltReference) {
     auto num = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); };
     json ref = {{"pool", r.pool}, {"region", r.region}, {"az", r.az}, {"instance_type", r.instance_type},
                 {"product", json(r.product).dump(-1, ' ', false, json::error_handler_t::replace)},
-                {"family", r.family}, {"ts", format_iso8601(r.ts)}, {"ts_ms", r.ts}};
+                {"family", r.family}, {"ts", format_iso8601(r.ts)}, {"ts_ms", r.ts}, {"warming", r.warming}};
     ref["product"] = json::parse(ref["product"].get<std::string>());
     ref["features"] = {{"price", num(f.price)}, {"window_min", num(f.window_min)}, {"window_max", num(f.window_max)},
                        {"price_position", num(f.price_position)}, {"discount_depth", num(f.discount_depth)},

@@ -39,11 +39,31 @@ TEST(RiskEmission, AtLeastEveryMaxIntervalAndAbsentFeaturesCount) {
   LastEmission last;
   ASSERT_TRUE(emit(last, 0, features(1.0, 0.5), score(0.7)));
   EXPECT_FALSE(emit(last, 59 * kMin, features(1.0, 0.5), score(0.7)));
-  EXPECT_TRUE(emit(last, 60 * kMin, features(1.0, 0.5), score(0.7)));  // an hour since the last
+  EXPECT_TRUE(emit(last, 60 * kMin, features(1.0, 0.5), score(0.7)));  // a new hour of event time
   Features no_od = features(1.0, 0.5);
   no_od.discount_depth = kAbsent;  // on-demand price became unknown: that is a change
   EXPECT_TRUE(emit(last, 61 * kMin, no_od, score(0.7)));
   EXPECT_FALSE(emit(last, 62 * kMin, no_od, score(0.7)));
+}
+
+// The refresh follows epoch-aligned slots, not the time since the last record: two pools (or two
+// runs of one pool) that published at different times refresh together and agree from there on.
+TEST(RiskEmission, RefreshSlotsAreAlignedSoHistoriesConverge) {
+  const RiskEmission emit(RiskEmissionSettings{0.01, 60 * kMin, false});
+  LastEmission a, b;
+  ASSERT_TRUE(emit(a, 10 * kMin, features(1.0, 0.5), score(0.7)));
+  ASSERT_TRUE(emit(b, 45 * kMin, features(1.004, 0.5), score(0.7)));  // another history
+  EXPECT_FALSE(emit(a, 55 * kMin, features(1.004, 0.5), score(0.7)));
+  EXPECT_FALSE(emit(b, 55 * kMin, features(1.004, 0.5), score(0.7)));
+  // 60 min: a new slot for both, only 15 minutes after b's last record.
+  EXPECT_TRUE(emit(a, 60 * kMin, features(1.008, 0.5), score(0.7)));
+  EXPECT_TRUE(emit(b, 60 * kMin, features(1.008, 0.5), score(0.7)));
+  for (int m = 65; m < 200; m += 5) {
+    const auto f = features(1.008 + 0.003 * (m % 20), 0.5);
+    EXPECT_EQ(emit(a, m * kMin, f, score(0.7)), emit(b, m * kMin, f, score(0.7))) << m;
+  }
+  EXPECT_EQ(a.ts, b.ts);
+  EXPECT_EQ(a.relative_price, b.relative_price);
 }
 
 TEST(RiskEmission, EveryTickAndOnlyOnChange) {
