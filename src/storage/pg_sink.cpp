@@ -10,6 +10,8 @@
 
 namespace spotstream {
 
+
+
 namespace {
 
 std::string stage_of(const HistoryTableSpec& t) { return std::string("stage_") + t.name; }
@@ -36,7 +38,9 @@ PgSink::PgSink(const Config& cfg, RuntimeMetrics& metrics, std::atomic<bool>& fa
   for (std::int64_t i = 0; i < cfg.get_int("postgres.writers"); ++i) writers_.push_back(std::make_unique<Writer>());
 }
 
-PgSink::Writer::Writer() : encoder(std::make_unique<HistoryEncoder>()) {}
+PgSink::Writer::Writer() : encoder(std::make_unique<HistoryEncoder>()) {
+  static_assert(std::tuple_size_v<decltype(careful)> == kHistoryTables);
+}
 PgSink::Writer::~Writer() = default;
 
 PgSink::~PgSink() {
@@ -113,29 +117,7 @@ void PgSink::release(std::vector<HistoryItem>& pending, bool failed) {
   pending.clear();
 }
 
-std::string PgSink::insert_sql(const HistoryTableSpec& t, bool on_conflict) {
-  std::string sql = std::string("INSERT INTO ") + t.name + " (" + t.columns + ") SELECT " + t.columns + " FROM " +
-                    stage_of(t) + " s";
-  if (on_conflict) return sql + " ON CONFLICT (" + t.conflict + ") DO NOTHING";
-  // The anti-join skips what is already stored without ON CONFLICT's speculative insertion (about
-  // a quarter faster here). A key that is not visible yet (another writer's open transaction) or
-  // that repeats inside the batch still hits the unique index: write() then redoes the batch with
-  // ON CONFLICT. The unique index is what guarantees no duplicate, either way.
-  sql += " WHERE NOT EXISTS (SELECT 1 FROM " + std::string(t.name) + " x WHERE ";
-  std::string_view keys = t.conflict;
-  bool first = true;
-  while (!keys.empty()) {
-    const auto comma = keys.find(',');
-    std::string key(keys.substr(0, comma));
-    key.erase(0, key.find_first_not_of(' '));
-    sql += (first ? "" : " AND ") + ("x." + key + " = s." + key);
-    first = false;
-    keys = comma == std::string_view::npos ? std::string_view() : keys.substr(comma + 1);
-  }
-  return sql + ")";
-}
-
-void PgSink::transaction(Writer& w, bool on_conflict, std::uint64_t& inserted, std::vector<std::uint64_t>& per_table) {
+void PgSink::transaction(Writer& w, std::uint64_t& inserted, std::vector<std::uint64_t>& per_table, int& table) {
   if (!w.conn) connect(w);
   auto& enc = *w.encoder;
   auto& conn = *w.conn;
@@ -143,14 +125,26 @@ void PgSink::transaction(Writer& w, bool on_conflict, std::uint64_t& inserted, s
   for (std::size_t i = 0; i < kHistoryTables; ++i) {
     auto& stream = enc.stream(static_cast<HistoryTable>(i));
     if (stream.rows() == 0) continue;
+    table = static_cast<int>(i);
     const auto& t = history_table(static_cast<HistoryTable>(i));
     // finish() appends the trailer once; a retry re-sends the same finished bytes.
     const auto data = stream.finish();
-    conn.copy_in("COPY " + stage_of(t) + " (" + t.columns + ") FROM STDIN (FORMAT binary)", data);
-    const auto r = conn.exec(insert_sql(t, on_conflict));
-    per_table[i] = static_cast<std::uint64_t>(r.affected());
+    if (!w.careful[i]) {
+      // Optimistic: straight into the table (COPY's multi-row insert). A key already stored
+      // fails the whole transaction on the unique index, and write() redoes it carefully.
+      per_table[i] = static_cast<std::uint64_t>(
+          conn.copy_in(std::string("COPY ") + t.name + " (" + t.columns + ") FROM STDIN (FORMAT binary)", data));
+    } else {
+      conn.copy_in("COPY " + stage_of(t) + " (" + t.columns + ") FROM STDIN (FORMAT binary)", data);
+      const auto r = conn.exec(std::string("INSERT INTO ") + t.name + " (" + t.columns + ") SELECT " + t.columns +
+                               " FROM " + stage_of(t) + " ON CONFLICT (" + t.conflict + ") DO NOTHING");
+      per_table[i] = static_cast<std::uint64_t>(r.affected());
+      // Back to the fast path once a batch meets nothing already stored (the replay is over).
+      if (per_table[i] == stream.rows()) w.careful[i] = false;
+    }
     inserted += per_table[i];
   }
+  table = -1;
   conn.exec("COMMIT");
 }
 
@@ -167,12 +161,12 @@ void PgSink::write(Writer& w, std::vector<HistoryItem>& pending) {
   }
   const std::uint64_t rows = enc.rows();
   auto wait = backoff_;
-  bool on_conflict = false;
   for (int attempt = 1;; ++attempt) {
     std::uint64_t inserted = 0;
     std::vector<std::uint64_t> per_table(kHistoryTables, 0);
+    int table = -1;
     try {
-      if (rows > 0) transaction(w, on_conflict, inserted, per_table);
+      if (rows > 0) transaction(w, inserted, per_table, table);
       if (attempt > 1) spdlog::info("postgres: batch of {} rows stored after {} attempt(s)", rows, attempt);
       for (std::size_t i = 0; i < kHistoryTables; ++i) per_table_[i].fetch_add(per_table[i], std::memory_order_relaxed);
       metrics_.history_rows_written.inc(inserted);
@@ -181,8 +175,12 @@ void PgSink::write(Writer& w, std::vector<HistoryItem>& pending) {
       release(pending, false);
       return;
     } catch (const PgError& e) {
-      if (e.sqlstate == "23505" && !on_conflict) {  // unique_violation: see insert_sql()
-        on_conflict = true;
+      if (e.sqlstate == "23505" && table >= 0 && !w.careful[static_cast<std::size_t>(table)]) {
+        // unique_violation on the fast path: rows already stored (a replay), or repeated within
+        // the batch. Redo the batch through the staging table with ON CONFLICT DO NOTHING.
+        w.careful[static_cast<std::size_t>(table)] = true;
+        spdlog::debug("postgres: {} already holds rows of this batch: writing it through the staging table",
+                      history_table(static_cast<HistoryTable>(table)).name);
         try {
           w.conn->exec("ROLLBACK");
         } catch (const PgError&) {

@@ -11,6 +11,7 @@
 //! Owns: its thread and its connection. push() is called from the source and Kafka sink threads.
 #include <concurrentqueue/concurrentqueue.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -26,7 +27,6 @@ namespace spotstream {
 
 class PgConnection;
 class HistoryEncoder;
-struct HistoryTableSpec;
 
 class PgSink : public HistorySink {
  public:
@@ -50,6 +50,9 @@ class PgSink : public HistorySink {
   struct Writer {
     std::unique_ptr<PgConnection> conn;
     std::unique_ptr<HistoryEncoder> encoder;
+    //! Per table: write through the staging table with ON CONFLICT (after meeting stored rows)
+    //! instead of COPY straight into the table.
+    std::array<bool, 5> careful{};  // 5: kHistoryTables (checked in pg_sink.cpp)
     std::thread thread;
     Writer();
     ~Writer();
@@ -58,8 +61,8 @@ class PgSink : public HistorySink {
   void connect(Writer& w);
   //! Encodes and writes `pending` in one transaction, retrying while the database is unreachable.
   void write(Writer& w, std::vector<HistoryItem>& pending);
-  void transaction(Writer& w, bool on_conflict, std::uint64_t& inserted, std::vector<std::uint64_t>& per_table);
-  static std::string insert_sql(const HistoryTableSpec& t, bool on_conflict);
+  //! One attempt; `table` says which table was being written when it threw (-1: none).
+  void transaction(Writer& w, std::uint64_t& inserted, std::vector<std::uint64_t>& per_table, int& table);
   void release(std::vector<HistoryItem>& pending, bool failed);
 
   RuntimeMetrics& metrics_;

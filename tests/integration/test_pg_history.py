@@ -59,9 +59,9 @@ def market(pg, name):
 
 def stored_ticks(db, dbname):
     """Price ticks stored so far; 0 while spotstream has not created the tables yet."""
-    row = db.psql("SELECT CASE WHEN to_regclass('price_ticks') IS NULL THEN 0 "
-                  "ELSE (SELECT count(*) FROM price_ticks) END", dbname)
-    return int(row[0][0])
+    if db.psql("SELECT to_regclass('price_ticks') IS NULL", dbname) == [["t"]]:
+        return 0
+    return int(db.psql("SELECT count(*) FROM price_ticks", dbname)[0][0])
 
 
 def counts(db, dbname):

@@ -269,6 +269,50 @@ TEST(PgHistory, AnOutageHoldsBatchesAppliesBackpressureAndEndsComplete) {
   EXPECT_EQ(m.history_rows_written.get() + m.history_rows_duplicate.get(), 8000u);
 }
 
+TEST(PgHistory, ARowRepeatedWithinABatchIsStoredOnce) {
+  PgConnection c(server().conninfo(), "test");
+  reset_schema(c);
+  RuntimeMetrics m;
+  std::atomic<bool> fatal{false}, stop{false};
+  PgSink sink(sink_config(server().conninfo()), m, fatal);
+  sink.start(stop);
+  auto b = std::make_unique<InputBatch>();
+  std::vector<HistoryItem> items;
+  for (int i : {1, 2, 1, 3, 2}) items.push_back(HistoryItem{tick(i), b.get()});
+  b->add(static_cast<std::int64_t>(items.size()));
+  sink.push(items, stop);
+  b->done();
+  std::vector<std::unique_ptr<InputBatch>> bs;
+  bs.push_back(std::move(b));
+  ASSERT_TRUE(wait_complete(bs, 30s));
+  sink.stop_and_join();
+  EXPECT_FALSE(fatal.load());
+  EXPECT_EQ(count(c, "price_ticks"), 3);
+  EXPECT_EQ(m.history_rows_written.get(), 3u);
+  EXPECT_EQ(m.history_rows_duplicate.get(), 2u);
+}
+
+TEST(PgHistory, AStopGivesUpOnAnUnreachableDatabaseAndLeavesTheBatchUncommitted) {
+  PgConnection c(server().conninfo(), "test");
+  reset_schema(c);
+  auto cfg = sink_config(server().conninfo());
+  cfg.set("postgres.shutdown_timeout_ms", "500");
+  RuntimeMetrics m;
+  std::atomic<bool> fatal{false}, stop{false};
+  PgSink sink(cfg, m, fatal);
+  sink.start(stop);
+  server().stop();
+  const auto batches = push_ticks(sink, 0, 100, 50, stop);
+  const auto t0 = std::chrono::steady_clock::now();
+  sink.stop_and_join();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 20s);
+  server().start();
+  EXPECT_TRUE(fatal.load());
+  for (const auto& b : batches) EXPECT_TRUE(b->failed.load());  // never committed: offsets stay behind
+  PgConnection c2(server().conninfo(), "test");
+  EXPECT_EQ(count(c2, "price_ticks"), 0);
+}
+
 TEST(PgHistory, AnUnreachableDatabaseFailsStartupClearlyWithoutThePassword) {
   Config cfg;
   cfg.set("postgres.enabled", "true");
