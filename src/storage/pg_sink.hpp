@@ -1,14 +1,16 @@
 #pragma once
-//! The PostgreSQL history sink: one thread that takes history items (price ticks and signals from
-//! the source, outputs from the Kafka sink) off a lock-free queue, writes them in batches — one
-//! transaction per batch: a binary COPY per table into a session-local staging table, then
-//! INSERT ... SELECT ... ON CONFLICT DO NOTHING into the history table — and only after COMMIT
-//! releases the items' input batches, so offsets behind stored rows commit after the rows do.
-//! Deterministic ids make a replay after a crash insert nothing twice.
+//! The PostgreSQL history sink: writer threads (postgres.writers, one connection each) take
+//! history items (price ticks and signals from the source, outputs from the Kafka sink) off a
+//! lock-free queue and write them in batches, one transaction per batch — a binary COPY straight
+//! into each table, or, when keys are already stored, a COPY into a session-local staging table
+//! then INSERT ... SELECT ... ON CONFLICT DO NOTHING — and release the items' input batches only
+//! after COMMIT, so offsets behind stored rows commit after the rows do. Deterministic keys make a
+//! replay after a crash insert nothing twice (src/storage/README.md).
 //! When the database goes away the batch is retried on a new connection with exponential backoff;
 //! the queue is bounded (postgres.queue_capacity), so the source stops polling instead of growing
 //! memory, and everything held is written once the database is back.
-//! Owns: its thread and its connection. push() is called from the source and Kafka sink threads.
+//! Owns: its writer threads and their connections. push() is called from the source and Kafka
+//! sink threads.
 #include <concurrentqueue/concurrentqueue.h>
 
 #include <array>
