@@ -13,6 +13,8 @@
 #include <memory>
 #include <thread>
 
+#include "src/codec/json_encoder.hpp"
+#include "src/core/risk.hpp"
 #include "src/storage/history_tables.hpp"
 #include "src/storage/migrations.hpp"
 #include "src/storage/pg_connection.hpp"
@@ -77,8 +79,33 @@ void truncate_all() {
   c.exec("CHECKPOINT");
 }
 
+// The demo's mix: one spot.risk record (as published, stored with its jsonb) per six ticks.
+std::vector<HistoryItem> demo_mix(const std::vector<PriceTick>& input) {
+  std::vector<HistoryItem> v;
+  v.reserve(input.size() + input.size() / 6);
+  for (std::size_t i = 0; i < input.size(); ++i) {
+    v.push_back(HistoryItem{input[i], nullptr});
+    if (i % 6 == 0) {
+      RiskRecord r;
+      const auto& t = input[i];
+      r.pool = t.pool_id();
+      r.region = t.region;
+      r.az = t.az;
+      r.instance_type = t.instance_type;
+      r.product = t.product;
+      r.family = t.family();
+      r.ts = t.ts;
+      r.features.price = t.spot_price;
+      r.features.on_demand_source = "tick";
+      r.score = {0.6, 0.4, "caution", "heuristic-v1", {}};
+      v.push_back(HistoryItem{Output{OutputTopic::Risk, r.pool, encode_risk_record(r), r.ts, nullptr}, nullptr});
+    }
+  }
+  return v;
+}
+
 // Pushes `input` through a PgSink the way the runtime does; returns seconds until all is stored.
-double run_sink(const std::vector<PriceTick>& input, std::int64_t batch_rows, RuntimeMetrics& metrics) {
+double run_sink(const std::vector<HistoryItem>& input, std::int64_t batch_rows, RuntimeMetrics& metrics) {
   Config cfg;
   cfg.set("postgres.enabled", "true");
   cfg.set("postgres.conninfo", server().conninfo);
@@ -93,7 +120,7 @@ double run_sink(const std::vector<PriceTick>& input, std::int64_t batch_rows, Ru
     auto b = std::make_unique<InputBatch>();
     const auto end = std::min(input.size(), i + kPerBatch);
     b->add(static_cast<std::int64_t>(end - i));
-    for (std::size_t k = i; k < end; ++k) items.push_back(HistoryItem{input[k], b.get()});
+    for (std::size_t k = i; k < end; ++k) items.push_back(HistoryItem{input[k].row, b.get()});
     sink.push(items, stop);
     b->done();  // the source's hold
     batches.push_back(std::move(b));
@@ -122,9 +149,31 @@ static void BM_EncodeTicks(benchmark::State& state) {
 }
 BENCHMARK(BM_EncodeTicks)->Unit(benchmark::kMillisecond);
 
+// CPU cost of a risk record: read back from its JSON (the codec) and written with its jsonb.
+static void BM_EncodeRisk(benchmark::State& state) {
+  const auto input = demo_mix(ticks(60000, 1735689600000));
+  HistoryEncoder enc;
+  std::string err;
+  std::int64_t n = 0;
+  for (auto _ : state) {
+    enc.clear();
+    for (const auto& item : input)
+      if (std::holds_alternative<Output>(item.row)) enc.add(item, err), ++n;
+    benchmark::DoNotOptimize(enc.stream(HistoryTable::RiskScores).finish().size());
+  }
+  state.SetItemsProcessed(n);
+}
+BENCHMARK(BM_EncodeRisk)->Unit(benchmark::kMillisecond);
+
 // New rows: every tick inserted (empty tables at the start of each iteration).
+std::vector<HistoryItem> as_items(const std::vector<PriceTick>& ticks) {
+  std::vector<HistoryItem> v;
+  for (const auto& t : ticks) v.push_back(HistoryItem{t, nullptr});
+  return v;
+}
+
 static void BM_SinkNewRows(benchmark::State& state) {
-  const auto input = ticks(kTicks, 1735689600000);
+  const auto input = as_items(ticks(kTicks, 1735689600000));
   for (auto _ : state) {
     truncate_all();
     RuntimeMetrics m;
@@ -137,7 +186,7 @@ BENCHMARK(BM_SinkNewRows)->Arg(5000)->Arg(20000)->Arg(50000)->Iterations(2)->Use
 
 // A replay: the same ticks again, all already stored (every row a conflict, nothing inserted).
 static void BM_SinkReplayedRows(benchmark::State& state) {
-  const auto input = ticks(kTicks, 1735689600000);
+  const auto input = as_items(ticks(kTicks, 1735689600000));
   truncate_all();
   RuntimeMetrics first;
   run_sink(input, 20000, first);
@@ -149,6 +198,20 @@ static void BM_SinkReplayedRows(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(input.size()) * state.iterations());
 }
 BENCHMARK(BM_SinkReplayedRows)->Arg(20000)->Iterations(2)->UseManualTime()->Unit(benchmark::kMillisecond);
+
+// New rows in the demo's mix of ticks and risk records (each risk record read back from its JSON
+// and stored with it as jsonb).
+static void BM_SinkDemoMix(benchmark::State& state) {
+  const auto input = demo_mix(ticks(kTicks, 1735689600000));
+  for (auto _ : state) {
+    truncate_all();
+    RuntimeMetrics m;
+    state.SetIterationTime(run_sink(input, state.range(0), m));
+    if (m.history_rows_written.get() != input.size()) state.SkipWithError("not every row was written");
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(input.size()) * state.iterations());
+}
+BENCHMARK(BM_SinkDemoMix)->Arg(20000)->Iterations(2)->UseManualTime()->Unit(benchmark::kMillisecond);
 
 int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::warn);
