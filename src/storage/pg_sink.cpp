@@ -64,6 +64,7 @@ void PgSink::connect(Writer& w) {
 }
 
 void PgSink::start(const std::atomic<bool>& stop) {
+  run_stop_ = &stop;
   const auto deadline = Clock::now() + startup_timeout_;
   auto wait = backoff_;
   for (int attempt = 1;; ++attempt) {
@@ -198,6 +199,10 @@ void PgSink::write(Writer& w, std::vector<HistoryItem>& pending) {
         return;
       }
       metrics_.history_retries.inc();
+      // The shutdown clock starts at SIGINT/SIGTERM (the run's stop flag), not only when this sink
+      // is stopped: the Kafka sink, stopped first, may be waiting on this one meanwhile.
+      std::int64_t unset = 0;
+      if (run_stop_ && run_stop_->load()) stop_requested_ns_.compare_exchange_strong(unset, now_ns());
       const auto stopping_since = stop_requested_ns_.load();
       const bool give_up = fatal_.load() ||
                            (stopping_since != 0 && shutdown_timeout_.count() > 0 &&
@@ -244,7 +249,8 @@ void PgSink::loop(Writer& w) {
 }
 
 void PgSink::stop_and_join() {
-  stop_requested_ns_.store(now_ns());
+  std::int64_t unset = 0;
+  stop_requested_ns_.compare_exchange_strong(unset, now_ns());
   stop_.store(true, std::memory_order_release);
   for (auto& w : writers_) {
     if (w->thread.joinable()) w->thread.join();

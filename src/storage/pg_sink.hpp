@@ -77,7 +77,8 @@ class PgSink : public HistorySink {
   moodycamel::ConcurrentQueue<HistoryItem> queue_;
   std::vector<std::unique_ptr<Writer>> writers_;
   std::atomic<bool> stop_{false};
-  std::atomic<std::int64_t> stop_requested_ns_{0};
+  const std::atomic<bool>* run_stop_ = nullptr;      //!< the run's stop flag (SIGINT/SIGTERM)
+  std::atomic<std::int64_t> stop_requested_ns_{0};  //!< steady-clock ns when stopping began; 0: running
   std::vector<std::atomic<std::uint64_t>> per_table_;
 };
 
