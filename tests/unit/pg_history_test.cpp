@@ -167,7 +167,8 @@ TEST(PgHistory, EveryKindOfRowReadsBackWithItsValues) {
   batch->add(5);
   std::vector<HistoryItem> items;
   items.push_back(HistoryItem{t, batch.get()});
-  items.push_back(HistoryItem{s, batch.get()});
+  items.emplace_back().row.emplace<Signal>(s);  // (not HistoryItem{s, ...}: a GCC 12 false -Wmaybe-uninitialized)
+  items.back().batch = batch.get();
   items.push_back(HistoryItem{Output{OutputTopic::Decisions, d.node_id, encode_decision(d), d.ts, batch.get()}, batch.get()});
   items.push_back(HistoryItem{Output{OutputTopic::Risk, r.pool, encode_risk_record(r), r.ts, batch.get()}, batch.get()});
   items.push_back(HistoryItem{Output{OutputTopic::Dlq, dl.key, encode_dead_letter(dl, 1 << 20), dl.ts, batch.get()}, batch.get()});
