@@ -1,0 +1,119 @@
+"""Two processes in one consumer group split the partitions; one is killed with SIGKILL mid-stream
+and the other takes its partitions over: nothing is lost.
+
+Both `spotstream run` processes join the group before the feed starts, so both consume while it
+publishes. The second is killed (kill -9: no drain, no commit) while the feed is still running. The
+survivor is assigned the dead member's partitions after the session timeout, re-reads their history
+(warm start: signals and fleet from the beginning, prices a window back from the committed offset)
+and processes everything after the last offset the dead member committed.
+
+Compared with one uninterrupted process over the same feed on a fresh broker:
+  * decisions: the union on spot.decisions, by decision id, equals the reference's: zero missing,
+    none extra; duplicates (outputs the dead member delivered but never committed) are allowed in
+    this at-least-once mode and counted;
+  * spot.risk: the set of (pool, record) equals the reference's, up to the `warming` flag, which
+    depends on when each process started reading a partition.
+"""
+
+import json
+import re
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from spotstream_harness import (ProcessGroup, decisions_of, parse_summary, read_topic,  # noqa: E402
+                                run_main, wait_until)
+
+SEED = 11
+# ~970k messages, published in ~4 s here, so the kill lands mid-stream; spread over 64 partitions
+# so that the mock broker's ~5 MiB per partition keeps them all.
+DAYS = "16"
+BROKER_ARGS = ["--set", "topics.partitions=64"]
+KILL_AFTER_S = 1.5
+# session.timeout.ms=6000: the mock broker makes a rejoin wait session.timeout.ms - 1 s (FACTS.md).
+# The survivor must not idle out before the feed starts (both members joined, ~15 s) nor while it
+# waits for the dead member's partitions (session timeout, then a rejoin: ~12 s).
+RUN_TUNING = ["--set", "runtime.batch_size=64", "--set", "runtime.commit_interval_ms=100",
+              "--set", "kafka.session.timeout.ms=6000", "--set", "runtime.idle_exit_ms=30000"]
+
+
+def wait_ok(proc, timeout):
+    rc = proc.wait(timeout)
+    assert rc == 0, "%s exited %s\n%s" % (proc.name, rc, proc.describe())
+
+
+def risk_set(records):
+    out = set()
+    for r in records:
+        v = json.loads(r["payload"])
+        v.pop("warming")
+        out.add((r["key"], json.dumps(v, sort_keys=True)))
+    return out
+
+
+def reference(pg):
+    broker, addr = pg.start_broker("ref-broker", *BROKER_ARGS)
+    feed = pg.spotstream("ref-feed", "feed", "synth", "--brokers", addr, "--days", DAYS, "--seed", SEED)
+    wait_ok(feed, 120)
+    run = pg.spotstream("ref-run", "run", "--brokers", addr, *RUN_TUNING[:-2], "--set", "runtime.idle_exit_ms=2000")
+    wait_ok(run, 120)
+    s = parse_summary(run.stdout())
+    decisions = decisions_of(read_topic(addr, "spot.decisions"))
+    risk = read_topic(addr, "spot.risk", timeout=60)
+    assert broker.stop() == 0
+    return s, decisions, risk
+
+
+def main():
+    with ProcessGroup("spotstream-failover-") as pg:
+        broker, addr = pg.start_broker("broker", *BROKER_ARGS)
+        a = pg.spotstream("run-a", "run", "--brokers", addr, *RUN_TUNING)
+        a.wait_stderr(r"assigned \d+ partition", 30)
+        b = pg.spotstream("run-b", "run", "--brokers", addr, *RUN_TUNING)
+        # Cooperative-sticky: a hands b its share in two steps (revoke, then assign), both running.
+        b.wait_stderr(r"assigned [1-9]\d* partition", 60)
+        feed = pg.spotstream("feed", "feed", "synth", "--brokers", addr, "--days", DAYS, "--seed", SEED)
+        time.sleep(KILL_AFTER_S)
+        feed_running_at_kill = feed.running()
+        b.kill()  # SIGKILL: no drain, no commit, no goodbye to the group
+        wait_ok(feed, 120)
+        published = int(re.search(r"published (\d+) events", feed.stdout()).group(1))
+        wait_ok(a, 180)
+        s = parse_summary(a.stdout())
+        print("feed %s at the kill; survivor read %d of %d messages live, replayed %d, skipped %d" % (
+            "still publishing" if feed_running_at_kill else "finished", s["messages_in"], published,
+            s["messages_replayed"], s.get("messages_skipped", 0)))
+        assert feed_running_at_kill, "run b was not killed mid-stream: the feed had finished"
+        decisions = decisions_of(read_topic(addr, "spot.decisions"))
+        risk = read_topic(addr, "spot.risk", timeout=60)
+        assert broker.stop() == 0
+
+        ref_summary, ref, ref_risk = reference(pg)
+        assert ref_summary["messages_in"] == published, (ref_summary["messages_in"], published)
+        ref_ids = Counter(d["decision_id"] for d in ref)
+        assert all(n == 1 for n in ref_ids.values()), "the reference has duplicate decision ids"
+        ids = Counter(d["decision_id"] for d in decisions)
+        missing = set(ref_ids) - set(ids)
+        extra = set(ids) - set(ref_ids)
+        dups = sum(n - 1 for n in ids.values())
+        print("decisions: %d in the reference, %d distinct after the failover, %d duplicate(s) "
+              "(at-least-once), %d missing, %d extra" % (len(ref_ids), len(ids), dups, len(missing), len(extra)))
+        assert not missing, [d for d in ref if d["decision_id"] in missing][:5]
+        assert not extra, [d for d in decisions if d["decision_id"] in extra][:5]
+        # Same decision id, same decision.
+        by_id = {d["decision_id"]: d for d in ref}
+        for d in decisions:
+            r = by_id[d["decision_id"]]
+            assert (d["decision"], d["node_id"], d["ts"]) == (r["decision"], r["node_id"], r["ts"]), (d, r)
+
+        got, want = risk_set(risk), risk_set(ref_risk)
+        print("spot.risk: %d records in the reference, %d distinct after the failover (%d duplicates)" % (
+            len(want), len(got), len(risk) - len(got)))
+        assert got == want, "missing %d, extra %d: e.g. %s / %s" % (
+            len(want - got), len(got - want), sorted(want - got)[:1], sorted(got - want)[:1])
+
+
+if __name__ == "__main__":
+    run_main(main)
