@@ -7,15 +7,16 @@ server started here (scripts/pg_temp.sh, a temporary cluster on a loopback port,
 2. Replay: a second run over the same input (another consumer group) adds no row.
 3. Outage: the server is stopped while a run is consuming and started again a few seconds later;
    the run holds its input meanwhile (it cannot finish), then ends with the complete history.
-4. kill -9 mid-stream, then a restart in the same group: the history ends complete (every input,
-   every decision on Kafka, every risk record of the second run) and without duplicates.
+4. kill -9 mid-stream, then a restart in the same group: the history ends complete and without
+   duplicates.
+After 3 and 4 the history holds exactly the keys of the uninterrupted run in 1 (the restarted run
+warm-starts its windows, so it publishes the same risk records).
 """
 
 import re
 import signal
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -71,7 +72,7 @@ def counts(db, dbname):
 
 def kafka_outputs(addr):
     decisions = [json.loads(r["payload"]) for r in read_topic(addr, "spot.decisions")]
-    risk = [(r, json.loads(r["payload"])) for r in read_topic(addr, "spot.risk", timeout=120)]
+    risk = [json.loads(r["payload"]) for r in read_topic(addr, "spot.risk", timeout=120)]
     dlq = read_topic(addr, "spot.dlq")
     return decisions, risk, dlq
 
@@ -83,13 +84,14 @@ def pg_keys(db, dbname):
     return decisions, risk
 
 
-def check_complete(db, dbname, addr, published, risk_subset_from=None, label=""):
-    """The history holds every input published and every output on Kafka, once."""
+def check_complete(db, dbname, addr, published, reference=None, label=""):
+    """The history holds every input published and every output on Kafka, once; with a
+    `reference` (the keys an uninterrupted run stored), exactly those keys."""
     c = counts(db, dbname)
     decisions, risk, dlq = kafka_outputs(addr)
     kafka_ids = {d["decision_id"] for d in decisions}
     pg_ids, pg_risk = pg_keys(db, dbname)
-    kafka_risk = {(v["pool"], v["ts_ms"], v["model"]) for _, v in risk}
+    kafka_risk = {(v["pool"], v["ts_ms"], v["model"]) for v in risk}
     print("%s: history %s; Kafka: %d decisions (%d distinct), %d risk records (%d distinct), %d dead letters" % (
         label, c, len(decisions), len(kafka_ids), len(risk), len(kafka_risk), len(dlq)))
     assert c["price_ticks"] == published["ticks"], (c, published)
@@ -97,23 +99,18 @@ def check_complete(db, dbname, addr, published, risk_subset_from=None, label="")
     assert c["dead_letters"] == published["bad"], (c, published)
     assert pg_ids == kafka_ids, "decisions: %d only in PostgreSQL, %d only on Kafka" % (
         len(pg_ids - kafka_ids), len(kafka_ids - pg_ids))
-    assert c["decisions"] == len(kafka_ids)
-    if risk_subset_from is None:
-        assert pg_risk == kafka_risk, "risk: %d only in PostgreSQL, %d only on Kafka" % (
-            len(pg_risk - kafka_risk), len(kafka_risk - pg_risk))
-    else:
-        # After a crash, Kafka also holds records the dead run published for batches it never
-        # committed; the restarted run reprocessed those inputs (with its own, fresh windows).
-        # Every record of the restarted run must be stored; every stored record is on Kafka.
-        later = {(v["pool"], v["ts_ms"], v["model"]) for r, v in risk
-                 if r["offset"] >= risk_subset_from.get(r["partition"], 0)}
-        assert later and later <= pg_risk, "%d records of the restarted run missing" % len(later - pg_risk)
-        assert pg_risk <= kafka_risk, "%d stored risk records were never published" % len(pg_risk - kafka_risk)
-    assert c["risk_scores"] == len(pg_risk)
+    assert pg_risk == kafka_risk, "risk: %d only in PostgreSQL, %d only on Kafka" % (
+        len(pg_risk - kafka_risk), len(kafka_risk - pg_risk))
+    assert c["decisions"] == len(pg_ids) and c["risk_scores"] == len(pg_risk)
+    if reference is not None:
+        # A restart (clean, or after kill -9 with its warm start) reproduces the uninterrupted run.
+        assert pg_ids == reference["decisions"], "decisions differ from the uninterrupted run"
+        assert pg_risk == reference["risk"], "risk: %d missing, %d extra against the uninterrupted run" % (
+            len(reference["risk"] - pg_risk), len(pg_risk - reference["risk"]))
     # Duplicate-free by content, not only by key: the natural identities are unique too.
     dup = db.psql("SELECT count(*) - count(DISTINCT (az, instance_type, product, ts, spot_price)) FROM price_ticks", dbname)
     assert dup == [["0"]], dup
-    return c
+    return c, {"decisions": pg_ids, "risk": pg_risk}
 
 
 def scenario_rows_and_replay(pg, db):
@@ -124,7 +121,7 @@ def scenario_rows_and_replay(pg, db):
     wait_ok(run, 180)
     s = parse_summary(run.stdout())
     assert s["messages_in"] == published["total"], (s, published)
-    c = check_complete(db, "hist_a", addr, published, label="run a")
+    c, reference = check_complete(db, "hist_a", addr, published, label="run a")
     assert c["price_ticks"] == s["prices_in"] and c["signals"] == s["signals_in"]
     assert c["risk_scores"] == s["risk_records"] and c["decisions"] == sum(s["decisions"].values())
     assert c["dead_letters"] == s["dlq"]["total"]
@@ -141,9 +138,10 @@ def scenario_rows_and_replay(pg, db):
     assert s2["history"]["rows_written"] == 0, s2["history"]
     assert s2["history"]["rows_duplicate"] == sum(c.values()), (s2["history"], c)
     print("replay: %d rows offered, all already stored" % s2["history"]["rows_duplicate"])
+    return reference
 
 
-def scenario_outage(pg, db):
+def scenario_outage(pg, db, reference):
     addr, published = market(pg, "broker-c")
     conninfo = db.create_db("hist_c")
     run = pg.spotstream("run-c", "run", "--brokers", addr, *RUN_TUNING, "--set", "postgres.conninfo=" + conninfo,
@@ -160,10 +158,10 @@ def scenario_outage(pg, db):
     s = parse_summary(run.stdout())
     assert s["messages_in"] == published["total"], s
     assert s["history"]["retries"] > 0, s["history"]
-    check_complete(db, "hist_c", addr, published, label="after the outage")
+    check_complete(db, "hist_c", addr, published, reference, label="after the outage")
 
 
-def scenario_kill9(pg, db):
+def scenario_kill9(pg, db, reference):
     addr, published = market(pg, "broker-d")
     conninfo = db.create_db("hist_d")
     args = ["run", "--brokers", addr, *RUN_TUNING, "--set", "postgres.conninfo=" + conninfo, "--set", "consumer.group=d"]
@@ -173,24 +171,20 @@ def scenario_kill9(pg, db):
     run1.wait(30)
     at_kill = counts(db, "hist_d")
     assert at_kill["price_ticks"] < published["ticks"], "run 1 finished before the kill: %s" % at_kill
-    # Where run 2's records start on spot.risk, per partition.
-    boundary = Counter()
-    for r in read_topic(addr, "spot.risk", timeout=120):
-        boundary[r["partition"]] = max(boundary[r["partition"]], r["offset"] + 1)
     run2 = pg.spotstream("run-d2", *args, "--set", "runtime.idle_exit_ms=2000")
     wait_ok(run2, 180)
     s2 = parse_summary(run2.stdout())
     print("kill -9: history at the kill %s; run 2 read %d messages, wrote %d rows, %d already stored" % (
         at_kill, s2["messages_in"], s2["history"]["rows_written"], s2["history"]["rows_duplicate"]))
     assert s2["history"]["rows_written"] > 0
-    check_complete(db, "hist_d", addr, published, risk_subset_from=boundary, label="after kill -9 and restart")
+    check_complete(db, "hist_d", addr, published, reference, label="after kill -9 and restart")
 
 
 def main():
     with ProcessGroup("spotstream-pg-") as pg, TempPostgres() as db:
-        scenario_rows_and_replay(pg, db)
-        scenario_outage(pg, db)
-        scenario_kill9(pg, db)
+        reference = scenario_rows_and_replay(pg, db)
+        scenario_outage(pg, db, reference)
+        scenario_kill9(pg, db, reference)
 
 
 if __name__ == "__main__":
