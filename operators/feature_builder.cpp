@@ -11,18 +11,23 @@ namespace spotstream {
 namespace {
 
 void resolve(const PriceTick& tick, const SpotAdvisor* advisor, PoolStatics& s) {
+  s = PoolStatics{};  // resolved again after a Spot Advisor reload: nothing of the old data stays
   s.resolved = true;
   // The table holds Linux prices; a non-positive price is no price.
   if (tick.product.starts_with("Linux/UNIX"))
     if (const auto od = on_demand_price(tick.region, tick.instance_type); od && *od > 0) s.table_on_demand = *od;
   s.utc_offset_min = utc_offset_minutes(tick.region);
-  if (advisor != nullptr)
-    if (const auto os = SpotAdvisor::os_of_product(tick.product))
-      if (const auto e = advisor->lookup(tick.region, *os, tick.instance_type)) {
-        s.advisor_band = e->band;
-        s.advisor_band_label = e->band_label;
-        s.advisor_savings_pct = e->savings_pct;
-      }
+  if (advisor == nullptr) return;
+  if (const auto hw = advisor->instance(tick.instance_type)) {
+    s.instance_cores = hw->cores;
+    s.instance_ram_gb = hw->ram_gb;
+  }
+  if (const auto os = SpotAdvisor::os_of_product(tick.product))
+    if (const auto e = advisor->lookup(tick.region, *os, tick.instance_type)) {
+      s.advisor_band = e->band;
+      s.advisor_band_label = e->band_label;
+      s.advisor_savings_pct = e->savings_pct;
+    }
 }
 
 }  // namespace
@@ -34,8 +39,8 @@ Features FeatureBuilder::operator()(const PriceTick& tick, const WindowStats& wi
 }
 
 Features FeatureBuilder::operator()(const PriceTick& tick, const WindowStats& window, FamilyStressState::Group& family,
-                                    std::size_t member, PoolStatics& statics) const {
-  if (!statics.resolved) resolve(tick, advisor_, statics);
+                                    std::size_t member, PoolStatics& statics, const SpotAdvisor* advisor) const {
+  if (!statics.resolved) resolve(tick, advisor, statics);
   Features f;
   f.price = window.last_price;
   f.window_min = window.min;
@@ -69,6 +74,8 @@ Features FeatureBuilder::operator()(const PriceTick& tick, const WindowStats& wi
   f.advisor_band = statics.advisor_band;
   f.advisor_band_label = statics.advisor_band_label;
   f.advisor_savings_pct = statics.advisor_savings_pct;
+  f.instance_cores = statics.instance_cores;
+  f.instance_ram_gb = statics.instance_ram_gb;
   return f;
 }
 

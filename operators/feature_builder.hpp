@@ -25,6 +25,8 @@ struct PoolStatics {
   int advisor_band = -1;
   std::string advisor_band_label;
   int advisor_savings_pct = 0;
+  double instance_cores = kAbsent;  //!< Spot Advisor instance metadata
+  double instance_ram_gb = kAbsent;
 };
 
 class FeatureBuilder {
@@ -45,7 +47,13 @@ class FeatureBuilder {
   //! - Time, in the region's local standard time (core/region_time): hour_sin/hour_cos of the
   //!   fractional hour h (2*pi*h/24), is_weekend (Sat/Sun), is_business_hours (weekday, 09:00-18:00).
   Features operator()(const PriceTick& tick, const WindowStats& window, FamilyStressState::Group& family,
-                      std::size_t member, PoolStatics& statics) const;
+                      std::size_t member, PoolStatics& statics) const {
+    return (*this)(tick, window, family, member, statics, advisor_);
+  }
+  //! The same with the Spot Advisor data given per call (the live path: it can be reloaded, and a
+  //! pool's statics are then resolved again).
+  Features operator()(const PriceTick& tick, const WindowStats& window, FamilyStressState::Group& family,
+                      std::size_t member, PoolStatics& statics, const SpotAdvisor* advisor) const;
   //! The same, finding the pool in `family` by name and looking its statics up afresh (tests,
   //! one-off use).
   Features operator()(const PriceTick& tick, const WindowStats& window, FamilyStressState& family) const;

@@ -9,6 +9,7 @@
 #include "operators/feature_builder.hpp"
 #include "operators/pool_window_state.hpp"
 #include "operators/risk_emission.hpp"
+#include "src/model/scoring_context.hpp"
 
 namespace spotstream {
 
@@ -22,6 +23,7 @@ struct PriceState {
   //! The (az, family) groups; each member's slot indexes `pools`.
   FamilyStressState family;
   std::deque<PoolState> pools;  //!< by slot; a deque so that a new pool never moves the others
+  ScoringCache scoring;  //!< this shard's view of the live model and Spot Advisor data
 };
 
 }  // namespace spotstream

@@ -13,6 +13,7 @@ PACKAGES=(
   libconcurrentqueue-dev libcli11-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcpp-httplib-dev prometheus-cpp-dev
+  libxgboost-dev python3-xgboost python3-numpy
   python3
 )
 

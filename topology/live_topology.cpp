@@ -1,23 +1,45 @@
 #include "topology/live_topology.hpp"
 
 #include <algorithm>
+#include <mutex>
 
 #include <spdlog/spdlog.h>
 
 #include "operators/fleet_membership.hpp"
 #include "operators/signal_reaction.hpp"
 #include "src/codec/json_encoder.hpp"
+#include "src/model/model_watcher.hpp"
 #include "topology/price_path.hpp"
 
 namespace spotstream {
 
 namespace {
 
+// The live model and advisor of a process, and the thread that reloads them. Shared by the shards:
+// the watcher starts with the first shard (when the runtime's metrics exist) and stops with the last.
+struct LiveScoring {
+  std::shared_ptr<ScoringContext> context;
+  std::mutex mu;
+  std::weak_ptr<ModelWatcher> watcher;
+
+  std::shared_ptr<ModelWatcher> watch(const Config& cfg, RuntimeMetrics& metrics) {
+    std::lock_guard lock(mu);
+    auto w = watcher.lock();
+    if (!w) watcher = w = std::make_shared<ModelWatcher>(cfg, context, metrics);
+    return w;
+  }
+};
+
 class LiveShard : public ShardLogic {
  public:
-  LiveShard(const Config& cfg, SignalReactionSettings s, std::shared_ptr<const SpotAdvisor> advisor,
-            RuntimeMetrics& metrics)
-      : metrics_(metrics), prices_topic_(cfg.get_string("topics.prices")), signals_(s, metrics), fleet_(signals_, metrics), prices_(cfg, std::move(advisor), metrics) {}
+  LiveShard(const Config& cfg, SignalReactionSettings s, std::shared_ptr<const ScoringContext> scoring,
+            std::shared_ptr<ModelWatcher> watcher, RuntimeMetrics& metrics)
+      : metrics_(metrics),
+        prices_topic_(cfg.get_string("topics.prices")),
+        signals_(s, metrics),
+        fleet_(signals_, metrics),
+        prices_(cfg, nullptr, metrics, std::move(scoring)),
+        watcher_(std::move(watcher)) {}
 
   void on_event(const Event& event, const EventContext& ctx, OutputCollector& out) override {
     if (const auto* t = std::get_if<PriceTick>(&event)) {
@@ -61,6 +83,7 @@ class LiveShard : public ShardLogic {
   FleetMembership fleet_;
   std::vector<std::unique_ptr<PriceState>> price_states_;
   PricePath prices_;
+  std::shared_ptr<ModelWatcher> watcher_;  // shared by the shards: reloads stop with the last one
 };
 
 }  // namespace
@@ -70,13 +93,13 @@ Pipeline::LogicFactory live_topology(const Config& cfg) {
   s.park_ms = cfg.get_int("signals.park_ms");
   s.park_max = static_cast<std::size_t>(cfg.get_int("signals.park_max"));
   s.departed_max = static_cast<std::size_t>(cfg.get_int("signals.departed_max"));
-  std::shared_ptr<const SpotAdvisor> advisor;
-  if (const auto& path = cfg.get_string("risk.spot_advisor_file"); !path.empty()) {
-    advisor = std::make_shared<const SpotAdvisor>(SpotAdvisor::load_file(path));
-    spdlog::info("Spot Advisor: {} entries from {}", advisor->size(), path);
-  }
+  // A bad model or advisor file stops the start with a clear error, before any thread starts.
+  auto scoring = std::make_shared<LiveScoring>();
+  scoring->context = load_scoring_context(cfg);
   PricePath::window_settings(cfg);  // refuse bad window settings before any thread starts
-  return [cfg, s, advisor](int, RuntimeMetrics& metrics) { return std::make_unique<LiveShard>(cfg, s, advisor, metrics); };
+  return [cfg, s, scoring](int, RuntimeMetrics& metrics) {
+    return std::make_unique<LiveShard>(cfg, s, scoring->context, scoring->watch(cfg, metrics), metrics);
+  };
 }
 
 }  // namespace spotstream

@@ -2,7 +2,7 @@
 //! How operators are wired in a shard for live runs and replays: the per-shard ShardLogic.
 //!   FleetEvent -> FleetMembership -> decisions
 //!   Signal     -> SignalReaction  -> decisions
-//!   PriceTick  -> (pool windows, features and risk arrive with the windows issue)
+//!   PriceTick  -> PricePath (window, features, the live risk model) -> spot.risk
 #include <memory>
 
 #include "src/config/config.hpp"

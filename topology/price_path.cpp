@@ -17,19 +17,23 @@ WindowSettings PricePath::window_settings(const Config& cfg) {
   return w;
 }
 
-PricePath::PricePath(const Config& cfg, std::shared_ptr<const SpotAdvisor> advisor, RuntimeMetrics& metrics)
-    : advisor_(std::move(advisor)),
+PricePath::PricePath(const Config& cfg, std::shared_ptr<const SpotAdvisor> advisor, RuntimeMetrics& metrics,
+                     std::shared_ptr<const ScoringContext> scoring)
+    : scoring_(scoring ? std::move(scoring) : std::make_shared<const ScoringContext>(nullptr, std::move(advisor))),
       metrics_(metrics),
       prices_topic_(cfg.get_string("topics.prices")),
       dlq_payload_max_(static_cast<std::size_t>(cfg.get_int("decode.dlq_payload_max_bytes"))),
       window_ms_(cfg.get_int("window.length_ms")),
       window_(window_settings(cfg)),
-      features_(advisor_.get()),
+
       emission_(RiskEmissionSettings{cfg.get_double("risk.epsilon"), cfg.get_int("risk.max_interval_ms"),
                                      cfg.get_bool("risk.every_tick")}) {}
 
 std::optional<PricePath::TickFeatures> PricePath::features(const PriceTick& tick, PriceState& state,
                                                            TickOutcome& outcome) const {
+  // One relaxed load per tick; only after a reload does the shard copy the new model's pointers.
+  if (state.scoring.refresh(*scoring_) && state.scoring.advisor_changed)
+    for (auto& p : state.pools) p.statics.resolved = false;  // bands and hardware looked up again
   const std::uint64_t hash = tick.key_hash != 0 ? tick.key_hash : tick.routing_hash();
   auto& group = state.family.group(hash, tick.az, tick.family_view());
   const auto next_slot = static_cast<std::uint32_t>(state.pools.size());
@@ -41,14 +45,18 @@ std::optional<PricePath::TickFeatures> PricePath::features(const PriceTick& tick
   outcome = window_.add(pool.window, tick.ts, tick.spot_price);
   if (outcome != TickOutcome::Added) return std::nullopt;
   const auto stats = window_.stats(pool.window);
-  return TickFeatures{&pool, stats, features_(tick, stats, group, member, pool.statics)};
+  return TickFeatures{&pool, stats, features_(tick, stats, group, member, pool.statics, state.scoring.advisor)};
 }
 
 std::optional<RiskRecord> PricePath::score(const PriceTick& tick, PriceState& state, TickOutcome& outcome) const {
   auto t = features(tick, state, outcome);
   if (!t) return std::nullopt;
-  RiskScore s = model_.score(t->features);
+  const RiskModel& model = *state.scoring.model;
+  RiskScore s;
+  s.crash_probability = model.crash_probability(t->features);
+  s.stability = 1.0 - s.crash_probability;
   if (!emission_(t->pool->emitted, t->stats.last_ts, t->features, s)) return std::nullopt;
+  model.describe(t->features, s);  // label, model name and version, assumptions: only for published records
   return FeatureBuilder::record(tick, t->stats, std::move(t->features), std::move(s));
 }
 

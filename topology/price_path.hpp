@@ -1,7 +1,8 @@
 #pragma once
-//! The price path of a shard: tick -> pool window -> family stress and features -> heuristic score
+//! The price path of a shard: tick -> pool window -> family stress and features -> risk model
 //! -> spot.risk when it changes materially. Stateless operators; the state is the shard's
-//! PriceState. Called only from its shard's thread.
+//! PriceState. Called only from its shard's thread. The risk model and the Spot Advisor data come
+//! from a ScoringContext shared by the shards, so a reloaded model is picked up at the next tick.
 #include <memory>
 #include <optional>
 
@@ -10,7 +11,7 @@
 #include "operators/price_state.hpp"
 #include "operators/risk_emission.hpp"
 #include "src/config/config.hpp"
-#include "src/model/heuristic_model.hpp"
+#include "src/model/scoring_context.hpp"
 #include "src/model/spot_advisor.hpp"
 #include "src/runtime/runtime_metrics.hpp"
 #include "src/runtime/shard_logic.hpp"
@@ -19,8 +20,10 @@ namespace spotstream {
 
 class PricePath {
  public:
-  //! `advisor` may be null (bands unknown); shared read-only by every shard.
-  PricePath(const Config& cfg, std::shared_ptr<const SpotAdvisor> advisor, RuntimeMetrics& metrics);
+  //! Model and Spot Advisor data from `scoring`, shared with the other shards and the reload thread.
+  //! Without `scoring`: the built-in heuristic with a fixed `advisor` (may be null: bands unknown).
+  PricePath(const Config& cfg, std::shared_ptr<const SpotAdvisor> advisor, RuntimeMetrics& metrics,
+            std::shared_ptr<const ScoringContext> scoring = nullptr);
   void operator()(const PriceTick& tick, const EventContext& ctx, PriceState& state, OutputCollector& out) const;
   //! The arithmetic of one tick: window, family stress, features, score and the emission decision.
   //! Returns the record when it is to be published; `outcome` says whether the window took the tick.
@@ -39,14 +42,13 @@ class PricePath {
   static WindowSettings window_settings(const Config& cfg);
 
  private:
-  std::shared_ptr<const SpotAdvisor> advisor_;
+  std::shared_ptr<const ScoringContext> scoring_;
   RuntimeMetrics& metrics_;
   std::string prices_topic_;
   std::size_t dlq_payload_max_;
   TimestampMs window_ms_;
   PoolWindow window_;
   FeatureBuilder features_;
-  HeuristicModel model_;
   RiskEmission emission_;
 };
 

@@ -52,4 +52,29 @@ struct RiskOptions {
 };
 int risk_command(Config cfg, const RiskOptions& opts);
 
+//! `train` and `evaluate`: where the price history comes from, how rows are labelled and split.
+struct TrainOptions {
+  std::vector<std::string> inputs;  //!< price files
+  bool synth = false;               //!< the synthetic market (--seed, --days)
+  std::uint64_t seed = 42;
+  int days = 8;
+  bool topic = false;               //!< topics.prices on --brokers, within [--from, --to)
+  std::string from, to;
+  double rise = 0.03;
+  double horizon_hours = 12;
+  std::string test_from;            //!< ISO-8601; empty: the last --test-fraction of the span
+  double test_fraction = 0.25;
+  double validation_fraction = 0.2;
+  std::string export_features;      //!< CSV of every labelled row (for tests/models/train_xgboost.py)
+  // train
+  std::string output, name, version, features;
+  double l2 = 1e-3;
+  // evaluate
+  std::string model, predictions;
+};
+//! The default feature list of `train --features`.
+extern const char* const kDefaultTrainFeatures;
+int train_command(const Config& cfg, const TrainOptions& opts);
+int evaluate_command(const Config& cfg, const TrainOptions& opts);
+
 }  // namespace spotstream::cli

@@ -78,7 +78,8 @@ void print_risk(const std::vector<TopicRecord>& records) {
   std::printf("\nspot.risk: %zu records for %zu pools (on material change, at least hourly); latest per pool: "
               "safe %d, caution %d, avoid %d\n",
               records.size(), latest.size(), labels["safe"], labels["caution"], labels["avoid"]);
-  std::printf("riskiest pools at the end of the market (heuristic-v1):\n");
+  std::printf("riskiest pools at the end of the market (%s):\n",
+              ranked.empty() ? "no record" : (ranked.front()->score.model + "@" + ranked.front()->score.model_version).c_str());
   for (std::size_t i = 0; i < ranked.size() && i < 5; ++i) {
     const auto& f = ranked[i]->features;
     std::printf("  %-28s p=%.3f  price %.4f in [%.4f, %.4f] (position %.2f), family stress %.2f/%.2f, discount %.2f\n",

@@ -73,6 +73,45 @@ int main(int argc, char** argv) {
   risk->add_option("-i,--input", risk_opts.inputs, "Price files (repeatable)")->required()->check(CLI::ExistingFile);
   risk->add_flag("--every-tick", risk_opts.every_tick, "One record per input tick instead of on change");
 
+  TrainOptions train_opts;
+  const auto add_history = [&](CLI::App& c) {
+    add_common(c, common);
+    c.add_option("-i,--input", train_opts.inputs, "Price files: describe-spot-price-history responses or canonical JSON lines")
+        ->check(CLI::ExistingFile);
+    c.add_flag("--synth", train_opts.synth, "Use the synthetic market (--seed, --days) instead of files");
+    c.add_option("--seed", train_opts.seed, "Synthetic market seed")->capture_default_str();
+    c.add_option("--days", train_opts.days, "Synthetic market days")->check(CLI::Range(2, 366))->capture_default_str();
+    c.add_flag("--topic", train_opts.topic, "Read topics.prices from --brokers (a replayed range: --from, --to)");
+    c.add_option("--from", train_opts.from, "With --topic: first event time, ISO-8601");
+    c.add_option("--to", train_opts.to, "With --topic: end event time (exclusive), ISO-8601");
+    c.add_option("--rise", train_opts.rise, "Label: unstable when the price rises by this fraction or more ...")
+        ->check(CLI::Range(0.0001, 10.0))->capture_default_str();
+    c.add_option("--horizon-hours", train_opts.horizon_hours, "... within this many hours")
+        ->check(CLI::Range(0.1, 24.0 * 30))->capture_default_str();
+    c.add_option("--test-from", train_opts.test_from, "Held-out slice from this time on (ISO-8601); default: the last --test-fraction");
+    c.add_option("--test-fraction", train_opts.test_fraction, "Share of the time span held out for testing")
+        ->check(CLI::Range(0.01, 0.9))->capture_default_str();
+    c.add_option("--validation-fraction", train_opts.validation_fraction,
+                 "Share of the time before the test slice used to pick the threshold")->check(CLI::Range(0.01, 0.9))->capture_default_str();
+    c.add_option("--export-features", train_opts.export_features, "Also write every labelled row (features, label, split) as CSV");
+  };
+  auto* train = app.add_subcommand("train", "Fit a logistic-regression risk model on a price history and write its model file.\n"
+                                            "Features come from the live price path (every tick); a pool-time is labelled unstable when its\n"
+                                            "price rises by --rise within --horizon-hours; the split is by time (train, validation, test)\n"
+                                            "with the rows whose label would see the next slice purged. The threshold maximises F1 on the\n"
+                                            "validation slice; ROC AUC, precision, recall and F1 are measured on the test slice (JSON on stdout).");
+  add_history(*train);
+  train->add_option("-o,--output", train_opts.output, "Model file to write")->required();
+  train->add_option("--name", train_opts.name, "Model name (spot.risk `model`); default logistic");
+  train->add_option("--version", train_opts.version, "Model version; default the end of the training data");
+  train->add_option("--features", train_opts.features, std::string("Comma-separated inputs; default ") + kDefaultTrainFeatures);
+  train->add_option("--l2", train_opts.l2, "L2 penalty on the standardised coefficients")->check(CLI::Range(0.0, 100.0))->capture_default_str();
+  auto* evaluate = app.add_subcommand("evaluate", "Score a model file (heuristic, logistic or xgboost) on the held-out slice of a price\n"
+                                                  "history, next to heuristic-v1; metrics as JSON on stdout");
+  add_history(*evaluate);
+  evaluate->add_option("-m,--model", train_opts.model, "Model file")->required()->check(CLI::ExistingFile);
+  evaluate->add_option("--predictions", train_opts.predictions, "Also write the model's probability for every row as CSV");
+
   auto* config = app.add_subcommand("config", "Print every configuration property: name, value, bounds, description");
   add_common(*config, common);
 
@@ -94,6 +133,8 @@ int main(int argc, char** argv) {
       return demo_command(std::move(cfg), feed);
     }
     if (risk->parsed()) return risk_command(std::move(cfg), risk_opts);
+    if (train->parsed()) return train_command(cfg, train_opts);
+    if (evaluate->parsed()) return evaluate_command(cfg, train_opts);
     if (config->parsed()) {
       std::cout << cfg.describe();
       return 0;

@@ -55,6 +55,8 @@ std::string encode_risk_record(const RiskRecord& r) {
   w.key("is_weekend").boolean(x.is_weekend);
   w.key("is_business_hours").boolean(x.is_business_hours);
   w.key("ticks_in_window").integer(x.ticks_in_window);
+  w.key("instance_cores").number(x.instance_cores);
+  w.key("instance_ram_gb").number(x.instance_ram_gb);
   w.end_object();
   w.key("band");
   if (x.advisor_band >= 0)
@@ -69,6 +71,8 @@ std::string encode_risk_record(const RiskRecord& r) {
   w.key("crash_probability").number(r.score.crash_probability);
   w.key("label").string(r.score.label);
   w.key("model").string(r.score.model);
+  w.key("model_version").string(r.score.model_version);
+  w.key("model_kind").string(r.score.model_kind);
   w.key("assumptions").begin_array();
   for (const auto code : assumption_codes(r.score.assumptions)) w.string(code);
   w.end_array();
@@ -101,6 +105,9 @@ std::optional<RiskRecord> decode_risk_record(std::string_view json) {
     x.is_weekend = f.at("is_weekend").get<bool>();
     x.is_business_hours = f.at("is_business_hours").get<bool>();
     x.ticks_in_window = f.at("ticks_in_window").get<std::uint32_t>();
+    // Added with the risk models (issue 4): optional, so older records still decode.
+    for (auto [name, field] : {std::pair{"instance_cores", &x.instance_cores}, {"instance_ram_gb", &x.instance_ram_gb}})
+      if (const auto it = f.find(name); it != f.end() && it->is_number()) *field = it->get<double>();
     if (const Json& band = j.at("band"); !band.is_null()) {
       x.advisor_band = band.at("index").get<int>();
       x.advisor_band_label = band.at("label").get<std::string>();
@@ -110,6 +117,8 @@ std::optional<RiskRecord> decode_risk_record(std::string_view json) {
     r.score.crash_probability = j.at("crash_probability").get<double>();
     r.score.label = j.at("label").get<std::string>();
     r.score.model = j.at("model").get<std::string>();
+    r.score.model_version = j.value("model_version", std::string());
+    r.score.model_kind = j.value("model_kind", std::string());
     for (const auto& code : j.at("assumptions")) {
       const std::uint8_t bit = assumption_bit(code.get<std::string>());
       if (bit == 0) return std::nullopt;

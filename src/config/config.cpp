@@ -53,6 +53,9 @@ const std::vector<PropertySpec> kSpecs = {
     {"postgres.retry_backoff_max_ms", PropertyType::Int, "5000", 1, 3.6e6, "Longest wait between retries"},
     {"postgres.startup_timeout_ms", PropertyType::Int, "60000", 0, 8.64e7, "How long start-up waits for the database before failing (0: forever)"},
     {"postgres.shutdown_timeout_ms", PropertyType::Int, "60000", 0, 8.64e7, "How long a stop waits for an unreachable database before exiting 1 with those offsets uncommitted (0: forever)"},
+    {"model.file", PropertyType::String, "", 0, 0, "Risk model file (JSON: heuristic, logistic or xgboost; README 'Risk models'); empty: the built-in heuristic-v1"},
+    {"model.reload_interval_ms", PropertyType::Int, "1000", 0, 3.6e6, "How often model.file and risk.spot_advisor_file are checked for changes; a changed, valid file is swapped in live (0: never)"},
+    {"model.topic", PropertyType::String, "", 0, 0, "Kafka topic whose messages are model files (booster inline); each valid one is swapped in live, a bad one is refused (empty: none)"},
     {"embedded.brokers", PropertyType::Int, "1", 1, 16, "Brokers in the embedded (mock) cluster used when no kafka.bootstrap.servers is set"},
     {"log.level", PropertyType::String, "info", 0, 0, "trace, debug, info, warn, error"},
 };

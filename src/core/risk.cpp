@@ -6,7 +6,8 @@ namespace spotstream {
 
 namespace {
 constexpr std::pair<Assumption, std::string_view> kAssumptionCodes[] = {
-    {kAssumeBandUnknown, "band_unknown"}, {kAssumeOnDemandAbsent, "on_demand_absent"}, {kAssumePriceUnknown, "price_unknown"}};
+    {kAssumeBandUnknown, "band_unknown"}, {kAssumeOnDemandAbsent, "on_demand_absent"}, {kAssumePriceUnknown, "price_unknown"},
+    {kAssumeInstanceUnknown, "instance_unknown"}};
 }  // namespace
 
 std::vector<std::string_view> assumption_codes(std::uint8_t assumptions) {

@@ -26,6 +26,7 @@ enum Assumption : std::uint8_t {
   kAssumeBandUnknown = 1,     //!< "band_unknown": no Spot Advisor band for the pool
   kAssumeOnDemandAbsent = 2,  //!< "on_demand_absent": no on-demand price, so no discount depth
   kAssumePriceUnknown = 4,    //!< "price_unknown": no usable price / volatility
+  kAssumeInstanceUnknown = 8, //!< "instance_unknown": trained models whose inputs include the instance hardware
 };
 //! The codes of the set bits, in the order above.
 std::vector<std::string_view> assumption_codes(std::uint8_t assumptions);
@@ -54,17 +55,29 @@ struct Features {
   int advisor_band = -1;
   std::string advisor_band_label;  //!< "<5%" ... ">20%"; empty when unknown
   int advisor_savings_pct = 0;     //!< Spot Advisor savings over on-demand (percent); 0 when unknown
+  //! Hardware of the pool's type from the Spot Advisor file's `instance_types`; NaN when unknown.
+  double instance_cores = kAbsent;
+  double instance_ram_gb = kAbsent;
 };
 
-//! A model's output. stability in [0,1], higher is safer.
+//! A model's output. stability in [0,1], higher is safer. Which model produced it is named by
+//! `model` (the model file's name, e.g. "heuristic-v1", "logistic-synth") and `model_version` (the
+//! file's version, e.g. "1", "2025-01-07.1"): together they identify the exact model, and a
+//! hot-swapped model changes them on the next record (src/model/risk_model.hpp).
 struct RiskScore {
   double stability = 0.5;
   double crash_probability = 0.5;  //!< 1 - stability
-  std::string label;               //!< "safe" (> 0.65), "caution" (0.40-0.65), "avoid" (< 0.40)
-  std::string model;               //!< e.g. "heuristic-v1"
+  //! heuristic-v1: "safe" (stability > 0.65), "caution" (0.40-0.65), "avoid" (< 0.40).
+  //! Trained models: "avoid" when crash_probability >= the model file's avoid_at (default: its
+  //! F1-best threshold), "caution" when >= caution_at (default half of it), else "safe".
+  std::string label;
+  std::string model;               //!< model name, e.g. "heuristic-v1" (unchanged since issue 3)
   //! Inputs the model had to assume because a feature was unknown (Assumption bits), so a record
   //! says when its score rests on a default.
   std::uint8_t assumptions = 0;
+  // Added with the risk models (issue 4), after the older fields so brace-initialised scores still compile.
+  std::string model_version;       //!< version of that model, e.g. "1"; empty only in hand-made scores
+  std::string model_kind;          //!< "heuristic", "logistic" or "xgboost"
 };
 
 //! One spot.risk record, keyed by pool ("<az>/<instance_type>/<product>").

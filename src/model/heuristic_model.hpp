@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "src/core/risk.hpp"
+#include "src/model/risk_model.hpp"
 
 namespace spotstream {
 
@@ -50,16 +51,27 @@ struct HeuristicParts {
   double time = kUnknownScore;
 };
 
-class HeuristicModel {
+//! The fallback model: what runs when no model file is configured, and what a model file of kind
+//! "heuristic" selects. Its weights are fixed (above), so it has no training metrics; its label
+//! follows the stability thresholds kSafeAbove / kAvoidBelow.
+class HeuristicModel final : public RiskModel {
  public:
   static constexpr std::string_view kName = "heuristic-v1";
+  static constexpr std::string_view kVersion = "1";
+
+  //! `version` and `source` come from a model file of kind "heuristic"; the default is built in.
+  explicit HeuristicModel(std::string version = std::string(kVersion), std::string source = "built-in");
 
   //! public_rate: kBandScores[advisor_band], 0.5 when the band is unknown (-1).
   //! volatility: max(0, 1 - (volatility_24h / price) / kVolatilityScale); 0.5 when price <= 0.
   //! gap: discount_depth clamped to [0, 1] (spot at or above on-demand: 0; free: 1); 0.5 when absent.
   //! time: kTimeScoreBusinessHours in local business hours, else kTimeScoreOffHours.
   static HeuristicParts parts(const Features& f);
-  RiskScore score(const Features& f) const;
+  //! 1 - the weighted stability, clamped to [0, 1]. Static so the price path can call it directly.
+  static double probability(const Features& f);
+  double crash_probability(const Features& f) const override { return probability(f); }
+  //! Label by stability, and the assumptions listed above.
+  void describe(const Features& f, RiskScore& s) const override;
 };
 
 //! "safe", "caution" or "avoid" for a stability, by kSafeAbove / kAvoidBelow.

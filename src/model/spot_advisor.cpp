@@ -32,6 +32,17 @@ SpotAdvisor SpotAdvisor::parse(std::string_view json_text) {
     if (a.labels_.size() <= static_cast<std::size_t>(index)) a.labels_.resize(static_cast<std::size_t>(index) + 1);
     a.labels_[static_cast<std::size_t>(index)] = r["label"].get<std::string>();
   }
+  // instance_types is optional (older snapshots lack it); a null or partial entry is skipped.
+  if (doc.contains("instance_types") && doc["instance_types"].is_object())
+    for (const auto& [type, e] : doc["instance_types"].items()) {
+      if (!e.is_object() || !e.contains("cores") || !e["cores"].is_number() || !e.contains("ram_gb") ||
+          !e["ram_gb"].is_number())
+        continue;
+      InstanceInfo info{e["cores"].get<double>(), e["ram_gb"].get<double>(),
+                        e.contains("emr") && e["emr"].is_boolean() && e["emr"].get<bool>()};
+      if (!(info.cores > 0) || !(info.ram_gb > 0)) continue;
+      a.instances_.emplace(type, info);
+    }
   for (const auto& [region, oses] : doc["spot_advisor"].items()) {
     if (!oses.is_object()) continue;  // a null region: nothing known there
     for (const auto& [os, types] : oses.items()) {
@@ -62,6 +73,12 @@ std::optional<AdvisorEntry> SpotAdvisor::lookup(std::string_view region, std::st
   const auto t = o->second.find(instance_type);
   if (t == o->second.end()) return std::nullopt;
   return AdvisorEntry{t->second.band, labels_[static_cast<std::size_t>(t->second.band)], t->second.savings_pct};
+}
+
+std::optional<InstanceInfo> SpotAdvisor::instance(std::string_view instance_type) const {
+  const auto it = instances_.find(instance_type);
+  if (it == instances_.end()) return std::nullopt;
+  return it->second;
 }
 
 std::optional<std::string_view> SpotAdvisor::os_of_product(std::string_view product) {

@@ -2,7 +2,9 @@
 //! AWS Spot Instance Advisor data (`spot-advisor-data.json`, the file behind the Spot Advisor page):
 //! per region, OS and instance type, the publicly known interruption-frequency band (`r`, an index
 //! into `ranges`: <5%, 5-10%, 10-15%, 15-20%, >20%) and the savings over on-demand (`s`, percent).
-//! Minimal loader: the risk-model work (issue 4) adds instance metadata and reloading.
+//! Also the instance metadata of `instance_types` (cores, ram_gb, emr). Immutable once loaded and
+//! shared read-only by every shard; a changed file is loaded anew and swapped in by the reload
+//! thread (src/model/model_watcher.hpp), never edited in place.
 #include <cstddef>
 #include <filesystem>
 #include <map>
@@ -20,6 +22,13 @@ struct AdvisorEntry {
   int savings_pct = 0;      //!< savings over on-demand, percent
 };
 
+//! Hardware of one instance type, from the file's `instance_types`.
+struct InstanceInfo {
+  double cores = 0;   //!< vCPUs, as the advisor calls them
+  double ram_gb = 0;
+  bool emr = false;   //!< offered for EMR
+};
+
 class SpotAdvisor {
  public:
   //! Reads the file; throws std::runtime_error when it cannot be read or is not an advisor file
@@ -33,6 +42,11 @@ class SpotAdvisor {
   //! nullopt for unknown regions, OSes, types and skipped entries.
   std::optional<AdvisorEntry> lookup(std::string_view region, std::string_view os,
                                      std::string_view instance_type) const;
+  //! Hardware of an instance type; nullopt for types the file does not describe (or describes with
+  //! null or non-numeric cores/ram_gb).
+  std::optional<InstanceInfo> instance(std::string_view instance_type) const;
+  //! How many instance types have metadata.
+  std::size_t instance_count() const { return instances_.size(); }
   //! The band labels in index order, as the file's `ranges` give them.
   const std::vector<std::string>& band_labels() const { return labels_; }
   //! How many entries were loaded (all regions and OSes).
@@ -50,6 +64,7 @@ class SpotAdvisor {
   using Types = std::map<std::string, Raw, std::less<>>;
   std::map<std::string, std::map<std::string, Types, std::less<>>, std::less<>> entries_;  // region -> os -> type
   std::vector<std::string> labels_;
+  std::map<std::string, InstanceInfo, std::less<>> instances_;
   std::size_t size_ = 0;
 };
 

@@ -48,6 +48,10 @@ std::string RuntimeMetrics::to_json() const {
   j["parked_signals_overflow"] = parked_signals_overflow.get();
   j["duplicate_ticks"] = duplicate_ticks.get();
   j["risk_records"] = risk_records.get();
+  j["model_reloads"] = model_reloads.get();
+  j["model_rejects"] = model_rejects.get();
+  j["advisor_reloads"] = advisor_reloads.get();
+  j["advisor_rejects"] = advisor_rejects.get();
   j["outputs_delivered"] = outputs_delivered.get();
   j["delivery_failures"] = delivery_failures.get();
   auto& h = j["history"];

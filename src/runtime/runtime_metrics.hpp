@@ -49,6 +49,11 @@ struct RuntimeMetrics {
   Counter parked_signals_overflow;   //!< of those, not kept: the parked table was full (logged)
   Counter duplicate_ticks;           //!< same pool, time and price as a tick already held
   Counter risk_records;              //!< spot.risk records emitted
+  // model reload thread (src/model/model_watcher.hpp)
+  Counter model_reloads;    //!< model files (or models-topic messages) validated and swapped in
+  Counter model_rejects;    //!< refused: the previous model stays
+  Counter advisor_reloads;  //!< Spot Advisor files reloaded
+  Counter advisor_rejects;  //!< refused: the previous data stays
   // sink thread
   Counter outputs_delivered;
   Counter delivery_failures;

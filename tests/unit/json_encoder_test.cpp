@@ -342,13 +342,15 @@ TEST(JsonEncoder, RiskRecordShapeAndRoundTrip) {
   EXPECT_EQ(j["pool"], "us-east-1a/p3.2xlarge/Linux/UNIX");
   EXPECT_EQ(j["ts"], "2024-01-08T14:30:00.123Z");
   EXPECT_EQ(j["ts_ms"], 1704724200123);
-  // Every feature under its DESIGN.md name, and nothing else.
+  // Every feature under its DESIGN.md name (plus the Spot Advisor instance hardware), and nothing else.
   std::set<std::string> names;
   for (const auto& [k, v] : j["features"].items()) names.insert(k);
   EXPECT_EQ(names, (std::set<std::string>{"price", "window_min", "window_max", "price_position", "discount_depth",
                                           "on_demand_price", "on_demand_source", "family_stress_mean",
                                           "family_stress_max", "family_pools", "volatility_24h", "hour_sin",
-                                          "hour_cos", "is_weekend", "is_business_hours", "ticks_in_window"}));
+                                          "hour_cos", "is_weekend", "is_business_hours", "ticks_in_window",
+                                          "instance_cores", "instance_ram_gb"}));
+  EXPECT_TRUE(j["features"]["instance_cores"].is_null());  // no advisor instance metadata in the sample
   EXPECT_EQ(j["features"]["discount_depth"], 0.7);
   EXPECT_EQ(j["features"]["is_business_hours"], true);
   EXPECT_EQ(j["band"], json::parse(R"({"index":4,"label":">20%","savings_pct":80})"));
@@ -356,7 +358,20 @@ TEST(JsonEncoder, RiskRecordShapeAndRoundTrip) {
   EXPECT_EQ(j["crash_probability"], 0.7);
   EXPECT_EQ(j["label"], "avoid");
   EXPECT_EQ(j["model"], "heuristic-v1");
+  EXPECT_EQ(j["model_version"], "1");
+  EXPECT_EQ(j["model_kind"], "heuristic");
   EXPECT_EQ(j["assumptions"], json::array());
+
+  // Records written before the model fields (issue 4) still decode.
+  auto older = j;
+  for (const char* k : {"model_version", "model_kind"}) older.erase(k);
+  older["features"].erase("instance_cores");
+  older["features"].erase("instance_ram_gb");
+  const auto old_back = decode_risk_record(older.dump());
+  ASSERT_TRUE(old_back);
+  EXPECT_EQ(old_back->score.model, "heuristic-v1");
+  EXPECT_TRUE(old_back->score.model_version.empty());
+  EXPECT_TRUE(std::isnan(old_back->features.instance_cores));
 
   const auto back = decode_risk_record(j.dump());
   ASSERT_TRUE(back);

@@ -77,14 +77,16 @@ TEST(JsonWriter, RiskRecordEqualsAnNlohmannBuiltReference) {
     Features& f = r.features;
     for (double* x : {&f.price, &f.window_min, &f.window_max, &f.price_position, &f.discount_depth,
                       &f.on_demand_price, &f.family_stress_mean, &f.family_stress_max, &f.volatility_24h,
-                      &f.hour_sin, &f.hour_cos, &r.score.stability, &r.score.crash_probability})
+                      &f.hour_sin, &f.hour_cos, &f.instance_cores, &f.instance_ram_gb, &r.score.stability,
+                      &r.score.crash_probability})
       *x = i % 7 == 0 ? std::nan("") : u(rng) * std::pow(10.0, static_cast<int>(u(rng) * 6));
     f.is_weekend = i % 2;
     r.warming = i % 4 == 1;
     f.family_pools = static_cast<std::uint32_t>(i);
     if (i % 3 == 0) f.advisor_band = -1;
     if (i % 5 == 0) r.product = "Windows \"odd\"\n\xff";
-    r.score.assumptions = static_cast<std::uint8_t>(i % 8);
+    r.score.assumptions = static_cast<std::uint8_t>(i % 16);
+    r.score.model_version = i % 2 ? "2025-01-07T00:00:00.000Z" : "1";
 
     auto num = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); };
     json ref = {{"pool", r.pool}, {"region", r.region}, {"az", r.az}, {"instance_type", r.instance_type},
@@ -98,7 +100,8 @@ TEST(JsonWriter, RiskRecordEqualsAnNlohmannBuiltReference) {
                        {"family_stress_max", num(f.family_stress_max)}, {"family_pools", f.family_pools},
                        {"volatility_24h", num(f.volatility_24h)}, {"hour_sin", num(f.hour_sin)},
                        {"hour_cos", num(f.hour_cos)}, {"is_weekend", f.is_weekend},
-                       {"is_business_hours", f.is_business_hours}, {"ticks_in_window", f.ticks_in_window}};
+                       {"is_business_hours", f.is_business_hours}, {"ticks_in_window", f.ticks_in_window},
+                       {"instance_cores", num(f.instance_cores)}, {"instance_ram_gb", num(f.instance_ram_gb)}};
     ref["band"] = f.advisor_band >= 0 ? json{{"index", f.advisor_band}, {"label", f.advisor_band_label},
                                              {"savings_pct", f.advisor_savings_pct}}
                                       : json(nullptr);
@@ -106,6 +109,8 @@ TEST(JsonWriter, RiskRecordEqualsAnNlohmannBuiltReference) {
     ref["crash_probability"] = num(r.score.crash_probability);
     ref["label"] = r.score.label;
     ref["model"] = r.score.model;
+    ref["model_version"] = r.score.model_version;
+    ref["model_kind"] = r.score.model_kind;
     ref["assumptions"] = json::array();
     for (const auto code : assumption_codes(r.score.assumptions)) ref["assumptions"].push_back(code);
     ASSERT_EQ(json::parse(encode_risk_record(r)), ref) << i;

@@ -1,0 +1,97 @@
+#include "src/model/model_features.hpp"
+
+#include <array>
+#include <cmath>
+#include <string>
+
+namespace spotstream {
+
+namespace {
+
+constexpr std::array<std::string_view, kFeatureCount> kNames = {
+    "price",          "window_min",        "window_max",
+    "price_position", "discount_depth",    "on_demand_price",
+    "family_stress_mean", "family_stress_max", "family_stress_gap",
+    "family_pools",   "volatility_24h",    "relative_volatility_24h",
+    "window_range_rel", "price_vs_min",    "hour_sin",
+    "hour_cos",       "is_weekend",        "is_business_hours",
+    "ticks_in_window", "advisor_band",     "advisor_savings_pct",
+    "instance_cores", "instance_ram_gb",
+};
+
+}  // namespace
+
+std::string_view feature_name(FeatureId id) { return kNames[static_cast<std::size_t>(id)]; }
+
+std::optional<FeatureId> feature_by_name(std::string_view name) {
+  for (std::size_t i = 0; i < kNames.size(); ++i)
+    if (kNames[i] == name) return static_cast<FeatureId>(i);
+  return std::nullopt;
+}
+
+std::string feature_catalogue_list() {
+  std::string out;
+  for (const auto n : kNames) {
+    if (!out.empty()) out += ", ";
+    out += n;
+  }
+  return out;
+}
+
+double feature_value(const Features& f, FeatureId id) {
+  switch (id) {
+    case FeatureId::Price: return f.price;
+    case FeatureId::WindowMin: return f.window_min;
+    case FeatureId::WindowMax: return f.window_max;
+    case FeatureId::PricePosition: return f.price_position;
+    case FeatureId::DiscountDepth: return f.discount_depth;
+    case FeatureId::OnDemandPrice: return f.on_demand_price;
+    case FeatureId::FamilyStressMean: return f.family_stress_mean;
+    case FeatureId::FamilyStressMax: return f.family_stress_max;
+    case FeatureId::FamilyStressGap: return f.family_stress_max - f.price_position;
+    case FeatureId::FamilyPools: return f.family_pools;
+    case FeatureId::Volatility24h: return f.volatility_24h;
+    case FeatureId::RelativeVolatility24h: return f.price > 0 ? f.volatility_24h / f.price : kAbsent;
+    case FeatureId::WindowRangeRel: return f.price > 0 ? (f.window_max - f.window_min) / f.price : kAbsent;
+    case FeatureId::PriceVsMin: return f.window_min > 0 ? f.price / f.window_min - 1.0 : kAbsent;
+    case FeatureId::HourSin: return f.hour_sin;
+    case FeatureId::HourCos: return f.hour_cos;
+    case FeatureId::IsWeekend: return f.is_weekend ? 1.0 : 0.0;
+    case FeatureId::IsBusinessHours: return f.is_business_hours ? 1.0 : 0.0;
+    case FeatureId::TicksInWindow: return f.ticks_in_window;
+    case FeatureId::AdvisorBand: return f.advisor_band >= 0 ? f.advisor_band : kAbsent;
+    case FeatureId::AdvisorSavingsPct: return f.advisor_band >= 0 ? f.advisor_savings_pct : kAbsent;
+    case FeatureId::InstanceCores: return f.instance_cores;
+    case FeatureId::InstanceRamGb: return f.instance_ram_gb;
+    case FeatureId::Count_: break;
+  }
+  return kAbsent;
+}
+
+Features features_from_catalogue(const double* v) {
+  const auto at = [&](FeatureId id) { return v[static_cast<std::size_t>(id)]; };
+  Features f;
+  f.price = at(FeatureId::Price);
+  f.window_min = at(FeatureId::WindowMin);
+  f.window_max = at(FeatureId::WindowMax);
+  f.price_position = at(FeatureId::PricePosition);
+  f.discount_depth = at(FeatureId::DiscountDepth);
+  f.on_demand_price = at(FeatureId::OnDemandPrice);
+  f.family_stress_mean = at(FeatureId::FamilyStressMean);
+  f.family_stress_max = at(FeatureId::FamilyStressMax);
+  f.family_pools = static_cast<std::uint32_t>(at(FeatureId::FamilyPools));
+  f.volatility_24h = at(FeatureId::Volatility24h);
+  f.hour_sin = at(FeatureId::HourSin);
+  f.hour_cos = at(FeatureId::HourCos);
+  f.is_weekend = at(FeatureId::IsWeekend) != 0;
+  f.is_business_hours = at(FeatureId::IsBusinessHours) != 0;
+  f.ticks_in_window = static_cast<std::uint32_t>(at(FeatureId::TicksInWindow));
+  const double band = at(FeatureId::AdvisorBand);
+  f.advisor_band = std::isnan(band) ? -1 : static_cast<int>(band);
+  f.advisor_savings_pct = std::isnan(band) ? 0 : static_cast<int>(at(FeatureId::AdvisorSavingsPct));
+  f.instance_cores = at(FeatureId::InstanceCores);
+  f.instance_ram_gb = at(FeatureId::InstanceRamGb);
+  return f;
+}
+
+}  // namespace spotstream

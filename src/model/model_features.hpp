@@ -1,0 +1,71 @@
+#pragma once
+//! The features a model file may ask for: every numeric value the price path produces per pool and
+//! tick (src/core/risk.hpp Features), by name, plus a few ratios of them. A model names its inputs in
+//! order; the loader maps each name to a FeatureId once, and scoring reads the values straight out
+//! of Features (no strings, no allocation per tick). A name not in this catalogue is a feature the
+//! processor cannot produce: the loader refuses the model.
+//!
+//! Missing values are NaN (never a sentinel): an unknown Spot Advisor band, no on-demand price,
+//! unknown instance hardware. Logistic models impute their training mean; XGBoost treats NaN as
+//! missing, as Python's xgboost does.
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "src/core/risk.hpp"
+
+namespace spotstream {
+
+enum class FeatureId : std::uint8_t {
+  Price,                 //!< spot price, USD/h
+  WindowMin,             //!< 7-day min
+  WindowMax,             //!< 7-day max
+  PricePosition,         //!< (price - min) / (max - min), 0.5 when flat
+  DiscountDepth,         //!< 1 - spot / on-demand; NaN when no on-demand price
+  OnDemandPrice,         //!< NaN when absent
+  FamilyStressMean,
+  FamilyStressMax,
+  FamilyStressGap,       //!< family_stress_max - price_position: a sibling is high while this pool is not
+  FamilyPools,
+  Volatility24h,         //!< USD/h
+  RelativeVolatility24h, //!< volatility_24h / price (coefficient of variation)
+  WindowRangeRel,        //!< (max - min) / price
+  PriceVsMin,            //!< price / min - 1
+  HourSin,
+  HourCos,
+  IsWeekend,             //!< 0/1
+  IsBusinessHours,       //!< 0/1
+  TicksInWindow,
+  AdvisorBand,           //!< 0 (<5%) .. 4 (>20%); NaN when the advisor does not know the pool
+  AdvisorSavingsPct,     //!< NaN when unknown
+  InstanceCores,         //!< Spot Advisor instance metadata; NaN when unknown
+  InstanceRamGb,
+  Count_
+};
+
+inline constexpr std::size_t kFeatureCount = static_cast<std::size_t>(FeatureId::Count_);
+//! Upper bound on a model's feature list (scoring keeps one row on the stack).
+inline constexpr std::size_t kMaxModelFeatures = 64;
+
+//! The catalogue name of a feature, e.g. "price_position".
+std::string_view feature_name(FeatureId id);
+//! The FeatureId of a catalogue name; nullopt for a feature spotstream cannot produce.
+std::optional<FeatureId> feature_by_name(std::string_view name);
+//! "price, window_min, ..." for error messages and --help.
+std::string feature_catalogue_list();
+
+//! The value of one feature; NaN when unknown.
+double feature_value(const Features& f, FeatureId id);
+
+//! The Features whose catalogue values are `catalogue` (kFeatureCount values in FeatureId order,
+//! as exported by `spotstream train --export-features`): feature_value() of the result gives them
+//! back, so a model scores an exported row exactly as it scored the pool live.
+Features features_from_catalogue(const double* catalogue);
+
+//! Writes the values of `ids`, in order, to `out` (at least ids.size() long).
+inline void extract_features(const Features& f, std::span<const FeatureId> ids, double* out) {
+  for (std::size_t i = 0; i < ids.size(); ++i) out[i] = feature_value(f, ids[i]);
+}
+
+}  // namespace spotstream

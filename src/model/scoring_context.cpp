@@ -1,0 +1,28 @@
+#include "src/model/scoring_context.hpp"
+
+#include "src/model/model_loader.hpp"
+#include "src/model/spot_advisor.hpp"
+
+namespace spotstream {
+
+ScoringContext::ScoringContext(std::shared_ptr<const RiskModel> model, std::shared_ptr<const SpotAdvisor> advisor)
+    : model_(model ? std::move(model) : builtin_model()), advisor_(std::move(advisor)) {}
+
+ScoringContext::Snapshot ScoringContext::snapshot() const {
+  std::lock_guard lock(mu_);
+  return {generation_.load(std::memory_order_relaxed), model_, advisor_};
+}
+
+void ScoringContext::publish_model(std::shared_ptr<const RiskModel> model) {
+  std::lock_guard lock(mu_);
+  model_ = model ? std::move(model) : builtin_model();
+  generation_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void ScoringContext::publish_advisor(std::shared_ptr<const SpotAdvisor> advisor) {
+  std::lock_guard lock(mu_);
+  advisor_ = std::move(advisor);
+  generation_.fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace spotstream
