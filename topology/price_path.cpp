@@ -25,7 +25,6 @@ PricePath::PricePath(const Config& cfg, std::shared_ptr<const SpotAdvisor> advis
       dlq_payload_max_(static_cast<std::size_t>(cfg.get_int("decode.dlq_payload_max_bytes"))),
       window_ms_(cfg.get_int("window.length_ms")),
       window_(window_settings(cfg)),
-
       emission_(RiskEmissionSettings{cfg.get_double("risk.epsilon"), cfg.get_int("risk.max_interval_ms"),
                                      cfg.get_bool("risk.every_tick")}) {}
 
