@@ -5,7 +5,10 @@
 --
 -- Every table has a deterministic identity, so a replay after a crash (at-least-once delivery)
 -- inserts nothing twice: spotstream writes through a staging table with ON CONFLICT DO NOTHING.
--- Times are timestamptz (UTC event time, never the wall clock). Identifiers that are keys or
+-- Times are timestamptz (UTC event time, never the wall clock). Published records are kept as
+-- json, not jsonb: the text exactly as published (key order included), validated on insert, and
+-- much cheaper to insert than jsonb (measured: the tick/risk mix ~1.5x faster); ->, ->> work on
+-- json alike, and a query can cast to jsonb where it needs its operators or indexes. Identifiers that are keys or
 -- indexed (pools, ids, kinds) are COLLATE "C": they compare as bytes, which is what an id needs
 -- and much cheaper to index than a linguistic collation (measured: a fifth of risk_scores' insert
 -- time under C.UTF-8).
@@ -41,7 +44,7 @@ CREATE TABLE risk_scores (
   crash_probability double precision NOT NULL,
   stability         double precision NOT NULL,
   label             text             NOT NULL,
-  record            jsonb            NOT NULL,  -- the spot.risk record as published (features, band, assumptions)
+  record            json             NOT NULL,  -- the spot.risk record as published (features, band, assumptions)
   PRIMARY KEY (pool, ts, model)                -- also serves "latest risk per pool" (backward scan)
 );
 CREATE INDEX risk_scores_ts ON risk_scores USING brin (ts);
@@ -58,7 +61,7 @@ CREATE TABLE decisions (
   target        text,                  -- target pool for SWITCH; null otherwise
   model         text        NOT NULL,
   reason        text        NOT NULL,
-  record        jsonb       NOT NULL   -- the decision as published on spot.decisions
+  record        json        NOT NULL   -- the decision as published on spot.decisions
 );
 -- Decisions per node over time.
 CREATE INDEX decisions_node_ts ON decisions (node_id, ts);

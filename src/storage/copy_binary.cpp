@@ -127,12 +127,11 @@ void CopyBinaryWriter::text_or_null(std::string_view s) {
   else text(s);
 }
 
-void CopyBinaryWriter::jsonb(std::string_view json) {
+void CopyBinaryWriter::json(std::string_view json) {
   const auto len_at = buf_.size();
   raw_be(0, 4);
-  buf_.push_back(1);  // jsonb binary format version
-  // jsonb refuses the escape \u0000 (text cannot hold NUL): write U+FFFD instead. Escapes are
-  // walked pairwise so an escaped backslash followed by "u0000" is left alone.
+  // ->> and every jsonb cast refuse the escape \u0000 (text cannot hold NUL): write U+FFFD
+  // instead. Escapes are walked pairwise so an escaped backslash followed by "u0000" is left alone.
   std::size_t from = 0;
   for (std::size_t i = 0; i + 1 < json.size(); ++i) {
     if (json[i] != '\\') continue;

@@ -29,8 +29,9 @@ class CopyBinaryWriter {
   void text(std::string_view s);
   //! text, or NULL when empty.
   void text_or_null(std::string_view s);
-  //! jsonb in its binary form: a version byte (1) then the JSON text (repaired like text()).
-  void jsonb(std::string_view json);
+  //! json (its binary form is its text), repaired like text(); the escape \u0000, which
+  //! PostgreSQL's JSON functions refuse, becomes \ufffd.
+  void json(std::string_view json);
   void bytea(std::string_view bytes);
   //! timestamptz from event-time milliseconds since the Unix epoch.
   void timestamptz_ms(TimestampMs ms);

@@ -100,7 +100,7 @@ void HistoryEncoder::add_signal(const Signal& s) {
 
 bool HistoryEncoder::add_output(const Output& o, std::string& error) {
   // Outputs arrive as the records published on Kafka; the codec reads them back, so the columns
-  // are exactly what consumers of the topics see, and the whole record is kept as jsonb.
+  // are exactly what consumers of the topics see, and the whole record is kept as json.
   switch (o.topic) {
     case OutputTopic::Decisions: {
       const auto d = decode_decision(o.value);
@@ -117,7 +117,7 @@ bool HistoryEncoder::add_output(const Output& o, std::string& error) {
       w.text_or_null(d->target);
       w.text(d->model);
       w.text(d->reason);
-      w.jsonb(o.value);
+      w.json(o.value);
       return true;
     }
     case OutputTopic::Risk: {
@@ -135,7 +135,7 @@ bool HistoryEncoder::add_output(const Output& o, std::string& error) {
       w.float8(r->score.crash_probability);
       w.float8(r->score.stability);
       w.text(r->score.label);
-      w.jsonb(o.value);
+      w.json(o.value);
       return true;
     }
     case OutputTopic::Dlq: {

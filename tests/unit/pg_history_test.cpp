@@ -145,7 +145,7 @@ TEST(PgHistory, EveryKindOfRowReadsBackWithItsValues) {
   d.kind = DecisionKind::Evacuate;
   d.ts = 1735689600123;
   d.fleet = "default";
-  d.node_id = std::string("node-\0-1", 8);  // NUL: \u0000 in the JSON, which jsonb refuses
+  d.node_id = std::string("node-\0-1", 8);  // NUL: \u0000 in the JSON, which ->> and jsonb refuse
   d.instance_id = "i-1";
   d.region = "us-east-1";
   d.az = "us-east-1a";
@@ -195,6 +195,7 @@ TEST(PgHistory, EveryKindOfRowReadsBackWithItsValues) {
             "EVACUATE us-east-1a/c5.large/Linux/UNIX true 1735689600123");
   EXPECT_EQ(scalar(c, "SELECT node_id FROM decisions"), "node-\xEF\xBF\xBD-1");
   EXPECT_EQ(scalar(c, "SELECT record->>'decision_id' FROM decisions"), "00000000deadbeef");
+  EXPECT_EQ(scalar(c, "SELECT record::text FROM risk_scores"), encode_risk_record(r));  // as published
   EXPECT_EQ(scalar(c, "SELECT pool || ' ' || model || ' ' || label || ' ' || crash_probability || ' ' || "
                       "(record->'features'->>'ticks_in_window') FROM risk_scores"),
             "us-east-1a/p3.2xlarge/Linux/UNIX heuristic-v1 avoid 0.7 2016");
