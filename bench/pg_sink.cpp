@@ -25,7 +25,8 @@ using namespace spotstream;
 
 namespace {
 
-constexpr std::size_t kTicks = 500000;
+// Rows per run: 500k by default; BENCH_PG_ROWS=2000000 for a longer, more sustained measurement.
+const std::size_t kTicks = std::getenv("BENCH_PG_ROWS") ? std::stoul(std::getenv("BENCH_PG_ROWS")) : 500000;
 constexpr std::size_t kPerBatch = 1024;
 
 struct Server {
