@@ -97,8 +97,8 @@ std::vector<HistoryItem> demo_mix(const std::vector<PriceTick>& input) {
       r.family = t.family();
       r.ts = t.ts;
       r.features.price = t.spot_price;
-      r.features.on_demand_source = "tick";
-      r.score = {0.6, 0.4, "caution", "heuristic-v1", {}};
+      r.features.on_demand_source = kOnDemandTick;
+      r.score = {0.6, 0.4, "caution", "heuristic-v1", {}, "1", "heuristic"};
       // emplace, not HistoryItem{Output{...}}: a GCC 12 false -Wmaybe-uninitialized on the variant
       v.emplace_back().row.emplace<Output>(Output{OutputTopic::Risk, r.pool, encode_risk_record(r), r.ts, nullptr});
     }
