@@ -33,6 +33,15 @@ void check(int rc, const char* what) {
 // it (one per row length), built once: a prediction then costs no allocation on our side.
 struct RowBuffer {
   double row[kMaxModelFeatures];
+  // A proxy DMatrix kept for the thread's life, so a prediction does not allocate one.
+  DMatrixHandle proxy = nullptr;
+  ~RowBuffer() {
+    if (proxy != nullptr) XGDMatrixFree(proxy);
+  }
+  DMatrixHandle proxy_handle() {
+    if (proxy == nullptr) XGProxyDMatrixCreate(&proxy);
+    return proxy;
+  }
   std::string interface[kMaxModelFeatures + 1];
   const char* interface_for(std::size_t n) {
     std::string& s = interface[n];
@@ -94,7 +103,7 @@ double XGBoostModel::predict_row(const double* values) const {
   const bst_ulong* shape = nullptr;
   bst_ulong dim = 0;
   const float* out = nullptr;
-  if (XGBoosterPredictFromDense(static_cast<BoosterHandle>(booster_), b.interface_for(n), kPredictConfig, nullptr,
+  if (XGBoosterPredictFromDense(static_cast<BoosterHandle>(booster_), b.interface_for(n), kPredictConfig, b.proxy_handle(),
                                 &shape, &dim, &out) != 0 ||
       out == nullptr)
     return std::nan("");  // not expected after the load-time probe; the caller clamps and logs NaN
