@@ -66,6 +66,21 @@ void score_per_pool(benchmark::State& state, const std::string& which) {
                                                      benchmark::Counter::kIs1000);
 }
 
+// What the price path did per tick before the model interface (issue 3's HeuristicModel::score):
+// the probability and, on every tick, the label, model name and assumptions. Now those are filled
+// only for published records (RiskModel::describe), so score_per_pool is the per-tick cost.
+void full_score_per_pool(benchmark::State& state) {
+  const auto m = builtin_model();
+  const auto& rows = features();
+  double sum = 0;
+  for (auto _ : state)
+    for (const auto& f : rows) sum += m->score(f).stability;
+  benchmark::DoNotOptimize(sum);
+  state.counters["ns_per_pool"] = benchmark::Counter(static_cast<double>(rows.size()) * state.iterations(),
+                                                     benchmark::Counter::kIsRate | benchmark::Counter::kInvert,
+                                                     benchmark::Counter::kIs1000);
+}
+
 // The shard's per-tick path (window, features, model, emission decision) with a model file live.
 void price_path_with(benchmark::State& state, const std::string& which) {
   Config cfg;
@@ -84,6 +99,7 @@ void price_path_with(benchmark::State& state, const std::string& which) {
 }  // namespace
 
 BENCHMARK_CAPTURE(score_per_pool, heuristic, std::string("heuristic"));
+BENCHMARK(full_score_per_pool);
 BENCHMARK_CAPTURE(score_per_pool, logistic, std::string("logistic-synth.json"));
 BENCHMARK_CAPTURE(score_per_pool, xgboost, std::string("xgboost-synth/model.json"));
 BENCHMARK_CAPTURE(price_path_with, heuristic, std::string("heuristic"))->Unit(benchmark::kMillisecond);

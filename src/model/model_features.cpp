@@ -38,35 +38,6 @@ std::string feature_catalogue_list() {
   return out;
 }
 
-double feature_value(const Features& f, FeatureId id) {
-  switch (id) {
-    case FeatureId::Price: return f.price;
-    case FeatureId::WindowMin: return f.window_min;
-    case FeatureId::WindowMax: return f.window_max;
-    case FeatureId::PricePosition: return f.price_position;
-    case FeatureId::DiscountDepth: return f.discount_depth;
-    case FeatureId::OnDemandPrice: return f.on_demand_price;
-    case FeatureId::FamilyStressMean: return f.family_stress_mean;
-    case FeatureId::FamilyStressMax: return f.family_stress_max;
-    case FeatureId::FamilyStressGap: return f.family_stress_max - f.price_position;
-    case FeatureId::FamilyPools: return f.family_pools;
-    case FeatureId::Volatility24h: return f.volatility_24h;
-    case FeatureId::RelativeVolatility24h: return f.price > 0 ? f.volatility_24h / f.price : kAbsent;
-    case FeatureId::WindowRangeRel: return f.price > 0 ? (f.window_max - f.window_min) / f.price : kAbsent;
-    case FeatureId::PriceVsMin: return f.window_min > 0 ? f.price / f.window_min - 1.0 : kAbsent;
-    case FeatureId::HourSin: return f.hour_sin;
-    case FeatureId::HourCos: return f.hour_cos;
-    case FeatureId::IsWeekend: return f.is_weekend ? 1.0 : 0.0;
-    case FeatureId::IsBusinessHours: return f.is_business_hours ? 1.0 : 0.0;
-    case FeatureId::TicksInWindow: return f.ticks_in_window;
-    case FeatureId::AdvisorBand: return f.advisor_band >= 0 ? f.advisor_band : kAbsent;
-    case FeatureId::AdvisorSavingsPct: return f.advisor_band >= 0 ? f.advisor_savings_pct : kAbsent;
-    case FeatureId::InstanceCores: return f.instance_cores;
-    case FeatureId::InstanceRamGb: return f.instance_ram_gb;
-    case FeatureId::Count_: break;
-  }
-  return kAbsent;
-}
 
 Features features_from_catalogue(const double* v) {
   const auto at = [&](FeatureId id) { return v[static_cast<std::size_t>(id)]; };
