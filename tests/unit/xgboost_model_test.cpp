@@ -5,10 +5,12 @@
 // (The full round trip, training included, runs in tests/integration/test_models.py.)
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "src/model/model_loader.hpp"
 #include "src/model/xgboost_model.hpp"
@@ -113,4 +115,21 @@ TEST(XGBoostModel, MismatchedOrCorruptBoostersAreRefused) {
   regression["features"] = {"price_position", "family_stress_max"};
   regression["xgboost"] = {{"booster_file", (kDir.parent_path() / "xgboost-regression-booster.json").string()}};
   EXPECT_NE(refusal(regression).find("reg:squarederror"), std::string::npos) << refusal(regression);
+}
+
+// Shards score with one booster from several threads at once (each thread has its own row buffer,
+// proxy and libxgboost output buffer): every thread must get Python's numbers.
+TEST(XGBoostModel, ScoresFromSeveralThreadsAtOnce) {
+  const auto m = load_model_file(kDir / "model.json");
+  const auto rows = sample_rows();
+  std::atomic<int> mismatches{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      for (int round = 0; round < 20; ++round)
+        for (const auto& r : rows)
+          if (std::fabs(m->crash_probability(features_from_catalogue(r.catalogue.data())) - r.p) > 1e-6) ++mismatches;
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(mismatches.load(), 0);
 }
