@@ -1,6 +1,7 @@
 #include "operators/family_stress.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <stdexcept>
 #include <utility>
 
@@ -16,6 +17,19 @@ bool same(std::string_view a, std::string_view b) {
   for (std::size_t i = 0; i < a.size(); ++i)
     if (a[i] != b[i]) return false;
   return true;
+}
+
+// Lengths and the 8 bytes at each end of the type (where a family's sizes differ): equal names
+// always give equal fingerprints; a match is confirmed by comparing the names.
+std::uint64_t fingerprint(std::string_view type, std::string_view product) {
+  auto word = [](std::string_view s, std::size_t at) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, s.data() + at, std::min<std::size_t>(8, s.size() - at));
+    return w;
+  };
+  const std::uint64_t head = type.empty() ? 0 : word(type, 0);
+  const std::uint64_t tail = type.size() > 8 ? word(type, type.size() - 8) : 0;
+  return head * 0x9E3779B97F4A7C15ULL ^ (tail + (type.size() << 16 | product.size())) * 0xC2B2AE3D27D4EB4FULL;
 }
 
 // Sum in the group's (sorted) order: the same pools always give the same bits.
@@ -47,7 +61,7 @@ FamilyStressState::Group& FamilyStressState::group(std::uint64_t hash, std::stri
   std::uint32_t& first = head(hash);
   for (std::uint32_t i = first; i != kNone; i = groups_[i].next)
     if (same(groups_[i].family, family) && same(groups_[i].az, az)) return groups_[i];
-  groups_.push_back(Group{std::string(az), std::string(family), {}, first});
+  groups_.push_back(Group{std::string(az), std::string(family), {}, {}, first});
   first = static_cast<std::uint32_t>(groups_.size() - 1);
   if (first == kNone - 1) throw std::length_error("family stress: too many (az, family) groups");
   if (2 * groups_.size() > index_.size()) {  // keep probes short: rebuild at twice the size
@@ -76,12 +90,14 @@ std::size_t FamilyStressState::member(Group& g, std::string_view instance_type, 
   // A family has a handful of sizes: a scan beats any tree or hash here. Equality first: a new
   // pool, which needs the ordered place, is rare.
   auto& ms = g.members;
+  const std::uint64_t fp = fingerprint(instance_type, product);
   for (std::size_t i = 0; i < ms.size(); ++i)
-    if (same(ms[i].instance_type, instance_type) && same(ms[i].product, product)) return i;
+    if (g.fingerprints[i] == fp && same(ms[i].instance_type, instance_type) && same(ms[i].product, product)) return i;
   std::size_t i = 0;
   while (i < ms.size() && std::pair<std::string_view, std::string_view>(ms[i].instance_type, ms[i].product) <
                               std::pair(instance_type, product))
     ++i;
+  g.fingerprints.insert(g.fingerprints.begin() + static_cast<std::ptrdiff_t>(i), fp);
   ms.insert(ms.begin() + static_cast<std::ptrdiff_t>(i),
             Member{std::string(instance_type), std::string(product), 0, false, new_slot});
   return i;

@@ -28,6 +28,9 @@ class FamilyStressState {
   struct Group {
     std::string az, family;
     std::vector<Member> members;
+    //! fingerprint(instance_type, product) of each member, same order: a tick's scan reads one
+    //! cache line of these and compares names only where one matches.
+    std::vector<std::uint64_t> fingerprints;
     std::uint32_t next = kNone;  //!< next group with the same key hash (collision chain)
   };
   static constexpr std::uint32_t kNone = UINT32_MAX;
