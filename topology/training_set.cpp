@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 #include <stdexcept>
+#include <tuple>
 
 #include "src/model/model_loader.hpp"
 #include "src/model/spot_advisor.hpp"
@@ -56,7 +57,11 @@ TrainingSet build_training_set(std::vector<PriceTick> ticks, const Config& cfg,
                                std::shared_ptr<const SpotAdvisor> advisor, const LabelRule& label,
                                const SplitRule& split, const std::vector<std::shared_ptr<const RiskModel>>& extra) {
   if (ticks.empty()) throw std::invalid_argument("no price ticks to train on");
-  std::stable_sort(ticks.begin(), ticks.end(), [](const PriceTick& a, const PriceTick& b) { return a.ts < b.ts; });
+  // Time order, ties by pool: the rows (and the family stress at equal times) do not depend on the
+  // order the source delivered the ticks in (files, the synthetic market or a topic's partitions).
+  std::stable_sort(ticks.begin(), ticks.end(), [](const PriceTick& a, const PriceTick& b) {
+    return std::tie(a.ts, a.az, a.instance_type, a.product) < std::tie(b.ts, b.az, b.instance_type, b.product);
+  });
   Config every_tick = cfg;
   every_tick.set("risk.every_tick", "true");
   RuntimeMetrics metrics;

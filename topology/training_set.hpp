@@ -65,7 +65,7 @@ struct TrainingSet {
   void write_csv(const std::string& path) const;
 };
 
-//! Runs `ticks` (any order: sorted here by time) through a PricePath built from `cfg` (window
+//! Runs `ticks` (any order: sorted here by time, ties by pool) through a PricePath built from `cfg` (window
 //! settings) with `advisor` (may be null), labels and splits the rows. `extra` models are scored
 //! on every row after the heuristic.
 TrainingSet build_training_set(std::vector<PriceTick> ticks, const Config& cfg,

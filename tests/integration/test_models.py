@@ -15,7 +15,7 @@ import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from spotstream_harness import REPO, SHARED_DATA, spotstream_bin  # noqa: E402
+from spotstream_harness import REPO, SHARED_DATA, ProcessGroup, spotstream_bin  # noqa: E402
 
 BIN = spotstream_bin()
 DEBIAN_PYTHON = "/usr/bin/python3"
@@ -101,6 +101,25 @@ class ModelsTest(unittest.TestCase):
         for r in records:
             self.assertEqual((r["model"], r["model_kind"]), ("lr-synth", "logistic"))
             self.assertEqual(r["model_version"], self.report["version"])
+
+    def test_training_from_the_prices_topic_equals_training_from_the_files(self):
+        files = sorted(str(p) for p in (SHARED_DATA / "price-history" / "training_on_a_dime").glob("*/*.json"))
+        common = ["--test-from", "2020-01-31T00:00:00Z", "--log-level", "warn",
+                  "--features", "price_position,relative_volatility_24h,advisor_band,family_stress_max",
+                  "--set", "risk.spot_advisor_file=%s" % (SHARED_DATA / "spot-advisor" / "spot-advisor-data.json")]
+        rc, out, err = sh(BIN, "train", "--input", *files, "--output", self.dir / "files.json", *common)
+        self.assertEqual(rc, 0, err)
+        from_files = json.loads(out)
+        with ProcessGroup() as g:
+            _, addr = g.start_broker()
+            rc, out, err = sh(BIN, "feed", "file", "-b", addr, *files)
+            self.assertEqual(rc, 0, err)
+            rc, out, err = sh(BIN, "train", "--topic", "-b", addr, "--output", self.dir / "topic.json", *common)
+            self.assertEqual(rc, 0, err)
+            from_topic = json.loads(out)
+        self.assertEqual(from_topic["metrics"], from_files["metrics"])
+        self.assertEqual(from_topic["training"], from_files["training"])
+        self.assertGreater(from_files["training"]["test"]["rows"], 1000)
 
     def test_bad_model_files_stop_the_start_with_a_clear_error(self):
         corrupt = self.dir / "corrupt.json"
