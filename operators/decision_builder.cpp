@@ -20,7 +20,7 @@ Decision build_decision(const FleetEvent& node, DecisionKind kind, TimestampMs t
   d.product = node.product;
   d.reason = std::move(reason);
   d.signal = std::move(signal);
-  d.model = "signal-rules-v1";
+  d.model = kSignalRulesModel;
   d.decision_id = to_hex16(fnv1a64_fields(
       {d.fleet, d.node_id, d.instance_id, to_string(kind), std::to_string(ts), d.signal, cause}));
   return d;

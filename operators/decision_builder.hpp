@@ -8,6 +8,9 @@
 
 namespace spotstream {
 
+//! The model name of decisions made by the fleet and signal rules (joins, DRAIN, EVACUATE).
+inline constexpr const char* kSignalRulesModel = "signal-rules-v1";
+
 //! Where operators send decisions; the topology encodes and emits them. `replay`: the cause was
 //! processed before a restart (its decision was delivered then): update state, emit nothing.
 using DecisionSink = std::function<void(const Decision&, bool replay)>;

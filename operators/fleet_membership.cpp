@@ -43,8 +43,9 @@ void FleetMembership::operator()(const FleetEvent& e, bool replay, FleetState& s
 }
 
 void FleetMembership::forget_departed(FleetState& state) const {
-  while (!state.departed.empty() && (state.departed.front().first < state.signals_watermark ||
-                                     state.departed.size() > signals_.settings().departed_max)) {
+  while (!state.departed.empty() &&
+         ((state.departed.front().first < state.signals_watermark && state.departed.front().first < state.decided_through) ||
+          state.departed.size() > signals_.settings().departed_max)) {
     auto it = state.nodes.find(state.departed.front().second);
     if (it != state.nodes.end() && it->second.left_at != 0) state.nodes.erase(it);
     state.departed.pop_front();

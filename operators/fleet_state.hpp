@@ -13,6 +13,13 @@
 
 namespace spotstream {
 
+//! The risk-driven decision in force for a node (decision layer 4; see switch_policy.hpp).
+struct ModelState {
+  DecisionKind kind = DecisionKind::Stay;
+  std::string target;  //!< pool id or "on-demand" while kind is SWITCH
+  TimestampMs changed_at = std::numeric_limits<TimestampMs>::min();  //!< event time of the last change
+};
+
 struct FleetNode {
   FleetEvent joined;                      //!< the join event: pool, requirements, fleet
   DecisionKind last = DecisionKind::Stay;  //!< last decision emitted for this node
@@ -23,6 +30,10 @@ struct FleetNode {
   //! The join was read during a restart's replay. A signal's decision was delivered before the
   //! restart only if the signal and the join both were: either one live means it never was.
   bool joined_in_replay = false;
+  //! Event time of the earliest AWS signal applied to the node; 0 when none. From then on signals
+  //! rule: risk-driven evaluations at or after it leave the node alone.
+  TimestampMs signal_at = 0;
+  ModelState model;  //!< risk-driven decision in force
 };
 
 struct FleetState {
@@ -40,6 +51,12 @@ struct FleetState {
   //! The fleet input's watermark: every join at or before it has been seen. A parked signal
   //! expires only once this passes its time + park_ms, however the topics interleave.
   TimestampMs fleet_watermark = std::numeric_limits<TimestampMs>::min();
+  //! Risk-driven decisions have been evaluated up to here; a departed node is kept until this passes
+  //! its leave (so evaluations before the leave still see it). max(): no risk-driven decisions here.
+  TimestampMs decided_through = std::numeric_limits<TimestampMs>::max();
+  //! Risk-driven decisions in force before a restart, by instance id (from spot.decisions), applied
+  //! to their nodes when those are first evaluated.
+  std::unordered_map<std::string, ModelState> restored;
 };
 
 }  // namespace spotstream

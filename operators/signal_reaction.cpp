@@ -43,6 +43,7 @@ void SignalReaction::apply(const Signal& s, bool replay, FleetNode& node, const 
   Decision d = build_decision(n, kind, s.ts, std::move(reason), signal_label(s), cause_of(s));
   d.action_time = s.action_time;
   node.last = kind;
+  if (node.signal_at == 0 || s.ts < node.signal_at) node.signal_at = s.ts;
   emit(d, replay);
 }
 

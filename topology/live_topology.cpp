@@ -8,6 +8,7 @@
 #include "operators/fleet_membership.hpp"
 #include "operators/signal_reaction.hpp"
 #include "src/codec/json_encoder.hpp"
+#include "src/kafka/topic_reader.hpp"
 #include "src/model/model_watcher.hpp"
 #include "topology/price_path.hpp"
 
@@ -33,15 +34,27 @@ struct LiveScoring {
 class LiveShard : public ShardLogic {
  public:
   LiveShard(const Config& cfg, SignalReactionSettings s, std::shared_ptr<const ScoringContext> scoring,
-            std::shared_ptr<ModelWatcher> watcher, RuntimeMetrics& metrics)
-      : metrics_(metrics),
+            std::shared_ptr<ModelWatcher> watcher, std::shared_ptr<DecisionServices> services, bool decides,
+            RuntimeMetrics& metrics)
+      : cfg_(cfg),
+        metrics_(metrics),
         prices_topic_(cfg.get_string("topics.prices")),
+        services_(std::move(services)),
+        feeder_(services_->table.add_feeder()),
+        decides_(decides && services_->settings.enabled),
+        lateness_(cfg.get_int("window.allowed_lateness_ms")),
         signals_(s, metrics),
         fleet_(signals_, metrics),
-        prices_(cfg, nullptr, metrics, std::move(scoring)),
-        watcher_(std::move(watcher)) {}
+        // Published and replayed records alike feed the table (a warm start rebuilds it).
+        prices_(cfg, nullptr, metrics, std::move(scoring), [this](const RiskRecord& r, bool) { feeder_.update(r); }),
+        watcher_(std::move(watcher)) {
+    if (decides_) fleet_state_.decided_through = std::numeric_limits<TimestampMs>::min();
+  }
 
   void on_event(const Event& event, const EventContext& ctx, OutputCollector& out) override {
+    // A replayed event means this group is resuming (it has committed offsets): the risk-driven
+    // decisions it published before are in force. A new group starts over.
+    if (ctx.replay && decides_ && !restored_) restore();
     if (const auto* t = std::get_if<PriceTick>(&event)) {
       prices_(*t, ctx, price_state(ctx.partition), out);
       return;
@@ -49,9 +62,14 @@ class LiveShard : public ShardLogic {
     fleet_state_.fleet_watermark = std::max(fleet_state_.fleet_watermark, ctx.wm.fleet);
     fleet_state_.signals_watermark = std::max(fleet_state_.signals_watermark, ctx.wm.signals);
     const DecisionSink emit = [&](const Decision& d, bool replay) {
-      if (replay) return;  // delivered before the restart
-      metrics_.count_decision(d.kind);
-      out.emit(OutputTopic::Decisions, d.node_id, encode_decision(d), d.ts);
+      if (d.signal != "none") {
+        Decision enriched = d;
+        services_->engine.enrich_signal_decision(fleet_state_, enriched);
+        services_->signals.set(d.instance_id, SignalBoard::Entry{d.kind, d.signal, d.reason, d.ts});
+        this->emit(enriched, replay, out);
+      } else {
+        this->emit(d, replay, out);
+      }
     };
     if (const auto* s = std::get_if<Signal>(&event)) {
       signals_(*s, ctx.replay, fleet_state_, emit);
@@ -66,6 +84,17 @@ class LiveShard : public ShardLogic {
         price_states_[static_cast<std::size_t>(partition)].reset();
   }
 
+  void on_progress(const EventContext& ctx, OutputCollector& out) override {
+    // Every tick this shard will still see is at or after the prices' progress minus the allowed
+    // lateness (the source dead-letters older ones; a partition read to its end holds nothing
+    // back), and so is every record it will still publish.
+    if (ctx.wm.prices_progress != Watermarks::kMin) feeder_.advance(ctx.wm.prices_progress - lateness_ - 1);
+    decide(std::min(ctx.wm.fleet_progress, ctx.wm.signals_progress), out);
+  }
+
+  //! Every input has been read: decide up to where the risk table is complete.
+  void on_finish(OutputCollector& out) override { decide(Watermarks::kMax, out); }
+
  private:
   // Price state per input partition: a family's sizes share a partition (key <az>/<family>), and
   // a revoked partition's pools are dropped whole.
@@ -76,8 +105,43 @@ class LiveShard : public ShardLogic {
     return *price_states_[i];
   }
 
+  void emit(const Decision& d, bool replay, OutputCollector& out) {
+    if (replay) return;  // delivered before the restart
+    metrics_.count_decision(d.kind);
+    out.emit(OutputTopic::Decisions, d.node_id, encode_decision(d), d.ts);
+  }
+
+  //! The risk-driven decisions already on spot.decisions (a restart, or another process before us)
+  //! are in force: read them back so that decisions continue instead of starting over.
+  void restore() {
+    restored_ = true;
+    const auto& topic = cfg_.get_string("topics.decisions");
+    std::vector<Decision> published;
+    try {
+      for (const auto& r : read_topic(cfg_, topic, 15000))
+        if (auto d = decode_decision(r.value)) published.push_back(std::move(*d));
+    } catch (const std::exception& e) {
+      spdlog::warn("decisions: cannot read {} back ({}): risk-driven decisions start from STAY", topic, e.what());
+      return;
+    }
+    ModelDecisions::restore(fleet_state_, published);
+    if (!fleet_state_.restored.empty())
+      spdlog::info("decisions: {} risk-driven decision(s) in force restored from {}", fleet_state_.restored.size(), topic);
+  }
+
+  void decide(TimestampMs through, OutputCollector& out) {
+    if (!decides_) return;
+    services_->engine.advance(fleet_state_, through, [&](const Decision& d, bool replay) { emit(d, replay, out); });
+  }
+
+  Config cfg_;
+  bool restored_ = false;
   RuntimeMetrics& metrics_;
   std::string prices_topic_;
+  std::shared_ptr<DecisionServices> services_;
+  RiskTable::Feeder feeder_;
+  bool decides_;
+  TimestampMs lateness_;
   FleetState fleet_state_;
   SignalReaction signals_;
   FleetMembership fleet_;
@@ -88,7 +152,7 @@ class LiveShard : public ShardLogic {
 
 }  // namespace
 
-Pipeline::LogicFactory live_topology(const Config& cfg) {
+Pipeline::LogicFactory live_topology(const Config& cfg, std::shared_ptr<DecisionServices> services) {
   SignalReactionSettings s;
   s.park_ms = cfg.get_int("signals.park_ms");
   s.park_max = static_cast<std::size_t>(cfg.get_int("signals.park_max"));
@@ -97,9 +161,14 @@ Pipeline::LogicFactory live_topology(const Config& cfg) {
   auto scoring = std::make_shared<LiveScoring>();
   scoring->context = load_scoring_context(cfg);
   PricePath::window_settings(cfg);  // refuse bad window settings before any thread starts
-  return [cfg, s, scoring](int, RuntimeMetrics& metrics) {
-    return std::make_unique<LiveShard>(cfg, s, scoring->context, scoring->watch(cfg, metrics), metrics);
+  return [cfg, s, scoring, services](int shard, RuntimeMetrics& metrics) {
+    return std::make_unique<LiveShard>(cfg, s, scoring->context, scoring->watch(cfg, metrics), services, shard == 0,
+                                       metrics);
   };
+}
+
+Pipeline::LogicFactory live_topology(const Config& cfg) {
+  return live_topology(cfg, std::make_shared<DecisionServices>(cfg));
 }
 
 }  // namespace spotstream

@@ -1,16 +1,21 @@
 #pragma once
 //! How operators are wired in a shard for live runs and replays: the per-shard ShardLogic.
-//!   FleetEvent -> FleetMembership -> decisions
-//!   Signal     -> SignalReaction  -> decisions
-//!   PriceTick  -> PricePath (window, features, the live risk model) -> spot.risk
+//!   PriceTick  -> PricePath (window, features, the live risk model) -> spot.risk, and the shared risk table
+//!   FleetEvent -> FleetMembership -> decisions                      (decision shard only)
+//!   Signal     -> SignalReaction  -> decisions, with a replacement  (decision shard only)
+//!   progress   -> risk table feeder advanced; on the decision shard, ModelDecisions -> decisions
 #include <memory>
 
 #include "src/config/config.hpp"
 #include "src/runtime/pipeline.hpp"
+#include "topology/decision_services.hpp"
 
 namespace spotstream {
 
-//! A factory for Pipeline: one ShardLogic (state objects + operators) per shard.
+//! A factory for Pipeline: one ShardLogic (state objects + operators) per shard, all sharing
+//! `services` (the REST API may hold it too).
+Pipeline::LogicFactory live_topology(const Config& cfg, std::shared_ptr<DecisionServices> services);
+//! The same with services of its own.
 Pipeline::LogicFactory live_topology(const Config& cfg);
 
 }  // namespace spotstream

@@ -18,7 +18,7 @@ WindowSettings PricePath::window_settings(const Config& cfg) {
 }
 
 PricePath::PricePath(const Config& cfg, std::shared_ptr<const SpotAdvisor> advisor, RuntimeMetrics& metrics,
-                     std::shared_ptr<const ScoringContext> scoring)
+                     std::shared_ptr<const ScoringContext> scoring, RecordSink on_record)
     : scoring_(scoring ? std::move(scoring) : std::make_shared<const ScoringContext>(nullptr, std::move(advisor))),
       metrics_(metrics),
       prices_topic_(cfg.get_string("topics.prices")),
@@ -26,7 +26,8 @@ PricePath::PricePath(const Config& cfg, std::shared_ptr<const SpotAdvisor> advis
       window_ms_(cfg.get_int("window.length_ms")),
       window_(window_settings(cfg)),
       emission_(RiskEmissionSettings{cfg.get_double("risk.epsilon"), cfg.get_int("risk.max_interval_ms"),
-                                     cfg.get_bool("risk.every_tick")}) {}
+                                     cfg.get_bool("risk.every_tick")}),
+      on_record_(std::move(on_record)) {}
 
 std::optional<PricePath::TickFeatures> PricePath::features(const PriceTick& tick, PriceState& state,
                                                            TickOutcome& outcome) const {
@@ -64,8 +65,15 @@ void PricePath::operator()(const PriceTick& tick, const EventContext& ctx, Price
   TickOutcome outcome;
   auto record = score(tick, state, outcome);
   // A replayed tick (history re-read on assignment) rebuilds the window, the family stress and the
-  // last published record, and publishes nothing: that was done before, or is not ours to do.
-  if (ctx.replay) return;
+  // last published record, and publishes nothing: that was done before, or is not ours to do. Its
+  // record still rebuilds the replicated risk table.
+  if (ctx.replay) {
+    if (record && on_record_) {
+      record->warming = record->ts < ctx.covered_from + window_ms_;
+      on_record_(*record, true);
+    }
+    return;
+  }
   if (outcome == TickOutcome::Duplicate) {
     metrics_.duplicate_ticks.inc();
   } else if (outcome == TickOutcome::TooLate) {
@@ -82,6 +90,7 @@ void PricePath::operator()(const PriceTick& tick, const EventContext& ctx, Price
     record->warming = record->ts < ctx.covered_from + window_ms_;
     metrics_.risk_records.inc();
     out.emit(OutputTopic::Risk, record->pool, encode_risk_record(*record), record->ts);
+    if (on_record_) on_record_(*record, false);
   }
 }
 

@@ -3,6 +3,7 @@
 //! -> spot.risk when it changes materially. Stateless operators; the state is the shard's
 //! PriceState. Called only from its shard's thread. The risk model and the Spot Advisor data come
 //! from a ScoringContext shared by the shards, so a reloaded model is picked up at the next tick.
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -20,10 +21,14 @@ namespace spotstream {
 
 class PricePath {
  public:
+  //! Called with each record published on spot.risk, and with each record a replayed tick rebuilds
+  //! (`replayed`; not published): both feed the replicated risk table.
+  using RecordSink = std::function<void(const RiskRecord&, bool replayed)>;
   //! Model and Spot Advisor data from `scoring`, shared with the other shards and the reload thread.
   //! Without `scoring`: the built-in heuristic with a fixed `advisor` (may be null: bands unknown).
+  //! `on_record` may be empty.
   PricePath(const Config& cfg, std::shared_ptr<const SpotAdvisor> advisor, RuntimeMetrics& metrics,
-            std::shared_ptr<const ScoringContext> scoring = nullptr);
+            std::shared_ptr<const ScoringContext> scoring = nullptr, RecordSink on_record = {});
   void operator()(const PriceTick& tick, const EventContext& ctx, PriceState& state, OutputCollector& out) const;
   //! The arithmetic of one tick: window, family stress, features, score and the emission decision.
   //! Returns the record when it is to be published; `outcome` says whether the window took the tick.
@@ -50,6 +55,7 @@ class PricePath {
   PoolWindow window_;
   FeatureBuilder features_;
   RiskEmission emission_;
+  RecordSink on_record_;
 };
 
 }  // namespace spotstream

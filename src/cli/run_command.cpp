@@ -6,6 +6,7 @@
 
 #include "src/cli/commands.hpp"
 #include "src/cli/embedded_setup.hpp"
+#include "src/rest/evaluate_server.hpp"
 #include "src/runtime/pipeline.hpp"
 #include "src/runtime/stop_signal.hpp"
 #include "topology/live_topology.hpp"
@@ -20,8 +21,17 @@ int run_command(Config cfg, const RunOptions& opts) {
                cfg.get_int("runtime.shards"), cfg.get_string("consumer.group"), cfg.get_string("topics.prices"),
                cfg.get_string("topics.signals"), cfg.get_string("topics.fleet"));
   RuntimeMetrics metrics;
-  Pipeline pipeline(cfg, live_topology(cfg), metrics);
+  auto services = std::make_shared<DecisionServices>(cfg);
+  Pipeline pipeline(cfg, live_topology(cfg, services), metrics);
+  EvaluateServer rest(services);
+  if (const auto port = cfg.get_int("rest.port"); port >= 0) {
+    const int bound = rest.start(cfg.get_string("rest.address"), static_cast<int>(port));
+    std::printf("rest api listening on http://%s:%d (POST /api/v1/evaluate, GET /health)\n",
+                cfg.get_string("rest.address").c_str(), bound);
+    std::fflush(stdout);
+  }
   const int rc = pipeline.run(stop);
+  rest.stop();
   std::printf("summary %s\n", metrics.to_json().c_str());
   std::fflush(stdout);
   return rc;

@@ -187,6 +187,8 @@ std::string encode_decision(const Decision& d) {
   j["signal"] = d.signal;
   if (d.action_time != 0) j["action_time"] = format_iso8601(d.action_time);
   if (!d.target.empty()) j["target"] = d.target;
+  j["crash_probability"] = std::isnan(d.crash_probability) ? Json() : Json(d.crash_probability);
+  j["yield"] = std::isnan(d.yield) ? Json() : Json(d.yield);
   j["model"] = d.model;
   return dump(j);
 }
@@ -289,6 +291,8 @@ std::optional<Decision> decode_decision(std::string_view json) {
       d.action_time = *t;
     }
     if (j.contains("target")) d.target = j.at("target").get<std::string>();
+    for (auto [field, name] : {std::pair{&d.crash_probability, "crash_probability"}, {&d.yield, "yield"}})
+      if (j.contains(name) && !j.at(name).is_null()) *field = j.at(name).get<double>();
     return d;
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;

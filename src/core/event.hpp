@@ -108,8 +108,12 @@ struct Decision {
   std::string reason;       //!< words a person reads
   std::string signal;       //!< "none", "rebalance-recommendation", "interruption-notice:terminate", ...
   TimestampMs action_time = 0;  //!< when AWS will interrupt (signals), 0 otherwise
-  std::string target;       //!< target pool for SWITCH/EVACUATE; empty otherwise
+  std::string target;       //!< target pool for SWITCH/EVACUATE, or "on-demand"; empty otherwise
   std::string model;        //!< which model/version produced the decision
+  //! Crash probability of the node's own pool, and the yield score of where the decision sends it
+  //! (the own pool for STAY, the target for SWITCH/EVACUATE); NaN when unknown (no risk yet).
+  double crash_probability = std::numeric_limits<double>::quiet_NaN();
+  double yield = std::numeric_limits<double>::quiet_NaN();
 };
 
 //! A bad input record, bound for spot.dlq with its reason and original bytes.

@@ -42,8 +42,9 @@ std::size_t Pipeline::shard_of(Event& e) const {
     tick->key_hash = tick->routing_hash();  // kept: the shard finds the tick's family by it
     return tick->key_hash % shards_.size();
   }
-  const std::string key = std::visit([](const auto& v) { return v.routing_key(); }, e);
-  return fnv1a64(key) % shards_.size();
+  // Every node lives on the decision shard (shard 0): the diversity cap and the ranking of a fleet's
+  // nodes need them together, and fleet events and signals are a trickle next to the prices.
+  return 0;
 }
 
 void Pipeline::route(RdKafka::Message& m) {
@@ -139,8 +140,20 @@ void Pipeline::dead_letter(RdKafka::Message& m, const DecodeError& err) {
 void Pipeline::seal_batch() {
   // Emptiness is "no message routed", not "no offset to commit": a batch of replayed messages
   // commits nothing, yet its events are staged in the shards and point at it.
-  if (!current_ || current_messages_ == 0) return;
+  const Watermarks& wm = watermarks_.current();
+  const bool progressed = wm.prices_progress != progress_sent_.prices_progress || wm.fleet_progress != progress_sent_.fleet_progress ||
+                          wm.signals_progress != progress_sent_.signals_progress;
+  if (!current_ || (current_messages_ == 0 && !progressed)) return;
   current_messages_ = 0;
+  if (progressed) {  // every shard learns how far the inputs have got, after what was routed to it
+    progress_sent_ = wm;
+    for (auto& s : shards_) {
+      current_->add(1);
+      QueuedEvent mark{PriceTick{}, current_.get(), EventContext{wm, false, -1, -1}};
+      mark.progress = true;
+      s->stage(std::move(mark), Shard::Lane::Prices);
+    }
+  }
   InputBatch* batch = tracker_.push(std::move(current_));
   current_ = std::make_unique<InputBatch>();
   for (auto& s : shards_) s->flush(*stop_);
@@ -233,8 +246,10 @@ int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& ma
   }
 
   spdlog::info("stopping: draining shards, delivering outputs, committing offsets");
+  watermarks_.recompute(source_->assignment());
   seal_batch();
   for (auto& s : shards_) s->stop_and_join();
+  for (auto& s : shards_) s->finish();
   sink_->stop_and_join();
   if (history_) history_->stop_and_join();  // after the Kafka sink: it hands outputs over
   commit(true);

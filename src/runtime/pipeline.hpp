@@ -71,6 +71,7 @@ class Pipeline : public KafkaSource::Listener {
   std::size_t dlq_payload_max_;
   TimestampMs allowed_lateness_;
   std::chrono::steady_clock::time_point last_commit_;
+  Watermarks progress_sent_;  //!< the watermarks the last progress marks carried
 };
 
 }  // namespace spotstream

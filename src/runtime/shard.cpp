@@ -13,7 +13,8 @@ constexpr std::size_t kPriceBulk = 512;
 
 Shard::Shard(std::unique_ptr<ShardLogic> logic, SinkWorker& sink, std::size_t capacity)
     : logic_(std::move(logic)), sink_(sink), capacity_(capacity), sink_token_(sink.make_token()) {
-  work_.resize(std::max(kControlBulk, kPriceBulk));
+  work_.resize(kPriceBulk);
+  control_work_.resize(kControlBulk);
 }
 
 Shard::~Shard() {
@@ -41,8 +42,8 @@ void Shard::flush(const std::atomic<bool>& abort) {
 }
 
 std::size_t Shard::drain(moodycamel::ConcurrentQueue<QueuedEvent>& q, moodycamel::ConsumerToken& t,
-                         std::size_t max) {
-  const std::size_t n = q.try_dequeue_bulk(t, work_.begin(), max);
+                         std::vector<QueuedEvent>& work, std::size_t max) {
+  const std::size_t n = q.try_dequeue_bulk(t, work.begin(), max);
   if (n == 0) return 0;
   auto& outputs = collector_.outputs();
   // Per input batch: outputs created minus events consumed, applied before the outputs reach the
@@ -50,15 +51,24 @@ std::size_t Shard::drain(moodycamel::ConcurrentQueue<QueuedEvent>& q, moodycamel
   InputBatch* current = nullptr;
   std::int64_t delta = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    auto& item = work_[i];
+    auto& item = work[i];
     if (item.batch != current) {
       if (current) current->add(delta);
       current = item.batch;
       delta = 0;
     }
+    if (item.progress && &q == &prices_) {
+      // A progress mark promises that everything routed before it has been processed: control
+      // events staged in the same flush sit in the other lane, enqueued before the mark.
+      if (current) current->add(delta);
+      delta = 0;
+      sink_.push(outputs, sink_token_);
+      while (drain(control_, control_out_, control_work_, kControlBulk) > 0) {}
+    }
     const auto before = outputs.size();
     collector_.set_batch(item.batch);
-    logic_->on_event(item.event, item.ctx, collector_);
+    if (item.progress) logic_->on_progress(item.ctx, collector_);
+    else logic_->on_event(item.event, item.ctx, collector_);
     delta += static_cast<std::int64_t>(outputs.size() - before) - 1;
   }
   if (current) current->add(delta);
@@ -67,11 +77,11 @@ std::size_t Shard::drain(moodycamel::ConcurrentQueue<QueuedEvent>& q, moodycamel
 }
 
 void Shard::loop() {
-  moodycamel::ConsumerToken control_out(control_), prices_out(prices_);
+  moodycamel::ConsumerToken prices_out(prices_);
   for (;;) {
     std::size_t n = 0;
-    while (drain(control_, control_out, kControlBulk) > 0) ++n;  // signals first, always
-    n += drain(prices_, prices_out, kPriceBulk);
+    while (drain(control_, control_out_, control_work_, kControlBulk) > 0) ++n;  // signals first, always
+    n += drain(prices_, prices_out, work_, kPriceBulk);
     if (n > 0) continue;
     if (stop_.load(std::memory_order_acquire) && control_.size_approx() == 0 && prices_.size_approx() == 0) break;
     sleeping_.store(true);
@@ -82,6 +92,12 @@ void Shard::loop() {
     wake_.wait(20000);
     sleeping_.store(false);
   }
+}
+
+void Shard::finish() {
+  collector_.set_batch(nullptr);
+  logic_->on_finish(collector_);
+  sink_.push(collector_.outputs(), sink_token_);
 }
 
 void Shard::stop_and_join() {

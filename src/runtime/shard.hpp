@@ -23,6 +23,7 @@ struct QueuedEvent {
   Event event;
   InputBatch* batch = nullptr;
   EventContext ctx;
+  bool progress = false;  //!< a progress mark (ShardLogic::on_progress), not an event
 };
 
 class Shard {
@@ -43,10 +44,14 @@ class Shard {
   void revoked(const std::vector<PartitionKey>& parts) { logic_->on_revoked(parts); }
   //! Processes everything queued, then stops the thread.
   void stop_and_join();
+  //! After stop_and_join (of every shard): ShardLogic::on_finish on the calling thread; its outputs
+  //! go to the sink untied to any input batch.
+  void finish();
 
  private:
   void loop();
-  std::size_t drain(moodycamel::ConcurrentQueue<QueuedEvent>& q, moodycamel::ConsumerToken& t, std::size_t max);
+  std::size_t drain(moodycamel::ConcurrentQueue<QueuedEvent>& q, moodycamel::ConsumerToken& t,
+                    std::vector<QueuedEvent>& work, std::size_t max);
   void enqueue(moodycamel::ConcurrentQueue<QueuedEvent>& q, moodycamel::ProducerToken& t,
                std::vector<QueuedEvent>& buf, const std::atomic<bool>& abort);
 
@@ -63,7 +68,8 @@ class Shard {
   std::atomic<bool> stop_{false};
   std::thread thread_;
   // shard-thread state
-  std::vector<QueuedEvent> work_;
+  std::vector<QueuedEvent> work_, control_work_;
+  moodycamel::ConsumerToken control_out_{control_};
   OutputCollector collector_;
   moodycamel::ProducerToken sink_token_;
 };

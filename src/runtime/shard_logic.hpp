@@ -47,6 +47,14 @@ class ShardLogic {
   //! replay wherever they go). Called from the source thread while the shard is idle: every event
   //! routed so far has been processed (Pipeline::on_revoking waits for that first).
   virtual void on_revoked(const std::vector<PartitionKey>& parts) { (void)parts; }
+  //! Progress: every event routed to this shard before it (on either lane) has been processed, and
+  //! `ctx.wm` holds the inputs' watermarks as of then. Sent to every shard whenever an input's
+  //! progress (Watermarks::prices_progress, ...) advances (so shards learn how far event time has got
+  //! even when no event is theirs).
+  virtual void on_progress(const EventContext& /*ctx*/, OutputCollector& /*out*/) {}
+  //! Once, when the pipeline stops, after every shard has processed everything; called from the
+  //! stopping thread (the shard threads have ended).
+  virtual void on_finish(OutputCollector& /*out*/) {}
 };
 
 }  // namespace spotstream

@@ -5,16 +5,22 @@
 namespace spotstream {
 
 void WatermarkTracker::recompute(const std::map<PartitionKey, bool>& assignment) {
-  TimestampMs wm[3];
+  TimestampMs wm[3], progress[3];
   bool any[3] = {false, false, false};
   for (auto& w : wm) w = std::numeric_limits<TimestampMs>::max();
+  for (auto& p : progress) p = std::numeric_limits<TimestampMs>::max();
   for (const auto& [tp, at_end] : assignment) {
-    (void)at_end;  // deliberately ignored: see the header
     auto kind = topics_.find(tp.first);
     if (kind == topics_.end()) continue;
     const int k = static_cast<int>(kind->second);
     auto seen = max_ts_.find(tp);
-    wm[k] = std::min(wm[k], seen == max_ts_.end() ? Watermarks::kMin : seen->second);
+    const TimestampMs latest = seen == max_ts_.end() ? Watermarks::kMin : seen->second;
+    wm[k] = std::min(wm[k], latest);  // at_end deliberately ignored: see the header
+    // Prices flow all the time: only a partition that is empty so far stops holding them back (so
+    // that the outcome of a replay does not depend on how fast each partition was read). The fleet
+    // and signals topics are idle most of the time: a partition read to its end does not hold back.
+    const bool idle = kind->second == InputKind::Prices ? at_end && seen == max_ts_.end() : at_end;
+    if (!idle) progress[k] = std::min(progress[k], latest);
     any[k] = true;
   }
   auto apply = [&](TimestampMs& current, InputKind kind) {
@@ -25,6 +31,13 @@ void WatermarkTracker::recompute(const std::map<PartitionKey, bool>& assignment)
   apply(current_.prices, InputKind::Prices);
   apply(current_.signals, InputKind::Signals);
   apply(current_.fleet, InputKind::Fleet);
+  auto apply_progress = [&](TimestampMs& current, InputKind kind) {
+    const int k = static_cast<int>(kind);
+    if (any[k]) current = std::max(current, progress[k]);
+  };
+  apply_progress(current_.prices_progress, InputKind::Prices);
+  apply_progress(current_.signals_progress, InputKind::Signals);
+  apply_progress(current_.fleet_progress, InputKind::Fleet);
 }
 
 }  // namespace spotstream

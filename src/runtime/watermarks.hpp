@@ -23,9 +23,20 @@ namespace spotstream {
 
 struct Watermarks {
   static constexpr TimestampMs kMin = std::numeric_limits<TimestampMs>::min();
+  static constexpr TimestampMs kMax = std::numeric_limits<TimestampMs>::max();
   TimestampMs prices = kMin;
   TimestampMs signals = kMin;
   TimestampMs fleet = kMin;
+  //! Each input's progress, for decisions: like its watermark, except that idle partitions do not
+  //! hold it back (kMax when all are idle): for prices, a partition at its end that never had a
+  //! message (more partitions than keys); for fleet and signals, any partition read to its end.
+  //! In a replay a partition is at its end only once all of it has been read, so what waits on
+  //! these is deterministic; live, the fleet and signals topics are idle most of the time and must
+  //! not stall decisions. An event older than its input's progress is late for decisions made
+  //! since. Never go back.
+  TimestampMs prices_progress = kMin;
+  TimestampMs fleet_progress = kMin;
+  TimestampMs signals_progress = kMin;
 };
 
 class WatermarkTracker {

@@ -208,7 +208,11 @@ class ProcessGroup:
         return p
 
     def spotstream(self, name, *args):
-        return self.start(name, [self.bin] + [str(a) for a in args])
+        args = [str(a) for a in args]
+        # Tests run in parallel: each `run` gets its REST API on a free port unless a test chooses.
+        if args and args[0] == "run" and not any(a.startswith("rest.port=") for a in args):
+            args = ["run", "--set", "rest.port=0"] + args[1:]
+        return self.start(name, [self.bin] + args)
 
     def start_run(self, name="run", *extra, bootstrap=True, timeout=20):
         """`spotstream run` with its embedded broker; returns (proc, bootstrap address)."""

@@ -2,12 +2,16 @@
 // Kafka, the pipeline run to idle, decisions and DLQ records read back from their topics.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <limits>
 #include <map>
 #include <thread>
 #include <set>
 
 #include "src/codec/json_encoder.hpp"
+#include "tests/unit/decision_test_util.hpp"
 #include "src/feed/event_publisher.hpp"
 #include "src/feed/synth_market.hpp"
 #include "src/kafka/embedded_cluster.hpp"
@@ -16,6 +20,7 @@
 #include "topology/live_topology.hpp"
 
 using namespace spotstream;
+using spotstream::test::deterministic_parts;
 
 namespace {
 
@@ -88,12 +93,20 @@ TEST_F(PipelineTest, SignalsBecomeDecisionsAndBadInputGoesToTheDlq) {
   RuntimeMetrics m;
   const auto decisions = run("g1", 2, 256, 4096, m);
   EXPECT_EQ(m.messages_in.get(), pub.events);
-  // One STAY per join, one DRAIN or EVACUATE per signal (every synthetic signal is for a node).
-  ASSERT_EQ(decisions.size(), pub.joins + pub.signals) << m.to_json();
+  // One STAY per join, one DRAIN or EVACUATE per signal (every synthetic signal is for a node);
+  // the rest are risk-driven (SWITCH, or STAY when a switch is no longer needed).
   std::map<std::string, int> kinds;
+  std::uint64_t risk_driven = 0;
   for (const auto& json : decisions) {
     const auto d = decode_decision(json);
     ASSERT_TRUE(d) << json;
+    if (d->signal == "none" && d->reason.rfind("joined pool", 0) != 0) {
+      ++risk_driven;
+      EXPECT_FALSE(std::isnan(d->crash_probability)) << json;
+      EXPECT_TRUE(d->kind == DecisionKind::Switch || d->kind == DecisionKind::Stay) << json;
+      EXPECT_EQ(d->kind == DecisionKind::Switch, !d->target.empty()) << json;
+      continue;
+    }
     ++kinds[to_string(d->kind)];
     ASSERT_TRUE(pub.node_of_instance.count(d->instance_id)) << json;
     EXPECT_EQ(pub.node_of_instance.at(d->instance_id), d->node_id) << json;
@@ -101,6 +114,7 @@ TEST_F(PipelineTest, SignalsBecomeDecisionsAndBadInputGoesToTheDlq) {
       EXPECT_NE(d->signal, "none");
     }
   }
+  EXPECT_EQ(decisions.size(), pub.joins + pub.signals + risk_driven);
   EXPECT_EQ(static_cast<std::uint64_t>(kinds["STAY"]), pub.joins);
   EXPECT_EQ(static_cast<std::uint64_t>(kinds["DRAIN"] + kinds["EVACUATE"]), pub.signals);
   EXPECT_EQ(m.parked_signals_expired.get(), 0u);
@@ -127,8 +141,10 @@ TEST_F(PipelineTest, OutputIsIdenticalAcrossShardsBatchesAndBackpressure) {
   const auto b = run("p2", 4, 7, 256, m2);
   const auto c = run("p3", 3, 64, 300, m3);
   ASSERT_FALSE(a.empty());
-  EXPECT_EQ(a, b);
-  EXPECT_EQ(a, c);
+  EXPECT_EQ(deterministic_parts(a), deterministic_parts(b));
+  EXPECT_EQ(deterministic_parts(a), deterministic_parts(c));
+  // Risk-driven decisions are part of what must be identical.
+  EXPECT_GT(std::count_if(a.begin(), a.end(), [](const std::string& r) { return r.find("\"SWITCH\"") != std::string::npos; }), 0);
 }
 
 // Event time: a tick older than its partition's watermark minus the allowed lateness goes to the
@@ -190,7 +206,8 @@ TEST_F(PipelineTest, RestartReplaysStateAndEmitsEachDecisionOnce) {
   const auto reference = run("reference", 2, 1024, 4096, whole);
   ASSERT_GT(before.size(), 0u);
   ASSERT_GT(all.size(), before.size());
-  EXPECT_EQ(all, reference);  // sorted records: equal means none missing and none duplicated
+  // sorted records: equal means none missing and none duplicated
+  EXPECT_EQ(deterministic_parts(all), deterministic_parts(reference));
 }
 
 // Backpressure: while the sink cannot deliver (produce requests fail with a retriable error and the

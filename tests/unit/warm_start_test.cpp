@@ -16,6 +16,7 @@
 #include "src/kafka/embedded_cluster.hpp"
 #include "src/kafka/topic_reader.hpp"
 #include "src/runtime/pipeline.hpp"
+#include "tests/unit/decision_test_util.hpp"
 #include "topology/live_topology.hpp"
 
 using namespace spotstream;
@@ -123,13 +124,24 @@ TEST_F(WarmStartTest, RestartMidStreamPublishesWhatAnUninterruptedRunPublishes) 
   const auto risk = records(restarted, "topics.risk"), expected = records(reference, "topics.risk");
   ASSERT_GT(expected.size(), 1000u);
   expect_same(values(risk), values(expected));  // none missing, none doubled, every byte the same
-  expect_same(values(records(restarted, "topics.decisions")), values(records(reference, "topics.decisions")));
+  // Risk-driven decisions included: the restarted run reads the decisions in force back from its
+  // decisions topic and continues. A signal's replacement pool is not deterministic (it comes from
+  // the latest scores when the signal is processed): compared without it.
+  const auto decisions = values(records(restarted, "topics.decisions"));
+  EXPECT_GT(std::count_if(decisions.begin(), decisions.end(),
+                          [](const std::string& r) { return r.find("\"SWITCH\"") != std::string::npos; }), 0);
+  expect_same(test::deterministic_parts(decisions, 1),
+              test::deterministic_parts(values(records(reference, "topics.decisions")), 1));
 }
 
 TEST_F(WarmStartTest, NewGroupAtTheLogEndWarmsUpSilentlyThenMatchesTheUninterruptedRun) {
   const TimestampMs boundary = start_ + 2 * kDay;
   const std::size_t cut = split_at(boundary);
   publish(0, cut);
+  // Here the new group writes its own decisions topic, so it has no risk-driven decisions in force
+  // to continue from (a group that shares spot.decisions reads them back, as the restart test
+  // shows): joins and signals only, in both runs.
+  base_.set("decisions.enabled", "false");
   Config late = config("late");
   late.set("consumer.offset_reset", "latest");
   RuntimeMetrics warm;
@@ -166,5 +178,6 @@ TEST_F(WarmStartTest, NewGroupAtTheLogEndWarmsUpSilentlyThenMatchesTheUninterrup
   expect_same(values(risk), values(records(reference, "topics.risk"), boundary));
   const auto decisions = records(late, "topics.decisions");
   EXPECT_GT(decisions.size(), 0u);
-  expect_same(values(decisions), values(records(reference, "topics.decisions"), boundary));
+  expect_same(test::deterministic_parts(values(decisions), 1),
+              test::deterministic_parts(values(records(reference, "topics.decisions"), boundary), 1));
 }

@@ -1,0 +1,96 @@
+// The REST evaluation's server time: POST /api/v1/evaluate answered from live state. The risk
+// table is filled as the live topology fills it (the price path over the synthetic market's 8 days,
+// 210 pools in 2 regions, every published spot.risk record fed to the table), with the real Spot
+// Advisor file when ../shared/data is beside the checkout (bands and hardware of every type).
+//   BM_EvaluateHandler: what the server does per request (parse the JSON body, filter, rank and
+//     decide over the region's 105 pools, encode the answer), no socket;
+//   BM_EvaluateHttp: the same through cpp-httplib over loopback with a keep-alive client (client
+//     time included: an upper bound of what a caller sees);
+//   BM_EvaluateEngine: the decision engine alone (filter, rank, policy).
+#include <benchmark/benchmark.h>
+#include <httplib.h>
+
+#include <filesystem>
+
+#include "src/feed/synth_market.hpp"
+#include "src/rest/evaluate_server.hpp"
+#include "topology/price_path.hpp"
+
+using namespace spotstream;
+
+namespace {
+
+std::shared_ptr<DecisionServices> live_services() {
+  static std::shared_ptr<DecisionServices> services = [] {
+    Config cfg;
+    const auto advisor = std::filesystem::path(SPOTSTREAM_SOURCE_DIR) / "../shared/data/spot-advisor/spot-advisor-data.json";
+    if (std::filesystem::exists(advisor)) cfg.set("risk.spot_advisor_file", advisor.string());
+    auto s = std::make_shared<DecisionServices>(cfg);
+    RuntimeMetrics metrics;
+    const auto feeder = s->table.add_feeder();
+    const PricePath path(cfg, s->advisor, metrics, [&](const RiskRecord& r, bool) { feeder.update(r); });
+    PriceState state;
+    SynthMarket(SynthOptions{}).generate([&](const Event& e) {
+      if (const auto* t = std::get_if<PriceTick>(&e)) {
+        PriceTick tick = *t;
+        tick.key_hash = tick.routing_hash();
+        TickOutcome outcome;
+        if (auto rec = path.score(tick, state, outcome)) feeder.update(*rec);
+      }
+    });
+    return s;
+  }();
+  return services;
+}
+
+constexpr const char* kBody = R"({"instance_type":"c5.large","availability_zone":"us-east-1a"})";
+
+}  // namespace
+
+static void BM_EvaluateHandler(benchmark::State& state) {
+  EvaluateServer server(live_services());
+  std::size_t ok = 0;
+  for (auto _ : state) {
+    auto reply = server.evaluate(kBody);
+    ok += reply.status == 200;
+    benchmark::DoNotOptimize(reply);
+  }
+  state.counters["pools"] = static_cast<double>(live_services()->table.pools());
+  state.counters["ok"] = static_cast<double>(ok) / static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_EvaluateHandler)->Unit(benchmark::kMicrosecond);
+
+static void BM_EvaluateEngine(benchmark::State& state) {
+  auto s = live_services();
+  NodeNeeds n;
+  n.region = "us-east-1";
+  n.az = "us-east-1a";
+  n.instance_type = "c5.large";
+  n.product = "Linux/UNIX";
+  n.family = "c5";
+  for (auto _ : state) benchmark::DoNotOptimize(s->engine.evaluate(n));
+}
+BENCHMARK(BM_EvaluateEngine)->Unit(benchmark::kMicrosecond);
+
+static void BM_EvaluateHttp(benchmark::State& state) {
+  EvaluateServer server(live_services());
+  const int port = server.start("127.0.0.1", 0);
+  httplib::Client client("127.0.0.1", port);
+  client.set_keep_alive(true);
+  client.set_tcp_nodelay(true);
+  double server_ms = 0;
+  for (auto _ : state) {
+    auto res = client.Post("/api/v1/evaluate", kBody, "application/json");
+    if (!res || res->status != 200) {
+      state.SkipWithError("request failed");
+      break;
+    }
+    const auto at = res->body.find("\"execution_time_ms\":");
+    if (at != std::string::npos) server_ms += std::stod(res->body.substr(at + 20));
+  }
+  state.counters["server_ms_mean"] = server_ms / static_cast<double>(std::max<std::int64_t>(1, state.iterations()));
+  server.stop();
+}
+BENCHMARK(BM_EvaluateHttp)->Unit(benchmark::kMicrosecond);
+
+BENCHMARK_MAIN();

@@ -1,0 +1,81 @@
+#include "operators/candidate_filter.hpp"
+
+#include <cctype>
+#include <cmath>
+
+#include "src/feed/on_demand_prices.hpp"
+
+namespace spotstream {
+
+std::string architecture_of(std::string_view type) {
+  const auto family = type.substr(0, type.find('.'));
+  if (family == "a1") return "arm64";
+  std::size_t i = 0;
+  while (i < family.size() && !std::isdigit(static_cast<unsigned char>(family[i]))) ++i;
+  while (i < family.size() && std::isdigit(static_cast<unsigned char>(family[i]))) ++i;
+  return i < family.size() && family.substr(i).find('g') != std::string_view::npos ? "arm64" : "x86_64";
+}
+
+std::optional<Hardware> CandidateFilter::hardware(std::string_view type) const {
+  if (catalog_)
+    if (const auto m = catalog_->instance(type)) return Hardware{m->cores, m->ram_gb, architecture_of(type)};
+  if (const auto* spec = find_instance(type)) return Hardware{spec->vcpu, spec->memory_gib, std::string(spec->arch)};
+  return std::nullopt;
+}
+
+NodeNeeds CandidateFilter::needs_of(const FleetEvent& node) const {
+  NodeNeeds n;
+  n.region = node.region;
+  n.az = node.az;
+  n.instance_type = node.instance_type;
+  n.product = node.product;
+  n.family = node.instance_type.substr(0, node.instance_type.find('.'));
+  n.vcpu = node.vcpu;
+  n.memory_gib = node.memory_gib;
+  n.arch = node.arch;
+  return n;
+}
+
+FilterResult CandidateFilter::operator()(const NodeNeeds& n, const std::vector<PoolRisk>& pools) const {
+  FilterResult r;
+  const auto own_spec = hardware(n.instance_type);
+  // Needs not given: what the own type offers (the node fits it by definition).
+  const double need_vcpu = n.vcpu > 0 ? n.vcpu : own_spec ? own_spec->vcpu : 0;
+  const double need_mem = n.memory_gib > 0 ? n.memory_gib : own_spec ? own_spec->memory_gib : 0;
+  const std::string arch = !n.arch.empty() ? n.arch : own_spec ? own_spec->arch : architecture_of(n.instance_type);
+  const bool needs_known = need_vcpu > 0 && need_mem > 0;
+  for (const auto& p : pools) {
+    // A warming score (window not yet full after a warm start) is no score: nothing is decided on it.
+    if (p.warming || p.product != n.product || p.region != n.region || !(p.spot_price > 0)) continue;
+    const bool own_type = p.instance_type == n.instance_type;
+    if (own_type && p.az == n.az) {
+      r.own = Candidate{p, 1, p.spot_price, 0, true};
+      if (!std::isnan(p.on_demand_price)) r.own_on_demand_tco = p.on_demand_price;
+      continue;
+    }
+    double units = 1;
+    if (!own_type) {
+      const auto spec = hardware(p.instance_type);
+      if (!spec || !needs_known || spec->vcpu < need_vcpu || spec->memory_gib < need_mem || spec->arch != arch) {
+        ++r.incompatible;
+        continue;
+      }
+      units = std::floor(std::min(spec->vcpu / need_vcpu, spec->memory_gib / need_mem));
+    }
+    if (p.band > s_.max_band) {
+      ++r.band_rejected;
+      continue;
+    }
+    r.others.push_back(Candidate{p, units, p.spot_price / units, 0, p.az == n.az});
+  }
+  // Rightsizing: a size holding several of the node's needs must be cheaper per needed unit than
+  // the node's own pool (unknown own price: larger sizes are not admitted).
+  std::erase_if(r.others, [&](const Candidate& c) {
+    const bool reject = c.units >= 2 && (!r.own || !(c.tco < r.own->tco));
+    r.larger_not_cheaper += reject;
+    return reject;
+  });
+  return r;
+}
+
+}  // namespace spotstream

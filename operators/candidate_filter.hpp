@@ -1,0 +1,68 @@
+#pragma once
+//! Static filter (decision layer 2): which pools of the node's region could host it. A candidate
+//! runs the same product, is hardware-compatible (enough vCPU and memory for the node's needs, same
+//! architecture), and its Spot Advisor band is at most max_band (">20%" rejected by default). A
+//! larger size (one that holds two or more of the node's needs) is admitted only when its price per
+//! needed unit is lower than the node's own pool's (rightsizing). Stateless; shared read-only.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "operators/decision_settings.hpp"
+#include "src/decision/risk_table.hpp"
+#include "src/model/spot_advisor.hpp"
+
+namespace spotstream {
+
+//! What a node needs and where it runs.
+struct NodeNeeds {
+  std::string region, az, instance_type, product, family;
+  double vcpu = 0, memory_gib = 0;  //!< 0: what the node's own type offers
+  std::string arch;                 //!< empty: the own type's architecture
+};
+
+//! A pool that could host the node, with its cost per needed unit and (after ranking) its yield.
+struct Candidate {
+  PoolRisk risk;
+  double units = 1;  //!< how many of the node's needs one instance holds (1 for the own pool)
+  double tco = 0;    //!< spot price per needed unit, USD/h
+  double yield = 0;  //!< 100 x (1 - tco/maxTCO) x (1 - p), less the other-AZ penalty
+  bool same_az = true;
+};
+
+struct FilterResult {
+  std::optional<Candidate> own;     //!< the node's own pool, when the table has it
+  std::vector<Candidate> others;    //!< compatible candidates (own pool excluded), unranked
+  double own_on_demand_tco = kAbsent;  //!< on-demand price of the own type per needed unit, if known
+  int incompatible = 0, band_rejected = 0, larger_not_cheaper = 0;
+};
+
+//! x86_64 or arm64 from the type name: Graviton families carry a 'g' after their generation digit
+//! (m6g, c7gn, r8g, x2gd, im4gn, t4g, a1 is also arm64); everything else is x86_64 (g4dn, p3, ...).
+std::string architecture_of(std::string_view instance_type);
+
+//! What one instance of a type offers.
+struct Hardware {
+  double vcpu = 0, memory_gib = 0;
+  std::string arch;
+};
+
+class CandidateFilter {
+ public:
+  //! Hardware comes from `catalog` (the Spot Advisor file's instance metadata; may be null), else
+  //! from the table the project ships (src/feed/on_demand_prices.hpp); a type neither knows is
+  //! never a candidate (only the node's own type, in other AZs, is known to be compatible).
+  CandidateFilter(const SpotAdvisor* catalog, DecisionSettings s) : catalog_(catalog), s_(s) {}
+
+  NodeNeeds needs_of(const FleetEvent& node) const;
+  std::optional<Hardware> hardware(std::string_view instance_type) const;
+  //! `pools`: the region's scores (any order).
+  FilterResult operator()(const NodeNeeds& n, const std::vector<PoolRisk>& pools) const;
+
+ private:
+  const SpotAdvisor* catalog_;
+  DecisionSettings s_;
+};
+
+}  // namespace spotstream

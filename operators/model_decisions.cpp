@@ -1,0 +1,165 @@
+#include "operators/model_decisions.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+namespace spotstream {
+
+namespace {
+
+std::string family_of_type(std::string_view type) { return std::string(type.substr(0, type.find('.'))); }
+
+//! "<az>/<type>/<product>" -> family of <type> (the product may itself contain '/').
+std::string family_of_pool(std::string_view pool) {
+  const auto a = pool.find('/');
+  if (a == std::string_view::npos) return {};
+  const auto rest = pool.substr(a + 1);
+  return family_of_type(rest.substr(0, rest.find('/')));
+}
+
+//! Where each node of each fleet is, or is being steered: the diversity cap's counts.
+class Placements {
+ public:
+  explicit Placements(double cap) : cap_(cap) {}
+  static std::string family(const FleetNode& n) {
+    if (n.model.kind == DecisionKind::Switch && n.model.target != kOnDemandTarget) return family_of_pool(n.model.target);
+    return family_of_type(n.joined.instance_type);
+  }
+  void add(const FleetNode& n, int delta) {
+    counts_[n.joined.fleet][family(n)] += delta;
+  }
+  void add_member(const FleetNode& n) {
+    ++size_[n.joined.fleet];
+    add(n, 1);
+  }
+  //! Steering `n` into `to_family` keeps that family within the cap (at least one node allowed).
+  bool allows(const FleetNode& n, const std::string& to_family) const {
+    if (to_family == family(n)) return true;
+    const auto fleet = counts_.find(n.joined.fleet);
+    const int now = fleet == counts_.end() ? 0 : [&] {
+      auto it = fleet->second.find(to_family);
+      return it == fleet->second.end() ? 0 : it->second;
+    }();
+    const auto size = size_.find(n.joined.fleet);
+    const double limit = std::max(1.0, std::floor(cap_ * (size == size_.end() ? 1 : size->second) + 1e-9));
+    return now + 1 <= limit;
+  }
+
+ private:
+  double cap_;
+  std::map<std::string, std::map<std::string, int>> counts_;
+  std::map<std::string, int> size_;
+};
+
+bool live_at(const FleetNode& n, TimestampMs t) {
+  return n.joined.ts <= t && (n.left_at == 0 || n.left_at > t);
+}
+
+}  // namespace
+
+void ModelDecisions::advance(FleetState& state, TimestampMs through, const DecisionSink& emit) const {
+  const TimestampMs complete = std::min(through, table_.complete_through());
+  if (complete == std::numeric_limits<TimestampMs>::min()) return;
+  auto instants = table_.take_changed_instants(complete);
+  // A score stamped before instants already decided (a tick appended to a partition that had been
+  // read to its end) is late for decisions: they are not revisited.
+  std::erase_if(instants, [&](TimestampMs t) {
+    return state.decided_through != std::numeric_limits<TimestampMs>::max() && t <= state.decided_through;
+  });
+  for (const TimestampMs t : instants) evaluate_instant(state, t, emit);
+  if (!instants.empty()) {
+    state.decided_through = instants.back();
+    table_.release_before(instants.back());
+  }
+}
+
+void ModelDecisions::restore(FleetState& state, const std::vector<Decision>& published) {
+  for (const auto& d : published) {
+    if (d.signal != "none" || d.model == kSignalRulesModel) continue;  // joins and signals are rebuilt by replay
+    auto& m = state.restored[d.instance_id];
+    if (m.changed_at != std::numeric_limits<TimestampMs>::min() && m.changed_at > d.ts) continue;
+    m = ModelState{d.kind, d.kind == DecisionKind::Switch ? d.target : std::string(), d.ts};
+    if (state.decided_through == std::numeric_limits<TimestampMs>::min() || state.decided_through < d.ts)
+      state.decided_through = d.ts;
+  }
+}
+
+void ModelDecisions::evaluate_instant(FleetState& state, TimestampMs t, const DecisionSink& emit) const {
+  std::vector<FleetNode*> nodes;
+  for (auto& [id, n] : state.nodes) {
+    if (!live_at(n, t)) continue;
+    nodes.push_back(&n);
+    if (state.restored.empty()) continue;
+    if (auto r = state.restored.find(id); r != state.restored.end()) {
+      n.model = r->second;
+      state.restored.erase(r);
+    }
+  }
+  std::sort(nodes.begin(), nodes.end(), [](const FleetNode* a, const FleetNode* b) {
+    return std::tie(a->joined.fleet, a->joined.node_id, a->joined.instance_id) <
+           std::tie(b->joined.fleet, b->joined.node_id, b->joined.instance_id);
+  });
+  Placements placements(s_.family_cap);
+  for (const auto* n : nodes) placements.add_member(*n);
+  std::map<std::string, std::vector<PoolRisk>> by_region;
+  for (auto* n : nodes) {
+    if (n->signal_at != 0 && n->signal_at <= t) continue;  // signals rule from then on
+    auto region = by_region.find(n->joined.region);
+    if (region == by_region.end())
+      region = by_region.emplace(n->joined.region, table_.region_as_of(n->joined.region, t)).first;
+    const NodeNeeds needs = filter_.needs_of(n->joined);
+    const Ranking r = rank(needs, region->second);
+    const Verdict v = policy_(needs, r, n->model, t, [&](const Candidate& c) {
+      return placements.allows(*n, c.risk.family);
+    });
+    if (v.kind == n->model.kind && v.target == n->model.target) continue;
+    placements.add(*n, -1);
+    n->model = ModelState{v.kind, v.target, t};
+    placements.add(*n, 1);
+    Decision d = build_decision(n->joined, v.kind, t, v.reason, "none", "risk:" + v.target);
+    d.target = v.target;
+    d.crash_probability = v.crash_probability;
+    d.yield = v.yield;
+    d.model = v.model;
+    emit(d, false);
+  }
+}
+
+void ModelDecisions::enrich_signal_decision(const FleetState& state, Decision& d) const {
+  const auto it = state.nodes.find(d.instance_id);
+  if (it == state.nodes.end()) return;
+  const FleetNode& node = it->second;
+  const NodeNeeds needs = filter_.needs_of(node.joined);
+  const Ranking r = rank(needs, table_.region_as_of(needs.region, RiskTable::kLatest));
+  if (r.own) {
+    d.crash_probability = r.own->risk.crash_probability;
+    if (d.kind != DecisionKind::Evacuate) d.yield = r.own->yield;
+  }
+  if (d.kind != DecisionKind::Evacuate) return;
+  Placements placements(s_.family_cap);
+  for (const auto& [id, n] : state.nodes)
+    if (n.left_at == 0) placements.add_member(n);
+  const Candidate* best = SwitchPolicy::best(r, [&](const Candidate& c) { return placements.allows(node, c.risk.family); });
+  if (best) {
+    d.target = best->risk.pool;
+    d.yield = best->yield;
+    d.reason += "; replacement: " + describe(*best);
+  } else {
+    d.target = kOnDemandTarget;
+    d.reason += "; no safe spot pool to replace it: launch on-demand " + node.joined.instance_type;
+  }
+}
+
+Evaluation ModelDecisions::evaluate(const NodeNeeds& n) const {
+  const Ranking r = rank(n, table_.region_as_of(n.region, RiskTable::kLatest));
+  Evaluation e;
+  e.known = r.own.has_value();
+  e.verdict = policy_(n, r, ModelState{}, r.own ? r.own->risk.ts : 0, nullptr);
+  const Candidate* best = SwitchPolicy::best(r, nullptr);
+  e.replacement = best ? best->risk.pool : std::string(kOnDemandTarget);
+  if (best) e.replacement_yield = best->yield;
+  return e;
+}
+
+}  // namespace spotstream

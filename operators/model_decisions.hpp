@@ -1,0 +1,67 @@
+#pragma once
+//! Risk-driven decisions over the fleet (decision layers 2-4 for every node, and the replacement
+//! pool named by signal decisions). Runs on the decision shard, which holds every node.
+//!
+//! Event time: nodes are evaluated at the instants of the decisions.instant_ms grid at which some
+//! pool's score changed, each instant T against the risk table as of T, and only once the table is
+//! complete through T (every feeder has passed it) and the fleet and signals inputs have progressed
+//! past T (every join, leave and signal stamped at or before T has been processed; see
+//! Watermarks::fleet_progress). A node is evaluated at T when it joined at or before T, had not left
+//! and had no AWS signal at or before T. Nodes are taken in (fleet, node id) order, so the diversity
+//! cap fills the same way on every run. Decisions carry ts = T: the same on every replay, whatever
+//! the shard count, batch sizes or timing.
+//! Not deterministic: the replacement pool, crash probability and yield in a signal's decision,
+//! which must not wait: they come from the latest scores when the signal is processed. And an
+//! event older than its input's progress (a producer appending old events to a partition already
+//! read to its end) is late: decisions already made do not change.
+#include <memory>
+
+#include "operators/candidate_filter.hpp"
+#include "operators/decision_builder.hpp"
+#include "operators/pool_ranking.hpp"
+#include "operators/switch_policy.hpp"
+#include "src/decision/risk_table.hpp"
+
+namespace spotstream {
+
+//! A single-node evaluation: the decision, and the best replacement whatever the decision (what an
+//! EVACUATE would name).
+struct Evaluation {
+  Verdict verdict;
+  std::string replacement;  //!< best safe pool, or "on-demand"
+  double replacement_yield = kAbsent;
+  bool known = false;       //!< the table has a score for the node's own pool
+};
+
+class ModelDecisions {
+ public:
+  ModelDecisions(DecisionSettings s, const SpotAdvisor* catalog, RiskTable& table)
+      : s_(s), filter_(catalog, s), ranking_(s), policy_(s), table_(table) {}
+
+  //! Restart: the risk-driven decisions already published (spot.decisions, any order) say which
+  //! decision is in force for each node and how far decisions were made; instants up to there are
+  //! not decided again, so a restarted or rebalanced process continues where the last one stopped.
+  static void restore(FleetState& state, const std::vector<Decision>& published);
+  //! Evaluates every changed instant up to `through` and the table's complete_through(). The
+  //! caller's `through` says how far the fleet and signals inputs are known (their progress).
+  void advance(FleetState& state, TimestampMs through, const DecisionSink& emit) const;
+  //! Adds the own pool's crash probability and, for an EVACUATE, the best replacement pool (or
+  //! "on-demand") with its yield, from the latest scores.
+  void enrich_signal_decision(const FleetState& state, Decision& d) const;
+  //! One node's evaluation on the latest scores, with no fleet (no diversity cap) and no history:
+  //! what the REST API answers.
+  Evaluation evaluate(const NodeNeeds& n) const;
+  const CandidateFilter& filter() const { return filter_; }
+
+ private:
+  void evaluate_instant(FleetState& state, TimestampMs t, const DecisionSink& emit) const;
+  Ranking rank(const NodeNeeds& n, const std::vector<PoolRisk>& pools) const { return ranking_(filter_(n, pools)); }
+
+  DecisionSettings s_;
+  CandidateFilter filter_;
+  PoolRanking ranking_;
+  SwitchPolicy policy_;
+  RiskTable& table_;
+};
+
+}  // namespace spotstream

@@ -1,0 +1,51 @@
+#pragma once
+//! SWITCH or STAY (decision layer 4, second half): a node whose own pool is above the safety gate
+//! SWITCHes to the best candidate the diversity cap allows, or to on-demand when none is safe;
+//! otherwise it SWITCHes only when the best candidate gains more than gain_points stability points
+//! (100 x drop in crash probability), or more than gain_points_with_saving points with a cost saving
+//! above `saving` (hysteresis), and never within min_dwell_ms of its last risk-driven change (gate
+//! breaches excepted). Hysteresis holds both ways: a SWITCH in force stands until its target is no
+//! longer a safe candidate or the own pool beats the target by the same margins, and it keeps its
+//! target unless another candidate beats that target by them. Stateless; the state is the node's.
+#include <functional>
+#include <limits>
+#include <string>
+
+#include "operators/fleet_state.hpp"
+#include "operators/pool_ranking.hpp"
+
+namespace spotstream {
+
+inline constexpr std::string_view kOnDemandTarget = "on-demand";
+
+struct Verdict {
+  DecisionKind kind = DecisionKind::Stay;
+  std::string target;
+  std::string reason;
+  double crash_probability = kAbsent;  //!< of the own pool
+  double yield = kAbsent;              //!< of where the node goes (own pool for STAY)
+  std::string model;                   //!< the own pool's risk model
+};
+
+class SwitchPolicy {
+ public:
+  //! May the node be steered into this candidate's family (diversity cap)?
+  using CapCheck = std::function<bool(const Candidate&)>;
+
+  explicit SwitchPolicy(DecisionSettings s) : s_(s) {}
+  //! The decision at event time `now`. With no score for the own pool yet, the state stands.
+  Verdict operator()(const NodeNeeds& node, const Ranking& r, const ModelState& state, TimestampMs now,
+                     const CapCheck& allowed) const;
+  //! The best safe candidate the cap allows (for an EVACUATE's replacement); null when none.
+  static const Candidate* best(const Ranking& r, const CapCheck& allowed);
+  //! True when `a` is better than `b` by the hysteresis margins.
+  bool beats(const Candidate& a, const Candidate& b) const;
+
+ private:
+  DecisionSettings s_;
+};
+
+//! "us-east-1a/m5.large/Linux/UNIX (p=0.12, $0.0400/h per node, yield 55.1)" for reasons.
+std::string describe(const Candidate& c);
+
+}  // namespace spotstream

@@ -1,0 +1,50 @@
+#pragma once
+//! The REST API (cpp-httplib): single-instance evaluation from live state.
+//!   POST /api/v1/evaluate {"instance_type","availability_zone", optional "product", "vcpu",
+//!        "memory_gib", "arch" (also under "requirements"), "instance_id"}
+//!     -> {"decision","reason","crash_probability","aws_signal","target"?,"yield","model","pool",
+//!         "execution_time_ms"}   (400 on a bad request, 404 when the pool has no score yet)
+//!   GET /health -> {"status":"ok","pools":N}
+//! The answer is the decision engine's, on the replicated risk table's latest scores, as a node
+//! that just joined the pool would get it (no fleet: no diversity cap; no history: no dwell);
+//! an AWS signal in force for "instance_id" overrides it as on the stream. Its own threads
+//! (httplib's pool); reads only thread-safe shared state.
+#include <memory>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "topology/decision_services.hpp"
+
+namespace httplib {
+class Server;
+}
+
+namespace spotstream {
+
+class EvaluateServer {
+ public:
+  struct Reply {
+    int status = 200;
+    std::string body;  //!< JSON
+  };
+
+  explicit EvaluateServer(std::shared_ptr<DecisionServices> services);
+  ~EvaluateServer();
+
+  //! Binds and starts serving; `port` 0 picks a free port. Returns the port; throws
+  //! std::runtime_error when it cannot bind.
+  int start(const std::string& address, int port);
+  void stop();
+
+  //! The evaluation without HTTP (what the handler runs; also used by tests and bench/evaluate).
+  Reply evaluate(std::string_view body) const;
+  Reply health() const;
+
+ private:
+  std::shared_ptr<DecisionServices> services_;
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+};
+
+}  // namespace spotstream
