@@ -15,7 +15,8 @@ PoolRisk PoolRisk::from_record(const RiskRecord& r) {
   p.family = r.family;
   p.ts = r.ts;
   p.crash_probability = r.score.crash_probability;
-  p.model = r.score.model;
+  // Name and version, as a decision reports it: "heuristic-v1@1", "logistic-...@3".
+  p.model = r.score.model_version.empty() ? r.score.model : r.score.model + "@" + r.score.model_version;
   p.band = r.features.advisor_band;
   p.spot_price = r.features.price;
   p.on_demand_price = r.features.on_demand_price;

@@ -31,7 +31,7 @@ struct PoolRisk {
   std::string region, az, instance_type, product, family;
   TimestampMs ts = 0;  //!< event time of the score
   double crash_probability = 0.5;
-  std::string model;   //!< model and version that produced the score
+  std::string model;   //!< model name and version that produced the score, "<name>@<version>"
   int band = -1;       //!< Spot Advisor interruption band, -1 unknown
   double spot_price = 0;
   double on_demand_price = kAbsent;
