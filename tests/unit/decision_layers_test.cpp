@@ -1,0 +1,160 @@
+// The decision layers on their own: the risk table's as-of reads and completeness, the static
+// filter, the yield ranking against the formula computed by hand, and the switch policy's
+// hysteresis, dwell time and target stickiness over a flickering market.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+
+#include "operators/model_decisions.hpp"
+
+using namespace spotstream;
+
+namespace {
+
+PoolRisk pool(const std::string& az, const std::string& type, double p, double price, TimestampMs ts = 0, int band = 1) {
+  PoolRisk r;
+  r.region = "us-east-1";
+  r.az = az;
+  r.instance_type = type;
+  r.product = "Linux/UNIX";
+  r.family = type.substr(0, type.find('.'));
+  r.pool = az + "/" + type + "/Linux/UNIX";
+  r.crash_probability = p;
+  r.spot_price = price;
+  r.ts = ts;
+  r.band = band;
+  r.model = "test";
+  return r;
+}
+
+NodeNeeds node(const std::string& type = "c5.large") {
+  NodeNeeds n;
+  n.region = "us-east-1";
+  n.az = "us-east-1a";
+  n.instance_type = type;
+  n.product = "Linux/UNIX";
+  n.family = type.substr(0, type.find('.'));
+  return n;
+}
+
+}  // namespace
+
+TEST(DecisionLayers, ArchitectureFromTheTypeName) {
+  EXPECT_EQ(architecture_of("m6g.large"), "arm64");
+  EXPECT_EQ(architecture_of("c7gn.16xlarge"), "arm64");
+  EXPECT_EQ(architecture_of("x2gd.xlarge"), "arm64");
+  EXPECT_EQ(architecture_of("a1.medium"), "arm64");
+  EXPECT_EQ(architecture_of("g4dn.xlarge"), "x86_64");
+  EXPECT_EQ(architecture_of("g5.xlarge"), "x86_64");
+  EXPECT_EQ(architecture_of("c5.large"), "x86_64");
+}
+
+TEST(DecisionLayers, RiskTableReadsAsOfAnEventTimeAndKnowsHowFarItIsComplete) {
+  RiskTable t(300000);
+  auto a = t.add_feeder(), b = t.add_feeder();
+  EXPECT_EQ(t.complete_through(), std::numeric_limits<TimestampMs>::min());
+  a.update(pool("us-east-1a", "c5.large", 0.2, 0.03, 1000));
+  a.update(pool("us-east-1a", "c5.large", 0.5, 0.03, 400000));
+  b.update(pool("us-east-1b", "c5.large", 0.3, 0.03, 200000));
+  auto at = [&](TimestampMs ts) {
+    std::map<std::string, double> m;
+    for (const auto& p : t.region_as_of("us-east-1", ts)) m[p.pool] = p.crash_probability;
+    return m;
+  };
+  EXPECT_EQ(at(0).size(), 0u);
+  EXPECT_EQ(at(1000), (std::map<std::string, double>{{"us-east-1a/c5.large/Linux/UNIX", 0.2}}));
+  EXPECT_EQ(at(399999).size(), 2u);
+  EXPECT_EQ(at(399999).at("us-east-1a/c5.large/Linux/UNIX"), 0.2);
+  EXPECT_EQ(at(RiskTable::kLatest).at("us-east-1a/c5.large/Linux/UNIX"), 0.5);
+  a.advance(500000);
+  EXPECT_EQ(t.complete_through(), std::numeric_limits<TimestampMs>::min());  // b holds it back
+  b.advance(350000);
+  EXPECT_EQ(t.complete_through(), 350000);
+  // Instants of the grid at or after each score's time, each once, up to what is asked.
+  EXPECT_EQ(t.take_changed_instants(350000), (std::vector<TimestampMs>{300000}));
+  EXPECT_EQ(t.take_changed_instants(RiskTable::kLatest), (std::vector<TimestampMs>{600000}));
+  t.release_before(450000);  // keeps the latest entry at or before 450000
+  EXPECT_EQ(at(450000).at("us-east-1a/c5.large/Linux/UNIX"), 0.5);
+  EXPECT_EQ(at(450000).at("us-east-1b/c5.large/Linux/UNIX"), 0.3);
+}
+
+// Static filter and ranking over hand-computed yields. c5.large needs 2 vCPU / 4 GiB (the project's
+// hardware table): m5.large fits, m6g.large is arm64, r5.large is band >20%, c5.xlarge holds 2 nodes
+// and is admitted only when cheaper per node, t-shirt sizes unknown to the table are refused.
+TEST(DecisionLayers, FilterAndRankingFollowTheFormula) {
+  DecisionSettings s;
+  const CandidateFilter filter(nullptr, s);
+  const PoolRanking ranking(s);
+  std::vector<PoolRisk> pools = {
+      pool("us-east-1a", "c5.large", 0.40, 0.060),      // own
+      pool("us-east-1a", "m5.large", 0.20, 0.050),      // tco 0.050
+      pool("us-east-1b", "c5.large", 0.10, 0.040),      // tco 0.040, other AZ (-2)
+      pool("us-east-1a", "m6g.large", 0.05, 0.020),     // arm64: incompatible
+      pool("us-east-1a", "r5.large", 0.05, 0.020, 0, 4),  // band >20%
+      pool("us-east-1a", "c5.xlarge", 0.15, 0.100),     // 2 nodes at 0.050 each: cheaper per node, admitted
+      pool("us-east-1a", "m5.xlarge", 0.15, 0.130),     // 2 nodes at 0.065 each: dearer per node, refused
+      pool("us-east-1c", "m5.large", 0.90, 0.010),      // above the gate
+  };
+  pools[0].on_demand_price = 0.085;
+  const Ranking r = ranking(filter(node(), pools));
+  ASSERT_TRUE(r.own);
+  EXPECT_EQ(r.filter.incompatible, 1);
+  EXPECT_EQ(r.filter.band_rejected, 1);
+  EXPECT_EQ(r.filter.larger_not_cheaper, 1);
+  EXPECT_EQ(r.gated, 1);
+  // maxTCO = max(own 0.060, candidates, own on-demand 0.085) = 0.085.
+  auto yield = [](double tco, double p) { return 100.0 * (1 - tco / 0.085) * (1 - p); };
+  EXPECT_NEAR(r.own->yield, yield(0.060, 0.40), 1e-9);
+  ASSERT_EQ(r.ranked.size(), 3u);
+  std::map<std::string, double> want = {{"us-east-1a/m5.large/Linux/UNIX", yield(0.050, 0.20)},
+                                        {"us-east-1b/c5.large/Linux/UNIX", yield(0.040, 0.10) - 2},
+                                        {"us-east-1a/c5.xlarge/Linux/UNIX", yield(0.050, 0.15)}};
+  for (const auto& c : r.ranked) EXPECT_NEAR(c.yield, want.at(c.risk.pool), 1e-9) << c.risk.pool;
+  for (std::size_t i = 1; i < r.ranked.size(); ++i) EXPECT_GE(r.ranked[i - 1].yield, r.ranked[i].yield);
+}
+
+// A candidate flickering between clearly better and not better every 10 minutes for 12 hours: the
+// policy changes its decision at most once per dwell hour, and a SWITCH in force only ends when the
+// own pool beats the target by the hysteresis margins.
+TEST(DecisionLayers, HysteresisAndDwellStopFlapping) {
+  DecisionSettings s;
+  const SwitchPolicy policy(s);
+  const PoolRanking ranking(s);
+  const CandidateFilter filter(nullptr, s);
+  ModelState state;
+  int changes = 0;
+  TimestampMs last_change = 0;
+  for (TimestampMs t = 0; t < 12 * 3600000; t += 600000) {
+    const bool good = (t / 600000) % 2 == 0;
+    std::vector<PoolRisk> pools = {pool("us-east-1a", "c5.large", 0.30, 0.050, t),
+                                   pool("us-east-1b", "c5.large", good ? 0.10 : 0.28, 0.050, t)};
+    pools[0].on_demand_price = 0.085;
+    const auto r = ranking(filter(node(), pools));
+    const Verdict v = policy(node(), r, state, t, nullptr);
+    if (v.kind != state.kind || v.target != state.target) {
+      if (changes > 0) EXPECT_GE(t - last_change, s.min_dwell_ms);
+      ++changes;
+      last_change = t;
+      state = ModelState{v.kind, v.target, t};
+    }
+  }
+  // It switches on the first good reading and then holds: the own pool never beats the target by
+  // 10 points (0.30 vs 0.28 at best), so the SWITCH stands.
+  EXPECT_EQ(changes, 1);
+  EXPECT_EQ(state.kind, DecisionKind::Switch);
+  EXPECT_EQ(state.target, "us-east-1b/c5.large/Linux/UNIX");
+}
+
+TEST(DecisionLayers, GateBreachWithNoSafePoolGoesOnDemand) {
+  DecisionSettings s;
+  const SwitchPolicy policy(s);
+  const PoolRanking ranking(s);
+  const CandidateFilter filter(nullptr, s);
+  std::vector<PoolRisk> pools = {pool("us-east-1a", "c5.large", 0.92, 0.050), pool("us-east-1b", "c5.large", 0.90, 0.050)};
+  const Verdict v = policy(node(), ranking(filter(node(), pools)), ModelState{}, 0, nullptr);
+  EXPECT_EQ(v.kind, DecisionKind::Switch);
+  EXPECT_EQ(v.target, "on-demand");
+  EXPECT_NE(v.reason.find("1 above the safety gate"), std::string::npos) << v.reason;
+  EXPECT_TRUE(std::isnan(v.yield));
+}
