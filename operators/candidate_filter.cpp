@@ -23,6 +23,16 @@ std::optional<Hardware> CandidateFilter::hardware(std::string_view type) const {
   return std::nullopt;
 }
 
+bool accelerated_family(std::string_view family) {
+  // GPUs and other accelerators are part of what a node needs, and the type is all we know of them.
+  auto starts = [&](std::string_view p) { return family.rfind(p, 0) == 0; };
+  const bool digit_after = [&](std::size_t n) {
+    return family.size() > n && std::isdigit(static_cast<unsigned char>(family[n]));
+  }(1);
+  return ((starts("p") || starts("g") || starts("f")) && digit_after) || starts("inf") || starts("trn") || starts("dl") ||
+         starts("vt");
+}
+
 NodeNeeds CandidateFilter::needs_of(const FleetEvent& node) const {
   NodeNeeds n;
   n.region = node.region;
@@ -57,6 +67,11 @@ FilterResult CandidateFilter::operator()(const NodeNeeds& n, const std::vector<P
     if (!own_type) {
       const auto spec = hardware(p.instance_type);
       if (!spec || !needs_known || spec->vcpu < need_vcpu || spec->memory_gib < need_mem || spec->arch != arch) {
+        ++r.incompatible;
+        continue;
+      }
+      const auto family = std::string_view(p.instance_type).substr(0, p.instance_type.find('.'));
+      if ((accelerated_family(n.family) || accelerated_family(family)) && family != n.family) {
         ++r.incompatible;
         continue;
       }

@@ -1,7 +1,7 @@
 #pragma once
 //! Static filter (decision layer 2): which pools of the node's region could host it. A candidate
 //! runs the same product, is hardware-compatible (enough vCPU and memory for the node's needs, same
-//! architecture), and its Spot Advisor band is at most max_band (">20%" rejected by default). A
+//! architecture, the same family for accelerated types), and its Spot Advisor band is at most max_band (">20%" rejected by default). A
 //! larger size (one that holds two or more of the node's needs) is admitted only when its price per
 //! needed unit is lower than the node's own pool's (rightsizing). Stateless; shared read-only.
 #include <optional>
@@ -37,6 +37,10 @@ struct FilterResult {
   double own_on_demand_tco = kAbsent;  //!< on-demand price of the own type per needed unit, if known
   int incompatible = 0, band_rejected = 0, larger_not_cheaper = 0;
 };
+
+//! GPU, FPGA and other accelerated families (p3, g5, inf2, trn1, dl1, f1, vt1): their nodes are
+//! only compatible with their own family (the accelerator is part of the need), and theirs with them.
+bool accelerated_family(std::string_view family);
 
 //! x86_64 or arm64 from the type name: Graviton families carry a 'g' after their generation digit
 //! (m6g, c7gn, r8g, x2gd, im4gn, t4g, a1 is also arm64); everything else is x86_64 (g4dn, p3, ...).

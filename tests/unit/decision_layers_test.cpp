@@ -48,6 +48,19 @@ TEST(DecisionLayers, ArchitectureFromTheTypeName) {
   EXPECT_EQ(architecture_of("g4dn.xlarge"), "x86_64");
   EXPECT_EQ(architecture_of("g5.xlarge"), "x86_64");
   EXPECT_EQ(architecture_of("c5.large"), "x86_64");
+  for (const char* f : {"p3", "g4dn", "g5", "inf2", "trn1", "dl1", "f1", "vt1"}) EXPECT_TRUE(accelerated_family(f)) << f;
+  for (const char* f : {"c5", "m6g", "r5", "x2gd", "m5"}) EXPECT_FALSE(accelerated_family(f)) << f;
+}
+
+TEST(DecisionLayers, AcceleratedNodesStayInTheirFamily) {
+  DecisionSettings s;
+  const CandidateFilter filter(nullptr, s);
+  auto gpu = pool("us-east-1a", "p3.8xlarge", 0.5, 12.0);
+  std::vector<PoolRisk> pools = {gpu, pool("us-east-1b", "p3.8xlarge", 0.2, 12.0), pool("us-east-1a", "r5.24xlarge", 0.1, 2.0)};
+  const auto f = filter(node("p3.8xlarge"), pools);
+  ASSERT_EQ(f.others.size(), 1u);
+  EXPECT_EQ(f.others[0].risk.pool, "us-east-1b/p3.8xlarge/Linux/UNIX");
+  EXPECT_EQ(f.incompatible, 1);
 }
 
 TEST(DecisionLayers, RiskTableReadsAsOfAnEventTimeAndKnowsHowFarItIsComplete) {
