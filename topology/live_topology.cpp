@@ -54,7 +54,7 @@ class LiveShard : public ShardLogic {
   void on_event(const Event& event, const EventContext& ctx, OutputCollector& out) override {
     // A replayed event means this group is resuming (it has committed offsets): the risk-driven
     // decisions it published before are in force. A new group starts over.
-    if (ctx.replay && decides_ && !restored_) restore();
+    if (ctx.replay && decides_ && !restored_) restore(out);
     if (const auto* t = std::get_if<PriceTick>(&event)) {
       prices_(*t, ctx, price_state(ctx.partition), out);
       return;
@@ -113,13 +113,18 @@ class LiveShard : public ShardLogic {
 
   //! The risk-driven decisions already on spot.decisions (a restart, or another process before us)
   //! are in force: read them back so that decisions continue instead of starting over.
-  void restore() {
+  //! Every decision read back also goes to the history (idempotent there, by decision id): one
+  //! delivered by a run killed before its batch was committed is on Kafka but not yet stored.
+  void restore(OutputCollector& out) {
     restored_ = true;
     const auto& topic = cfg_.get_string("topics.decisions");
     std::vector<Decision> published;
     try {
-      for (const auto& r : read_topic(cfg_, topic, 15000))
-        if (auto d = decode_decision(r.value)) published.push_back(std::move(*d));
+      for (auto& r : read_topic(cfg_, topic, 15000))
+        if (auto d = decode_decision(r.value)) {
+          published.push_back(std::move(*d));
+          out.keep(OutputTopic::Decisions, std::move(r.key), std::move(r.value), r.timestamp);
+        }
     } catch (const std::exception& e) {
       spdlog::warn("decisions: cannot read {} back ({}): risk-driven decisions start from STAY", topic, e.what());
       return;

@@ -15,6 +15,8 @@ struct Output {
   std::string value;
   std::int64_t ts = 0;          //!< event time; becomes the Kafka message timestamp
   InputBatch* batch = nullptr;  //!< released (done()) by the sink once delivered; may be null
+  //! Already on Kafka (read back on resume): goes to the history only, is not produced again.
+  bool history_only = false;
 };
 
 }  // namespace spotstream

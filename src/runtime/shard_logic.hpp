@@ -17,6 +17,11 @@ class OutputCollector {
   void emit(OutputTopic topic, std::string key, std::string value, TimestampMs ts) {
     outputs_.push_back(Output{topic, std::move(key), std::move(value), ts, batch_});
   }
+  //! A record already on its Kafka topic (read back on resume) that the history must hold too: a
+  //! run killed after Kafka acknowledged it but before the history committed it left it out.
+  void keep(OutputTopic topic, std::string key, std::string value, TimestampMs ts) {
+    outputs_.push_back(Output{topic, std::move(key), std::move(value), ts, batch_, true});
+  }
   void set_batch(InputBatch* b) { batch_ = b; }
   std::vector<Output>& outputs() { return outputs_; }
 

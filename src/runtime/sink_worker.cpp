@@ -52,6 +52,10 @@ void SinkWorker::deliver(std::vector<Output>& batch) {
     history_->push(history_items_, fatal_);
   }
   for (auto& o : batch) {
+    if (o.history_only) {  // already on Kafka: the history (if any) took its own hold above
+      if (o.batch) o.batch->done();
+      continue;
+    }
     std::string error;
     if (!producer_->produce(topic_names_[static_cast<std::size_t>(o.topic)], o.key, o.value, o.ts, o.batch, &error)) {
       metrics_.delivery_failures.inc();

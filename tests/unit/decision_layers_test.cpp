@@ -146,7 +146,9 @@ TEST(DecisionLayers, HysteresisAndDwellStopFlapping) {
     const auto r = ranking(filter(node(), pools));
     const Verdict v = policy(node(), r, state, t, nullptr);
     if (v.kind != state.kind || v.target != state.target) {
-      if (changes > 0) EXPECT_GE(t - last_change, s.min_dwell_ms);
+      if (changes > 0) {
+        EXPECT_GE(t - last_change, s.min_dwell_ms);
+      }
       ++changes;
       last_change = t;
       state = ModelState{v.kind, v.target, t};

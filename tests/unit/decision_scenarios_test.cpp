@@ -332,7 +332,9 @@ TEST_F(DecisionScenarios, FamilySpikeSwitchesNodesOutWithinTheFamilyCap) {
 
   std::map<std::string, Decision> last;
   for (const auto& d : all) {
-    if (d.kind == DecisionKind::Switch) EXPECT_GE(d.ts, spike) << "calm market: no SWITCH before the spike\n" << dump(all);
+    if (d.kind == DecisionKind::Switch) {
+      EXPECT_GE(d.ts, spike) << "calm market: no SWITCH before the spike\n" << dump(all);
+    }
     last[d.node_id] = d;
   }
   ASSERT_EQ(last.size(), 12u);
