@@ -35,7 +35,10 @@ KILL_AFTER_S = 1.5
 # session.timeout.ms=6000: the mock broker makes a rejoin wait session.timeout.ms - 1 s (FACTS.md).
 # The survivor must not idle out before the feed starts (both members joined, ~15 s) nor while it
 # waits for the dead member's partitions (session timeout, then a rejoin: ~12 s).
-RUN_TUNING = ["--set", "runtime.batch_size=64", "--set", "runtime.commit_interval_ms=100",
+# Risk-driven decisions (SWITCH) are off: across processes they need the risk table fed from the
+# spot.risk topic, which is not built yet (each process would rank only the pools it scores). Joins
+# and signals decide here, and spot.risk is compared in full.
+RUN_TUNING = ["--set", "decisions.enabled=false", "--set", "runtime.batch_size=64", "--set", "runtime.commit_interval_ms=100",
               "--set", "kafka.session.timeout.ms=6000", "--set", "runtime.idle_exit_ms=30000"]
 
 
