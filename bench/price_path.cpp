@@ -13,9 +13,9 @@ using namespace spotstream;
 
 namespace {
 
-std::vector<PriceTick> market_ticks() {
+std::vector<PriceTick> market_ticks(const SynthOptions& o = {}) {
   std::vector<PriceTick> ticks;
-  SynthMarket(SynthOptions{}).generate([&](const Event& e) {
+  SynthMarket(o).generate([&](const Event& e) {
     if (const auto* t = std::get_if<PriceTick>(&e)) {
       ticks.push_back(*t);
       ticks.back().key_hash = t->routing_hash();  // as the source does when it routes the tick
@@ -47,6 +47,30 @@ static void BM_WindowAndFeatures(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(ticks().size()) * state.iterations());
 }
 BENCHMARK(BM_WindowAndFeatures)->Unit(benchmark::kMillisecond);
+
+// The same over 7 pools (one AZ, one family): every pool's state stays in L1/L2, so this is the
+// stage's arithmetic alone, without the cache misses of a shard holding many pools.
+static void BM_WindowAndFeaturesFewPools(benchmark::State& state) {
+  SynthOptions o;
+  o.regions = {"us-east-1"};
+  o.azs_per_region = 1;
+  o.families = {"c5"};
+  o.days = 240;
+  static const auto few = market_ticks(o);
+  Config cfg;
+  RuntimeMetrics metrics;
+  const PricePath path(cfg, nullptr, metrics);
+  double sink = 0;
+  for (auto _ : state) {
+    PriceState ps;
+    TickOutcome outcome;
+    for (const auto& t : few)
+      if (const auto f = path.features(t, ps, outcome)) sink += f->features.family_stress_mean;
+  }
+  benchmark::DoNotOptimize(sink);
+  state.SetItemsProcessed(static_cast<std::int64_t>(few.size()) * state.iterations());
+}
+BENCHMARK(BM_WindowAndFeaturesFewPools)->Unit(benchmark::kMillisecond);
 
 // Window + family stress + features + score + emission decision, no encoding.
 static void BM_FeaturesPerTick(benchmark::State& state) {

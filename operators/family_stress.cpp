@@ -10,39 +10,60 @@
 namespace spotstream {
 namespace {
 
-// Equality of the short names a tick carries (az, family, type, product: a dozen bytes), inline:
-// a libc memcmp call costs more than the comparison itself here.
-bool same(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (a[i] != b[i]) return false;
+// Equality of the short names a tick carries (az, family, type, product: a dozen bytes), inline
+// and a word at a time (overlapping words at the end): a libc memcmp call, or a byte loop, costs
+// more than the comparison itself here.
+template <class W>
+[[gnu::always_inline]] inline W load(const char* p) {
+  W w;
+  std::memcpy(&w, p, sizeof w);
+  return w;
+}
+
+[[gnu::always_inline]] inline bool same(std::string_view a, std::string_view b) {
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  const char *x = a.data(), *y = b.data();
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 < n; i += 8)
+      if (load<std::uint64_t>(x + i) != load<std::uint64_t>(y + i)) return false;
+    return load<std::uint64_t>(x + n - 8) == load<std::uint64_t>(y + n - 8);
+  }
+  if (n >= 4)
+    return load<std::uint32_t>(x) == load<std::uint32_t>(y) && load<std::uint32_t>(x + n - 4) == load<std::uint32_t>(y + n - 4);
+  for (std::size_t i = 0; i < n; ++i)
+    if (x[i] != y[i]) return false;
   return true;
 }
 
 // Lengths and the 8 bytes at each end of the type (where a family's sizes differ): equal names
-// always give equal fingerprints; a match is confirmed by comparing the names.
+// always give equal fingerprints; a match is confirmed by comparing the names. Fixed-size loads:
+// a variable-length memcpy is a libc call.
 std::uint64_t fingerprint(std::string_view type, std::string_view product) {
-  auto word = [](std::string_view s, std::size_t at) {
-    std::uint64_t w = 0;
-    std::memcpy(&w, s.data() + at, std::min<std::size_t>(8, s.size() - at));
-    return w;
-  };
-  const std::uint64_t head = type.empty() ? 0 : word(type, 0);
-  const std::uint64_t tail = type.size() > 8 ? word(type, type.size() - 8) : 0;
+  std::uint64_t head = 0, tail = 0;
+  if (type.size() >= 8) {
+    head = load<std::uint64_t>(type.data());
+    tail = load<std::uint64_t>(type.data() + type.size() - 8);
+  } else {
+    for (std::size_t i = 0; i < type.size(); ++i) head |= std::uint64_t{static_cast<unsigned char>(type[i])} << (8 * i);
+  }
   return head * 0x9E3779B97F4A7C15ULL ^ (tail + (type.size() << 16 | product.size())) * 0xC2B2AE3D27D4EB4FULL;
 }
 
-// Sum in the group's (sorted) order: the same pools always give the same bits.
+// Sum in the group's (sorted) order: the same pools always give the same bits. A member without a
+// position holds 0.0, which changes neither the sum nor the max of non-negative positions, so the
+// loop has no branch.
 FamilyStress summarise(const FamilyStressState::Group& g) {
   FamilyStress s;
-  double sum = 0;
-  for (const auto& m : g.members) {
-    if (!m.has_position) continue;
-    s.max = s.pools == 0 ? m.position : std::max(s.max, m.position);
-    sum += m.position;
-    ++s.pools;
+  s.pools = g.positioned;
+  if (s.pools == 0) return s;
+  double sum = 0, max = 0;
+  for (const double p : g.positions) {
+    sum += p;
+    max = std::max(max, p);
   }
-  if (s.pools > 0) s.mean = sum / static_cast<double>(s.pools);
+  s.mean = sum / static_cast<double>(s.pools);
+  s.max = max;
   return s;
 }
 
@@ -61,7 +82,24 @@ FamilyStressState::Group& FamilyStressState::group(std::uint64_t hash, std::stri
   std::uint32_t& first = head(hash);
   for (std::uint32_t i = first; i != kNone; i = groups_[i].next)
     if (same(groups_[i].family, family) && same(groups_[i].az, az)) return groups_[i];
-  groups_.push_back(Group{std::string(az), std::string(family), {}, {}, first});
+  return add_group(first, az, family);
+}
+
+FamilyStressState::Group& FamilyStressState::group_of_type(std::uint64_t hash, std::string_view az,
+                                                           std::string_view instance_type) {
+  std::uint32_t& first = head(hash);
+  for (std::uint32_t i = first; i != kNone; i = groups_[i].next) {
+    // family_view(type) == family, for a family (which holds no '.'), without searching for the '.'.
+    const std::string_view family = groups_[i].family;
+    if (instance_type.size() >= family.size() && same(instance_type.substr(0, family.size()), family) &&
+        (instance_type.size() == family.size() || instance_type[family.size()] == '.') && same(groups_[i].az, az))
+      return groups_[i];
+  }
+  return add_group(first, az, instance_type.substr(0, instance_type.find('.')));
+}
+
+FamilyStressState::Group& FamilyStressState::add_group(std::uint32_t& first, std::string_view az, std::string_view family) {
+  groups_.push_back(Group{std::string(az), std::string(family), {}, {}, {}, 0, first});
   first = static_cast<std::uint32_t>(groups_.size() - 1);
   if (first == kNone - 1) throw std::length_error("family stress: too many (az, family) groups");
   if (2 * groups_.size() > index_.size()) {  // keep probes short: rebuild at twice the size
@@ -97,15 +135,20 @@ std::size_t FamilyStressState::member(Group& g, std::string_view instance_type, 
   while (i < ms.size() && std::pair<std::string_view, std::string_view>(ms[i].instance_type, ms[i].product) <
                               std::pair(instance_type, product))
     ++i;
-  g.fingerprints.insert(g.fingerprints.begin() + static_cast<std::ptrdiff_t>(i), fp);
-  ms.insert(ms.begin() + static_cast<std::ptrdiff_t>(i),
-            Member{std::string(instance_type), std::string(product), 0, false, new_slot});
+  const auto at = static_cast<std::ptrdiff_t>(i);
+  g.fingerprints.insert(g.fingerprints.begin() + at, fp);
+  g.positions.insert(g.positions.begin() + at, 0.0);
+  ms.insert(ms.begin() + at, Member{std::string(instance_type), std::string(product), false, new_slot});
   return i;
 }
 
 FamilyStress FamilyStressOp::operator()(FamilyStressState::Group& g, std::size_t m, double position) const {
-  g.members[m].position = position;
-  g.members[m].has_position = true;
+  if (!(position >= 0)) throw std::invalid_argument("family stress: a price_position is never negative or NaN");
+  g.positions[m] = position;
+  if (!g.members[m].has_position) {
+    g.members[m].has_position = true;
+    ++g.positioned;
+  }
   return summarise(g);
 }
 

@@ -18,8 +18,7 @@ class FamilyStressState {
  public:
   struct Member {
     std::string instance_type, product;
-    double position = 0;     //!< latest price_position
-    bool has_position = false;
+    bool has_position = false;  //!< its price_position is in Group::positions
     std::uint32_t slot = 0;  //!< the owner's index for this pool (PriceState::pools)
   };
   //! One (az, family). Members sorted by (instance_type, product), so sums run in a fixed order
@@ -31,6 +30,10 @@ class FamilyStressState {
     //! fingerprint(instance_type, product) of each member, same order: a tick's scan reads one
     //! cache line of these and compares names only where one matches.
     std::vector<std::uint64_t> fingerprints;
+    //! Latest price_position of each member, same order; 0.0 until it has one. Apart from the
+    //! members so that a tick's sum reads one cache line.
+    std::vector<double> positions;
+    std::uint32_t positioned = 0;  //!< members with a position
     std::uint32_t next = kNone;  //!< next group with the same key hash (collision chain)
   };
   static constexpr std::uint32_t kNone = UINT32_MAX;
@@ -39,6 +42,9 @@ class FamilyStressState {
   //! (family_key_hash, src/core/hash.hpp); groups are never removed, so the reference stays valid until the
   //! next call that creates one.
   Group& group(std::uint64_t hash, std::string_view az, std::string_view family);
+  //! The same for the family of `instance_type` (the part before its first '.'), found without
+  //! cutting the type: the per-tick lookup.
+  Group& group_of_type(std::uint64_t hash, std::string_view az, std::string_view instance_type);
   const Group* find(std::uint64_t hash, std::string_view az, std::string_view family) const;
   //! The index of (instance_type, product) in `g`, inserted in order when new with `new_slot`
   //! as its slot (a pool's member index may change when a new pool joins its group; its slot never).
@@ -54,6 +60,8 @@ class FamilyStressState {
     std::uint32_t group = kNone;
   };
   std::uint32_t& head(std::uint64_t hash);
+  //! Appends a new group as the head of its chain (`first`, from head()).
+  Group& add_group(std::uint32_t& first, std::string_view az, std::string_view family);
   std::vector<Slot> index_ = std::vector<Slot>(16);
   std::vector<Group> groups_;
 };
@@ -68,7 +76,8 @@ struct FamilyStress {
 class FamilyStressOp {
  public:
   //! Records `position` as the latest price_position of member `m` of `g` and returns the stress
-  //! over the group's pools, the member itself included.
+  //! over the group's pools, the member itself included. `position` is in [0, 1] (throws
+  //! std::invalid_argument if negative or NaN).
   FamilyStress operator()(FamilyStressState::Group& g, std::size_t m, double position) const;
   //! The same by names (tests, one-off use). The family is the part of instance_type before the
   //! first '.'.

@@ -35,8 +35,12 @@ void resolve(const PriceTick& tick, const SpotAdvisor* advisor, PoolStatics& s) 
 Features FeatureBuilder::operator()(const PriceTick& tick, const WindowStats& window, FamilyStressState& family) const {
   auto& group = family.group(tick.routing_hash(), tick.az, tick.family_view());
   PoolStatics statics;
-  return (*this)(tick, window, group, FamilyStressState::member(group, tick.instance_type, tick.product, 0), statics);
+  Features f = (*this)(tick, window, group, FamilyStressState::member(group, tick.instance_type, tick.product, 0), statics);
+  describe(f, statics);
+  return f;
 }
+
+void FeatureBuilder::describe(Features& f, const PoolStatics& statics) { f.advisor_band_label = statics.advisor_band_label; }
 
 Features FeatureBuilder::operator()(const PriceTick& tick, const WindowStats& window, FamilyStressState::Group& family,
                                     std::size_t member, PoolStatics& statics, const SpotAdvisor* advisor) const {
@@ -64,15 +68,17 @@ Features FeatureBuilder::operator()(const PriceTick& tick, const WindowStats& wi
     f.on_demand_source = kOnDemandAbsent;
   }
   f.discount_depth = std::isnan(f.on_demand_price) ? kAbsent : 1.0 - f.price / f.on_demand_price;
-  const LocalClock clock = local_clock(window.last_ts, statics.utc_offset_min);
-  const double hour = clock.hour();
+  const LocalClock clock = statics.clock.at(window.last_ts, statics.utc_offset_min);
   const auto angle = clock.hour_angle();
   f.hour_sin = angle.sin;
   f.hour_cos = angle.cos;
   f.is_weekend = clock.weekend();
-  f.is_business_hours = !f.is_weekend && hour >= kBusinessHoursStart && hour < kBusinessHoursEnd;
+  // hour() >= 9.0 exactly when ms_of_day >= 9 h in ms (the division is correctly rounded and the
+  // bounds are whole hours), without the division.
+  constexpr auto kStartMs = static_cast<std::int64_t>(kBusinessHoursStart * 3'600'000);
+  constexpr auto kEndMs = static_cast<std::int64_t>(kBusinessHoursEnd * 3'600'000);
+  f.is_business_hours = !f.is_weekend && clock.ms_of_day >= kStartMs && clock.ms_of_day < kEndMs;
   f.advisor_band = statics.advisor_band;
-  f.advisor_band_label = statics.advisor_band_label;
   f.advisor_savings_pct = statics.advisor_savings_pct;
   f.instance_cores = statics.instance_cores;
   f.instance_ram_gb = statics.instance_ram_gb;

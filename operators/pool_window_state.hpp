@@ -3,6 +3,7 @@
 //! shard thread and changed only by PoolWindow. The layout serves the memory target (< 16 KiB
 //! per pool at 5-minute ticks over 7 days): a sealed pane with one tick costs 6 bytes.
 #include <algorithm>
+#include <bit>
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
@@ -17,8 +18,9 @@ namespace pool_window_detail {
 __extension__ using Uint128 = unsigned __int128;  // exact sums of squared micro-dollars
 using Micros = std::int32_t;                      // price in micro-dollars per hour
 
-//! FIFO ring whose capacity doubles on demand up to a caller-given limit (the pane count), so a
-//! sparse pool stays small and a dense one never exceeds what its window can hold.
+//! FIFO ring whose capacity doubles on demand up to the power of two at or above a caller-given
+//! limit (the pane count), so a sparse pool stays small and a dense one never holds much more than
+//! its window can. Powers of two, so that wrapping an index is a mask.
 template <class T>
 class Ring {
  public:
@@ -29,9 +31,11 @@ class Ring {
   Ring(const Ring& o) { *this = o; }
   Ring& operator=(const Ring& o) {
     if (this == &o) return *this;
-    buf_ = o.size_ ? std::make_unique_for_overwrite<T[]>(o.size_) : nullptr;
+    const std::size_t cap = o.size_ ? std::bit_ceil(std::size_t{o.size_}) : 0;
+    buf_ = cap ? std::make_unique_for_overwrite<T[]>(cap) : nullptr;
     for (std::size_t k = 0; k < o.size_; ++k) buf_[k] = o[k];
-    cap_ = size_ = o.size_;
+    cap_ = static_cast<std::uint32_t>(cap);
+    size_ = o.size_;
     head_ = 0;
     return *this;
   }
@@ -59,9 +63,9 @@ class Ring {
   std::size_t capacity_bytes() const { return cap_ * sizeof(T); }
 
  private:
-  std::uint32_t wrap(std::size_t i) const { return static_cast<std::uint32_t>(i >= cap_ ? i - cap_ : i); }
+  std::uint32_t wrap(std::size_t i) const { return static_cast<std::uint32_t>(i) & (cap_ - 1); }
   void grow(std::size_t limit) {
-    const std::size_t cap = std::max<std::size_t>(std::min<std::size_t>(cap_ * 2, limit), 4);
+    const std::size_t cap = std::max<std::size_t>(std::min<std::size_t>(cap_ * 2, std::bit_ceil(limit)), 4);
     assert(cap > cap_);
     resize(cap);
   }
@@ -152,17 +156,19 @@ class SmallVec {
   const T& operator[](std::size_t i) const { return data()[i]; }
   const T& front() const { return data()[0]; }
   //! Inserts before position `at`; returns the inserted element.
+  // Element loops, not std::copy: these move 0 to 3 elements, which a memmove call costs more than.
   T& insert(std::size_t at, const T& v) {
     if (size_ == cap_) reserve(cap_ * 2);
     T* d = data();
-    std::copy_backward(d + at, d + size_, d + size_ + 1);
+    for (std::size_t i = size_; i > at; --i) d[i] = d[i - 1];
     d[at] = v;
     ++size_;
     return d[at];
   }
   void erase_front(std::size_t k) {
+    if (k == 0) return;
     T* d = data();
-    std::copy(d + k, d + size_, d);
+    for (std::size_t i = k; i < size_; ++i) d[i - k] = d[i];
     size_ -= static_cast<std::uint32_t>(k);
   }
   std::size_t heap_bytes() const { return heap_ ? cap_ * sizeof(T) : 0; }

@@ -35,7 +35,7 @@ std::optional<PricePath::TickFeatures> PricePath::features(const PriceTick& tick
   if (state.scoring.refresh(*scoring_) && state.scoring.advisor_changed)
     for (auto& p : state.pools) p.statics.resolved = false;  // bands and hardware looked up again
   const std::uint64_t hash = tick.key_hash != 0 ? tick.key_hash : tick.routing_hash();
-  auto& group = state.family.group(hash, tick.az, tick.family_view());
+  auto& group = state.family.group_of_type(hash, tick.az, tick.instance_type);
   const auto next_slot = static_cast<std::uint32_t>(state.pools.size());
   const std::size_t member = FamilyStressState::member(group, tick.instance_type, tick.product, next_slot);
   const std::uint32_t slot = group.members[member].slot;
@@ -57,6 +57,7 @@ std::optional<RiskRecord> PricePath::score(const PriceTick& tick, PriceState& st
   s.stability = 1.0 - s.crash_probability;
   if (!emission_(t->pool->emitted, t->stats.last_ts, t->features, s)) return std::nullopt;
   model.describe(t->features, s);  // label, model name and version, assumptions: only for published records
+  FeatureBuilder::describe(t->features, t->pool->statics);
   return FeatureBuilder::record(tick, t->stats, std::move(t->features), std::move(s));
 }
 

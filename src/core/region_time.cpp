@@ -88,4 +88,19 @@ LocalClock local_clock(TimestampMs utc, int utc_offset_minutes) {
   return c;
 }
 
+LocalClock LocalDayCache::at(TimestampMs utc, int utc_offset_minutes) {
+  if (utc >= start_ && utc < end_ && utc_offset_minutes == offset_) {
+    LocalClock c = day_;
+    c.ms_of_day = utc - start_;
+    return c;
+  }
+  const LocalClock c = local_clock(utc, utc_offset_minutes);
+  offset_ = utc_offset_minutes;
+  start_ = utc - c.ms_of_day;
+  end_ = start_ + kDayMs;
+  day_ = c;
+  day_.ms_of_day = 0;
+  return c;
+}
+
 }  // namespace spotstream

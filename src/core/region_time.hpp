@@ -33,6 +33,19 @@ struct LocalClock {
   Angle hour_angle() const;
 };
 
+//! local_clock() for a stream of nearby times at one offset (one pool's ticks): remembers the local
+//! day of the last call, so times on that day (nearly all ticks) skip the calendar arithmetic. The
+//! same result as local_clock(), always. State of its owner's thread.
+class LocalDayCache {
+ public:
+  LocalClock at(TimestampMs utc, int utc_offset_minutes);
+
+ private:
+  TimestampMs start_ = 0, end_ = 0;  //!< the cached day, [start, end) in UTC; empty at first
+  int offset_ = 0;
+  LocalClock day_{};  //!< its clock at start_
+};
+
 //! The local standard clock of `region` at event time `utc`.
 LocalClock local_clock(TimestampMs utc, std::string_view region);
 //! The same for an offset already looked up (hot loops keep the offset per pool).

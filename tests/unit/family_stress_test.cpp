@@ -104,3 +104,22 @@ TEST(FamilyStress, GroupsStayApartUnderHashCollisionsAndGrowth) {
     EXPECT_EQ(g->members.at(0).slot, static_cast<std::uint32_t>(i));
   }
 }
+
+// The per-tick lookup by instance type finds exactly the group of the type's family: "c5n.large"
+// is not in "c5", a type without a '.' is its own family, and a new family is created by name.
+TEST(FamilyStress, GroupOfTypeIsTheGroupOfTheTypesFamily) {
+  FamilyStressState st;
+  const auto h = [](std::string_view az, std::string_view fam) { return family_key_hash(az, fam); };
+  auto& c5 = st.group(h("us-east-1a", "c5"), "us-east-1a", "c5");
+  EXPECT_EQ(&st.group_of_type(h("us-east-1a", "c5"), "us-east-1a", "c5.large"), &c5);
+  EXPECT_EQ(&st.group_of_type(h("us-east-1a", "c5"), "us-east-1a", "c5"), &c5);
+  // Same hash on purpose (a collision): the names decide.
+  auto& c5n = st.group_of_type(h("us-east-1a", "c5"), "us-east-1a", "c5n.large");
+  EXPECT_NE(&c5n, &st.group(h("us-east-1a", "c5"), "us-east-1a", "c5"));
+  EXPECT_EQ(c5n.family, "c5n");
+  EXPECT_EQ(st.group_of_type(h("us-east-1a", "c5"), "us-east-1b", "c5.large").az, "us-east-1b");
+  EXPECT_EQ(st.group_count(), 3u);
+  auto& metal = st.group_of_type(h("us-east-1a", "u-6tb1"), "us-east-1a", "u-6tb1");
+  EXPECT_EQ(metal.family, "u-6tb1");
+  EXPECT_EQ(&st.group(h("us-east-1a", "u-6tb1"), "us-east-1a", "u-6tb1"), &metal);
+}

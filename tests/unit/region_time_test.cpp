@@ -85,3 +85,22 @@ TEST(RegionTime, HourAngleMatchesTheLibmFunctions) {
     ASSERT_NEAR(c.hour_angle().cos, co, 3e-15) << c.ms_of_day;
   }
 }
+
+// The per-pool day cache against the plain calendar arithmetic: ticks mostly forward a few minutes
+// at a time, with jumps back, across midnights, before 1970, and an offset that changes.
+TEST(RegionTime, DayCacheGivesTheSameClockAsTheArithmetic) {
+  std::mt19937_64 rng(7);
+  LocalDayCache cache;
+  TimestampMs t = -3LL * 86'400'000;
+  int offset = -300;
+  for (int i = 0; i < 200'000; ++i) {
+    const auto r = rng() % 1000;
+    if (r < 5) t -= static_cast<TimestampMs>(rng() % (3LL * 86'400'000));  // back, up to 3 days
+    else if (r < 8) offset = static_cast<int>(rng() % 1441) - 720;
+    else t += static_cast<TimestampMs>(rng() % 600'000);
+    const LocalClock want = local_clock(t, offset), got = cache.at(t, offset);
+    ASSERT_EQ(got.day, want.day) << t << " " << offset;
+    ASSERT_EQ(got.ms_of_day, want.ms_of_day) << t << " " << offset;
+    ASSERT_EQ(got.weekday, want.weekday) << t << " " << offset;
+  }
+}
