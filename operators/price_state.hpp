@@ -3,7 +3,8 @@
 //! the family stress of each (AZ, family). Owned by one shard thread; all sizes of a family in an
 //! AZ route to the same shard (key <az>/<family>), so family stress never needs another shard's
 //! state.
-#include <deque>
+#include <memory>
+#include <vector>
 
 #include "operators/family_stress.hpp"
 #include "operators/feature_builder.hpp"
@@ -22,7 +23,9 @@ struct PoolState {
 struct PriceState {
   //! The (az, family) groups; each member's slot indexes `pools`.
   FamilyStressState family;
-  std::deque<PoolState> pools;  //!< by slot; a deque so that a new pool never moves the others
+  //! By slot; one allocation per pool, so that a new pool never moves the others and a slot is
+  //! one indexed load away (a std::deque of states this large costs a node computation per tick).
+  std::vector<std::unique_ptr<PoolState>> pools;
   ScoringCache scoring;  //!< this shard's view of the live model and Spot Advisor data
 };
 

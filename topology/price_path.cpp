@@ -33,14 +33,14 @@ std::optional<PricePath::TickFeatures> PricePath::features(const PriceTick& tick
                                                            TickOutcome& outcome) const {
   // One relaxed load per tick; only after a reload does the shard copy the new model's pointers.
   if (state.scoring.refresh(*scoring_) && state.scoring.advisor_changed)
-    for (auto& p : state.pools) p.statics.resolved = false;  // bands and hardware looked up again
+    for (auto& p : state.pools) p->statics.resolved = false;  // bands and hardware looked up again
   const std::uint64_t hash = tick.key_hash != 0 ? tick.key_hash : tick.routing_hash();
   auto& group = state.family.group_of_type(hash, tick.az, tick.instance_type);
   const auto next_slot = static_cast<std::uint32_t>(state.pools.size());
   const std::size_t member = FamilyStressState::member(group, tick.instance_type, tick.product, next_slot);
   const std::uint32_t slot = group.members[member].slot;
-  if (slot == next_slot) state.pools.emplace_back();
-  auto& pool = state.pools[slot];
+  if (slot == next_slot) state.pools.push_back(std::make_unique<PoolState>());
+  auto& pool = *state.pools[slot];
   window_.prefetch(pool.window);
   outcome = window_.add(pool.window, tick.ts, tick.spot_price);
   if (outcome != TickOutcome::Added) return std::nullopt;
