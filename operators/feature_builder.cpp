@@ -35,12 +35,10 @@ void resolve(const PriceTick& tick, const SpotAdvisor* advisor, PoolStatics& s) 
 Features FeatureBuilder::operator()(const PriceTick& tick, const WindowStats& window, FamilyStressState& family) const {
   auto& group = family.group(tick.routing_hash(), tick.az, tick.family_view());
   PoolStatics statics;
-  Features f = (*this)(tick, window, group, FamilyStressState::member(group, tick.instance_type, tick.product, 0), statics);
-  describe(f, statics);
-  return f;
+  return (*this)(tick, window, group, FamilyStressState::member(group, tick.instance_type, tick.product, 0), statics);
 }
 
-void FeatureBuilder::describe(Features& f, const PoolStatics& statics) { f.advisor_band_label = statics.advisor_band_label; }
+void FeatureBuilder::describe(RiskRecord& r, const PoolStatics& statics) { r.advisor_band_label = statics.advisor_band_label; }
 
 Features FeatureBuilder::operator()(const PriceTick& tick, const WindowStats& window, FamilyStressState::Group& family,
                                     std::size_t member, PoolStatics& statics, const SpotAdvisor* advisor) const {

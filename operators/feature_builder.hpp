@@ -53,16 +53,16 @@ class FeatureBuilder {
     return (*this)(tick, window, family, member, statics, advisor_);
   }
   //! The same with the Spot Advisor data given per call (the live path: it can be reloaded, and a
-  //! pool's statics are then resolved again). Leaves advisor_band_label empty: describe() adds it
-  //! to the features that are published (a string copy per tick would cost more than the band).
+  //! pool's statics are then resolved again).
   Features operator()(const PriceTick& tick, const WindowStats& window, FamilyStressState::Group& family,
                       std::size_t member, PoolStatics& statics, const SpotAdvisor* advisor) const;
-  //! The same, finding the pool in `family` by name and looking its statics up afresh, described
-  //! (tests, one-off use).
+  //! The same, finding the pool in `family` by name and looking its statics up afresh (tests,
+  //! one-off use).
   Features operator()(const PriceTick& tick, const WindowStats& window, FamilyStressState& family) const;
 
-  //! Adds to `f` what only a published record needs: the Spot Advisor band's label.
-  static void describe(Features& f, const PoolStatics& statics);
+  //! Adds to a record what only a published record needs: the Spot Advisor band's label (a string
+  //! copy per tick would cost more than the band).
+  static void describe(RiskRecord& r, const PoolStatics& statics);
 
   //! The spot.risk record of those features and a score: keyed by the tick's pool, stamped with the
   //! window's latest time (the moment the features describe).

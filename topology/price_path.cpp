@@ -57,8 +57,9 @@ std::optional<RiskRecord> PricePath::score(const PriceTick& tick, PriceState& st
   s.stability = 1.0 - s.crash_probability;
   if (!emission_(t->pool->emitted, t->stats.last_ts, t->features, s)) return std::nullopt;
   model.describe(t->features, s);  // label, model name and version, assumptions: only for published records
-  FeatureBuilder::describe(t->features, t->pool->statics);
-  return FeatureBuilder::record(tick, t->stats, std::move(t->features), std::move(s));
+  auto record = FeatureBuilder::record(tick, t->stats, t->features, std::move(s));
+  FeatureBuilder::describe(record, t->pool->statics);
+  return record;
 }
 
 void PricePath::operator()(const PriceTick& tick, const EventContext& ctx, PriceState& state,

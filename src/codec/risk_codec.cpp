@@ -62,7 +62,7 @@ std::string encode_risk_record(const RiskRecord& r) {
   if (x.advisor_band >= 0)
     w.begin_object()
         .key("index").integer(x.advisor_band)
-        .key("label").string(x.advisor_band_label)
+        .key("label").string(r.advisor_band_label)
         .key("savings_pct").integer(x.advisor_savings_pct)
         .end_object();
   else
@@ -110,7 +110,7 @@ std::optional<RiskRecord> decode_risk_record(std::string_view json) {
       if (const auto it = f.find(name); it != f.end() && it->is_number()) *field = it->get<double>();
     if (const Json& band = j.at("band"); !band.is_null()) {
       x.advisor_band = band.at("index").get<int>();
-      x.advisor_band_label = band.at("label").get<std::string>();
+      r.advisor_band_label = band.at("label").get<std::string>();
       x.advisor_savings_pct = band.at("savings_pct").get<int>();
     }
     r.score.stability = j.at("stability").get<double>();

@@ -52,8 +52,7 @@ struct Features {
   bool is_business_hours = false;
   std::uint32_t ticks_in_window = 0;  //!< ticks inside the 7-day window
   //! Spot Advisor interruption band of the pool's region/OS/type: 0 (<5%) .. 4 (>20%); -1 unknown.
-  int advisor_band = -1;
-  std::string advisor_band_label;  //!< "<5%" ... ">20%"; empty when unknown
+  int advisor_band = -1;  //!< its label is in RiskRecord: only a published record needs it
   int advisor_savings_pct = 0;     //!< Spot Advisor savings over on-demand (percent); 0 when unknown
   //! Hardware of the pool's type from the Spot Advisor file's `instance_types`; NaN when unknown.
   double instance_cores = kAbsent;
@@ -90,6 +89,9 @@ struct RiskRecord {
   //! not act on the record.
   bool warming = false;
   Features features;
+  //! Label of features.advisor_band from the Spot Advisor file ("<5%" ... ">20%"); empty when unknown.
+  //! Here rather than in Features so that the per-tick features copy without a string.
+  std::string advisor_band_label;
   RiskScore score;
 };
 

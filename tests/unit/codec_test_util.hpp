@@ -72,7 +72,7 @@ inline RiskRecord risk_sample() {
   f.is_business_hours = true;
   f.ticks_in_window = 2016;
   f.advisor_band = 4;
-  f.advisor_band_label = ">20%";
+  r.advisor_band_label = ">20%";
   f.advisor_savings_pct = 80;
   r.score = {0.3, 0.7, "avoid", "heuristic-v1", {}, "1", "heuristic"};
   return r;

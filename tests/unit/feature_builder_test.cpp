@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "operators/feature_builder.hpp"
+#include "src/core/hash.hpp"
 #include "src/core/time.hpp"
 #include "src/model/spot_advisor.hpp"
 
@@ -171,8 +172,15 @@ TEST(FeatureBuilder, SpotAdvisorBand) {
   auto t = tick("2024-01-08T14:30:00Z", 1, 3);
   auto f = build(t, window(t, 1, 1), fam);
   EXPECT_EQ(f.advisor_band, 1);
-  EXPECT_EQ(f.advisor_band_label, "5-10%");
   EXPECT_EQ(f.advisor_savings_pct, 70);
+  // The band's label goes on the published record, from the pool's statics.
+  PoolStatics statics;
+  auto& group = fam.group(family_key_hash(t.az, "p3"), t.az, "p3");
+  f = build(t, window(t, 1, 1), group, FamilyStressState::member(group, t.instance_type, t.product, 0), statics);
+  auto r = FeatureBuilder::record(t, window(t, 1, 1), f, {});
+  EXPECT_TRUE(r.advisor_band_label.empty());
+  FeatureBuilder::describe(r, statics);
+  EXPECT_EQ(r.advisor_band_label, "5-10%");
   t.product = "Windows";  // the advisor has no Windows figures here
   EXPECT_EQ(build(t, window(t, 1, 1), fam).advisor_band, -1);
   t = tick("2024-01-08T14:30:00Z", 1, 3, "us-east-1", "us-east-1a", "p3.8xlarge");

@@ -380,7 +380,7 @@ TEST(JsonEncoder, RiskRecordShapeAndRoundTrip) {
   EXPECT_EQ(back->features.hour_cos, -0.793353340291235);
   EXPECT_EQ(back->features.family_pools, 3u);
   EXPECT_EQ(back->features.ticks_in_window, 2016u);
-  EXPECT_EQ(back->features.advisor_band_label, ">20%");
+  EXPECT_EQ(back->advisor_band_label, ">20%");
   EXPECT_EQ(back->ts, r.ts);
   EXPECT_EQ(back->family, "p3");
 }
@@ -391,7 +391,7 @@ TEST(JsonEncoder, RiskRecordAbsentOnDemandAndUnknownBandAreNull) {
   r.features.discount_depth = kAbsent;
   r.features.on_demand_source = kOnDemandAbsent;
   r.features.advisor_band = -1;
-  r.features.advisor_band_label.clear();
+  r.advisor_band_label.clear();
   r.features.advisor_savings_pct = 0;
   r.score.assumptions = kAssumeBandUnknown | kAssumeOnDemandAbsent;
   const auto j = json::parse(encode_risk_record(r));

@@ -102,7 +102,7 @@ TEST(JsonWriter, RiskRecordEqualsAnNlohmannBuiltReference) {
                        {"hour_cos", num(f.hour_cos)}, {"is_weekend", f.is_weekend},
                        {"is_business_hours", f.is_business_hours}, {"ticks_in_window", f.ticks_in_window},
                        {"instance_cores", num(f.instance_cores)}, {"instance_ram_gb", num(f.instance_ram_gb)}};
-    ref["band"] = f.advisor_band >= 0 ? json{{"index", f.advisor_band}, {"label", f.advisor_band_label},
+    ref["band"] = f.advisor_band >= 0 ? json{{"index", f.advisor_band}, {"label", r.advisor_band_label},
                                              {"savings_pct", f.advisor_savings_pct}}
                                       : json(nullptr);
     ref["stability"] = num(r.score.stability);
