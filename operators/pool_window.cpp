@@ -56,7 +56,9 @@ double std_dev(std::uint64_t n, std::int64_t sum, Uint128 sumsq) {
   if (n < 2) return 0;
   const auto s = static_cast<Uint128>(static_cast<std::uint64_t>(sum));
   const Uint128 num = static_cast<Uint128>(n) * sumsq - s * s;
-  return std::sqrt(static_cast<double>(num)) / (static_cast<double>(n) * 1e6);
+  // The same rounding either way; below 2^64 (nearly always) without the libgcc 128-bit call.
+  const double d = (num >> 64) == 0 ? static_cast<double>(static_cast<std::uint64_t>(num)) : static_cast<double>(num);
+  return std::sqrt(d) / (static_cast<double>(n) * 1e6);
 }
 
 bool is_duplicate(const PoolWindowState& st, TimestampMs ts, Micros m) {
