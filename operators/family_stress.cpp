@@ -78,24 +78,42 @@ std::uint32_t& FamilyStressState::head(std::uint64_t hash) {
     }
 }
 
+namespace {
+// A family (which holds no '.') is the family of `instance_type` (the part before its first '.'),
+// decided without searching for the '.'.
+bool family_of_type(std::string_view family, std::string_view instance_type) {
+  return instance_type.size() >= family.size() && same(instance_type.substr(0, family.size()), family) &&
+         (instance_type.size() == family.size() || instance_type[family.size()] == '.');
+}
+}  // namespace
+
+template <class Match>
+std::uint32_t FamilyStressState::find_group(std::uint64_t hash, Match match) const {
+  const std::size_t mask = index_.size() - 1;
+  for (std::size_t i = hash & mask; index_[i].group != kNone; i = (i + 1) & mask) {
+    if (index_[i].hash != hash) continue;
+    for (std::uint32_t g = index_[i].group; g != kNone; g = groups_[g].next)
+      if (match(groups_[g])) return g;
+    return kNone;
+  }
+  return kNone;
+}
+
 FamilyStressState::Group& FamilyStressState::group(std::uint64_t hash, std::string_view az, std::string_view family) {
-  std::uint32_t& first = head(hash);
-  for (std::uint32_t i = first; i != kNone; i = groups_[i].next)
-    if (same(groups_[i].family, family) && same(groups_[i].az, az)) return groups_[i];
-  return add_group(first, az, family);
+  if (Group* g = find_mutable(hash, az, family)) return *g;
+  return add_group(head(hash), az, family);
+}
+
+FamilyStressState::Group* FamilyStressState::find_of_type(std::uint64_t hash, std::string_view az,
+                                                          std::string_view instance_type) {
+  const std::uint32_t g = find_group(hash, [&](const Group& x) { return family_of_type(x.family, instance_type) && same(x.az, az); });
+  return g == kNone ? nullptr : &groups_[g];
 }
 
 FamilyStressState::Group& FamilyStressState::group_of_type(std::uint64_t hash, std::string_view az,
                                                            std::string_view instance_type) {
-  std::uint32_t& first = head(hash);
-  for (std::uint32_t i = first; i != kNone; i = groups_[i].next) {
-    // family_view(type) == family, for a family (which holds no '.'), without searching for the '.'.
-    const std::string_view family = groups_[i].family;
-    if (instance_type.size() >= family.size() && same(instance_type.substr(0, family.size()), family) &&
-        (instance_type.size() == family.size() || instance_type[family.size()] == '.') && same(groups_[i].az, az))
-      return groups_[i];
-  }
-  return add_group(first, az, instance_type.substr(0, instance_type.find('.')));
+  if (Group* g = find_of_type(hash, az, instance_type)) return *g;
+  return add_group(head(hash), az, instance_type.substr(0, instance_type.find('.')));
 }
 
 FamilyStressState::Group& FamilyStressState::add_group(std::uint32_t& first, std::string_view az, std::string_view family) {
@@ -111,32 +129,36 @@ FamilyStressState::Group& FamilyStressState::add_group(std::uint32_t& first, std
   return groups_.back();
 }
 
+FamilyStressState::Group* FamilyStressState::find_mutable(std::uint64_t hash, std::string_view az, std::string_view family) {
+  const std::uint32_t g = find_group(hash, [&](const Group& x) { return same(x.family, family) && same(x.az, az); });
+  return g == kNone ? nullptr : &groups_[g];
+}
+
 const FamilyStressState::Group* FamilyStressState::find(std::uint64_t hash, std::string_view az,
                                                         std::string_view family) const {
-  const std::size_t mask = index_.size() - 1;
-  for (std::size_t i = hash & mask; index_[i].group != kNone; i = (i + 1) & mask) {
-    if (index_[i].hash != hash) continue;
-    for (std::uint32_t g = index_[i].group; g != kNone; g = groups_[g].next)
-      if (same(groups_[g].family, family) && same(groups_[g].az, az)) return &groups_[g];
-    return nullptr;
-  }
-  return nullptr;
+  return const_cast<FamilyStressState*>(this)->find_mutable(hash, az, family);
+}
+
+std::size_t FamilyStressState::find_member(const Group& g, std::string_view instance_type, std::string_view product) {
+  // A family has a handful of sizes: a scan beats any tree or hash here.
+  const std::uint64_t fp = fingerprint(instance_type, product);
+  for (std::size_t i = 0; i < g.members.size(); ++i)
+    if (g.fingerprints[i] == fp && same(g.members[i].instance_type, instance_type) && same(g.members[i].product, product))
+      return i;
+  return g.members.size();
 }
 
 std::size_t FamilyStressState::member(Group& g, std::string_view instance_type, std::string_view product,
                                       std::uint32_t new_slot) {
-  // A family has a handful of sizes: a scan beats any tree or hash here. Equality first: a new
-  // pool, which needs the ordered place, is rare.
+  // Equality first: a new pool, which needs the ordered place, is rare.
   auto& ms = g.members;
-  const std::uint64_t fp = fingerprint(instance_type, product);
-  for (std::size_t i = 0; i < ms.size(); ++i)
-    if (g.fingerprints[i] == fp && same(ms[i].instance_type, instance_type) && same(ms[i].product, product)) return i;
+  if (const std::size_t found = find_member(g, instance_type, product); found < ms.size()) return found;
   std::size_t i = 0;
   while (i < ms.size() && std::pair<std::string_view, std::string_view>(ms[i].instance_type, ms[i].product) <
                               std::pair(instance_type, product))
     ++i;
   const auto at = static_cast<std::ptrdiff_t>(i);
-  g.fingerprints.insert(g.fingerprints.begin() + at, fp);
+  g.fingerprints.insert(g.fingerprints.begin() + at, fingerprint(instance_type, product));
   g.positions.insert(g.positions.begin() + at, 0.0);
   ms.insert(ms.begin() + at, Member{std::string(instance_type), std::string(product), false, new_slot});
   return i;

@@ -45,11 +45,15 @@ class FamilyStressState {
   //! The same for the family of `instance_type` (the part before its first '.'), found without
   //! cutting the type: the per-tick lookup.
   Group& group_of_type(std::uint64_t hash, std::string_view az, std::string_view instance_type);
+  //! The group of the family of `instance_type`, or null when there is none yet (nothing is created).
+  Group* find_of_type(std::uint64_t hash, std::string_view az, std::string_view instance_type);
   const Group* find(std::uint64_t hash, std::string_view az, std::string_view family) const;
   //! The index of (instance_type, product) in `g`, inserted in order when new with `new_slot`
   //! as its slot (a pool's member index may change when a new pool joins its group; its slot never).
   static std::size_t member(Group& g, std::string_view instance_type, std::string_view product,
                             std::uint32_t new_slot);
+  //! The index of (instance_type, product) in `g`, or g.members.size() when it is not there.
+  static std::size_t find_member(const Group& g, std::string_view instance_type, std::string_view product);
   std::size_t group_count() const { return groups_.size(); }
 
  private:
@@ -60,6 +64,10 @@ class FamilyStressState {
     std::uint32_t group = kNone;
   };
   std::uint32_t& head(std::uint64_t hash);
+  //! The index of the first group of `hash`'s chain that `match`es, kNone if none.
+  template <class Match>
+  std::uint32_t find_group(std::uint64_t hash, Match match) const;
+  Group* find_mutable(std::uint64_t hash, std::string_view az, std::string_view family);
   //! Appends a new group as the head of its chain (`first`, from head()).
   Group& add_group(std::uint32_t& first, std::string_view az, std::string_view family);
   std::vector<Slot> index_ = std::vector<Slot>(16);

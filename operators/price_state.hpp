@@ -26,6 +26,9 @@ struct PriceState {
   //! By slot; one allocation per pool, so that a new pool never moves the others and a slot is
   //! one indexed load away (a std::deque of states this large costs a node computation per tick).
   std::vector<std::unique_ptr<PoolState>> pools;
+  //! Counts the pools created: a PoolRef found before a pool was added may point at a moved group
+  //! or a shifted member, so it is used only while this is unchanged.
+  std::uint64_t shape = 0;
   ScoringCache scoring;  //!< this shard's view of the live model and Spot Advisor data
 };
 

@@ -1,6 +1,7 @@
 #include "topology/live_topology.hpp"
 
 #include <algorithm>
+#include <array>
 #include <mutex>
 
 #include <spdlog/spdlog.h>
@@ -56,7 +57,7 @@ class LiveShard : public ShardLogic {
     // decisions it published before are in force. A new group starts over.
     if (ctx.replay && decides_ && !restored_) restore(out);
     if (const auto* t = std::get_if<PriceTick>(&event)) {
-      prices_(*t, ctx, price_state(ctx.partition), out);
+      prices_(*t, ctx, price_state(ctx.partition), out, ahead_for(event));
       return;
     }
     fleet_state_.fleet_watermark = std::max(fleet_state_.fleet_watermark, ctx.wm.fleet);
@@ -78,7 +79,18 @@ class LiveShard : public ShardLogic {
     }
   }
 
+  void look_ahead(const Event& next, const EventContext& ctx) override {
+    if (const auto* t = std::get_if<PriceTick>(&next)) {
+      // Told about the next event before the current one is processed: two slots, the current
+      // event's and the next one's.
+      auto& slot = ahead_[ahead_turn_ ^= 1];
+      slot.event = &next;
+      slot.ref = prices_.look_ahead(*t, price_state(ctx.partition));
+    }
+  }
+
   void on_revoked(const std::vector<PartitionKey>& parts) override {
+    ahead_ = {};
     for (const auto& [topic, partition] : parts)
       if (topic == prices_topic_ && partition >= 0 && static_cast<std::size_t>(partition) < price_states_.size())
         price_states_[static_cast<std::size_t>(partition)].reset();
@@ -151,6 +163,21 @@ class LiveShard : public ShardLogic {
   SignalReaction signals_;
   FleetMembership fleet_;
   std::vector<std::unique_ptr<PriceState>> price_states_;
+  //! Pools found by look_ahead(), each for one event (by address), used once.
+  struct Ahead {
+    const Event* event = nullptr;
+    PricePath::PoolRef ref;
+  };
+  std::array<Ahead, 2> ahead_{};
+  unsigned ahead_turn_ = 0;
+  const PricePath::PoolRef* ahead_for(const Event& e) {
+    for (auto& a : ahead_)
+      if (a.event == &e) {
+        a.event = nullptr;
+        return &a.ref;
+      }
+    return nullptr;
+  }
   PricePath prices_;
   std::shared_ptr<ModelWatcher> watcher_;  // shared by the shards: reloads stop with the last one
 };

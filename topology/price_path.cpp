@@ -29,27 +29,50 @@ PricePath::PricePath(const Config& cfg, std::shared_ptr<const SpotAdvisor> advis
                                      cfg.get_bool("risk.every_tick")}),
       on_record_(std::move(on_record)) {}
 
+PricePath::PoolRef PricePath::look_ahead(const PriceTick& tick, PriceState& state) const {
+  PoolRef ref;
+  const std::uint64_t hash = tick.key_hash != 0 ? tick.key_hash : tick.routing_hash();
+  ref.group = state.family.find_of_type(hash, tick.az, tick.instance_type);
+  if (ref.group == nullptr) return ref;
+  ref.member = FamilyStressState::find_member(*ref.group, tick.instance_type, tick.product);
+  if (ref.member == ref.group->members.size()) return ref;
+  ref.pool = state.pools[ref.group->members[ref.member].slot].get();
+  ref.shape = state.shape;
+  window_.prefetch(ref.pool->window);
+  return ref;
+}
+
 std::optional<PricePath::TickFeatures> PricePath::features(const PriceTick& tick, PriceState& state,
-                                                           TickOutcome& outcome) const {
+                                                           TickOutcome& outcome, const PoolRef* ahead) const {
   // One relaxed load per tick; only after a reload does the shard copy the new model's pointers.
   if (state.scoring.refresh(*scoring_) && state.scoring.advisor_changed)
     for (auto& p : state.pools) p->statics.resolved = false;  // bands and hardware looked up again
-  const std::uint64_t hash = tick.key_hash != 0 ? tick.key_hash : tick.routing_hash();
-  auto& group = state.family.group_of_type(hash, tick.az, tick.instance_type);
-  const auto next_slot = static_cast<std::uint32_t>(state.pools.size());
-  const std::size_t member = FamilyStressState::member(group, tick.instance_type, tick.product, next_slot);
-  const std::uint32_t slot = group.members[member].slot;
-  if (slot == next_slot) state.pools.push_back(std::make_unique<PoolState>());
-  auto& pool = *state.pools[slot];
-  window_.prefetch(pool.window);
+  PoolRef ref;
+  if (ahead != nullptr && ahead->pool != nullptr && ahead->shape == state.shape) {
+    ref = *ahead;
+  } else {
+    const std::uint64_t hash = tick.key_hash != 0 ? tick.key_hash : tick.routing_hash();
+    ref.group = &state.family.group_of_type(hash, tick.az, tick.instance_type);
+    const auto next_slot = static_cast<std::uint32_t>(state.pools.size());
+    ref.member = FamilyStressState::member(*ref.group, tick.instance_type, tick.product, next_slot);
+    const std::uint32_t slot = ref.group->members[ref.member].slot;
+    if (slot == next_slot) {
+      state.pools.push_back(std::make_unique<PoolState>());
+      ++state.shape;
+    }
+    ref.pool = state.pools[slot].get();
+    window_.prefetch(ref.pool->window);
+  }
+  auto& pool = *ref.pool;
   outcome = window_.add(pool.window, tick.ts, tick.spot_price);
   if (outcome != TickOutcome::Added) return std::nullopt;
   const auto stats = window_.stats(pool.window);
-  return TickFeatures{&pool, stats, features_(tick, stats, group, member, pool.statics, state.scoring.advisor)};
+  return TickFeatures{&pool, stats, features_(tick, stats, *ref.group, ref.member, pool.statics, state.scoring.advisor)};
 }
 
-std::optional<RiskRecord> PricePath::score(const PriceTick& tick, PriceState& state, TickOutcome& outcome) const {
-  auto t = features(tick, state, outcome);
+std::optional<RiskRecord> PricePath::score(const PriceTick& tick, PriceState& state, TickOutcome& outcome,
+                                           const PoolRef* ahead) const {
+  auto t = features(tick, state, outcome, ahead);
   if (!t) return std::nullopt;
   const RiskModel& model = *state.scoring.model;
   RiskScore s;
@@ -62,10 +85,10 @@ std::optional<RiskRecord> PricePath::score(const PriceTick& tick, PriceState& st
   return record;
 }
 
-void PricePath::operator()(const PriceTick& tick, const EventContext& ctx, PriceState& state,
-                           OutputCollector& out) const {
+void PricePath::operator()(const PriceTick& tick, const EventContext& ctx, PriceState& state, OutputCollector& out,
+                           const PoolRef* ahead) const {
   TickOutcome outcome;
-  auto record = score(tick, state, outcome);
+  auto record = score(tick, state, outcome, ahead);
   // A replayed tick (history re-read on assignment) rebuilds the window, the family stress and the
   // last published record, and publishes nothing: that was done before, or is not ours to do. Its
   // record still rebuilds the replicated risk table.

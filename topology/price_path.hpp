@@ -21,6 +21,13 @@ namespace spotstream {
 
 class PricePath {
  public:
+  //! Where a tick's pool lives in a PriceState, found ahead of the tick (look_ahead()).
+  struct PoolRef {
+    FamilyStressState::Group* group = nullptr;
+    std::size_t member = 0;
+    PoolState* pool = nullptr;  //!< null: not found (a new pool), or not looked up
+    std::uint64_t shape = 0;    //!< PriceState::shape when found
+  };
   //! Called with each record published on spot.risk, and with each record a replayed tick rebuilds
   //! (`replayed`; not published): both feed the replicated risk table.
   using RecordSink = std::function<void(const RiskRecord&, bool replayed)>;
@@ -29,10 +36,19 @@ class PricePath {
   //! `on_record` may be empty.
   PricePath(const Config& cfg, std::shared_ptr<const SpotAdvisor> advisor, RuntimeMetrics& metrics,
             std::shared_ptr<const ScoringContext> scoring = nullptr, RecordSink on_record = {});
-  void operator()(const PriceTick& tick, const EventContext& ctx, PriceState& state, OutputCollector& out) const;
+  //! `ahead`: from look_ahead() for this tick, or null.
+  void operator()(const PriceTick& tick, const EventContext& ctx, PriceState& state, OutputCollector& out,
+                  const PoolRef* ahead = nullptr) const;
   //! The arithmetic of one tick: window, family stress, features, score and the emission decision.
   //! Returns the record when it is to be published; `outcome` says whether the window took the tick.
-  std::optional<RiskRecord> score(const PriceTick& tick, PriceState& state, TickOutcome& outcome) const;
+  std::optional<RiskRecord> score(const PriceTick& tick, PriceState& state, TickOutcome& outcome,
+                                  const PoolRef* ahead = nullptr) const;
+
+  //! Finds the tick's pool without creating anything and starts fetching its window state from
+  //! memory. A shard calls it for its next tick before it processes the current one, so the
+  //! fetch overlaps that work (with many pools, a tick's state is rarely in cache); the result is
+  //! then passed to the next tick's features()/score()/operator().
+  PoolRef look_ahead(const PriceTick& tick, PriceState& state) const;
 
   //! What score() computes before the model: the tick's pool (found or created), its window after
   //! the tick, and the tick's features (family stress updated).
@@ -42,7 +58,8 @@ class PricePath {
     Features features;
   };
   //! The first stage of score(): null when the window did not take the tick (`outcome` says why).
-  std::optional<TickFeatures> features(const PriceTick& tick, PriceState& state, TickOutcome& outcome) const;
+  std::optional<TickFeatures> features(const PriceTick& tick, PriceState& state, TickOutcome& outcome,
+                                       const PoolRef* ahead = nullptr) const;
 
   static WindowSettings window_settings(const Config& cfg);
 

@@ -65,6 +65,7 @@ std::size_t Shard::drain(moodycamel::ConcurrentQueue<QueuedEvent>& q, moodycamel
       sink_.push(outputs, sink_token_);
       while (drain(control_, control_out_, control_work_, kControlBulk) > 0) {}
     }
+    if (i + 1 < n && !work[i + 1].progress) logic_->look_ahead(work[i + 1].event, work[i + 1].ctx);
     const auto before = outputs.size();
     collector_.set_batch(item.batch);
     if (item.progress) logic_->on_progress(item.ctx, collector_);

@@ -48,6 +48,10 @@ class ShardLogic {
   //! Processes one event in arrival order (signal/fleet lane before prices); emits outputs.
   //! `ctx.wm` is never ahead of the events queued in front of this one.
   virtual void on_event(const Event& event, const EventContext& ctx, OutputCollector& out) = 0;
+  //! The event that on_event() will get next, told before the current one is processed, so the
+  //! logic can start fetching its state from memory (software pipelining over a bulk). May keep
+  //! what it found for that call, recognised by the event's address. Optional.
+  virtual void look_ahead(const Event& next, const EventContext& ctx) { (void)next, (void)ctx; }
   //! The partitions were taken from this process: drop the state built from them (it is rebuilt by
   //! replay wherever they go). Called from the source thread while the shard is idle: every event
   //! routed so far has been processed (Pipeline::on_revoking waits for that first).

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "src/codec/json_encoder.hpp"
 #include "src/feed/event_publisher.hpp"
 #include "src/feed/synth_market.hpp"
 #include "src/kafka/embedded_cluster.hpp"
@@ -12,6 +13,7 @@
 #include "src/runtime/pipeline.hpp"
 #include "tests/unit/decision_test_util.hpp"
 #include "topology/live_topology.hpp"
+#include "topology/price_path.hpp"
 
 using namespace spotstream;
 
@@ -112,4 +114,36 @@ TEST(RiskDeterminism, SameRiskWhateverPartitionsShardsAndBatches) {
                           [](const std::string& r) { return r.find("\"SWITCH\"") != std::string::npos; }), 0);
   EXPECT_EQ(test::deterministic_parts(decisions[0], 1), test::deterministic_parts(decisions[1], 1));
   EXPECT_EQ(test::deterministic_parts(decisions[0], 1), test::deterministic_parts(decisions[2], 1));
+}
+
+// A shard looks each next tick's pool up ahead of time (PricePath::look_ahead, to overlap the
+// memory fetch with the current tick's work). Over the perturbed market, where pools and families
+// appear while refs are outstanding (so some refs go stale and must be refused), the records and
+// outcomes are exactly those of the one-tick-at-a-time path; and a stale ref is met at least once.
+TEST(RiskDeterminism, LookingAheadChangesNoRecord) {
+  std::vector<PriceTick> ticks;
+  for (const auto& e : perturbed_market())
+    if (const auto* t = std::get_if<PriceTick>(&e)) ticks.push_back(*t);
+  Config cfg;
+  cfg.set("risk.every_tick", "true");  // every tick's record, not only the published ones
+  RuntimeMetrics metrics;
+  const PricePath path(cfg, nullptr, metrics);
+  PriceState plain, piped;
+  std::size_t stale = 0, used = 0;
+  auto ahead = path.look_ahead(ticks.front(), piped);
+  for (std::size_t i = 0; i < ticks.size(); ++i) {
+    const auto next = i + 1 < ticks.size() ? path.look_ahead(ticks[i + 1], piped) : PricePath::PoolRef{};
+    if (ahead.pool != nullptr) (ahead.shape == piped.shape ? used : stale)++;
+    TickOutcome a, b;
+    const auto want = path.score(ticks[i], plain, a);
+    const auto got = path.score(ticks[i], piped, b, &ahead);
+    ASSERT_EQ(a, b) << i;
+    ASSERT_EQ(want.has_value(), got.has_value()) << i;
+    if (want) {
+      ASSERT_EQ(encode_risk_record(*want), encode_risk_record(*got)) << i;
+    }
+    ahead = next;
+  }
+  EXPECT_GT(used, ticks.size() / 2);
+  EXPECT_GT(stale, 0u);
 }
