@@ -1,7 +1,9 @@
 // The whole per-tick price path of a shard on one core: pool lookup, window add()+stats(), family
 // stress, features, heuristic score, and the emission decision; and, separately, the same with the
-// spot.risk records JSON-encoded as the live topology does. Ticks come from the synthetic market
-// (210 pools, 5-minute ticks, real family structure), replayed over 8 days after a warm-up.
+// spot.risk records JSON-encoded as the live topology does. Ticks go through as a shard's bulk does
+// (the next tick's pool looked up ahead; BM_WindowAndFeaturesNoLookAhead shows what that gains).
+// Ticks come from the synthetic market (210 pools, 5-minute ticks, real family structure), replayed
+// over 8 days after a warm-up.
 #include <benchmark/benchmark.h>
 
 #include <vector>
@@ -31,18 +33,26 @@ const std::vector<PriceTick>& ticks() {
 
 }  // namespace
 
-// Pool lookup + window + family stress + features: the stage before the model, as a shard runs it
-// over a bulk of ticks (the next tick's pool looked up and fetched while this one computes).
+// Runs `step(tick, ahead)` over the ticks as a shard does over a bulk: the next tick's pool is looked
+// up (and its state fetched) before the current tick is processed.
+template <class Step>
+void as_a_shard(const PricePath& path, PriceState& ps, const std::vector<PriceTick>& ticks, Step step) {
+  auto ahead = path.look_ahead(ticks.front(), ps);
+  for (std::size_t i = 0; i < ticks.size(); ++i) {
+    const auto next = i + 1 < ticks.size() ? path.look_ahead(ticks[i + 1], ps) : PricePath::PoolRef{};
+    step(ticks[i], &ahead);
+    ahead = next;
+  }
+}
+
+// Pool lookup + window + family stress + features: the stage before the model.
 double window_and_features(const PricePath& path, const std::vector<PriceTick>& ticks) {
   PriceState ps;
   TickOutcome outcome;
   double sink = 0;
-  auto ahead = path.look_ahead(ticks.front(), ps);
-  for (std::size_t i = 0; i < ticks.size(); ++i) {
-    const auto next = i + 1 < ticks.size() ? path.look_ahead(ticks[i + 1], ps) : PricePath::PoolRef{};
-    if (const auto f = path.features(ticks[i], ps, outcome, &ahead)) sink += f->features.family_stress_mean;
-    ahead = next;
-  }
+  as_a_shard(path, ps, ticks, [&](const PriceTick& t, const PricePath::PoolRef* ahead) {
+    if (const auto f = path.features(t, ps, outcome, ahead)) sink += f->features.family_stress_mean;
+  });
   return sink;
 }
 
@@ -102,7 +112,9 @@ static void BM_FeaturesPerTick(benchmark::State& state) {
   for (auto _ : state) {
     PriceState ps;
     TickOutcome outcome;
-    for (const auto& t : ticks()) emitted += path.score(t, ps, outcome).has_value();
+    as_a_shard(path, ps, ticks(), [&](const PriceTick& t, const PricePath::PoolRef* ahead) {
+      emitted += path.score(t, ps, outcome, ahead).has_value();
+    });
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(ticks().size()) * state.iterations());
   state.counters["emitted_per_tick"] = static_cast<double>(emitted) / (ticks().size() * state.iterations());
@@ -117,10 +129,10 @@ static void BM_PricePathWithEncoding(benchmark::State& state) {
   for (auto _ : state) {
     PriceState ps;
     OutputCollector out;
-    for (const auto& t : ticks()) {
-      path(t, EventContext{}, ps, out);
+    as_a_shard(path, ps, ticks(), [&](const PriceTick& t, const PricePath::PoolRef* ahead) {
+      path(t, EventContext{}, ps, out, ahead);
       if (out.outputs().size() > 4096) out.outputs().clear();
-    }
+    });
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(ticks().size()) * state.iterations());
 }
