@@ -1,21 +1,35 @@
 // Warm start at scale: how long a new member takes to rebuild its windows from the log before it
 // can go live. A price topic on the embedded broker holds POOLS pools x DAYS days of 5-minute ticks
-// (default 10,000 x 7 = 20.2 million ticks, ~3.3 GB, over 768 partitions so that the mock broker's
-// ~5 MiB per partition keeps them all); a pipeline in a new group with consumer.offset_reset=latest
-// re-reads all of it as history (replay: state only, nothing published). The clock runs from the
-// first message the source reads to the moment the last one is routed to a shard (shard lanes are
-// bounded, so processing trails by at most their capacity).
-// Env: POOLS, DAYS, SHARDS (default 2), BENCH_SET (extra config, e.g. kafka.fetch.max.bytes=...).
-// Prints figures; asserts nothing.
+// (default 10,000 x 7 = 20.2 million ticks, ~3.3 GB of JSON, over 768 partitions so that the mock
+// broker's ~5 MiB per partition keeps them all); a pipeline in a new group with
+// consumer.offset_reset=latest re-reads all of it as history (replay: state only, nothing
+// published).
+// Three figures, each timed on its own:
+// - publish: the bench's producer writing the ticks (lz4, large batches, see publish());
+// - consume only: a bare consumer with the pipeline's consumer settings reading every message and
+//   doing nothing with it: the ceiling the broker and librdkafka set on this machine;
+// - source only: the same warm start with shards that do nothing (decode, route, queues): the
+//   ceiling the source thread sets;
+// - warm start: from the first message the source reads to the moment every replayed tick has
+//   been processed by its shard (windows, family stress, features, score, the risk table).
+// Env: POOLS, DAYS, SHARDS (default 2), BENCH_SET (extra config, e.g. kafka.fetch.max.bytes=...),
+// PHASES (default "consume,source,warm": which read phases to run after publishing),
+// PUBLISH_SET (extra config for the bench's producer only, e.g. kafka.linger.ms=5 for a producer
+// that batches like a live feed).
+// Prints figures; asserts nothing. The machine's cores are shared: figures are noisy.
+#include <librdkafka/rdkafka.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <sys/resource.h>
 #include <thread>
 
 #include "src/codec/json_encoder.hpp"
 #include "src/kafka/embedded_cluster.hpp"
+#include "src/kafka/kafka_conf.hpp"
 #include "src/kafka/kafka_producer.hpp"
 #include "src/runtime/pipeline.hpp"
 #include "topology/live_topology.hpp"
@@ -25,12 +39,26 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+constexpr int kPartitions = 768;
+
 long env_or(const char* name, long fallback) {
   const char* v = std::getenv(name);
   return v ? std::atol(v) : fallback;
 }
 
+bool phase(const char* name) {
+  const char* v = std::getenv("PHASES");
+  return std::strstr(v ? v : "consume,source,warm", name) != nullptr;
+}
+
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+double cpu_seconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
 
 // Real AZ names (so every tick decodes) times made-up families and sizes: POOLS distinct pools.
 std::vector<PriceTick> pools(long n) {
@@ -52,14 +80,113 @@ std::vector<PriceTick> pools(long n) {
   return out;
 }
 
+// The ticks in time order (every pool's tick of a 5-minute step, then the next step), as a feed
+// publishes them. librdkafka's mock broker answers a fetch with at most one producer batch per
+// partition, so small batches (a live feed's linger.ms=5 over 768 partitions) would make every
+// consumer of this topic slow for a reason a real broker does not have: the producer keeps up to
+// 4 M messages queued for a second so that batches are large (up to 10,000 messages).
+void publish(const Config& cfg, std::vector<PriceTick>& ps, long steps, TimestampMs start) {
+  Config pub = cfg;
+  pub.set("kafka.linger.ms", "1000");
+  pub.set("kafka.batch.num.messages", "10000");
+  pub.set("kafka.queue.buffering.max.messages", "4000000");
+  pub.set("kafka.queue.buffering.max.kbytes", "2097152");
+  if (const char* extra = std::getenv("PUBLISH_SET")) pub.set_assignment(extra);
+  KafkaProducer producer(pub);
+  const std::string topic = cfg.get_string("topics.prices");
+  std::uint64_t x = 88172645463325252ULL;  // xorshift: a small random walk per pool
+  for (long s = 0; s < steps; ++s)
+    for (auto& t : ps) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      t.ts = start + s * 300'000;
+      t.spot_price = std::max(0.001, t.spot_price * (1.0 + (static_cast<double>(x % 2001) - 1000.0) * 1e-5));
+      producer.produce(topic, t.routing_key(), encode_price_tick(t), t.ts, nullptr);
+    }
+  producer.flush(600'000);
+}
+
+// A bare consumer with the pipeline's consumer settings, assigned every partition from the start,
+// taking messages in batches and dropping them. Returns the seconds from its first message to
+// its last.
+double consume_only(const Config& cfg, long total) {
+  auto conf = make_kafka_conf(cfg, ClientRole::Consumer, {{"group.id", "bench-consume-only"}});
+  std::string err;
+  std::unique_ptr<RdKafka::KafkaConsumer> c(RdKafka::KafkaConsumer::create(conf.get(), err));
+  if (!c) throw std::runtime_error(err);
+  std::vector<RdKafka::TopicPartition*> parts;
+  for (int p = 0; p < kPartitions; ++p)
+    parts.push_back(RdKafka::TopicPartition::create(cfg.get_string("topics.prices"), p, RdKafka::Topic::OFFSET_BEGINNING));
+  c->assign(parts);
+  for (auto* p : parts) delete p;
+  rd_kafka_queue_t* q = rd_kafka_queue_get_consumer(c->c_ptr());
+  std::vector<rd_kafka_message_t*> msgs(4096);
+  long n = 0;
+  Clock::time_point first{};
+  while (n < total) {
+    const auto got = rd_kafka_consume_batch_queue(q, 100, msgs.data(), msgs.size());
+    for (ssize_t i = 0; i < got; ++i) {
+      if (!msgs[static_cast<std::size_t>(i)]->err) {
+        if (n++ == 0) first = Clock::now();
+      }
+      rd_kafka_message_destroy(msgs[static_cast<std::size_t>(i)]);
+    }
+  }
+  const double s = seconds_since(first);
+  rd_kafka_queue_destroy(q);
+  c->close();
+  return s;
+}
+
+struct NoLogic : ShardLogic {
+  void on_event(const Event&, const EventContext&, OutputCollector&) override {}
+};
+
+// A new member of `group` re-reading the whole topic as history through `logic`. Prints the time
+// from its first message to the moment every replayed tick has been processed by its shard.
+void warm_start(Config cfg, const char* label, const char* group, const Pipeline::LogicFactory& logic, long total) {
+  cfg.set("consumer.group", group);
+  cfg.set("consumer.offset_reset", "latest");  // a new member: the whole log is history
+  RuntimeMetrics metrics;
+  std::atomic<bool> stop{false};
+  std::thread runner([&] {
+    Pipeline p(cfg, logic, metrics);
+    p.run(stop);
+  });
+  while (metrics.messages_replayed.get() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  const auto first = Clock::now();
+  const double cpu0 = cpu_seconds();
+  const auto all_read = [&] {
+    return metrics.messages_replayed.get() + metrics.messages_skipped.get() >= static_cast<std::uint64_t>(total);
+  };
+  while (!all_read()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  const double routed_s = seconds_since(first);
+  while (metrics.events_processed.get() < metrics.messages_replayed.get())
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  const double s = seconds_since(first);
+  const double cpu = cpu_seconds() - cpu0;
+  stop = true;
+  runner.join();
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  std::printf("%s: %lu ticks re-read in %.1f s (%.2f M ticks/s; all routed after %.1f s) with %s shard(s), "
+              "%.1f CPU s (broker included); %lu risk records published during it (expected 0); peak RSS %.0f MiB "
+              "(broker included)\n",
+              label, static_cast<unsigned long>(metrics.messages_replayed.get()), s,
+              static_cast<double>(metrics.messages_replayed.get()) / s / 1e6, routed_s,
+              cfg.get_string("runtime.shards").c_str(), cpu, static_cast<unsigned long>(metrics.risk_records.get()),
+              static_cast<double>(ru.ru_maxrss) / 1024.0);
+  std::fflush(stdout);
+}
+
 }  // namespace
 
 int main() {
   const long n_pools = env_or("POOLS", 10'000), days = env_or("DAYS", 7), shards = env_or("SHARDS", 2);
   const long steps = days * 288;
+  const long total = n_pools * steps;
   EmbeddedCluster cluster(1);
   Config cfg;
-  cluster.create_topic(cfg.get_string("topics.prices"), 768);
+  cluster.create_topic(cfg.get_string("topics.prices"), kPartitions);
   for (const char* t : {"topics.signals", "topics.fleet", "topics.decisions", "topics.risk", "topics.dlq"})
     cluster.create_topic(cfg.get_string(t), 4);
   cfg.set("kafka.bootstrap.servers", cluster.bootstraps());
@@ -68,52 +195,27 @@ int main() {
   if (const char* extra = std::getenv("BENCH_SET")) cfg.set_assignment(extra);
 
   auto ps = pools(n_pools);
-  const TimestampMs start = 1735689600000;
-  std::printf("publishing %ld pools x %ld days of 5-minute ticks = %ld ticks...\n", n_pools, days, n_pools * steps);
-  const auto t_pub = Clock::now();
-  {
-    Config pub = cfg;  // bigger batches: 768 partitions spread the messages thin
-    pub.set("kafka.linger.ms", "200");
-    pub.set("kafka.batch.num.messages", "10000");
-    KafkaProducer producer(pub);
-    const std::string topic = cfg.get_string("topics.prices");
-    std::uint64_t x = 88172645463325252ULL;  // xorshift: a small random walk per pool
-    for (long s = 0; s < steps; ++s)
-      for (auto& t : ps) {
-        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-        t.ts = start + s * 300'000;
-        t.spot_price = std::max(0.001, t.spot_price * (1.0 + (static_cast<double>(x % 2001) - 1000.0) * 1e-5));
-        producer.produce(topic, t.routing_key(), encode_price_tick(t), t.ts, nullptr);
-      }
-    producer.flush(600'000);
-  }
-  const double pub_s = seconds_since(t_pub);
-  const long total = n_pools * steps;
-  std::printf("published in %.1f s (%.2f M msg/s)\n", pub_s, static_cast<double>(total) / pub_s / 1e6);
+  std::printf("publishing %ld pools x %ld days of 5-minute ticks = %ld ticks...\n", n_pools, days, total);
+  std::fflush(stdout);
+  auto t0 = Clock::now();
+  double cpu0 = cpu_seconds();
+  publish(cfg, ps, steps, 1735689600000);
+  double s = seconds_since(t0);
+  std::printf("publish: %.1f s (%.2f M msg/s), %.1f CPU s (broker included)\n", s, static_cast<double>(total) / s / 1e6,
+              cpu_seconds() - cpu0);
+  std::fflush(stdout);
 
-  cfg.set("consumer.group", "warm-start-bench");
-  cfg.set("consumer.offset_reset", "latest");  // a new member: the whole log is history
-  RuntimeMetrics metrics;
-  std::atomic<bool> stop{false};
-  Clock::time_point first{}, done{};
-  std::thread runner([&] {
-    Pipeline p(cfg, live_topology(cfg), metrics);
-    p.run(stop);
-  });
-  while (metrics.messages_replayed.get() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  first = Clock::now();
-  while (metrics.messages_replayed.get() + metrics.messages_skipped.get() < static_cast<std::uint64_t>(total))
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  done = Clock::now();
-  stop = true;
-  runner.join();
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  const double s = std::chrono::duration<double>(done - first).count();
-  std::printf("warm start: %lu ticks re-read in %.1f s (%.2f M ticks/s) with %ld shard(s); "
-              "%lu risk records published during it (expected 0); peak RSS %.0f MiB (broker included)\n",
-              static_cast<unsigned long>(metrics.messages_replayed.get()), s,
-              static_cast<double>(metrics.messages_replayed.get()) / s / 1e6, shards,
-              static_cast<unsigned long>(metrics.risk_records.get()), static_cast<double>(ru.ru_maxrss) / 1024.0);
+  if (phase("consume")) {
+    cpu0 = cpu_seconds();
+    s = consume_only(cfg, total);
+    std::printf("consume only: %.1f s (%.2f M msg/s), %.1f CPU s (broker included)\n", s,
+                static_cast<double>(total) / s / 1e6, cpu_seconds() - cpu0);
+    std::fflush(stdout);
+  }
+
+  if (phase("source"))
+    warm_start(cfg, "source only", "warm-start-bench-source",
+               [](int, RuntimeMetrics&) { return std::make_unique<NoLogic>(); }, total);
+  if (phase("warm")) warm_start(cfg, "warm start", "warm-start-bench", live_topology(cfg), total);
   return 0;
 }

@@ -32,7 +32,7 @@ Pipeline::Pipeline(const Config& cfg, LogicFactory factory, RuntimeMetrics& metr
   sink_->set_history(history_.get());
   const auto n = cfg.get_int("runtime.shards");
   const auto capacity = static_cast<std::size_t>(cfg.get_int("runtime.queue_capacity"));
-  for (int i = 0; i < n; ++i) shards_.push_back(std::make_unique<Shard>(factory(i, metrics_), *sink_, capacity));
+  for (int i = 0; i < n; ++i) shards_.push_back(std::make_unique<Shard>(factory(i, metrics_), *sink_, capacity, metrics_.events_processed));
 }
 
 Pipeline::~Pipeline() = default;

@@ -49,6 +49,7 @@ struct RuntimeMetrics {
   Counter parked_signals_overflow;   //!< of those, not kept: the parked table was full (logged)
   Counter duplicate_ticks;           //!< same pool, time and price as a tick already held
   Counter risk_records;              //!< spot.risk records emitted
+  Counter events_processed;          //!< events (replayed or new) a shard has finished with
   // model reload thread (src/model/model_watcher.hpp)
   Counter model_reloads;    //!< model files (or models-topic messages) validated and swapped in
   Counter model_rejects;    //!< refused: the previous model stays

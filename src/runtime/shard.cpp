@@ -11,8 +11,8 @@ constexpr std::size_t kControlBulk = 1024;
 constexpr std::size_t kPriceBulk = 512;
 }  // namespace
 
-Shard::Shard(std::unique_ptr<ShardLogic> logic, SinkWorker& sink, std::size_t capacity)
-    : logic_(std::move(logic)), sink_(sink), capacity_(capacity), sink_token_(sink.make_token()) {
+Shard::Shard(std::unique_ptr<ShardLogic> logic, SinkWorker& sink, std::size_t capacity, Counter& processed)
+    : logic_(std::move(logic)), sink_(sink), capacity_(capacity), processed_(processed), sink_token_(sink.make_token()) {
   work_.resize(kPriceBulk);
   control_work_.resize(kControlBulk);
 }
@@ -50,6 +50,7 @@ std::size_t Shard::drain(moodycamel::ConcurrentQueue<QueuedEvent>& q, moodycamel
   // sink so a fast delivery can never see the batch's count touch zero early.
   InputBatch* current = nullptr;
   std::int64_t delta = 0;
+  std::uint64_t events = 0;
   for (std::size_t i = 0; i < n; ++i) {
     auto& item = work[i];
     if (item.batch != current) {
@@ -68,12 +69,17 @@ std::size_t Shard::drain(moodycamel::ConcurrentQueue<QueuedEvent>& q, moodycamel
     if (i + 1 < n && !work[i + 1].progress) logic_->look_ahead(work[i + 1].event, work[i + 1].ctx);
     const auto before = outputs.size();
     collector_.set_batch(item.batch);
-    if (item.progress) logic_->on_progress(item.ctx, collector_);
-    else logic_->on_event(item.event, item.ctx, collector_);
+    if (item.progress) {
+      logic_->on_progress(item.ctx, collector_);
+    } else {
+      logic_->on_event(item.event, item.ctx, collector_);
+      ++events;
+    }
     delta += static_cast<std::int64_t>(outputs.size() - before) - 1;
   }
   if (current) current->add(delta);
   sink_.push(outputs, sink_token_);
+  processed_.inc(events);
   return n;
 }
 

@@ -13,6 +13,7 @@
 
 #include "src/core/event.hpp"
 #include "src/runtime/input_batch.hpp"
+#include "src/runtime/runtime_metrics.hpp"
 #include "src/runtime/shard_logic.hpp"
 
 namespace spotstream {
@@ -30,7 +31,8 @@ class Shard {
  public:
   enum class Lane { Control, Prices };
 
-  Shard(std::unique_ptr<ShardLogic> logic, SinkWorker& sink, std::size_t capacity);
+  //! `processed` counts the events this shard has finished with (may be shared by shards).
+  Shard(std::unique_ptr<ShardLogic> logic, SinkWorker& sink, std::size_t capacity, Counter& processed);
   ~Shard();
 
   void start();
@@ -58,6 +60,7 @@ class Shard {
   std::unique_ptr<ShardLogic> logic_;
   SinkWorker& sink_;
   std::size_t capacity_;
+  Counter& processed_;
   moodycamel::ConcurrentQueue<QueuedEvent> control_;
   moodycamel::ConcurrentQueue<QueuedEvent> prices_;
   moodycamel::ProducerToken control_in_{control_};
