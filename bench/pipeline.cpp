@@ -52,9 +52,9 @@ static void BM_ConsumeOnly(benchmark::State& state) {
     KafkaSource src(m.cfg, {m.cfg.get_string("topics.prices"), m.cfg.get_string("topics.signals"),
                             m.cfg.get_string("topics.fleet")}, l);
     std::uint64_t n = 0;
-    while (n == 0) n += src.poll(1024, 100, [](RdKafka::Message&) {});
+    while (n == 0) n += src.poll(1024, 100, [](const KafkaSource::Record&) {});
     const auto first = std::chrono::steady_clock::now();
-    while (n < m.total) n += src.poll(1024, 100, [](RdKafka::Message&) {});
+    while (n < m.total) n += src.poll(1024, 100, [](const KafkaSource::Record&) {});
     state.SetIterationTime(std::chrono::duration<double>(std::chrono::steady_clock::now() - first).count());
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(m.total) * state.iterations());

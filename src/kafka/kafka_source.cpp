@@ -27,6 +27,7 @@ class KafkaSource::Rebalancer : public RdKafka::RebalanceCb {
     const auto keys = keys_of(parts);
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
       spdlog::info("assigned {} partition(s)", parts.size());
+      for (const auto& k : keys) src_.assign_slot(k);
       src_.plan_replay(c, parts);
       src_.plan_warm_start(c, parts);
       RdKafka::Error* e = cooperative ? c->incremental_assign(parts) : nullptr;
@@ -35,7 +36,6 @@ class KafkaSource::Rebalancer : public RdKafka::RebalanceCb {
         spdlog::error("incremental assign failed: {}", e->str());
         delete e;
       }
-      for (const auto& k : keys) src_.eof_[k] = false;
       listener_.on_assigned(keys);
     } else {
       spdlog::info("revoking {} partition(s)", parts.size());
@@ -46,11 +46,7 @@ class KafkaSource::Rebalancer : public RdKafka::RebalanceCb {
         spdlog::error("incremental unassign failed: {}", e->str());
         delete e;
       }
-      for (const auto& k : keys) {
-        src_.eof_.erase(k);
-        src_.restore_until_.erase(k);
-        src_.skip_before_.erase(k);
-      }
+      for (const auto& k : keys) src_.free_slot(k);
     }
   }
 
@@ -81,7 +77,7 @@ void KafkaSource::plan_replay(RdKafka::KafkaConsumer* c, std::vector<RdKafka::To
     // what lies before the committed offset is replayed without emitting anything.
     p->set_offset(RdKafka::Topic::OFFSET_BEGINNING);
     if (committed > 0) {
-      restore_until_[{p->topic(), p->partition()}] = committed;
+      replay_from({p->topic(), p->partition()}, committed);
       ++n;
     }
   }
@@ -125,15 +121,15 @@ void KafkaSource::plan_warm_start(RdKafka::KafkaConsumer* c, std::vector<RdKafka
     const PartitionKey tp{q->topic(), q->partition()};
     const std::int64_t from_time = times.at(q->partition()) - warm_->lookback_ms;
     auto* p = *std::find_if(window.begin(), window.end(), [&](auto* w) { return w->partition() == q->partition(); });
-    restore_until_[tp] = resume.at(q->partition());
     if (qrc == RdKafka::ERR_NO_ERROR && q->err() == RdKafka::ERR_NO_ERROR && q->offset() >= 0) {
       p->set_offset(q->offset());
+      replay_from(tp, resume.at(q->partition()));
       ++by_time;
     } else {
       // The broker cannot seek by time (librdkafka's mock cluster answers -1): read from the
       // start and skip what is older than the warm start needs.
       p->set_offset(RdKafka::Topic::OFFSET_BEGINNING);
-      skip_before_[tp] = from_time;
+      replay_from(tp, resume.at(q->partition()), from_time);
       ++by_scan;
     }
     delete q;
@@ -143,28 +139,86 @@ void KafkaSource::plan_warm_start(RdKafka::KafkaConsumer* c, std::vector<RdKafka
                by_time, by_scan);
 }
 
-void KafkaSource::replay_finished(const PartitionKey& tp) {
-  skip_before_.erase(tp);
-  if (restore_until_.erase(tp) && restore_until_.empty()) spdlog::info("state rebuilt: replay finished, live from here");
+std::uint32_t KafkaSource::assign_slot(const PartitionKey& tp) {
+  const auto t = std::find(topics_.begin(), topics_.end(), tp.first);
+  if (t == topics_.end() || tp.second < 0) throw std::logic_error("kafka: assigned a partition not subscribed to: " + tp.first);
+  auto& by_partition = slot_by_partition_[static_cast<std::size_t>(t - topics_.begin())];
+  const auto p = static_cast<std::size_t>(tp.second);
+  if (p >= by_partition.size()) by_partition.resize(p + 1, -1);
+  if (by_partition[p] >= 0) return static_cast<std::uint32_t>(by_partition[p]);  // already ours
+  std::uint32_t slot;
+  if (free_slots_.empty()) {
+    slot = static_cast<std::uint32_t>(slots_.size());
+    slots_.emplace_back();
+  } else {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  }
+  slots_[slot] = Slot{tp, true};
+  by_partition[p] = slot;
+  eof_[tp] = false;
+  return slot;
 }
 
-KafkaSource::Position KafkaSource::position(const PartitionKey& tp, std::int64_t offset, std::int64_t timestamp) {
-  auto it = restore_until_.find(tp);
-  if (it == restore_until_.end()) return Position::Live;
-  if (offset >= it->second) {
-    replay_finished(tp);
-    return Position::Live;
+void KafkaSource::free_slot(const PartitionKey& tp) {
+  const auto i = slot_of(tp);
+  eof_.erase(tp);
+  if (i < 0) return;
+  auto& s = slots_[static_cast<std::size_t>(i)];
+  if (s.restore_until >= 0) --replaying_;
+  const auto t = static_cast<std::size_t>(std::find(topics_.begin(), topics_.end(), tp.first) - topics_.begin());
+  slot_by_partition_[t][static_cast<std::size_t>(tp.second)] = -1;
+  s = Slot{};
+  free_slots_.push_back(static_cast<std::uint32_t>(i));
+}
+
+std::int64_t KafkaSource::slot_of(const PartitionKey& tp) const {
+  const auto t = std::find(topics_.begin(), topics_.end(), tp.first);
+  if (t == topics_.end() || tp.second < 0) return -1;
+  const auto& by_partition = slot_by_partition_[static_cast<std::size_t>(t - topics_.begin())];
+  const auto p = static_cast<std::size_t>(tp.second);
+  return p < by_partition.size() ? by_partition[p] : -1;
+}
+
+void KafkaSource::replay_from(const PartitionKey& tp, std::int64_t resume, std::int64_t skip_before) {
+  const auto i = slot_of(tp);
+  if (i < 0) return;
+  auto& s = slots_[static_cast<std::size_t>(i)];
+  if (s.restore_until < 0) ++replaying_;
+  s.restore_until = resume;
+  s.skip_before = skip_before;
+}
+
+void KafkaSource::replay_finished(Slot& s) {
+  if (s.restore_until < 0) return;
+  s.restore_until = -1;
+  s.skip_before = kNoSkip;
+  if (--replaying_ == 0) spdlog::info("state rebuilt: replay finished, live from here");
+}
+
+KafkaSource::Slot* KafkaSource::slot_of_message(const rd_kafka_message_t& m, std::uint32_t& slot, std::uint32_t& topic) {
+  // librdkafka keeps one topic handle per topic: match it once by name, then by pointer.
+  auto h = std::find_if(topic_handles_.begin(), topic_handles_.end(), [&](const auto& e) { return e.first == m.rkt; });
+  if (h == topic_handles_.end()) {
+    const char* name = m.rkt ? rd_kafka_topic_name(m.rkt) : "";
+    const auto t = std::find(topics_.begin(), topics_.end(), name);
+    if (t == topics_.end()) return nullptr;
+    topic_handles_.emplace_back(m.rkt, static_cast<std::uint32_t>(t - topics_.begin()));
+    h = std::prev(topic_handles_.end());
   }
-  if (auto s = skip_before_.find(tp); s != skip_before_.end()) {
-    if (timestamp < s->second) return Position::Skip;
-    skip_before_.erase(s);  // in time order from here (a partition's timestamps are its producers')
-  }
-  return Position::Replay;
+  topic = h->second;
+  const auto& by_partition = slot_by_partition_[topic];
+  const auto p = static_cast<std::size_t>(m.partition);
+  if (m.partition < 0 || p >= by_partition.size() || by_partition[p] < 0) return nullptr;
+  slot = static_cast<std::uint32_t>(by_partition[p]);
+  return &slots_[slot];
 }
 
 KafkaSource::KafkaSource(const Config& cfg, const std::vector<std::string>& topics, Listener& listener,
                          const std::vector<std::string>& replay_topics, std::optional<WarmStart> warm)
     : rebalancer_(std::make_unique<Rebalancer>(*this, listener)),
+      topics_(topics),
+      slot_by_partition_(topics.size()),
       replay_topics_(replay_topics),
       warm_(std::move(warm)),
       cfg_(cfg) {
@@ -180,29 +234,53 @@ KafkaSource::KafkaSource(const Config& cfg, const std::vector<std::string>& topi
 
 KafkaSource::~KafkaSource() { close(); }
 
-std::size_t KafkaSource::poll(std::size_t max, int timeout_ms, const std::function<void(RdKafka::Message&)>& fn) {
+std::size_t KafkaSource::poll(std::size_t max, int timeout_ms, const RecordFn& fn) {
+  // librdkafka's C API: the C++ one allocates a wrapper and copies the topic name per message.
+  rd_kafka_t* rk = consumer_->c_ptr();
   std::size_t n = 0;
   while (n < max) {
-    std::unique_ptr<RdKafka::Message> m(consumer_->consume(n == 0 ? timeout_ms : 0));
-    switch (m->err()) {
-      case RdKafka::ERR_NO_ERROR:
-        eof_[{m->topic_name(), m->partition()}] = false;
-        fn(*m);
-        ++n;
-        continue;
-      case RdKafka::ERR__TIMED_OUT:
-        return n;
-      case RdKafka::ERR__PARTITION_EOF: {
-        const PartitionKey tp{m->topic_name(), m->partition()};
-        auto it = eof_.find(tp);
-        if (it != eof_.end()) it->second = true;
-        replay_finished(tp);
-        continue;
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, n == 0 ? timeout_ms : 0);
+    if (!m) return n;
+    std::unique_ptr<rd_kafka_message_t, void (*)(rd_kafka_message_t*)> owner(m, rd_kafka_message_destroy);
+    Record r;
+    Slot* s = m->rkt ? slot_of_message(*m, r.slot, r.topic) : nullptr;
+    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (!s) continue;  // its partition was revoked since it was fetched: its next owner reads it
+      if (s->eof) {
+        s->eof = false;
+        eof_[s->key] = false;
       }
-      default:
-        // Transient broker/network errors are retried by librdkafka; report and carry on.
-        spdlog::warn("kafka consumer: {}", m->errstr());
-        return n;
+      r.partition = m->partition;
+      r.offset = m->offset;
+      rd_kafka_timestamp_type_t tstype;
+      const std::int64_t ts = rd_kafka_message_timestamp(m, &tstype);
+      r.timestamp = tstype == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? 0 : ts;
+      r.key = std::string_view(m->key ? static_cast<const char*>(m->key) : "", m->key ? m->key_len : 0);
+      r.value = std::string_view(m->payload ? static_cast<const char*>(m->payload) : "", m->payload ? m->len : 0);
+      if (s->restore_until >= 0) {
+        if (r.offset >= s->restore_until) {
+          replay_finished(*s);
+        } else if (s->skip_before != kNoSkip && r.timestamp < s->skip_before) {
+          r.position = Position::Skip;
+        } else {
+          s->skip_before = kNoSkip;  // in time order from here (a partition's timestamps are its producers')
+          r.position = Position::Replay;
+        }
+      }
+      fn(r);
+      ++n;
+    } else if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      if (s) {
+        if (!s->eof) {
+          s->eof = true;
+          eof_[s->key] = true;
+        }
+        replay_finished(*s);
+      }
+    } else {
+      // Transient broker/network errors are retried by librdkafka; report and carry on.
+      spdlog::warn("kafka consumer: {}", rd_kafka_message_errstr(m));
+      return n;
     }
   }
   return n;

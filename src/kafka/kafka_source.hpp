@@ -2,15 +2,20 @@
 //! A consumer-group member with manual commits. Partition assignment changes reach a Listener
 //! from inside poll(), on the calling thread, before librdkafka takes the partitions away, so the
 //! listener can finish in-flight work and commit first.
+//! Each assigned partition has a small dense index (its slot) for as long as it is assigned, so
+//! that per-partition state is an array access per message rather than a lookup by name.
 //! Owned by one thread (the runtime's source thread).
+#include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -44,6 +49,21 @@ class KafkaSource {
     Skip,    //!< older than the warm start needs (only where the broker cannot seek by time)
   };
 
+  //! One message as poll() hands it over; the views are valid only during the callback.
+  struct Record {
+    std::uint32_t slot = 0;   //!< the partition's dense index while it is assigned (see key())
+    std::uint32_t topic = 0;  //!< index into the topics given to the constructor
+    std::int32_t partition = 0;
+    std::int64_t offset = 0;
+    std::int64_t timestamp = 0;  //!< Kafka timestamp (CreateTime as the producer set it); 0 if none
+    std::string_view key, value;
+    //! Whether the message is new, a replay (its offset is below the resume point found when its
+    //! partition was assigned), or to be skipped (before the warm start's time, read only because
+    //! the broker could not seek by time).
+    Position position = Position::Live;
+  };
+  using RecordFn = std::function<void(const Record&)>;
+
   //! `replay_topics`: changelog-like inputs whose state must be rebuilt on assignment: their
   //! partitions are read from the beginning, and messages before the group's committed offset are
   //! replays.
@@ -52,33 +72,55 @@ class KafkaSource {
   ~KafkaSource();
 
   //! Takes up to `max` messages, waiting at most `timeout_ms` for the first. Calls `fn` for each.
-  std::size_t poll(std::size_t max, int timeout_ms, const std::function<void(RdKafka::Message&)>& fn);
+  //! Rebalances reach the Listener from inside this call, between two messages.
+  std::size_t poll(std::size_t max, int timeout_ms, const RecordFn& fn);
   //! True when partitions are assigned and every one has been read to its end.
   bool all_at_eof() const;
   //! Commits the given next-offsets; sync waits for the broker's answer. Returns false on error.
   bool commit(const std::map<PartitionKey, std::int64_t>& offsets, bool sync);
   //! Leaves the group (revoking triggers the listener one last time).
   void close();
+  //! Assigned partitions -> read to their end? Kept up to date on assignment changes and on
+  //! end-of-partition transitions only, never per message.
   const std::map<PartitionKey, bool>& assignment() const { return eof_; }
   //! True while some assigned partition is still being replayed.
-  bool replaying() const { return !restore_until_.empty(); }
-  //! Whether this message is new, a replay (its offset is below the resume point found when its
-  //! partition was assigned), or to be skipped (before the warm start's time, read only because
-  //! the broker could not seek by time).
-  Position position(const PartitionKey& tp, std::int64_t offset, std::int64_t timestamp);
+  bool replaying() const { return replaying_ > 0; }
+  //! The partition a slot stands for (valid while it is assigned).
+  const PartitionKey& key(std::uint32_t slot) const { return slots_[slot].key; }
+  //! The slot of an assigned partition; -1 when it is not assigned.
+  std::int64_t slot_of(const PartitionKey& tp) const;
+  //! Slots are below this bound.
+  std::size_t slot_bound() const { return slots_.size(); }
 
  private:
   class Rebalancer;
+  static constexpr std::int64_t kNoSkip = std::numeric_limits<std::int64_t>::min();
+  struct Slot {
+    PartitionKey key;
+    bool assigned = false;
+    bool eof = false;
+    std::int64_t restore_until = -1;   //!< replaying: the resume offset; -1 when live
+    std::int64_t skip_before = kNoSkip;  //!< read from the start: skip messages older than this
+  };
   void plan_replay(RdKafka::KafkaConsumer* c, std::vector<RdKafka::TopicPartition*>& parts);
   void plan_warm_start(RdKafka::KafkaConsumer* c, std::vector<RdKafka::TopicPartition*>& parts);
-  void replay_finished(const PartitionKey& tp);
+  void replay_from(const PartitionKey& tp, std::int64_t resume, std::int64_t skip_before = kNoSkip);
+  void replay_finished(Slot& s);
+  std::uint32_t assign_slot(const PartitionKey& tp);
+  void free_slot(const PartitionKey& tp);
+  //! The slot of a message's partition, or nullptr when it is not (or no longer) assigned.
+  Slot* slot_of_message(const rd_kafka_message_t& m, std::uint32_t& slot, std::uint32_t& topic);
   std::unique_ptr<Rebalancer> rebalancer_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+  std::vector<std::string> topics_;
   std::map<PartitionKey, bool> eof_;  //!< assigned partitions -> read to end?
+  std::vector<Slot> slots_;
+  std::vector<std::uint32_t> free_slots_;
+  std::vector<std::vector<std::int64_t>> slot_by_partition_;  //!< [topic][partition] -> slot, -1 if none
+  std::vector<std::pair<const rd_kafka_topic_t*, std::uint32_t>> topic_handles_;  //!< librdkafka's -> ours
+  std::size_t replaying_ = 0;  //!< slots with a resume offset still ahead
   std::vector<std::string> replay_topics_;
-  std::map<PartitionKey, std::int64_t> restore_until_;  //!< replaying partitions -> resume offset
   std::optional<WarmStart> warm_;
-  std::map<PartitionKey, std::int64_t> skip_before_;  //!< partitions read from the start -> time filter
   Config cfg_;
   bool closed_ = false;
 };

@@ -47,45 +47,48 @@ std::size_t Pipeline::shard_of(Event& e) const {
   return 0;
 }
 
-void Pipeline::route(RdKafka::Message& m) {
+Pipeline::PartitionState& Pipeline::partition_state(std::uint32_t slot) {
+  if (slot >= partitions_.size()) partitions_.resize(std::max<std::size_t>(slot + 1, source_->slot_bound()));
+  return partitions_[slot];
+}
+
+void Pipeline::route(const KafkaSource::Record& r) {
   ++current_messages_;
-  const std::string& topic = m.topic_name();
-  const PartitionKey tp{topic, m.partition()};
   // A replayed message was fully processed before: it rebuilds state, emits nothing, and its
   // offset (below the committed one) is never committed again.
-  const auto msg_ts = m.timestamp();
-  const std::int64_t kafka_ts =
-      msg_ts.type == RdKafka::MessageTimestamp::MSG_TIMESTAMP_NOT_AVAILABLE ? 0 : msg_ts.timestamp;
-  const auto position = source_->replaying() ? source_->position(tp, m.offset(), kafka_ts) : KafkaSource::Position::Live;
-  if (position == KafkaSource::Position::Skip) {
+  if (r.position == KafkaSource::Position::Skip) {
     metrics_.messages_skipped.inc();
     return;
   }
-  const bool replay = position == KafkaSource::Position::Replay;
+  const bool replay = r.position == KafkaSource::Position::Replay;
+  auto& part = partition_state(r.slot);
   // What this process holds of the partition's history starts at the first message it read.
-  const TimestampMs covered_from = coverage_.try_emplace(tp, kafka_ts).first->second;
+  if (!part.covered) {
+    part.covered = true;
+    part.covered_from = r.timestamp;
+  }
+  const TimestampMs covered_from = part.covered_from;
   if (replay) {
     metrics_.messages_replayed.inc();
   } else {
     metrics_.messages_in.inc();
-    current_->next_offsets[tp] = m.offset() + 1;
+    if (part.next_offset < 0) touched_.push_back(r.slot);
+    part.next_offset = r.offset + 1;
   }
-  InputKind kind;
-  if (topic == prices_topic_) kind = InputKind::Prices;
-  else if (topic == signals_topic_) kind = InputKind::Signals;
-  else kind = InputKind::Fleet;
-  const std::string_view key(m.key_pointer() ? static_cast<const char*>(m.key_pointer()) : "", m.key_len());
-  const std::string_view value(m.payload() ? static_cast<const char*>(m.payload()) : "", m.len());
+  const InputKind kind = kinds_[r.topic];
+  const std::string_view key = r.key, value = r.value;
   decoded_.clear();
   DecodeError err;
   if (!decoder_.decode(kind, key, value, decoded_, err)) {
-    if (!replay) dead_letter(m, err);
+    // A replayed message was dead-lettered when it was first read: counted, not sent again.
+    if (replay) metrics_.bad_input_replayed.inc();
+    else dead_letter(r, err);
     return;
   }
   std::size_t late = 0;
   for (auto& e : decoded_) {
     const TimestampMs ts = std::visit([](const auto& v) { return v.ts; }, e);
-    const TimestampMs partition_wm = watermarks_.observe(tp, ts);
+    const TimestampMs partition_wm = watermarks_.observe(part.watermark, source_->key(r.slot), ts);
     if (std::holds_alternative<PriceTick>(e) && partition_wm != Watermarks::kMin && ts < partition_wm - allowed_lateness_) {
       ++late;  // its pane may already be sealed: placing it would rewrite history
       continue;
@@ -108,26 +111,25 @@ void Pipeline::route(RdKafka::Message& m) {
     auto& shard = *shards_[shard_of(e)];
     current_->add(1);
     shard.stage(QueuedEvent{std::move(e), current_.get(),
-                            EventContext{watermarks_.current(), replay, m.partition(), m.offset(), covered_from}},
+                            EventContext{watermarks_.current(), replay, r.partition, r.offset, covered_from}},
                 lane);
   }
   if (late > 0 && !replay) {
-    dead_letter(m, DecodeError{dlq::kLate, std::to_string(late) + " of " + std::to_string(decoded_.size()) +
+    dead_letter(r, DecodeError{dlq::kLate, std::to_string(late) + " of " + std::to_string(decoded_.size()) +
                                                " price tick(s) older than the partition's watermark minus the allowed lateness (" +
                                                std::to_string(allowed_lateness_ / 1000) + " s)"});
     if (late > 1) metrics_.dlq.inc(dlq::kLate, late - 1);  // one record per message, counted per tick
   }
 }
 
-void Pipeline::dead_letter(RdKafka::Message& m, const DecodeError& err) {
+void Pipeline::dead_letter(const KafkaSource::Record& r, const DecodeError& err) {
   DeadLetter dl;
   dl.reason = err.reason;
   dl.detail = err.detail;
-  dl.source = SourceRef{m.topic_name(), m.partition(), m.offset()};
-  if (m.key_pointer()) dl.key.assign(static_cast<const char*>(m.key_pointer()), m.key_len());
-  if (m.payload()) dl.payload.assign(static_cast<const char*>(m.payload()), m.len());
-  const auto ts = m.timestamp();
-  dl.ts = ts.type == RdKafka::MessageTimestamp::MSG_TIMESTAMP_NOT_AVAILABLE ? 0 : ts.timestamp;
+  dl.source = SourceRef{source_->key(r.slot).first, r.partition, r.offset};
+  dl.key.assign(r.key);
+  dl.payload.assign(r.value);
+  dl.ts = r.timestamp;
   metrics_.dlq.inc(dl.reason);
   const auto count = metrics_.dlq.total();
   if (count <= 10 || count % 1000 == 0)
@@ -145,6 +147,12 @@ void Pipeline::seal_batch() {
                           wm.signals_progress != progress_sent_.signals_progress;
   if (!current_ || (current_messages_ == 0 && !progressed)) return;
   current_messages_ = 0;
+  for (const auto slot : touched_) {
+    auto& part = partitions_[slot];
+    current_->next_offsets[source_->key(slot)] = part.next_offset;
+    part.next_offset = -1;
+  }
+  touched_.clear();
   if (progressed) {  // every shard learns how far the inputs have got, after what was routed to it
     progress_sent_ = wm;
     for (auto& s : shards_) {
@@ -187,7 +195,11 @@ void Pipeline::commit(bool sync) {
   }
 }
 
-void Pipeline::on_assigned(const std::vector<PartitionKey>&) {}
+void Pipeline::on_assigned(const std::vector<PartitionKey>& parts) {
+  // A partition starts over on every assignment: what it covers, its watermark entry.
+  for (const auto& tp : parts)
+    if (const auto slot = source_->slot_of(tp); slot >= 0) partition_state(static_cast<std::uint32_t>(slot)) = {};
+}
 
 void Pipeline::on_revoking(const std::vector<PartitionKey>& parts) {
   // Finish everything read so far (including the batch being filled), deliver, commit, forget.
@@ -198,7 +210,7 @@ void Pipeline::on_revoking(const std::vector<PartitionKey>& parts) {
     tracker_.forget(tp);
     committed_.erase(tp);
     watermarks_.forget(tp);
-    coverage_.erase(tp);
+    if (const auto slot = source_->slot_of(tp); slot >= 0) partition_state(static_cast<std::uint32_t>(slot)) = {};
   }
   // Every event read so far is processed and delivered (wait_in_flight): the shards are idle, so
   // they can drop the revoked partitions' state; another member (or this one, if they come back)
@@ -224,6 +236,7 @@ int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& ma
       cfg_, std::vector<std::string>{prices_topic_, signals_topic_, fleet_topic_}, *this,
       std::vector<std::string>{signals_topic_, fleet_topic_},
       KafkaSource::WarmStart{prices_topic_, cfg_.get_int("window.length_ms") + cfg_.get_int("warm_start.extra_ms")});
+  kinds_ = {InputKind::Prices, InputKind::Signals, InputKind::Fleet};  // the order of the topics above
   current_ = std::make_unique<InputBatch>();
   const auto batch_size = static_cast<std::size_t>(cfg_.get_int("runtime.batch_size"));
   const auto commit_every = std::chrono::milliseconds(cfg_.get_int("runtime.commit_interval_ms"));
@@ -233,7 +246,7 @@ int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& ma
 
   while (!stop.load() && !fatal_.load()) {
     watermarks_.recompute(source_->assignment());
-    const auto n = source_->poll(batch_size, 100, [this](RdKafka::Message& m) { route(m); });
+    const auto n = source_->poll(batch_size, 100, [this](const KafkaSource::Record& r) { route(r); });
     seal_batch();
     const auto now = Clock::now();
     if (n > 0) last_input = now;

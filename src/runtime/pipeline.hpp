@@ -38,8 +38,8 @@ class Pipeline : public KafkaSource::Listener {
   void on_assigned(const std::vector<PartitionKey>& parts) override;
   void on_revoking(const std::vector<PartitionKey>& parts) override;
 
-  void route(RdKafka::Message& m);
-  void dead_letter(RdKafka::Message& m, const DecodeError& err);
+  void route(const KafkaSource::Record& r);
+  void dead_letter(const KafkaSource::Record& r, const DecodeError& err);
   void seal_batch();
   void wait_in_flight();
   void commit(bool sync);
@@ -58,9 +58,19 @@ class Pipeline : public KafkaSource::Listener {
   OffsetTracker tracker_;
   WatermarkTracker watermarks_;
   std::map<PartitionKey, std::int64_t> committed_;
-  //! Assigned partition -> Kafka time of the first message read from it since its assignment: the
-  //! start of the history this process holds for it (EventContext::covered_from).
-  std::map<PartitionKey, TimestampMs> coverage_;
+  //! What the source thread keeps per assigned partition, by the source's slot (KafkaSource::Record::slot).
+  struct PartitionState {
+    //! Kafka time of the first message read from it since its assignment: the start of the history
+    //! this process holds for it (EventContext::covered_from).
+    TimestampMs covered_from = 0;
+    bool covered = false;
+    std::int64_t next_offset = -1;  //!< offset to commit for the batch being filled; -1 if none
+    TimestampMs* watermark = nullptr;  //!< its entry in watermarks_, once it has one
+  };
+  PartitionState& partition_state(std::uint32_t slot);
+  std::vector<PartitionState> partitions_;
+  std::vector<std::uint32_t> touched_;  //!< slots with a next_offset in the batch being filled
+  std::vector<InputKind> kinds_;  //!< by the source's topic index
   std::unique_ptr<InputBatch> current_;
   std::size_t current_messages_ = 0;  //!< messages routed into current_
   std::vector<Event> decoded_;

@@ -31,6 +31,7 @@ std::string RuntimeMetrics::to_json() const {
   j["messages_in"] = messages_in.get();
   j["messages_replayed"] = messages_replayed.get();
   j["messages_skipped"] = messages_skipped.get();
+  j["bad_input_replayed"] = bad_input_replayed.get();
   j["prices_in"] = prices_in.get();
   j["signals_in"] = signals_in.get();
   j["fleet_in"] = fleet_in.get();

@@ -36,6 +36,7 @@ struct RuntimeMetrics {
   Counter messages_in;
   Counter messages_replayed;  //!< read again to rebuild state after a restart (not in messages_in)
   Counter messages_skipped;   //!< read only to reach a warm start's first message (older than it needs)
+  Counter bad_input_replayed;  //!< bad messages read again in a replay (dead-lettered when first read)
   Counter prices_in;
   Counter signals_in;
   Counter fleet_in;

@@ -53,6 +53,18 @@ class WatermarkTracker {
     if (ts > before) it->second = ts;
     return before;
   }
+  //! observe() for the hot path: `entry` caches where `tp`'s latest time is kept (null at first;
+  //! valid until forget(tp)), so that only a partition's first event looks it up.
+  TimestampMs observe(TimestampMs*& entry, const PartitionKey& tp, TimestampMs ts) {
+    if (!entry) {
+      auto [it, inserted] = max_ts_.try_emplace(tp, ts);
+      entry = &it->second;
+      if (inserted) return Watermarks::kMin;
+    }
+    const TimestampMs before = *entry;
+    if (ts > before) *entry = ts;
+    return before;
+  }
   //! Recomputes over the assigned partitions (once per poll round).
   void recompute(const std::map<PartitionKey, bool>& assignment);
   void forget(const PartitionKey& tp) { max_ts_.erase(tp); }
