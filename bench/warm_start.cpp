@@ -24,7 +24,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <pthread.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <thread>
 
 #include "src/codec/json_encoder.hpp"
@@ -52,6 +54,13 @@ bool phase(const char* name) {
 }
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+double thread_cpu_seconds(std::thread& t) {
+  clockid_t id;
+  timespec ts{};
+  if (pthread_getcpuclockid(t.native_handle(), &id) != 0 || clock_gettime(id, &ts) != 0) return 0;
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
 
 double cpu_seconds() {
   rusage ru{};
@@ -122,8 +131,15 @@ double consume_only(const Config& cfg, long total) {
   std::vector<rd_kafka_message_t*> msgs(4096);
   long n = 0;
   Clock::time_point first{};
+  const bool single = std::getenv("CONSUME_SINGLE") != nullptr;
   while (n < total) {
-    const auto got = rd_kafka_consume_batch_queue(q, 100, msgs.data(), msgs.size());
+    ssize_t got;
+    if (single) {
+      msgs[0] = rd_kafka_consumer_poll(c->c_ptr(), 100);
+      got = msgs[0] ? 1 : 0;
+    } else {
+      got = rd_kafka_consume_batch_queue(q, 100, msgs.data(), msgs.size());
+    }
     for (ssize_t i = 0; i < got; ++i) {
       if (!msgs[static_cast<std::size_t>(i)]->err) {
         if (n++ == 0) first = Clock::now();
@@ -154,12 +170,13 @@ void warm_start(Config cfg, const char* label, const char* group, const Pipeline
   });
   while (metrics.messages_replayed.get() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   const auto first = Clock::now();
-  const double cpu0 = cpu_seconds();
+  const double cpu0 = cpu_seconds(), source0 = thread_cpu_seconds(runner);
   const auto all_read = [&] {
     return metrics.messages_replayed.get() + metrics.messages_skipped.get() >= static_cast<std::uint64_t>(total);
   };
   while (!all_read()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
   const double routed_s = seconds_since(first);
+  const double source_cpu = thread_cpu_seconds(runner) - source0;
   while (metrics.events_processed.get() < metrics.messages_replayed.get())
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   const double s = seconds_since(first);
@@ -168,12 +185,12 @@ void warm_start(Config cfg, const char* label, const char* group, const Pipeline
   runner.join();
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
-  std::printf("%s: %lu ticks re-read in %.1f s (%.2f M ticks/s; all routed after %.1f s) with %s shard(s), "
-              "%.1f CPU s (broker included); %lu risk records published during it (expected 0); peak RSS %.0f MiB "
-              "(broker included)\n",
-              label, static_cast<unsigned long>(metrics.messages_replayed.get()), s,
-              static_cast<double>(metrics.messages_replayed.get()) / s / 1e6, routed_s,
-              cfg.get_string("runtime.shards").c_str(), cpu, static_cast<unsigned long>(metrics.risk_records.get()),
+  const double n = static_cast<double>(metrics.messages_replayed.get());
+  std::printf("%s: %.0f ticks re-read in %.1f s (%.2f M ticks/s; all routed after %.1f s) with %s shard(s); "
+              "CPU per tick %.2f us in all (broker included), %.2f us on the source thread; %lu risk records "
+              "published during it (expected 0); peak RSS %.0f MiB (broker included)\n",
+              label, n, s, n / s / 1e6, routed_s, cfg.get_string("runtime.shards").c_str(), cpu / n * 1e6,
+              source_cpu / n * 1e6, static_cast<unsigned long>(metrics.risk_records.get()),
               static_cast<double>(ru.ru_maxrss) / 1024.0);
   std::fflush(stdout);
 }
@@ -208,8 +225,8 @@ int main() {
   if (phase("consume")) {
     cpu0 = cpu_seconds();
     s = consume_only(cfg, total);
-    std::printf("consume only: %.1f s (%.2f M msg/s), %.1f CPU s (broker included)\n", s,
-                static_cast<double>(total) / s / 1e6, cpu_seconds() - cpu0);
+    std::printf("consume only: %.1f s (%.2f M msg/s), CPU per message %.2f us (broker included)\n", s,
+                static_cast<double>(total) / s / 1e6, (cpu_seconds() - cpu0) / static_cast<double>(total) * 1e6);
     std::fflush(stdout);
   }
 

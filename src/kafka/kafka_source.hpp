@@ -108,10 +108,15 @@ class KafkaSource {
   void replay_finished(Slot& s);
   std::uint32_t assign_slot(const PartitionKey& tp);
   void free_slot(const PartitionKey& tp);
+  //! Hands one message (or end-of-partition event) over; true for a message passed to `fn`.
+  bool take(const rd_kafka_message_t& m, const RecordFn& fn);
   //! The slot of a message's partition, or nullptr when it is not (or no longer) assigned.
   Slot* slot_of_message(const rd_kafka_message_t& m, std::uint32_t& slot, std::uint32_t& topic);
   std::unique_ptr<Rebalancer> rebalancer_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+  rd_kafka_queue_t* queue_ = nullptr;  //!< the consumer's queue (messages, rebalances, errors)
+  std::vector<rd_kafka_message_t*> batch_;
+  bool in_batch_ = false;  //!< inside a batch read: rebalances wait until its messages are routed
   std::vector<std::string> topics_;
   std::map<PartitionKey, bool> eof_;  //!< assigned partitions -> read to end?
   std::vector<Slot> slots_;
