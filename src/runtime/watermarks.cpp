@@ -9,17 +9,26 @@ void WatermarkTracker::recompute(const std::map<PartitionKey, bool>& assignment)
   bool any[3] = {false, false, false};
   for (auto& w : wm) w = std::numeric_limits<TimestampMs>::max();
   for (auto& p : progress) p = std::numeric_limits<TimestampMs>::max();
+  // Both maps are ordered by (topic, partition): one walk through each, no lookups (this runs
+  // once per poll round over every assigned partition). The topic is looked up once per topic.
+  auto seen = max_ts_.begin();
+  const std::string* topic = nullptr;
+  auto kind = topics_.end();
   for (const auto& [tp, at_end] : assignment) {
-    auto kind = topics_.find(tp.first);
+    if (!topic || *topic != tp.first) {
+      topic = &tp.first;
+      kind = topics_.find(tp.first);
+    }
     if (kind == topics_.end()) continue;
     const int k = static_cast<int>(kind->second);
-    auto seen = max_ts_.find(tp);
-    const TimestampMs latest = seen == max_ts_.end() ? Watermarks::kMin : seen->second;
+    while (seen != max_ts_.end() && seen->first < tp) ++seen;
+    const bool has = seen != max_ts_.end() && seen->first == tp;
+    const TimestampMs latest = has ? seen->second : Watermarks::kMin;
     wm[k] = std::min(wm[k], latest);  // at_end deliberately ignored: see the header
     // Prices flow all the time: only a partition that is empty so far stops holding them back (so
     // that the outcome of a replay does not depend on how fast each partition was read). The fleet
     // and signals topics are idle most of the time: a partition read to its end does not hold back.
-    const bool idle = kind->second == InputKind::Prices ? at_end && seen == max_ts_.end() : at_end;
+    const bool idle = kind->second == InputKind::Prices ? at_end && !has : at_end;
     if (!idle) progress[k] = std::min(progress[k], latest);
     any[k] = true;
   }
