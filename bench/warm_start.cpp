@@ -102,17 +102,21 @@ std::vector<PriceTick> pools(long n) {
 }
 
 // The ticks in time order (every pool's tick of a 5-minute step, then the next step), as a feed
-// publishes them. librdkafka's mock broker answers a fetch with at most one producer batch per
-// partition, so small batches (a live feed's linger.ms=5 over 768 partitions) would make every
-// consumer of this topic slow for a reason a real broker does not have: the producer keeps up to
-// 4 M messages queued for a second so that batches are large (up to 10,000 messages; with 1 M the
-// consume-only rate halved).
+// publishes them. librdkafka's mock broker answers a fetch with exactly one producer batch per
+// partition, whatever the fetch sizes; a real broker sends up to max.partition.fetch.bytes per
+// partition. Batches of 64 KiB (~400 ticks) make the mock behave like a real broker with 64 KiB
+// partition fetches: every fetch moves every partition on by about the same event time, so the
+// prices' progress (the minimum over partitions) advances during the replay and the decision
+// shard keeps up with it. With 1 MB batches (librdkafka's default) one fetch holds a whole day of
+// a partition: progress stays at its minimum until every partition has been reached, the risk
+// table keeps every replayed score until then (5 GB more for 20 M ticks), and the figure measures
+// that instead. A producer queue of a million messages lets the batches fill.
 void publish(const Config& cfg, std::vector<PriceTick>& ps, long steps, TimestampMs start) {
   Config pub = cfg;
   pub.set("kafka.linger.ms", "1000");
-  pub.set("kafka.batch.num.messages", "10000");
-  pub.set("kafka.queue.buffering.max.messages", "4000000");
-  pub.set("kafka.queue.buffering.max.kbytes", "2097152");
+  pub.set("kafka.batch.size", "65536");
+  pub.set("kafka.queue.buffering.max.messages", "1000000");
+  pub.set("kafka.queue.buffering.max.kbytes", "1048576");
   if (const char* extra = std::getenv("PUBLISH_SET")) pub.set_assignment(extra);
   KafkaProducer producer(pub);
   const std::string topic = cfg.get_string("topics.prices");
