@@ -45,6 +45,10 @@ void RiskTable::update(PoolRisk r) {
   auto [it, inserted] = pools_.try_emplace(r.pool);
   if (inserted) by_region_[r.region].insert(r.pool);
   auto& h = it->second.history;
+  if (h.empty() || h.back().ts < r.ts) {  // the usual case: a pool's scores arrive in time order
+    h.push_back(std::move(r));
+    return;
+  }
   // Keep ascending ts; an equal ts replaces (a re-delivered or re-scored record).
   auto pos = std::upper_bound(h.begin(), h.end(), r.ts, [](TimestampMs t, const PoolRisk& e) { return t < e.ts; });
   if (pos != h.begin() && std::prev(pos)->ts == r.ts) *std::prev(pos) = std::move(r);
