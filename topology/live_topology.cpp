@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <array>
 #include <mutex>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
 #include "operators/fleet_membership.hpp"
 #include "operators/signal_reaction.hpp"
 #include "src/codec/json_encoder.hpp"
+#include "src/decision/risk_topic_feed.hpp"
 #include "src/kafka/topic_reader.hpp"
 #include "src/model/model_watcher.hpp"
 #include "topology/price_path.hpp"
@@ -41,14 +43,22 @@ class LiveShard : public ShardLogic {
         metrics_(metrics),
         prices_topic_(cfg.get_string("topics.prices")),
         services_(std::move(services)),
-        feeder_(services_->table.add_feeder()),
+        from_topic_(cfg.get_string("decisions.risk_source") == "topic"),
         decides_(decides && services_->settings.enabled),
         lateness_(cfg.get_int("window.allowed_lateness_ms")),
         signals_(s, metrics),
         fleet_(signals_, metrics),
-        // Published and replayed records alike feed the table (a warm start rebuilds it).
-        prices_(cfg, nullptr, metrics, std::move(scoring), [this](const RiskRecord& r, bool) { feeder_.update(r); }),
+        // Local table: published and replayed records alike feed it (a warm start rebuilds it).
+        // From the topic: the feed reads what every process published.
+        prices_(cfg, nullptr, metrics, std::move(scoring),
+                [this](const RiskRecord& r, bool) {
+                  if (feeder_) feeder_->update(r);
+                }),
         watcher_(std::move(watcher)) {
+    if (!from_topic_) feeder_ = services_->table.add_feeder();
+    // One feed per process, on the decision shard; with decisions off it still serves REST reads.
+    if (from_topic_ && decides && (decides_ || cfg.get_int("rest.port") >= 0))
+      feed_ = std::make_unique<RiskTopicFeed>(cfg, services_->table, metrics, !decides_);
     if (decides_) fleet_state_.decided_through = std::numeric_limits<TimestampMs>::min();
   }
 
@@ -100,12 +110,24 @@ class LiveShard : public ShardLogic {
     // Every tick this shard will still see is at or after the prices' progress minus the allowed
     // lateness (the source dead-letters older ones; a partition read to its end holds nothing
     // back), and so is every record it will still publish.
-    if (ctx.wm.prices_progress != Watermarks::kMin) feeder_.advance(ctx.wm.prices_progress - lateness_ - 1);
-    decide(std::min(ctx.wm.fleet_progress, ctx.wm.signals_progress), out);
+    if (feeder_ && ctx.wm.prices_progress != Watermarks::kMin) feeder_->advance(ctx.wm.prices_progress - lateness_ - 1);
+    inputs_through_ = std::min(ctx.wm.fleet_progress, ctx.wm.signals_progress);
+    decide(inputs_through_, out);
   }
 
-  //! Every input has been read: decide up to where the risk table is complete.
-  void on_finish(OutputCollector& out) override { decide(Watermarks::kMax, out); }
+  //! The table read from spot.risk completes on its own thread: decide as it does.
+  void on_idle(OutputCollector& out) override {
+    if (feed_) decide(inputs_through_, out);
+  }
+
+  //! Every input has been read: decide up to where the risk table is complete (read from the topic:
+  //! once the feed has read everything published so far, this process's last marks included).
+  void on_finish(OutputCollector& out) override {
+    if (feed_ && decides_ && !feed_->sync(kFinishSyncMs))
+      spdlog::warn("decisions: the risk table has not caught up with {} within {} ms; deciding on what it has",
+                   cfg_.get_string("topics.risk"), kFinishSyncMs);
+    decide(Watermarks::kMax, out);
+  }
 
  private:
   // Price state per input partition: a family's sizes share a partition (key <az>/<family>), and
@@ -151,13 +173,18 @@ class LiveShard : public ShardLogic {
     services_->engine.advance(fleet_state_, through, [&](const Decision& d, bool replay) { emit(d, replay, out); });
   }
 
+  static constexpr int kFinishSyncMs = 30000;
+
   Config cfg_;
   bool restored_ = false;
   RuntimeMetrics& metrics_;
   std::string prices_topic_;
   std::shared_ptr<DecisionServices> services_;
-  RiskTable::Feeder feeder_;
+  bool from_topic_;
+  std::optional<RiskTable::Feeder> feeder_;  //!< decisions.risk_source=local: this shard's records
+  std::unique_ptr<RiskTopicFeed> feed_;      //!< =topic, decision shard: the table from spot.risk
   bool decides_;
+  TimestampMs inputs_through_ = Watermarks::kMin;  //!< fleet and signals progress (decision shard)
   TimestampMs lateness_;
   FleetState fleet_state_;
   SignalReaction signals_;
@@ -193,6 +220,8 @@ Pipeline::LogicFactory live_topology(const Config& cfg, std::shared_ptr<Decision
   auto scoring = std::make_shared<LiveScoring>();
   scoring->context = load_scoring_context(cfg);
   PricePath::window_settings(cfg);  // refuse bad window settings before any thread starts
+  if (const auto& source = cfg.get_string("decisions.risk_source"); source != "topic" && source != "local")
+    throw ConfigError("decisions.risk_source: '" + source + "' is neither topic nor local");
   return [cfg, s, scoring, services](int shard, RuntimeMetrics& metrics) {
     return std::make_unique<LiveShard>(cfg, s, scoring->context, scoring->watch(cfg, metrics), services, shard == 0,
                                        metrics);

@@ -37,6 +37,23 @@ std::string encode_risk_record(const RiskRecord& r);
 //! is missing or has the wrong type.
 std::optional<RiskRecord> decode_risk_record(std::string_view json);
 
+//! A progress mark on spot.risk (README "Scaling out and warm start", schemas/spot.risk.mark.schema.json):
+//! every spot.risk record derived from price partition `partition` of `topic` and stamped at or
+//! before `complete_through` was acknowledged by the broker before this mark was produced. Keyed
+//! risk_mark_key(topic, partition), so compaction keeps the latest mark per price partition.
+struct RiskProgressMark {
+  std::string topic;
+  std::int32_t partition = 0;
+  TimestampMs complete_through = 0;
+};
+//! Keys of marks start with this; a pool key ("<az>/<type>/<product>") never does.
+inline constexpr std::string_view kRiskMarkKeyPrefix = "!progress/";
+std::string risk_mark_key(std::string_view prices_topic, std::int32_t partition);
+inline bool is_risk_mark_key(std::string_view key) { return key.starts_with(kRiskMarkKeyPrefix); }
+std::string encode_risk_mark(const RiskProgressMark& m);
+//! nullopt when a field is missing or has the wrong type.
+std::optional<RiskProgressMark> decode_risk_mark(std::string_view json);
+
 //! Standard base64 (RFC 4648, with padding).
 std::string base64_encode(std::string_view bytes);
 //! Inverse of base64_encode; nullopt on characters outside the alphabet or bad padding.

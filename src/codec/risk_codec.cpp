@@ -130,4 +130,38 @@ std::optional<RiskRecord> decode_risk_record(std::string_view json) {
   }
 }
 
+std::string risk_mark_key(std::string_view prices_topic, std::int32_t partition) {
+  std::string k(kRiskMarkKeyPrefix);
+  k.append(prices_topic).append("/").append(std::to_string(partition));
+  return k;
+}
+
+std::string encode_risk_mark(const RiskProgressMark& m) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object();
+  w.key("type").string("progress");
+  w.key("topic").string(m.topic);
+  w.key("partition").integer(m.partition);
+  w.key("complete_through_ms").integer(m.complete_through);
+  w.end_object();
+  return out;
+}
+
+std::optional<RiskProgressMark> decode_risk_mark(std::string_view json) {
+  const Json j = Json::parse(json, nullptr, false);
+  if (!j.is_object()) return std::nullopt;
+  try {
+    if (j.at("type").get<std::string>() != "progress") return std::nullopt;
+    RiskProgressMark m;
+    m.topic = j.at("topic").get<std::string>();
+    m.partition = j.at("partition").get<std::int32_t>();
+    m.complete_through = j.at("complete_through_ms").get<TimestampMs>();
+    if (m.partition < 0) return std::nullopt;
+    return m;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
 }  // namespace spotstream

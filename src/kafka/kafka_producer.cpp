@@ -40,9 +40,9 @@ KafkaProducer::~KafkaProducer() {
 }
 
 bool KafkaProducer::produce(const std::string& topic, std::string_view key, std::string_view value,
-                            std::int64_t ts_ms, void* opaque, std::string* error) {
+                            std::int64_t ts_ms, void* opaque, std::string* error, std::int32_t partition) {
   for (;;) {
-    const auto rc = producer_->produce(topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+    const auto rc = producer_->produce(topic, partition < 0 ? RdKafka::Topic::PARTITION_UA : partition, RdKafka::Producer::RK_MSG_COPY,
                                        const_cast<char*>(value.data()), value.size(),
                                        key.empty() ? nullptr : key.data(), key.size(), ts_ms, opaque);
     if (rc == RdKafka::ERR_NO_ERROR) return true;

@@ -22,10 +22,10 @@ class KafkaProducer {
   KafkaProducer(const Config& cfg, DeliveryFn on_delivery = {});
   ~KafkaProducer();
 
-  //! Queues one message. Blocks (serving delivery callbacks) while librdkafka's queue is full:
+  //! Queues one message (to `partition`, or by key when it is negative). Blocks (serving delivery callbacks) while librdkafka's queue is full:
   //! that is the backpressure. Returns false, with `error` set, on a non-retriable local error.
   bool produce(const std::string& topic, std::string_view key, std::string_view value, std::int64_t ts_ms,
-               void* opaque, std::string* error = nullptr);
+               void* opaque, std::string* error = nullptr, std::int32_t partition = -1);
   //! Serves delivery callbacks for up to timeout_ms.
   void poll(int timeout_ms);
   //! Waits until every queued message is delivered or failed; false on timeout.

@@ -8,6 +8,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "src/codec/json_encoder.hpp"
 #include "src/kafka/kafka_conf.hpp"
 
 namespace spotstream {
@@ -25,7 +26,30 @@ std::unique_ptr<RdKafka::KafkaConsumer> reader(const Config& cfg) {
   return c;
 }
 
+// The partition ids of `topic` (throws when it has no metadata within timeout_ms).
+std::vector<std::int32_t> partition_ids(RdKafka::KafkaConsumer& c, const std::string& topic, int timeout_ms) {
+  std::string err;
+  std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(&c, topic, nullptr, err));
+  RdKafka::Metadata* md = nullptr;
+  if (!t || c.metadata(false, t.get(), &md, timeout_ms) != RdKafka::ERR_NO_ERROR || !md || md->topics()->empty() ||
+      md->topics()->at(0)->err() != RdKafka::ERR_NO_ERROR) {
+    delete md;
+    throw std::runtime_error("topic reader: no metadata for " + topic);
+  }
+  std::unique_ptr<RdKafka::Metadata> owner(md);
+  std::vector<std::int32_t> ids;
+  for (const auto* p : *md->topics()->at(0)->partitions()) ids.push_back(p->id());
+  return ids;
+}
+
 }  // namespace
+
+std::int32_t partition_count(const Config& cfg, const std::string& topic, int timeout_ms) {
+  auto c = reader(cfg);
+  const auto n = static_cast<std::int32_t>(partition_ids(*c, topic, timeout_ms).size());
+  c->close();
+  return n;
+}
 
 std::map<std::int32_t, std::int64_t> message_timestamps(const Config& cfg, const std::string& topic,
                                                         const std::map<std::int32_t, std::int64_t>& offsets,
@@ -52,20 +76,13 @@ std::map<std::int32_t, std::int64_t> message_timestamps(const Config& cfg, const
   return out;
 }
 
-std::vector<TopicRecord> read_topic(const Config& cfg, const std::string& topic, int timeout_ms) {
+std::vector<TopicRecord> read_topic(const Config& cfg, const std::string& topic, int timeout_ms, bool with_marks) {
   auto c = reader(cfg);
-  std::string err;
-
-  std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(c.get(), topic, nullptr, err));
-  RdKafka::Metadata* md = nullptr;
-  if (c->metadata(false, t.get(), &md, timeout_ms) != RdKafka::ERR_NO_ERROR || !md || md->topics()->empty())
-    throw std::runtime_error("topic reader: no metadata for " + topic);
-  std::unique_ptr<RdKafka::Metadata> md_owner(md);
   std::vector<RdKafka::TopicPartition*> parts;
   std::set<std::int32_t> pending;
-  for (const auto* p : *md->topics()->at(0)->partitions()) {
-    parts.push_back(RdKafka::TopicPartition::create(topic, p->id(), RdKafka::Topic::OFFSET_BEGINNING));
-    pending.insert(p->id());
+  for (const auto id : partition_ids(*c, topic, timeout_ms)) {
+    parts.push_back(RdKafka::TopicPartition::create(topic, id, RdKafka::Topic::OFFSET_BEGINNING));
+    pending.insert(id);
   }
   c->assign(parts);
   for (auto* p : parts) delete p;
@@ -83,6 +100,7 @@ std::vector<TopicRecord> read_topic(const Config& cfg, const std::string& topic,
       r.offset = m->offset();
       r.timestamp = m->timestamp().timestamp;
       if (m->key_pointer()) r.key.assign(static_cast<const char*>(m->key_pointer()), m->key_len());
+      if (!with_marks && is_risk_mark_key(r.key)) continue;
       if (m->payload()) r.value.assign(static_cast<const char*>(m->payload()), m->len());
       out.push_back(std::move(r));
     }

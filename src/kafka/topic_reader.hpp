@@ -18,8 +18,14 @@ struct TopicRecord {
   std::string value;
 };
 
-//! Throws std::runtime_error if the topic cannot be read within timeout_ms.
-std::vector<TopicRecord> read_topic(const Config& cfg, const std::string& topic, int timeout_ms = 30000);
+//! Throws std::runtime_error if the topic cannot be read within timeout_ms. spot.risk progress marks
+//! (keys starting with kRiskMarkKeyPrefix: control records, not data) are left out unless `with_marks`.
+std::vector<TopicRecord> read_topic(const Config& cfg, const std::string& topic, int timeout_ms = 30000,
+                                    bool with_marks = false);
+
+//! How many partitions `topic` has (metadata). Throws std::runtime_error if it has no metadata
+//! within timeout_ms.
+std::int32_t partition_count(const Config& cfg, const std::string& topic, int timeout_ms = 10000);
 
 //! The Kafka timestamp of the message at each given offset of `topic` (partition -> offset); a
 //! partition whose message cannot be read within timeout_ms is left out. Joins no group.

@@ -4,6 +4,7 @@ namespace spotstream {
 
 InputBatch* OffsetTracker::push(std::unique_ptr<InputBatch> batch) {
   batches_.push_back(std::move(batch));
+  ++pushed_;
   return batches_.back().get();
 }
 
@@ -22,6 +23,7 @@ bool OffsetTracker::advance(bool& failed) {
       if (next > slot) slot = next;
     }
     batches_.pop_front();
+    ++retired_;
     moved = true;
   }
   return moved;

@@ -27,8 +27,13 @@ class OffsetTracker {
   //! Forgets a partition (revoked): its committable offset is dropped after the final commit.
   void forget(const PartitionKey& tp) { committable_.erase(tp); }
   std::size_t in_flight() const { return batches_.size(); }
+  //! Batches pushed, and retired (completed in order), since the start: batch number k (1-based,
+  //! k = pushed() right after its push) is retired once retired() >= k.
+  std::uint64_t pushed() const { return pushed_; }
+  std::uint64_t retired() const { return retired_; }
 
  private:
+  std::uint64_t pushed_ = 0, retired_ = 0;
   std::deque<std::unique_ptr<InputBatch>> batches_;
   std::map<PartitionKey, std::int64_t> committable_;
 };

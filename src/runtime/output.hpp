@@ -17,6 +17,9 @@ struct Output {
   InputBatch* batch = nullptr;  //!< released (done()) by the sink once delivered; may be null
   //! Already on Kafka (read back on resume): goes to the history only, is not produced again.
   bool history_only = false;
+  //! >= 0: produced to this partition, not by key, and never to the history (spot.risk progress
+  //! marks, which go to every partition).
+  std::int32_t partition = -1;
 };
 
 }  // namespace spotstream

@@ -28,7 +28,8 @@ Pipeline::Pipeline(const Config& cfg, LogicFactory factory, RuntimeMetrics& metr
       signals_topic_(cfg.get_string("topics.signals")),
       fleet_topic_(cfg.get_string("topics.fleet")),
       dlq_payload_max_(static_cast<std::size_t>(cfg.get_int("decode.dlq_payload_max_bytes"))),
-      allowed_lateness_(cfg.get_int("window.allowed_lateness_ms")) {
+      allowed_lateness_(cfg.get_int("window.allowed_lateness_ms")),
+      risk_marks_(cfg) {
   sink_->set_history(history_.get());
   const auto n = cfg.get_int("runtime.shards");
   const auto capacity = static_cast<std::size_t>(cfg.get_int("runtime.queue_capacity"));
@@ -163,6 +164,7 @@ void Pipeline::seal_batch() {
     }
   }
   InputBatch* batch = tracker_.push(std::move(current_));
+  risk_marks_.sealed(tracker_.pushed(), watermarks_, source_->assignment());
   current_ = std::make_unique<InputBatch>();
   for (auto& s : shards_) s->flush(*stop_);
   sink_->push(dlq_outputs_, dlq_token_);
@@ -193,6 +195,21 @@ void Pipeline::commit(bool sync) {
     for (const auto& [tp, off] : changed) committed_[tp] = off;
     metrics_.commits.inc();
   }
+}
+
+void Pipeline::publish_marks() {
+  if (!risk_marks_.enabled()) return;
+  bool failed = false;
+  tracker_.advance(failed);
+  auto marks = risk_marks_.due(tracker_.retired());
+  if (marks.empty()) return;
+  // A batch of their own: shutdown waits for them like for any output (wait_in_flight).
+  InputBatch* batch = tracker_.push(std::make_unique<InputBatch>());
+  batch->add(static_cast<std::int64_t>(marks.size()));
+  for (auto& m : marks) m.batch = batch;
+  metrics_.risk_marks.inc(marks.size());
+  sink_->push(marks, dlq_token_);
+  batch->done();
 }
 
 void Pipeline::on_assigned(const std::vector<PartitionKey>& parts) {
@@ -251,6 +268,9 @@ int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& ma
     const auto now = Clock::now();
     if (n > 0) last_input = now;
     if (now - last_commit_ >= commit_every) commit(false);
+    // An idle input still owes the marks of its last batches (the interval skipped them).
+    if (n == 0 && risk_marks_.dirty()) risk_marks_.sealed(tracker_.pushed(), watermarks_, source_->assignment(), true);
+    publish_marks();
     if (idle_exit.count() > 0 && n == 0 && now - last_input >= idle_exit && source_->all_at_eof() &&
         tracker_.in_flight() == 0 && (!may_exit_idle || may_exit_idle())) {
       spdlog::info("all input consumed and idle for {} ms: stopping", idle_exit.count());
@@ -262,6 +282,14 @@ int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& ma
   watermarks_.recompute(source_->assignment());
   seal_batch();
   for (auto& s : shards_) s->stop_and_join();
+  if (risk_marks_.enabled() && !fatal_.load()) {
+    // The last marks, once everything read is delivered: the decision shard's on_finish waits for
+    // the risk table to have read them (decisions up to where this process's input got).
+    wait_in_flight();
+    risk_marks_.sealed(tracker_.pushed(), watermarks_, source_->assignment(), true);
+    publish_marks();
+    wait_in_flight();
+  }
   for (auto& s : shards_) s->finish();
   sink_->stop_and_join();
   if (history_) history_->stop_and_join();  // after the Kafka sink: it hands outputs over

@@ -15,6 +15,7 @@
 #include "src/config/config.hpp"
 #include "src/kafka/kafka_source.hpp"
 #include "src/runtime/offset_tracker.hpp"
+#include "src/runtime/risk_marks.hpp"
 #include "src/runtime/runtime_metrics.hpp"
 #include "src/runtime/shard.hpp"
 #include "src/runtime/sink_worker.hpp"
@@ -43,6 +44,8 @@ class Pipeline : public KafkaSource::Listener {
   void seal_batch();
   void wait_in_flight();
   void commit(bool sync);
+  //! Produces the spot.risk progress marks due (RiskMarks), tied to a batch of their own.
+  void publish_marks();
   //! The shard of an event by its routing key; stores a tick's key_hash on the way.
   std::size_t shard_of(Event& e) const;
 
@@ -82,6 +85,7 @@ class Pipeline : public KafkaSource::Listener {
   TimestampMs allowed_lateness_;
   std::chrono::steady_clock::time_point last_commit_;
   Watermarks progress_sent_;  //!< the watermarks the last progress marks carried
+  RiskMarks risk_marks_;
 };
 
 }  // namespace spotstream

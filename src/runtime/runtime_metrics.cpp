@@ -49,6 +49,9 @@ std::string RuntimeMetrics::to_json() const {
   j["parked_signals_overflow"] = parked_signals_overflow.get();
   j["duplicate_ticks"] = duplicate_ticks.get();
   j["risk_records"] = risk_records.get();
+  j["risk_marks"] = risk_marks.get();
+  j["risk_table_records"] = risk_table_records.get();
+  j["risk_table_unreadable"] = risk_table_unreadable.get();
   j["model_reloads"] = model_reloads.get();
   j["model_rejects"] = model_rejects.get();
   j["advisor_reloads"] = advisor_reloads.get();

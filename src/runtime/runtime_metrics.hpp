@@ -51,6 +51,9 @@ struct RuntimeMetrics {
   Counter duplicate_ticks;           //!< same pool, time and price as a tick already held
   Counter risk_records;              //!< spot.risk records emitted
   Counter events_processed;          //!< events (replayed or new) a shard has finished with
+  Counter risk_marks;                //!< spot.risk progress marks produced (one per risk partition)
+  Counter risk_table_records;        //!< spot.risk records read into the risk table (decisions.risk_source=topic)
+  Counter risk_table_unreadable;     //!< spot.risk messages that are neither a record nor a mark (logged)
   // model reload thread (src/model/model_watcher.hpp)
   Counter model_reloads;    //!< model files (or models-topic messages) validated and swapped in
   Counter model_rejects;    //!< refused: the previous model stays

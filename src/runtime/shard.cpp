@@ -96,8 +96,13 @@ void Shard::loop() {
       sleeping_.store(false);
       continue;
     }
-    wake_.wait(20000);
+    const bool woken = wake_.wait(20000);
     sleeping_.store(false);
+    if (!woken) {
+      collector_.set_batch(nullptr);
+      logic_->on_idle(collector_);
+      sink_.push(collector_.outputs(), sink_token_);
+    }
   }
 }
 

@@ -64,6 +64,10 @@ class ShardLogic {
   //! Once, when the pipeline stops, after every shard has processed everything; called from the
   //! stopping thread (the shard threads have ended).
   virtual void on_finish(OutputCollector& /*out*/) {}
+  //! The shard has had nothing to do for a while (about 20 ms; again every 20 ms while idle): work
+  //! driven by something other than the inputs (the risk table read from spot.risk). Its outputs
+  //! are tied to no input batch. Shard thread.
+  virtual void on_idle(OutputCollector& /*out*/) {}
 };
 
 }  // namespace spotstream

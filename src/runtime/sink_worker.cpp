@@ -46,6 +46,7 @@ void SinkWorker::deliver(std::vector<Output>& batch) {
     // The history's hold is taken before the broker can acknowledge, so the batch cannot complete
     // while the history still owes it rows.
     for (const auto& o : batch) {
+      if (o.partition >= 0) continue;  // a progress mark: Kafka only
       if (o.batch) o.batch->add(1);
       history_items_.push_back(HistoryItem{o, o.batch});
     }
@@ -57,7 +58,8 @@ void SinkWorker::deliver(std::vector<Output>& batch) {
       continue;
     }
     std::string error;
-    if (!producer_->produce(topic_names_[static_cast<std::size_t>(o.topic)], o.key, o.value, o.ts, o.batch, &error)) {
+    if (!producer_->produce(topic_names_[static_cast<std::size_t>(o.topic)], o.key, o.value, o.ts, o.batch, &error,
+                            o.partition)) {
       metrics_.delivery_failures.inc();
       spdlog::error("cannot produce to {}: {}", topic_names_[static_cast<std::size_t>(o.topic)], error);
       if (o.batch) o.batch->failed.store(true, std::memory_order_release);

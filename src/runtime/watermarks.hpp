@@ -68,6 +68,11 @@ class WatermarkTracker {
   //! Recomputes over the assigned partitions (once per poll round).
   void recompute(const std::map<PartitionKey, bool>& assignment);
   void forget(const PartitionKey& tp) { max_ts_.erase(tp); }
+  //! The latest event time read from `tp` (kMin if none).
+  TimestampMs latest(const PartitionKey& tp) const {
+    const auto it = max_ts_.find(tp);
+    return it == max_ts_.end() ? Watermarks::kMin : it->second;
+  }
   const Watermarks& current() const { return current_; }
 
  private:

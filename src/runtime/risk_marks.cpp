@@ -1,0 +1,85 @@
+#include "src/runtime/risk_marks.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "src/codec/json_encoder.hpp"
+#include "src/kafka/topic_reader.hpp"
+
+namespace spotstream {
+
+namespace {
+// The grid instant at or before t (floor, also for negative times).
+TimestampMs grid_floor(TimestampMs t, TimestampMs step) {
+  const TimestampMs q = t / step;
+  return (t % step != 0 && t < 0) ? q - 1 : q;
+}
+}  // namespace
+
+RiskMarks::RiskMarks(const Config& cfg)
+    : enabled_(cfg.get_string("decisions.risk_source") == "topic"),
+      prices_topic_(cfg.get_string("topics.prices")),
+      risk_topic_(cfg.get_string("topics.risk")),
+      lateness_(cfg.get_int("window.allowed_lateness_ms")),
+      instant_ms_(cfg.get_int("decisions.instant_ms")),
+      interval_(cfg.get_int("decisions.mark_interval_ms")),
+      cfg_(cfg) {}
+
+void RiskMarks::sealed(std::uint64_t batch, const WatermarkTracker& wm, const std::map<PartitionKey, bool>& assignment,
+                       bool force) {
+  if (!enabled_) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (!force && now - last_snapshot_ < interval_) {
+    dirty_ = true;
+    return;
+  }
+  last_snapshot_ = now;
+  dirty_ = false;
+  Snapshot s{batch, {}};
+  for (const auto& [tp, at_end] : assignment) {
+    if (tp.first != prices_topic_) continue;
+    const TimestampMs latest = wm.latest(tp);
+    if (latest != Watermarks::kMin) s.through[tp.second] = latest - lateness_ - 1;
+    else if (at_end) s.through[tp.second] = Watermarks::kMax;  // idle: see the header
+  }
+  if (!s.through.empty()) pending_.push_back(std::move(s));
+}
+
+std::vector<Output> RiskMarks::due(std::uint64_t retired) {
+  std::vector<Output> out;
+  if (pending_.empty() || pending_.front().batch > retired) return out;
+  Snapshot s = std::move(pending_.front());
+  pending_.pop_front();
+  while (!pending_.empty() && pending_.front().batch <= retired) {
+    s = std::move(pending_.front());
+    pending_.pop_front();
+  }
+  if (risk_partitions_ < 0) {
+    try {
+      risk_partitions_ = partition_count(cfg_, risk_topic_);
+    } catch (const std::exception& e) {
+      spdlog::warn("risk marks: {}; retrying with the next marks", e.what());
+      return out;
+    }
+  }
+  const TimestampMs now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  for (const auto& [p, through] : s.through) {
+    auto [it, first] = published_.try_emplace(p, through);
+    if (!first) {
+      if (grid_floor(through, instant_ms_) <= grid_floor(it->second, instant_ms_)) continue;
+      it->second = through;
+    }
+    const std::string key = risk_mark_key(prices_topic_, p);
+    const std::string value = encode_risk_mark(RiskProgressMark{prices_topic_, p, through});
+    for (std::int32_t r = 0; r < risk_partitions_; ++r) {
+      // Kafka time: the mark's time, or now for an idle partition's "for ever" (so that time-based
+      // retention does not drop it at once).
+      Output o{OutputTopic::Risk, key, value, through == Watermarks::kMax ? now_ms : std::max<TimestampMs>(0, through)};
+      o.partition = r;
+      out.push_back(std::move(o));
+    }
+  }
+  return out;
+}
+
+}  // namespace spotstream
