@@ -213,12 +213,14 @@ void Pipeline::publish_marks() {
 }
 
 void Pipeline::on_assigned(const std::vector<PartitionKey>& parts) {
+  metrics_.partitions_assigned.inc(parts.size());
   // A partition starts over on every assignment: what it covers, its watermark entry.
   for (const auto& tp : parts)
     if (const auto slot = source_->slot_of(tp); slot >= 0) partition_state(static_cast<std::uint32_t>(slot)) = {};
 }
 
 void Pipeline::on_revoking(const std::vector<PartitionKey>& parts) {
+  metrics_.partitions_revoked.inc(parts.size());
   // Finish everything read so far (including the batch being filled), deliver, commit, forget.
   seal_batch();
   wait_in_flight();

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "src/codec/json_encoder.hpp"
 #include "src/kafka/topic_reader.hpp"
 
@@ -35,12 +37,21 @@ void RiskMarks::sealed(std::uint64_t batch, const WatermarkTracker& wm, const st
   last_snapshot_ = now;
   dirty_ = false;
   Snapshot s{batch, {}};
+  std::vector<std::int32_t> idle;
+  TimestampMs busy_min = Watermarks::kMax;
   for (const auto& [tp, at_end] : assignment) {
     if (tp.first != prices_topic_) continue;
     const TimestampMs latest = wm.latest(tp);
-    if (latest != Watermarks::kMin) s.through[tp.second] = latest - lateness_ - 1;
-    else if (at_end) s.through[tp.second] = Watermarks::kMax;  // idle: see the header
+    if (latest != Watermarks::kMin) {
+      s.through[tp.second] = latest - lateness_ - 1;
+      busy_min = std::min(busy_min, s.through[tp.second]);
+    } else if (at_end) {
+      idle.push_back(tp.second);
+    }
   }
+  // An idle partition is as complete as this process's least advanced busy one (see the header).
+  if (busy_min != Watermarks::kMax)
+    for (const auto p : idle) s.through[p] = busy_min;
   if (!s.through.empty()) pending_.push_back(std::move(s));
 }
 
@@ -61,8 +72,6 @@ std::vector<Output> RiskMarks::due(std::uint64_t retired) {
       return out;
     }
   }
-  const TimestampMs now_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   for (const auto& [p, through] : s.through) {
     auto [it, first] = published_.try_emplace(p, through);
     if (!first) {
@@ -72,9 +81,7 @@ std::vector<Output> RiskMarks::due(std::uint64_t retired) {
     const std::string key = risk_mark_key(prices_topic_, p);
     const std::string value = encode_risk_mark(RiskProgressMark{prices_topic_, p, through});
     for (std::int32_t r = 0; r < risk_partitions_; ++r) {
-      // Kafka time: the mark's time, or now for an idle partition's "for ever" (so that time-based
-      // retention does not drop it at once).
-      Output o{OutputTopic::Risk, key, value, through == Watermarks::kMax ? now_ms : std::max<TimestampMs>(0, through)};
+      Output o{OutputTopic::Risk, key, value, std::max<TimestampMs>(0, through)};
       o.partition = r;
       out.push_back(std::move(o));
     }

@@ -6,7 +6,9 @@
 //! For price partition p, T = (latest event time read from p) - window.allowed_lateness_ms - 1:
 //! any tick of p still to come is at least that recent (older ones are dead-lettered as late), so
 //! no record at or before T can follow. A partition assigned, at its end and never read (more
-//! partitions than keys) is marked complete for ever, as Watermarks::prices_progress treats it.
+//! partitions than keys) is marked as far as the least advanced partition this process reads, as
+//! Watermarks::prices_progress treats it (it does not hold decisions back); never "for ever",
+//! since a mark stays on the topic. A process whose price partitions are all empty marks nothing.
 //! Snapshots are taken when a batch is sealed (at most every decisions.mark_interval_ms) and
 //! published once that batch, and so everything routed before it, has been delivered: the marks
 //! then follow the records they cover in every partition, whatever the producer's ordering.

@@ -50,6 +50,8 @@ std::string RuntimeMetrics::to_json() const {
   j["duplicate_ticks"] = duplicate_ticks.get();
   j["risk_records"] = risk_records.get();
   j["risk_marks"] = risk_marks.get();
+  j["partitions_assigned"] = partitions_assigned.get();
+  j["partitions_revoked"] = partitions_revoked.get();
   j["risk_table_records"] = risk_table_records.get();
   j["risk_table_unreadable"] = risk_table_unreadable.get();
   j["model_reloads"] = model_reloads.get();

@@ -41,6 +41,8 @@ struct RuntimeMetrics {
   Counter signals_in;
   Counter fleet_in;
   Counter commits;
+  Counter partitions_assigned;  //!< input partitions received from the group, since the start
+  Counter partitions_revoked;   //!< ... and given back (at close too)
   DlqCounters dlq;
   // shard threads
   std::array<Counter, 4> decisions;  //!< indexed by DecisionKind
