@@ -59,7 +59,7 @@ RiskRecord without_on_demand_or_band(RiskRecord r) {
 }
 
 const std::vector<std::string> kTopics = {"spot.prices", "spot.signals", "spot.fleet",
-                                          "spot.decisions", "spot.dlq", "spot.risk"};
+                                          "spot.decisions", "spot.dlq", "spot.risk", "spot.risk.mark"};
 
 }  // namespace
 
@@ -171,6 +171,24 @@ TEST(Schema, EncoderOutputsValidate) {
   // The provisional shape (a bare "score") is no longer a risk record.
   EXPECT_INVALID("spot.risk", json::parse(R"({"pool":"us-east-1a/p3.2xlarge/Linux/UNIX","ts":"2020-02-20T22:06:16.000Z",
                                              "features":{"price_position":0.5},"score":0.7,"model":"heuristic-v1"})"));
+
+  // Progress marks share spot.risk: each shape is told apart by both the schemas and the decoders.
+  const RiskProgressMark mark{"spot.prices", 3, 1735689599999};
+  const auto mark_json = json::parse(encode_risk_mark(mark));
+  EXPECT_VALID("spot.risk.mark", mark_json);
+  EXPECT_INVALID("spot.risk", mark_json);
+  EXPECT_INVALID("spot.risk.mark", json::parse(encode_risk_record(risk)));
+  const auto back = decode_risk_mark(encode_risk_mark(mark));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->topic, mark.topic);
+  EXPECT_EQ(back->partition, mark.partition);
+  EXPECT_EQ(back->complete_through, mark.complete_through);
+  EXPECT_FALSE(decode_risk_mark(encode_risk_record(risk)));
+  EXPECT_FALSE(decode_risk_record(encode_risk_mark(mark)));
+  EXPECT_FALSE(decode_risk_mark(R"({"type":"progress","topic":"spot.prices","partition":-1,"complete_through_ms":1})"));
+  EXPECT_TRUE(is_risk_mark_key(risk_mark_key("spot.prices", 3)));
+  EXPECT_EQ(risk_mark_key("spot.prices", 3), "!progress/spot.prices/3");
+  EXPECT_FALSE(is_risk_mark_key(risk.pool));
 }
 
 // Each case breaks a valid message; the schema must reject it, and so must the decoder (input
