@@ -6,6 +6,7 @@ DecisionSettings DecisionSettings::from(const Config& cfg) {
   DecisionSettings s;
   s.enabled = cfg.get_bool("decisions.enabled");
   s.instant_ms = cfg.get_int("decisions.instant_ms");
+  s.catch_up_ms = cfg.get_int("decisions.catch_up_ms");
   s.gate = cfg.get_double("decisions.safety_gate");
   s.gain_points = cfg.get_double("decisions.min_gain_points");
   s.gain_points_with_saving = cfg.get_double("decisions.min_gain_points_with_saving");

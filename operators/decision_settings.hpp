@@ -11,6 +11,9 @@ namespace spotstream {
 struct DecisionSettings {
   bool enabled = true;                  //!< false: joins and signals only (no risk-driven SWITCH)
   TimestampMs instant_ms = 300000;      //!< decision grid in event time
+  //! How much event time of decided instants (and of the risk table's history) is kept so that
+  //! nodes taken over from another process can be re-evaluated from their last published decision.
+  TimestampMs catch_up_ms = 21600000;
   double gate = 0.85;                   //!< crash probability above which a pool is unsafe
   double gain_points = 10;              //!< stability points a SWITCH must gain...
   double gain_points_with_saving = 5;   //!< ...or this many...

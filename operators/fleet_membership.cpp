@@ -23,6 +23,7 @@ void FleetMembership::operator()(const FleetEvent& e, bool replay, FleetState& s
   it->second.joined = e;
   it->second.last = DecisionKind::Stay;
   it->second.joined_in_replay = replay;
+  if (replay) it->second.restore_pending = state.restore_pending = true;
   emit(build_decision(e, DecisionKind::Stay, e.ts,
                       "joined pool " + pool_of(e) + "; no AWS interruption signal for this instance", "none", "join"),
        replay);

@@ -34,6 +34,13 @@ struct FleetNode {
   //! rule: risk-driven evaluations at or after it leave the node alone.
   TimestampMs signal_at = 0;
   ModelState model;  //!< risk-driven decision in force
+  //! Risk-driven evaluations of this node are done up to here (instants at or before are skipped).
+  //! A node joined in replay starts at its last published decision (restored), a live one at min.
+  TimestampMs decided_through = std::numeric_limits<TimestampMs>::min();
+  //! A replayed join whose state from spot.decisions has not been applied yet.
+  bool restore_pending = false;
+  //! The fleet topic partition its events come from (-1: unknown): dropped when it is revoked.
+  std::int32_t partition = -1;
 };
 
 struct FleetState {
@@ -54,9 +61,14 @@ struct FleetState {
   //! Risk-driven decisions have been evaluated up to here; a departed node is kept until this passes
   //! its leave (so evaluations before the leave still see it). max(): no risk-driven decisions here.
   TimestampMs decided_through = std::numeric_limits<TimestampMs>::max();
-  //! Risk-driven decisions in force before a restart, by instance id (from spot.decisions), applied
-  //! to their nodes when those are first evaluated.
+  //! Risk-driven decisions in force before a restart or a takeover, by instance id (from
+  //! spot.decisions), applied to nodes whose join was replayed, before they are evaluated.
   std::unordered_map<std::string, ModelState> restored;
+  //! Some node has restore_pending set.
+  bool restore_pending = false;
+  //! Instants evaluated in the last DecisionSettings::catch_up_ms (ascending): a node taken over
+  //! behind them is re-evaluated at those after its own decided_through.
+  std::deque<TimestampMs> recent_instants;
 };
 
 }  // namespace spotstream

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <map>
 
+#include <spdlog/spdlog.h>
+
 namespace spotstream {
 
 namespace {
@@ -58,7 +60,35 @@ bool live_at(const FleetNode& n, TimestampMs t) {
 
 }  // namespace
 
+void ModelDecisions::catch_up(FleetState& state, const DecisionSink& emit) const {
+  state.restore_pending = false;
+  TimestampMs behind = std::numeric_limits<TimestampMs>::max();
+  std::size_t taken_over = 0;
+  for (auto& [id, n] : state.nodes) {
+    if (!n.restore_pending) continue;
+    n.restore_pending = false;
+    if (auto r = state.restored.find(id); r != state.restored.end()) {
+      n.model = r->second;
+      n.decided_through = r->second.changed_at;
+    }
+    ++taken_over;
+    behind = std::min(behind, n.decided_through);
+  }
+  // Evaluations of these nodes after their last published decision changed nothing where their
+  // previous owner made them, and are still owed where it did not get to: either way, evaluating
+  // them again at the instants this process has decided since gives what one process would have.
+  std::size_t instants = 0;
+  for (const TimestampMs t : state.recent_instants)
+    if (t > behind) {
+      evaluate_instant(state, t, emit);
+      ++instants;
+    }
+  if (taken_over > 0 && instants > 0)
+    spdlog::info("decisions: {} node(s) from replayed partitions re-evaluated at {} decided instant(s)", taken_over, instants);
+}
+
 void ModelDecisions::advance(FleetState& state, TimestampMs through, const DecisionSink& emit) const {
+  if (state.restore_pending) catch_up(state, emit);
   const TimestampMs complete = std::min(through, table_.complete_through());
   if (complete == std::numeric_limits<TimestampMs>::min()) return;
   auto instants = table_.take_changed_instants(complete);
@@ -70,32 +100,33 @@ void ModelDecisions::advance(FleetState& state, TimestampMs through, const Decis
   for (const TimestampMs t : instants) evaluate_instant(state, t, emit);
   if (!instants.empty()) {
     state.decided_through = instants.back();
-    table_.release_before(instants.back());
+    auto& recent = state.recent_instants;
+    recent.insert(recent.end(), instants.begin(), instants.end());
+    while (!recent.empty() && recent.front() < instants.back() - s_.catch_up_ms) recent.pop_front();
+    // Keep the table's history as far back as an instant may be evaluated again (catch_up).
+    table_.release_before(recent.front());
   }
 }
 
 void ModelDecisions::restore(FleetState& state, const std::vector<Decision>& published) {
+  // Instants up to the last published decision were decided before a restart; a process that has
+  // been deciding itself (a takeover) keeps its own progress and catches the new nodes up instead.
+  const bool restart = state.recent_instants.empty();
+  state.restored.clear();
   for (const auto& d : published) {
     if (d.signal != "none" || d.model == kSignalRulesModel) continue;  // joins and signals are rebuilt by replay
     auto& m = state.restored[d.instance_id];
     if (m.changed_at != std::numeric_limits<TimestampMs>::min() && m.changed_at > d.ts) continue;
     m = ModelState{d.kind, d.kind == DecisionKind::Switch ? d.target : std::string(), d.ts};
-    if (state.decided_through == std::numeric_limits<TimestampMs>::min() || state.decided_through < d.ts)
+    if (restart && (state.decided_through == std::numeric_limits<TimestampMs>::min() || state.decided_through < d.ts))
       state.decided_through = d.ts;
   }
 }
 
 void ModelDecisions::evaluate_instant(FleetState& state, TimestampMs t, const DecisionSink& emit) const {
   std::vector<FleetNode*> nodes;
-  for (auto& [id, n] : state.nodes) {
-    if (!live_at(n, t)) continue;
-    nodes.push_back(&n);
-    if (state.restored.empty()) continue;
-    if (auto r = state.restored.find(id); r != state.restored.end()) {
-      n.model = r->second;
-      state.restored.erase(r);
-    }
-  }
+  for (auto& [id, n] : state.nodes)
+    if (live_at(n, t)) nodes.push_back(&n);
   std::sort(nodes.begin(), nodes.end(), [](const FleetNode* a, const FleetNode* b) {
     return std::tie(a->joined.fleet, a->joined.node_id, a->joined.instance_id) <
            std::tie(b->joined.fleet, b->joined.node_id, b->joined.instance_id);
@@ -104,6 +135,8 @@ void ModelDecisions::evaluate_instant(FleetState& state, TimestampMs t, const De
   for (const auto* n : nodes) placements.add_member(*n);
   std::map<std::string, std::vector<PoolRisk>> by_region;
   for (auto* n : nodes) {
+    if (n->decided_through >= t) continue;  // evaluated there already (catch_up: most nodes)
+    n->decided_through = t;
     if (n->signal_at != 0 && n->signal_at <= t) continue;  // signals rule from then on
     auto region = by_region.find(n->joined.region);
     if (region == by_region.end())

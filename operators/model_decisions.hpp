@@ -40,7 +40,10 @@ class ModelDecisions {
 
   //! Restart: the risk-driven decisions already published (spot.decisions, any order) say which
   //! decision is in force for each node and how far decisions were made; instants up to there are
-  //! not decided again, so a restarted or rebalanced process continues where the last one stopped.
+  //! not decided again, so a restarted process continues where the last one stopped. A process
+  //! that was already deciding (it takes partitions over) keeps its own progress: the nodes it
+  //! receives start from their last published decision and are caught up (advance) over the
+  //! instants it decided in the last DecisionSettings::catch_up_ms. Call before advance().
   static void restore(FleetState& state, const std::vector<Decision>& published);
   //! Evaluates every changed instant up to `through` and the table's complete_through(). The
   //! caller's `through` says how far the fleet and signals inputs are known (their progress).
@@ -55,6 +58,9 @@ class ModelDecisions {
 
  private:
   void evaluate_instant(FleetState& state, TimestampMs t, const DecisionSink& emit) const;
+  //! Nodes whose join was replayed (restart, rebalance, failover) take their state from the
+  //! restored decisions and are evaluated at the recent instants after their last published one.
+  void catch_up(FleetState& state, const DecisionSink& emit) const;
   Ranking rank(const NodeNeeds& n, const std::vector<PoolRisk>& pools) const { return ranking_(filter_(n, pools)); }
 
   DecisionSettings s_;

@@ -4,6 +4,7 @@
 #include <array>
 #include <mutex>
 #include <optional>
+#include <set>
 
 #include <spdlog/spdlog.h>
 
@@ -63,9 +64,13 @@ class LiveShard : public ShardLogic {
   }
 
   void on_event(const Event& event, const EventContext& ctx, OutputCollector& out) override {
-    // A replayed event means this group is resuming (it has committed offsets): the risk-driven
-    // decisions it published before are in force. A new group starts over.
-    if (ctx.replay && decides_ && !restored_) restore(out);
+    // A replayed event means this group is resuming (it has committed offsets) a partition: the
+    // risk-driven decisions published before (by this process before a restart, or by the member
+    // that had the partition) are in force. Read back once per partition assignment, before the
+    // next decisions. A new group starts over.
+    if (ctx.replay && decides_ && !std::holds_alternative<PriceTick>(event) &&
+        replayed_parts_.emplace(std::holds_alternative<Signal>(event) ? 0 : 1, ctx.partition).second)
+      restore_due_ = true;
     if (const auto* t = std::get_if<PriceTick>(&event)) {
       prices_(*t, ctx, price_state(ctx.partition), out, ahead_for(event));
       return;
@@ -86,6 +91,8 @@ class LiveShard : public ShardLogic {
       signals_(*s, ctx.replay, fleet_state_, emit);
     } else if (const auto* f = std::get_if<FleetEvent>(&event)) {
       fleet_(*f, ctx.replay, fleet_state_, emit);
+      if (auto it = fleet_state_.nodes.find(f->instance_id); it != fleet_state_.nodes.end())
+        it->second.partition = ctx.partition;
     }
   }
 
@@ -100,6 +107,16 @@ class LiveShard : public ShardLogic {
   }
 
   void on_revoked(const std::vector<PartitionKey>& parts) override {
+    // on_idle may be deciding on the shard thread meanwhile (it is the only call that can).
+    std::lock_guard lock(idle_mu_);
+    replayed_parts_.clear();  // a partition assigned again is read back again
+    // The nodes of a revoked fleet partition are decided on by its new owner from now on; it
+    // rebuilds them by replay (and catches their decisions up: ModelDecisions::catch_up).
+    std::set<std::int32_t> fleet_parts;
+    for (const auto& [topic, partition] : parts)
+      if (topic == fleet_topic_) fleet_parts.insert(partition);
+    if (!fleet_parts.empty())
+      std::erase_if(fleet_state_.nodes, [&](const auto& n) { return fleet_parts.contains(n.second.partition); });
     ahead_ = {};
     for (const auto& [topic, partition] : parts)
       if (topic == prices_topic_ && partition >= 0 && static_cast<std::size_t>(partition) < price_states_.size())
@@ -117,7 +134,9 @@ class LiveShard : public ShardLogic {
 
   //! The table read from spot.risk completes on its own thread: decide as it does.
   void on_idle(OutputCollector& out) override {
-    if (feed_) decide(inputs_through_, out);
+    if (!feed_) return;
+    std::lock_guard lock(idle_mu_);
+    decide(inputs_through_, out);
   }
 
   //! Every input has been read: decide up to where the risk table is complete (read from the topic:
@@ -150,7 +169,7 @@ class LiveShard : public ShardLogic {
   //! Every decision read back also goes to the history (idempotent there, by decision id): one
   //! delivered by a run killed before its batch was committed is on Kafka but not yet stored.
   void restore(OutputCollector& out) {
-    restored_ = true;
+    restore_due_ = false;
     const auto& topic = cfg_.get_string("topics.decisions");
     std::vector<Decision> published;
     try {
@@ -170,13 +189,17 @@ class LiveShard : public ShardLogic {
 
   void decide(TimestampMs through, OutputCollector& out) {
     if (!decides_) return;
+    if (restore_due_) restore(out);
     services_->engine.advance(fleet_state_, through, [&](const Decision& d, bool replay) { emit(d, replay, out); });
   }
 
   static constexpr int kFinishSyncMs = 30000;
 
   Config cfg_;
-  bool restored_ = false;
+  std::string fleet_topic_ = cfg_.get_string("topics.fleet");
+  std::mutex idle_mu_;  //!< on_idle against on_revoked (the source thread)
+  bool restore_due_ = false;
+  std::set<std::pair<int, std::int32_t>> replayed_parts_;  //!< (signals 0 / fleet 1, partition) read back
   RuntimeMetrics& metrics_;
   std::string prices_topic_;
   std::shared_ptr<DecisionServices> services_;

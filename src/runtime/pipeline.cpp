@@ -235,6 +235,9 @@ void Pipeline::on_revoking(const std::vector<PartitionKey>& parts) {
   // they can drop the revoked partitions' state; another member (or this one, if they come back)
   // rebuilds it by replay.
   for (auto& s : shards_) s->revoked(parts);
+  // Outputs tied to no input batch (decisions made while idle) included: whoever is assigned these
+  // partitions next reads the decisions back, and must find every one made for their nodes here.
+  sink_->wait_delivered();
 }
 
 int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& may_exit_idle) {

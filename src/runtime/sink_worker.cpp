@@ -15,6 +15,7 @@ SinkWorker::SinkWorker(const Config& cfg, RuntimeMetrics& metrics, std::atomic<b
       capacity_(static_cast<std::size_t>(cfg.get_int("runtime.sink_capacity"))) {
   producer_ = std::make_unique<KafkaProducer>(cfg, [this](void* opaque, const std::string& error) {
     auto* batch = static_cast<InputBatch*>(opaque);
+    undelivered_.fetch_sub(1, std::memory_order_acq_rel);
     if (error.empty()) {
       metrics_.outputs_delivered.inc();
       if (batch) batch->done();
@@ -37,6 +38,7 @@ void SinkWorker::push(std::vector<Output>& outputs, moodycamel::ProducerToken& t
   if (outputs.empty()) return;
   while (queue_.size_approx() > capacity_ && !fatal_.load(std::memory_order_relaxed))
     std::this_thread::sleep_for(std::chrono::microseconds(200));
+  undelivered_.fetch_add(static_cast<std::int64_t>(outputs.size()), std::memory_order_acq_rel);
   queue_.enqueue_bulk(token, std::make_move_iterator(outputs.begin()), outputs.size());
   outputs.clear();
 }
@@ -55,6 +57,7 @@ void SinkWorker::deliver(std::vector<Output>& batch) {
   for (auto& o : batch) {
     if (o.history_only) {  // already on Kafka: the history (if any) took its own hold above
       if (o.batch) o.batch->done();
+      undelivered_.fetch_sub(1, std::memory_order_acq_rel);
       continue;
     }
     std::string error;
@@ -63,6 +66,7 @@ void SinkWorker::deliver(std::vector<Output>& batch) {
       metrics_.delivery_failures.inc();
       spdlog::error("cannot produce to {}: {}", topic_names_[static_cast<std::size_t>(o.topic)], error);
       if (o.batch) o.batch->failed.store(true, std::memory_order_release);
+      undelivered_.fetch_sub(1, std::memory_order_acq_rel);
       fatal_.store(true);
     }
   }
@@ -89,6 +93,11 @@ void SinkWorker::loop() {
     if (fatal_.load()) break;
     spdlog::warn("sink: waiting for {} outputs to be acknowledged", producer_->outstanding());
   }
+}
+
+void SinkWorker::wait_delivered() const {
+  while (undelivered_.load(std::memory_order_acquire) > 0 && !fatal_.load())
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 void SinkWorker::stop_and_join() {

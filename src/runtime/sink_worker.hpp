@@ -36,6 +36,9 @@ class SinkWorker {
   //! so a slow broker slows the shards (backpressure) instead of growing memory.
   void push(std::vector<Output>& outputs, moodycamel::ProducerToken& token);
   moodycamel::ProducerToken make_token() { return moodycamel::ProducerToken(queue_); }
+  //! Waits until every output pushed so far was acknowledged or failed for good (or `fatal`):
+  //! also those tied to no input batch (ShardLogic::on_idle).
+  void wait_delivered() const;
   //! Delivers everything queued, flushes the producer, stops the thread.
   void stop_and_join();
 
@@ -52,6 +55,7 @@ class SinkWorker {
   HistorySink* history_ = nullptr;
   std::vector<HistoryItem> history_items_;  // sink-thread scratch
   std::atomic<bool> stop_{false};
+  std::atomic<std::int64_t> undelivered_{0};  //!< pushed, not yet acknowledged or failed
   std::thread thread_;
 };
 

@@ -6,6 +6,7 @@
 // there is only possible through the topic.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <set>
@@ -24,29 +25,54 @@ using namespace spotstream;
 
 namespace {
 
-// The live topology, noting the price partitions whose ticks this pipeline's shards received.
-class SeenPartitions : public ShardLogic {
+// What one process did, as the wrapper below saw it.
+struct Observed {
+  std::mutex mu;
+  std::set<std::int32_t> price_partitions;  //!< whose ticks its shards received
+  std::vector<Decision> decisions;          //!< that it published (not read back)
+};
+
+// The live topology, observed.
+class Observing : public ShardLogic {
  public:
-  SeenPartitions(std::unique_ptr<ShardLogic> inner, std::set<std::int32_t>& seen, std::mutex& mu)
-      : inner_(std::move(inner)), seen_(seen), mu_(mu) {}
+  Observing(std::unique_ptr<ShardLogic> inner, Observed& seen) : inner_(std::move(inner)), seen_(seen) {}
   void on_event(const Event& e, const EventContext& ctx, OutputCollector& out) override {
     if (std::holds_alternative<PriceTick>(e) && !known_.contains(ctx.partition)) {
       known_.insert(ctx.partition);
-      std::lock_guard lock(mu_);
-      seen_.insert(ctx.partition);
+      std::lock_guard lock(seen_.mu);
+      seen_.price_partitions.insert(ctx.partition);
     }
-    inner_->on_event(e, ctx, out);
+    observe(out, [&] { inner_->on_event(e, ctx, out); });
   }
   void on_revoked(const std::vector<PartitionKey>& parts) override { inner_->on_revoked(parts); }
-  void on_progress(const EventContext& ctx, OutputCollector& out) override { inner_->on_progress(ctx, out); }
-  void on_finish(OutputCollector& out) override { inner_->on_finish(out); }
-  void on_idle(OutputCollector& out) override { inner_->on_idle(out); }
+  void on_progress(const EventContext& ctx, OutputCollector& out) override {
+    observe(out, [&] { inner_->on_progress(ctx, out); });
+  }
+  void on_finish(OutputCollector& out) override {
+    observe(out, [&] { inner_->on_finish(out); });
+  }
+  void on_idle(OutputCollector& out) override {
+    observe(out, [&] { inner_->on_idle(out); });
+  }
 
  private:
+  template <class F>
+  void observe(OutputCollector& out, F call) {
+    const auto before = out.outputs().size();
+    call();
+    for (auto i = before; i < out.outputs().size(); ++i) {
+      const auto& o = out.outputs()[i];
+      if (o.topic != OutputTopic::Decisions || o.history_only) continue;
+      auto d = decode_decision(o.value);
+      ASSERT_TRUE(d) << o.value;
+      std::lock_guard lock(seen_.mu);
+      seen_.decisions.push_back(std::move(*d));
+    }
+  }
+
   std::unique_ptr<ShardLogic> inner_;
   std::set<std::int32_t> known_;
-  std::set<std::int32_t>& seen_;
-  std::mutex& mu_;
+  Observed& seen_;
 };
 
 std::string family_key(const std::string& pool) {  // "<az>/<type>/<product>" -> "<az>/<family>"
@@ -68,6 +94,7 @@ void collect(const Config& cfg, const std::string& topic, Published& into) {
     const auto [it, fresh] = into.by_id.try_emplace(d->decision_id, test::deterministic_part(r.value));
     if (!fresh) {
       ++into.duplicates;
+      if (std::getenv("SHOW_DUPLICATES")) std::printf("duplicate: %s\n", r.value.c_str());
       EXPECT_EQ(it->second, test::deterministic_part(r.value)) << "same id, different decision";
     }
     into.decisions.push_back(std::move(*d));
@@ -86,8 +113,10 @@ TEST(RiskTableTopic, TwoProcessesInOneGroupDecideAsOneProcess) {
   // The diversity cap counts the fleet's nodes a process holds (README "Scaling out"): a fleet split
   // over two processes is capped per half. The single-process comparison needs it out of the way.
   base.set("decisions.family_cap", "1");
-  cluster.create_topic(base.get_string("topics.prices"), 8);
-  for (const char* t : {"topics.signals", "topics.fleet"}) cluster.create_topic(base.get_string(t), 4);
+  for (const std::string prefix : {"", "late."}) {  // the late member's run has inputs of its own
+    cluster.create_topic(prefix + base.get_string("topics.prices"), 8);
+    for (const char* t : {"topics.signals", "topics.fleet"}) cluster.create_topic(prefix + base.get_string(t), 4);
+  }
   SynthOptions o;
   o.days = 2;
   o.regions = {"us-east-1"};
@@ -100,7 +129,7 @@ TEST(RiskTableTopic, TwoProcessesInOneGroupDecideAsOneProcess) {
     for (const auto& e : events) pub.publish(e);
     pub.flush();
   }
-  auto config = [&](const std::string& group, const std::string& decisions) {
+  const auto config = [&](const std::string& group, const std::string& decisions) {
     Config cfg = base;
     cfg.set("consumer.group", group);
     cfg.set("topics.risk", "risk." + group);
@@ -121,90 +150,103 @@ TEST(RiskTableTopic, TwoProcessesInOneGroupDecideAsOneProcess) {
   Published reference;
   collect(base, "decisions.single", reference);
 
-  // Two processes in one group, started together so that the group's first assignment splits the
-  // partitions (the embedded broker delays a new group's first rebalance, as Kafka does).
-  const Config a_cfg = config("pair", "decisions.pair.a");
-  Config b_cfg = a_cfg;
-  b_cfg.set("topics.decisions", "decisions.pair.b");
-  cluster.create_topic("decisions.pair.b", 4);
-  RuntimeMetrics ma, mb;
-  std::mutex mu;
-  std::set<std::int32_t> seen_a, seen_b;
-  auto factory = [](const Config& cfg, std::set<std::int32_t>& seen, std::mutex& mu) {
-    auto inner = live_topology(cfg);
-    return Pipeline::LogicFactory([inner, &seen, &mu](int shard, RuntimeMetrics& m) -> std::unique_ptr<ShardLogic> {
-      return std::make_unique<SeenPartitions>(inner(shard, m), seen, mu);
-    });
-  };
-  // Neither leaves before the group has read all input (its last marks then reach the other).
-  const auto all_read = [&] { return ma.messages_in.get() + mb.messages_in.get() >= events.size(); };
-  int rc_a = -1, rc_b = -1;
-  {
-    Pipeline pa(a_cfg, factory(a_cfg, seen_a, mu), ma);
-    Pipeline pb(b_cfg, factory(b_cfg, seen_b, mu), mb);
-    std::atomic<bool> stop{false};
-    std::thread ta([&] { rc_a = pa.run(stop, all_read); });
-    std::thread tb([&] { rc_b = pb.run(stop, all_read); });
-    ta.join();
-    tb.join();
-  }
-  ASSERT_EQ(rc_a, 0);
-  ASSERT_EQ(rc_b, 0);
-  // The setup this test relies on: one assignment, split, and nothing moved mid-stream.
-  ASSERT_GT(ma.partitions_assigned.get(), 0u);
-  ASSERT_GT(mb.partitions_assigned.get(), 0u);
-  ASSERT_EQ(ma.partitions_assigned.get() + mb.partitions_assigned.get(), 16u) << ma.to_json() << "\n" << mb.to_json();
-  EXPECT_EQ(ma.messages_in.get() + mb.messages_in.get(), events.size());
-  EXPECT_GT(ma.risk_marks.get(), 0u);
-  EXPECT_GT(mb.risk_marks.get(), 0u);
-
-  Published a, b, pair;
-  collect(base, "decisions.pair.a", a);
-  collect(base, "decisions.pair.b", b);
-  collect(base, "decisions.pair.a", pair);
-  collect(base, "decisions.pair.b", pair);
-  EXPECT_GT(a.decisions.size(), 0u);
-  EXPECT_GT(b.decisions.size(), 0u);
-
-  // Union equals the single process's decisions by id, none missing, none extra; each decision's
-  // deterministic part (everything but a signal's replacement) equal too.
-  std::size_t missing = 0, extra = 0, differ = 0;
-  for (const auto& [id, d] : reference.by_id) {
-    const auto it = pair.by_id.find(id);
-    if (it == pair.by_id.end()) {
-      ++missing;
-      ADD_FAILURE() << "missing: " << d;
-    } else if (it->second != d) {
-      ++differ;
-      ADD_FAILURE() << "differs:\n  single: " << d << "\n  pair:   " << it->second;
-    }
-  }
-  for (const auto& [id, d] : pair.by_id)
-    if (!reference.by_id.contains(id)) {
-      ++extra;
-      ADD_FAILURE() << "extra: " << d;
-    }
-  std::printf("decisions: %zu in the single-process run, %zu distinct in the pair (%zu + %zu published), %zu missing, "
-              "%zu extra, %zu different, %zu duplicates\n",
-              reference.by_id.size(), pair.by_id.size(), a.decisions.size(), b.decisions.size(), missing, extra,
-              differ, pair.duplicates);
-
-  // Cross-process ranking: SWITCH decisions whose target's price partition the deciding process
-  // never read (its risk records came from the other process, through spot.risk).
   std::map<std::string, std::int32_t> partition_of;
   for (const auto& r : read_topic(base, base.get_string("topics.prices"))) partition_of[r.key] = r.partition;
-  std::size_t switches = 0, cross = 0;
-  for (auto [published, seen] : {std::pair{&a, &seen_a}, {&b, &seen_b}})
-    for (const auto& d : published->decisions) {
-      if (d.kind != DecisionKind::Switch || d.target.empty() || d.target == kOnDemandTarget) continue;
-      ++switches;
-      const auto p = partition_of.find(family_key(d.target));
-      ASSERT_NE(p, partition_of.end()) << d.target;
-      if (!seen->contains(p->second)) ++cross;
+  const auto run_pair = [&](const std::string& group, bool b_late) {
+    SCOPED_TRACE(group);
+    // Two processes in one group, sharing the output topics as deployed processes do.
+    Config cfg = config(group, "decisions." + group);
+    if (b_late)
+      for (const char* t : {"topics.prices", "topics.signals", "topics.fleet"}) cfg.set(t, "late." + cfg.get_string(t));
+    // Published up front, or a third before and the rest once the second member has its share.
+    const std::size_t first_part = b_late ? events.size() / 3 : 0;
+    const auto publish = [&](std::size_t from, std::size_t to) {
+      EventPublisher pub(cfg);
+      for (std::size_t i = from; i < to; ++i) pub.publish(events[i]);
+      pub.flush();
+    };
+    publish(0, first_part);
+    RuntimeMetrics ma, mb;
+    Observed a, b;
+    auto factory = [&](Observed& seen) {
+      auto inner = live_topology(cfg);
+      return Pipeline::LogicFactory([inner, &seen](int shard, RuntimeMetrics& m) -> std::unique_ptr<ShardLogic> {
+        return std::make_unique<Observing>(inner(shard, m), seen);
+      });
+    };
+    // Neither leaves before the group has read all input (its last marks then reach the other).
+    const auto all_read = [&] { return ma.messages_in.get() + mb.messages_in.get() >= events.size(); };
+    int rc_a = -1, rc_b = -1;
+    {
+      Pipeline pa(cfg, factory(a), ma);
+      std::atomic<bool> stop{false};
+      std::thread ta([&] { rc_a = pa.run(stop, all_read); });
+      // A member joining late takes partitions over mid-stream (they move, with their nodes).
+      while (b_late && ma.messages_in.get() < first_part) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      Pipeline pb(cfg, factory(b), mb);
+      std::thread tb([&] { rc_b = pb.run(stop, all_read); });
+      while (b_late && (ma.partitions_revoked.get() == 0 || mb.partitions_assigned.get() == 0))
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      publish(first_part, b_late ? events.size() : 0);
+      ta.join();
+      tb.join();
     }
-  std::printf("SWITCH decisions: %zu, of which %zu to a pool on a price partition the deciding process does not read\n",
-              switches, cross);
-  EXPECT_GT(cross, 0u);
-  EXPECT_TRUE(std::set<std::int32_t>(seen_a.begin(), seen_a.end()) != std::set<std::int32_t>{});
-  for (const auto p : seen_a) EXPECT_FALSE(seen_b.contains(p)) << "price partition " << p << " read by both";
+    ASSERT_EQ(rc_a, 0);
+    ASSERT_EQ(rc_b, 0);
+    std::printf("%s: partitions assigned %llu and %llu, revoked %llu and %llu (16 and 16: split once, at the close)\n",
+                group.c_str(), static_cast<unsigned long long>(ma.partitions_assigned.get()),
+                static_cast<unsigned long long>(mb.partitions_assigned.get()),
+                static_cast<unsigned long long>(ma.partitions_revoked.get()),
+                static_cast<unsigned long long>(mb.partitions_revoked.get()));
+    ASSERT_GT(mb.partitions_assigned.get(), 0u);
+    EXPECT_GE(ma.messages_in.get() + mb.messages_in.get(), events.size());
+    EXPECT_GT(ma.risk_marks.get(), 0u);
+    EXPECT_GT(mb.risk_marks.get(), 0u);
+    EXPECT_GT(a.decisions.size(), 0u);
+    EXPECT_GT(b.decisions.size(), 0u);
+
+    // The union on spot.decisions equals the single process's decisions by id, none missing, none
+    // extra; each decision's deterministic part (all but a signal's replacement) equal too.
+    Published pair;
+    collect(base, cfg.get_string("topics.decisions"), pair);
+    std::size_t missing = 0, extra = 0, differ = 0;
+    for (const auto& [id, d] : reference.by_id) {
+      const auto it = pair.by_id.find(id);
+      if (it == pair.by_id.end()) {
+        ++missing;
+        ADD_FAILURE() << "missing: " << d;
+      } else if (it->second != d) {
+        ++differ;
+        ADD_FAILURE() << "differs:\n  single: " << d << "\n  pair:   " << it->second;
+      }
+    }
+    for (const auto& [id, d] : pair.by_id)
+      if (!reference.by_id.contains(id)) {
+        ++extra;
+        ADD_FAILURE() << "extra: " << d;
+      }
+    std::printf("%s: decisions: %zu in the single-process run, %zu distinct from the pair (%zu + %zu published), "
+                "%zu missing, %zu extra, %zu different, %zu duplicates\n",
+                group.c_str(), reference.by_id.size(), pair.by_id.size(), a.decisions.size(), b.decisions.size(),
+                missing, extra, differ, pair.duplicates);
+
+    // Cross-process ranking: SWITCH decisions whose target's price partition the deciding process
+    // never read (its risk records came from the other process, through spot.risk).
+    std::size_t switches = 0, cross = 0;
+    for (const auto* seen : {&a, &b})
+      for (const auto& d : seen->decisions) {
+        if (d.kind != DecisionKind::Switch || d.target.empty() || d.target == kOnDemandTarget) continue;
+        ++switches;
+        const auto p = partition_of.find(family_key(d.target));
+        ASSERT_NE(p, partition_of.end()) << d.target;
+        if (!seen->price_partitions.contains(p->second)) ++cross;
+      }
+    std::printf("%s: SWITCH decisions: %zu, of which %zu to a pool on a price partition the deciding process does not "
+                "read\n", group.c_str(), switches, cross);
+    if (!b_late) EXPECT_GT(cross, 0u);
+  };
+  run_pair("pair", false);
+  // The second member joins once the first has read a third of the input: partitions move, and
+  // the rest is published while both run.
+  run_pair("late", true);
 }
