@@ -290,15 +290,22 @@ def kcat_produce(addr, topic, payload, key=None, workdir=None, partition=None):
         os.unlink(name)
 
 
-def read_topic(addr, topic, timeout=30):
-    """Every record of `topic` from the beginning, as kcat's JSON envelopes (dicts)."""
+RISK_MARK_KEY_PREFIX = "!progress/"
+
+
+def read_topic(addr, topic, timeout=30, with_marks=False):
+    """Every record of `topic` from the beginning, as kcat's JSON envelopes (dicts). spot.risk progress
+    marks (keys starting with RISK_MARK_KEY_PREFIX: control records, not data) are left out unless
+    `with_marks`, as src/kafka/topic_reader does."""
     r = kcat(["-b", addr, "-C", "-t", topic, "-o", "beginning", "-e", "-q", "-J",
               "-X", "fetch.message.max.bytes=10000000"], timeout=timeout)
     out = []
     for line in r.stdout.decode("utf-8", errors="strict").splitlines():
         line = line.strip()
         if line:
-            out.append(json.loads(line))
+            r = json.loads(line)
+            if with_marks or not (r.get("key") or "").startswith(RISK_MARK_KEY_PREFIX):
+                out.append(r)
     return out
 
 

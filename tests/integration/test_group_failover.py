@@ -1,5 +1,5 @@
 """Two processes in one consumer group split the partitions; one is killed with SIGKILL mid-stream
-and the other takes its partitions over: nothing is lost.
+and the other takes its partitions over: nothing is lost, risk-driven decisions included.
 
 Both `spotstream run` processes join the group before the feed starts, so both consume while it
 publishes. The second is killed (kill -9: no drain, no commit) while the feed is still running. The
@@ -7,10 +7,15 @@ survivor is assigned the dead member's partitions after the session timeout, re-
 (warm start: signals and fleet from the beginning, prices a window back from the committed offset)
 and processes everything after the last offset the dead member committed.
 
+Decisions are risk-driven (SWITCH ranking over every pool): each process reads the risk table from
+spot.risk (decisions.risk_source=topic), so it ranks pools scored by the other; the nodes the
+survivor takes over are restored from spot.decisions and re-evaluated from their last published
+decision (README "The risk table across processes").
+
 Compared with one uninterrupted process over the same feed on a fresh broker:
   * decisions: the union on spot.decisions, by decision id, equals the reference's: zero missing,
     none extra; duplicates (outputs the dead member delivered but never committed) are allowed in
-    this at-least-once mode and counted;
+    this at-least-once mode, counted and printed; the reference has risk-driven SWITCH decisions;
   * spot.risk: the set of (pool, record) equals the reference's, up to the `warming` flag, which
     depends on when each process started reading a partition.
 """
@@ -35,10 +40,9 @@ KILL_AFTER_S = 1.5
 # session.timeout.ms=6000: the mock broker makes a rejoin wait session.timeout.ms - 1 s (FACTS.md).
 # The survivor must not idle out before the feed starts (both members joined, ~15 s) nor while it
 # waits for the dead member's partitions (session timeout, then a rejoin: ~12 s).
-# Risk-driven decisions (SWITCH) are off: across processes they need the risk table fed from the
-# spot.risk topic, which is not built yet (each process would rank only the pools it scores). Joins
-# and signals decide here, and spot.risk is compared in full.
-RUN_TUNING = ["--set", "decisions.enabled=false", "--set", "runtime.batch_size=64", "--set", "runtime.commit_interval_ms=100",
+# The diversity cap counts the nodes of a fleet a process holds (README): with the synthetic fleet
+# split over two processes it would cap each half, so it is lifted for the comparison.
+RUN_TUNING = ["--set", "decisions.family_cap=1", "--set", "runtime.batch_size=64", "--set", "runtime.commit_interval_ms=100",
               "--set", "kafka.session.timeout.ms=6000", "--set", "runtime.idle_exit_ms=30000"]
 
 
@@ -101,8 +105,14 @@ def main():
         missing = set(ref_ids) - set(ids)
         extra = set(ids) - set(ref_ids)
         dups = sum(n - 1 for n in ids.values())
-        print("decisions: %d in the reference, %d distinct after the failover, %d duplicate(s) "
-              "(at-least-once), %d missing, %d extra" % (len(ref_ids), len(ids), dups, len(missing), len(extra)))
+        risk_driven = Counter(d["decision"] for d in ref if d["signal"] == "none" and d["model"] != "signal-rules-v1")
+        print("decisions: %d in the reference (risk-driven: %s), %d distinct after the failover, %d duplicate(s) "
+              "(at-least-once), %d missing, %d extra" % (len(ref_ids), dict(risk_driven), len(ids), dups,
+                                                         len(missing), len(extra)))
+        dup_kinds = Counter(d["decision"] for d in decisions if ids[d["decision_id"]] > 1)
+        if dups:
+            print("duplicates by kind (each copy): %s" % dict(dup_kinds))
+        assert risk_driven["SWITCH"] > 0, "the reference made no risk-driven SWITCH decision: the test proves nothing"
         assert not missing, [d for d in ref if d["decision_id"] in missing][:5]
         assert not extra, [d for d in decisions if d["decision_id"] in extra][:5]
         # Same decision id, same decision.
