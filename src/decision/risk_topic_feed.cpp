@@ -106,7 +106,12 @@ void RiskTopicFeed::loop() {
       if (requested_ > served_) serving = requested_;
     }
     // Log ends asked after the request: whatever was acknowledged before sync() is below them.
-    if (serving != 0 && !sync_ends) sync_ends = follower->log_ends();
+    if (serving != 0 && !sync_ends) {
+      const auto asked = std::chrono::steady_clock::now();
+      sync_ends = follower->log_ends();
+      spdlog::info("risk table: log ends of {} partitions in {} ms", sync_ends->size(),
+                    std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - asked).count());
+    }
     follower->poll(4096, 20, on_message);
     if (marks_changed_) {
       marks_changed_ = false;

@@ -57,9 +57,17 @@ std::size_t TopicFollower::poll(std::size_t max, int timeout_ms, const MessageFn
 
 std::map<std::int32_t, std::int64_t> TopicFollower::log_ends(int timeout_ms) {
   std::map<std::int32_t, std::int64_t> ends;
-  for (std::int32_t p = 0; p < partitions_; ++p) {
+  // One request for every partition: "the offset for time -1" is the log end (ListOffsets LATEST).
+  std::vector<RdKafka::TopicPartition*> parts;
+  for (std::int32_t p = 0; p < partitions_; ++p) parts.push_back(RdKafka::TopicPartition::create(topic_, p, -1));
+  if (consumer_->offsetsForTimes(parts, timeout_ms) == RdKafka::ERR_NO_ERROR)
+    for (const auto* tp : parts)
+      if (tp->err() == RdKafka::ERR_NO_ERROR && tp->offset() >= 0) ends[tp->partition()] = tp->offset();
+  for (auto* tp : parts) delete tp;
+  for (std::int32_t p = 0; p < partitions_; ++p) {  // one by one where that did not answer
     std::int64_t low = 0, high = 0;
-    if (consumer_->query_watermark_offsets(topic_, p, &low, &high, timeout_ms) == RdKafka::ERR_NO_ERROR) ends[p] = high;
+    if (!ends.contains(p) && consumer_->query_watermark_offsets(topic_, p, &low, &high, timeout_ms) == RdKafka::ERR_NO_ERROR)
+      ends[p] = high;
   }
   return ends;
 }
