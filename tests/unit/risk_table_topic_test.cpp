@@ -44,6 +44,7 @@ class Observing : public ShardLogic {
     }
     observe(out, [&] { inner_->on_event(e, ctx, out); });
   }
+  void look_ahead(const Event& next, const EventContext& ctx) override { inner_->look_ahead(next, ctx); }
   void on_revoked(const std::vector<PartitionKey>& parts) override { inner_->on_revoked(parts); }
   void on_progress(const EventContext& ctx, OutputCollector& out) override {
     observe(out, [&] { inner_->on_progress(ctx, out); });
