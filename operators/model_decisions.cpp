@@ -108,10 +108,11 @@ void ModelDecisions::advance(FleetState& state, TimestampMs through, const Decis
   }
 }
 
-void ModelDecisions::restore(FleetState& state, const std::vector<Decision>& published) {
-  // Instants up to the last published decision were decided before a restart; a process that has
-  // been deciding itself (a takeover) keeps its own progress and catches the new nodes up instead.
-  const bool restart = state.recent_instants.empty();
+void ModelDecisions::restore(FleetState& state, const std::vector<Decision>& published, bool skip_published) {
+  // With skip_published, instants up to the last published decision count as decided (a single
+  // process restarting). Otherwise (and always for a process that has been deciding itself) each
+  // node continues from its own last published decision, at the instants after it.
+  const bool restart = skip_published && state.recent_instants.empty();
   state.restored.clear();
   for (const auto& d : published) {
     if (d.signal != "none" || d.model == kSignalRulesModel) continue;  // joins and signals are rebuilt by replay

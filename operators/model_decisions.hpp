@@ -44,7 +44,12 @@ class ModelDecisions {
   //! that was already deciding (it takes partitions over) keeps its own progress: the nodes it
   //! receives start from their last published decision and are caught up (advance) over the
   //! instants it decided in the last DecisionSettings::catch_up_ms. Call before advance().
-  static void restore(FleetState& state, const std::vector<Decision>& published);
+  //! `skip_published`: a single process restarting (decisions.risk_source=local): instants up to
+  //! the last published decision are not evaluated again. Without it (the table read from
+  //! spot.risk holds every instant since the start), each restored node is evaluated again after
+  //! its own last published decision, which repeats what its previous owner did and makes what
+  //! it never delivered, whoever that owner was.
+  static void restore(FleetState& state, const std::vector<Decision>& published, bool skip_published = true);
   //! Evaluates every changed instant up to `through` and the table's complete_through(). The
   //! caller's `through` says how far the fleet and signals inputs are known (their progress).
   void advance(FleetState& state, TimestampMs through, const DecisionSink& emit) const;

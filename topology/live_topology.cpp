@@ -182,7 +182,7 @@ class LiveShard : public ShardLogic {
       spdlog::warn("decisions: cannot read {} back ({}): risk-driven decisions start from STAY", topic, e.what());
       return;
     }
-    ModelDecisions::restore(fleet_state_, published);
+    ModelDecisions::restore(fleet_state_, published, !from_topic_);
     if (!fleet_state_.restored.empty())
       spdlog::info("decisions: {} risk-driven decision(s) in force restored from {}", fleet_state_.restored.size(), topic);
   }

@@ -149,6 +149,9 @@ class DecisionScenarios : public ::testing::Test {
     RuntimeMetrics metrics;
     std::atomic<bool> stop{false};
     Pipeline p(cfg, live_topology(cfg, services_), metrics);
+    // The pipeline does not idle out before the held signals are out (the risk table read from
+    // spot.risk catches up a little after the input, so waiting for it can take a while under load).
+    std::atomic<bool> held_out{held_.empty()};
     std::thread live([&] {
       if (held_.empty()) return;
       TimestampMs last = 0;
@@ -159,8 +162,9 @@ class DecisionScenarios : public ::testing::Test {
       EventPublisher pub(base_);
       for (const auto& e : held_) pub.publish(e);
       pub.flush();
+      held_out = true;
     });
-    EXPECT_EQ(p.run(stop), 0);
+    EXPECT_EQ(p.run(stop, [&] { return held_out.load(); }), 0);
     live.join();
     held_.clear();
     std::vector<Decision> out;
