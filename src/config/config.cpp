@@ -59,7 +59,7 @@ const std::vector<PropertySpec> kSpecs = {
     {"decisions.enabled", PropertyType::Bool, "true", 0, 0, "Risk-driven decisions (SWITCH ranking); false: STAY on join, DRAIN/EVACUATE on signals only"},
     {"decisions.risk_source", PropertyType::String, "topic", 0, 0, "Where the risk table that ranks pools comes from: topic (every process reads spot.risk and its progress marks, so several processes in one group decide as one would; README 'Scaling out') or local (this process's own shards only: exact for a single process)"},
     {"decisions.mark_interval_ms", PropertyType::Int, "200", 10, 3.6e6, "With decisions.risk_source=topic: at most how often spot.risk progress marks are published (and only when a decision instant is crossed)"},
-    {"decisions.catch_up_ms", PropertyType::Int, "21600000", 0, 8.64e8, "Event time of decided instants and risk history kept, so nodes taken over from another process (rebalance, failover) are re-evaluated from their last published decision (default 6 h)"},
+    {"decisions.catch_up_ms", PropertyType::Int, "21600000", 0, 2.592e9, "Event time of decided instants and risk history kept, so nodes taken over from another process (rebalance, failover) are re-evaluated from their last published decision (default 6 h)"},
     {"decisions.instant_ms", PropertyType::Int, "300000", 1000, 8.64e7, "Event-time grid on which nodes are re-evaluated against the risk table (default 5 minutes)"},
     {"decisions.safety_gate", PropertyType::Double, "0.85", 0, 1, "Crash probability above which a pool is unsafe: never a target, and its nodes SWITCH"},
     {"decisions.min_gain_points", PropertyType::Double, "10", 0, 100, "Hysteresis: a SWITCH must gain more than this many stability points (100 x crash-probability drop)..."},

@@ -44,8 +44,10 @@ KILL_AFTER_S = 1.5
 # split over two processes it would cap each half, so it is lifted for the comparison. The survivor
 # re-evaluates the dead member's nodes over the instants it decided in decisions.catch_up_ms of event
 # time; replayed at ~1 day of event time per second, the dead member's undelivered tail spans far
-# more than the live default (6 h), so the whole feed is kept.
-RUN_TUNING = ["--set", "decisions.family_cap=1", "--set", "decisions.catch_up_ms=864000000",
+# more than the live default (6 h), so the whole feed is kept: 20 days for the 16 days published (10 days
+# was not enough: a member killed while its decisions lagged more than that behind the survivor's
+# left nodes whose early decisions were never re-evaluated).
+RUN_TUNING = ["--set", "decisions.family_cap=1", "--set", "decisions.catch_up_ms=1728000000",
               "--set", "runtime.batch_size=64", "--set", "runtime.commit_interval_ms=100",
               "--set", "kafka.session.timeout.ms=6000", "--set", "runtime.idle_exit_ms=30000"]
 
