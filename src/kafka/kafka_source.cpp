@@ -56,8 +56,10 @@ class KafkaSource::Rebalancer : public RdKafka::RebalanceCb {
     std::vector<RdKafka::TopicPartition*> parts;
   };
 
-  void handle(RdKafka::KafkaConsumer* c, RdKafka::ErrorCode err, std::vector<RdKafka::TopicPartition*>& parts) {
+  void handle(RdKafka::KafkaConsumer* c, RdKafka::ErrorCode err, std::vector<RdKafka::TopicPartition*>& group_parts) {
     const bool cooperative = c->rebalance_protocol() == "COOPERATIVE";
+    std::vector<RdKafka::TopicPartition*> created;
+    auto parts = src_.with_followers(group_parts, created);
     const auto keys = keys_of(parts);
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
       spdlog::info("assigned {} partition(s)", parts.size());
@@ -82,12 +84,25 @@ class KafkaSource::Rebalancer : public RdKafka::RebalanceCb {
       }
       for (const auto& k : keys) src_.free_slot(k);
     }
+    for (auto* tp : created) delete tp;
   }
 
   KafkaSource& src_;
   Listener& listener_;
   std::vector<Pending> pending_;
 };
+
+std::vector<RdKafka::TopicPartition*> KafkaSource::with_followers(const std::vector<RdKafka::TopicPartition*>& parts,
+                                                                  std::vector<RdKafka::TopicPartition*>& created) const {
+  std::vector<RdKafka::TopicPartition*> all = parts;
+  if (!co_) return all;
+  for (auto* p : parts)
+    if (p->topic() == co_->leader) {
+      created.push_back(RdKafka::TopicPartition::create(co_->follower, p->partition()));
+      all.push_back(created.back());
+    }
+  return all;
+}
 
 void KafkaSource::plan_replay(RdKafka::KafkaConsumer* c, std::vector<RdKafka::TopicPartition*>& parts) {
   std::vector<RdKafka::TopicPartition*> replay;
@@ -249,7 +264,8 @@ KafkaSource::Slot* KafkaSource::slot_of_message(const rd_kafka_message_t& m, std
 }
 
 KafkaSource::KafkaSource(const Config& cfg, const std::vector<std::string>& topics, Listener& listener,
-                         const std::vector<std::string>& replay_topics, std::optional<WarmStart> warm)
+                         const std::vector<std::string>& replay_topics, std::optional<WarmStart> warm,
+                         std::optional<CoPartition> co_partition)
     : rebalancer_(std::make_unique<Rebalancer>(*this, listener)),
       topics_(topics),
       slot_by_partition_(topics.size()),
@@ -263,7 +279,25 @@ KafkaSource::KafkaSource(const Config& cfg, const std::vector<std::string>& topi
   consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
   if (!consumer_) throw std::runtime_error("kafka consumer: " + err);
   queue_ = rd_kafka_queue_get_consumer(consumer_->c_ptr());
-  const auto rc = consumer_->subscribe(topics);
+  std::vector<std::string> subscribed = topics;
+  if (co_partition) {
+    co_ = co_partition;
+    try {
+      const auto leader = partition_count(cfg, co_->leader), follower = partition_count(cfg, co_->follower);
+      if (leader != follower) {
+        spdlog::warn("{} has {} partitions and {} has {}: they cannot be assigned together, so with several "
+                     "processes in the group a key's messages on both may reach different processes",
+                     co_->follower, follower, co_->leader, leader);
+        co_.reset();
+      }
+    } catch (const std::exception& e) {
+      spdlog::warn("cannot read the partition counts of {} and {} ({}): assigning them independently",
+                   co_->leader, co_->follower, e.what());
+      co_.reset();
+    }
+    if (co_) std::erase(subscribed, co_->follower);
+  }
+  const auto rc = consumer_->subscribe(subscribed);
   if (rc != RdKafka::ERR_NO_ERROR) throw std::runtime_error("kafka subscribe: " + RdKafka::err2str(rc));
 }
 

@@ -64,11 +64,23 @@ class KafkaSource {
   };
   using RecordFn = std::function<void(const Record&)>;
 
+  //! Two topics keyed alike (same key, same partitioner, same partition count): partition p of
+  //! `follower` is assigned with partition p of `leader` and taken away with it, so that every
+  //! key's messages on both topics reach the same process. The follower is not subscribed to: the
+  //! group assigns the leader, this source adds the follower (librdkafka lets an application
+  //! assign any partition; offsets are committed through the group all the same). When the
+  //! partition counts differ (or cannot be read), both are subscribed to and assigned
+  //! independently, with a warning.
+  struct CoPartition {
+    std::string leader, follower;
+  };
+
   //! `replay_topics`: changelog-like inputs whose state must be rebuilt on assignment: their
   //! partitions are read from the beginning, and messages before the group's committed offset are
   //! replays.
   KafkaSource(const Config& cfg, const std::vector<std::string>& topics, Listener& listener,
-              const std::vector<std::string>& replay_topics = {}, std::optional<WarmStart> warm = {});
+              const std::vector<std::string>& replay_topics = {}, std::optional<WarmStart> warm = {},
+              std::optional<CoPartition> co_partition = {});
   ~KafkaSource();
 
   //! Takes up to `max` messages, waiting at most `timeout_ms` for the first. Calls `fn` for each.
@@ -91,6 +103,8 @@ class KafkaSource {
   std::int64_t slot_of(const PartitionKey& tp) const;
   //! Slots are below this bound.
   std::size_t slot_bound() const { return slots_.size(); }
+  //! True when a CoPartition was asked for and is in effect (partition counts equal).
+  bool co_partitioned() const { return co_.has_value(); }
 
  private:
   class Rebalancer;
@@ -102,6 +116,10 @@ class KafkaSource {
     std::int64_t restore_until = -1;   //!< replaying: the resume offset; -1 when live
     std::int64_t skip_before = kNoSkip;  //!< read from the start: skip messages older than this
   };
+  //! `parts` plus the follower partitions of its leader partitions (created: the caller deletes
+  //! them), so that followers are assigned, replayed and revoked with their leaders.
+  std::vector<RdKafka::TopicPartition*> with_followers(const std::vector<RdKafka::TopicPartition*>& parts,
+                                                      std::vector<RdKafka::TopicPartition*>& created) const;
   void plan_replay(RdKafka::KafkaConsumer* c, std::vector<RdKafka::TopicPartition*>& parts);
   void plan_warm_start(RdKafka::KafkaConsumer* c, std::vector<RdKafka::TopicPartition*>& parts);
   void replay_from(const PartitionKey& tp, std::int64_t resume, std::int64_t skip_before = kNoSkip);
@@ -126,6 +144,7 @@ class KafkaSource {
   std::size_t replaying_ = 0;  //!< slots with a resume offset still ahead
   std::vector<std::string> replay_topics_;
   std::optional<WarmStart> warm_;
+  std::optional<CoPartition> co_;  //!< set only while in effect
   Config cfg_;
   bool closed_ = false;
 };

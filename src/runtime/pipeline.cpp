@@ -254,10 +254,13 @@ int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& ma
   for (auto& s : shards_) s->start();
   // Fleet membership and the signals in force are state: rebuilt from their topics on assignment.
   // Prices are windowed: each assigned partition re-reads a window (and a margin) of history first.
+  // Both are keyed by instance id: a node's signals partition comes with its fleet partition, so
+  // they reach the process that holds the node.
   source_ = std::make_unique<KafkaSource>(
       cfg_, std::vector<std::string>{prices_topic_, signals_topic_, fleet_topic_}, *this,
       std::vector<std::string>{signals_topic_, fleet_topic_},
-      KafkaSource::WarmStart{prices_topic_, cfg_.get_int("window.length_ms") + cfg_.get_int("warm_start.extra_ms")});
+      KafkaSource::WarmStart{prices_topic_, cfg_.get_int("window.length_ms") + cfg_.get_int("warm_start.extra_ms")},
+      KafkaSource::CoPartition{fleet_topic_, signals_topic_});
   kinds_ = {InputKind::Prices, InputKind::Signals, InputKind::Fleet};  // the order of the topics above
   current_ = std::make_unique<InputBatch>();
   const auto batch_size = static_cast<std::size_t>(cfg_.get_int("runtime.batch_size"));
