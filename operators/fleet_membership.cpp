@@ -1,6 +1,7 @@
 #include "operators/fleet_membership.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace spotstream {
 
@@ -23,7 +24,13 @@ void FleetMembership::operator()(const FleetEvent& e, bool replay, FleetState& s
   it->second.joined = e;
   it->second.last = DecisionKind::Stay;
   it->second.joined_in_replay = replay;
-  if (replay) it->second.restore_pending = state.restore_pending = true;
+  // A replayed join takes its node's state from spot.decisions and is caught up. So is a live join
+  // behind instants this process has already decided: a fleet partition newly assigned and read
+  // from its start (its previous owner committed nothing), or a join appended late.
+  const bool behind = state.decided_through != std::numeric_limits<TimestampMs>::max() &&
+                      state.decided_through != std::numeric_limits<TimestampMs>::min() && e.ts <= state.decided_through;
+  if (replay || behind) it->second.restore_pending = state.restore_pending = true;
+  if (!replay && behind) metrics_.joins_caught_up.inc();
   emit(build_decision(e, DecisionKind::Stay, e.ts,
                       "joined pool " + pool_of(e) + "; no AWS interruption signal for this instance", "none", "join"),
        replay);

@@ -37,7 +37,8 @@ struct FleetNode {
   //! Risk-driven evaluations of this node are done up to here (instants at or before are skipped).
   //! A node joined in replay starts at its last published decision (restored), a live one at min.
   TimestampMs decided_through = std::numeric_limits<TimestampMs>::min();
-  //! A replayed join whose state from spot.decisions has not been applied yet.
+  //! Not caught up yet: a replayed join (whose state from spot.decisions has not been applied yet),
+  //! or a live join older than instants already decided (FleetMembership).
   bool restore_pending = false;
   //! The fleet topic partition its events come from (-1: unknown): dropped when it is revoked.
   std::int32_t partition = -1;

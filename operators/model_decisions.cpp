@@ -67,7 +67,9 @@ void ModelDecisions::catch_up(FleetState& state, const DecisionSink& emit) const
   for (auto& [id, n] : state.nodes) {
     if (!n.restore_pending) continue;
     n.restore_pending = false;
-    if (auto r = state.restored.find(id); r != state.restored.end()) {
+    // Only a replayed join has a decision of its own on spot.decisions to continue from; a live one
+    // starts from its join.
+    if (auto r = state.restored.find(id); n.joined_in_replay && r != state.restored.end()) {
       n.model = r->second;
       n.decided_through = r->second.changed_at;
     }

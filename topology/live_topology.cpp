@@ -75,8 +75,11 @@ class LiveShard : public ShardLogic {
       prices_(*t, ctx, price_state(ctx.partition), out, ahead_for(event));
       return;
     }
-    fleet_state_.fleet_watermark = std::max(fleet_state_.fleet_watermark, ctx.wm.fleet);
-    fleet_state_.signals_watermark = std::max(fleet_state_.signals_watermark, ctx.wm.signals);
+    // As the event's snapshot says, not a running maximum: a newly assigned partition, not read yet,
+    // takes the watermark back (its joins and signals are still to come), so signals parked for
+    // its nodes wait for them instead of expiring at once.
+    fleet_state_.fleet_watermark = ctx.wm.fleet;
+    fleet_state_.signals_watermark = ctx.wm.signals;
     const DecisionSink emit = [&](const Decision& d, bool replay) {
       if (d.signal != "none") {
         Decision enriched = d;

@@ -45,6 +45,7 @@ std::string RuntimeMetrics::to_json() const {
     if (dlq.get(r)) q[std::string(r)] = dlq.get(r);
   j["unknown_instance_signals"] = unknown_instance_signals.get();
   j["parked_signals_applied"] = parked_signals_applied.get();
+  j["joins_caught_up"] = joins_caught_up.get();
   j["parked_signals_expired"] = parked_signals_expired.get();
   j["parked_signals_overflow"] = parked_signals_overflow.get();
   j["duplicate_ticks"] = duplicate_ticks.get();

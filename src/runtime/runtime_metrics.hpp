@@ -48,6 +48,7 @@ struct RuntimeMetrics {
   std::array<Counter, 4> decisions;  //!< indexed by DecisionKind
   Counter unknown_instance_signals;  //!< signals for instances not (yet) in the fleet
   Counter parked_signals_applied;    //!< of those, applied when the instance joined later
+  Counter joins_caught_up;           //!< live joins older than instants already decided, evaluated at those
   Counter parked_signals_expired;    //!< of those, expired unmatched (logged)
   Counter parked_signals_overflow;   //!< of those, not kept: the parked table was full (logged)
   Counter duplicate_ticks;           //!< same pool, time and price as a tick already held

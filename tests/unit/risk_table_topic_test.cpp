@@ -114,6 +114,9 @@ TEST(RiskTableTopic, TwoProcessesInOneGroupDecideAsOneProcess) {
   // The diversity cap counts the fleet's nodes a process holds (README "Scaling out"): a fleet split
   // over two processes is capped per half. The single-process comparison needs it out of the way.
   base.set("decisions.family_cap", "1");
+  // A member that takes a partition over re-evaluates its nodes over the decided instants kept for
+  // catch-up; the whole feed (2 days), so that a partition moving late in the run loses nothing.
+  base.set("decisions.catch_up_ms", "259200000");
   for (const std::string prefix : {"", "late."}) {  // the late member's run has inputs of its own
     cluster.create_topic(prefix + base.get_string("topics.prices"), 8);
     for (const char* t : {"topics.signals", "topics.fleet"}) cluster.create_topic(prefix + base.get_string(t), 4);
