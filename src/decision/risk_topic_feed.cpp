@@ -46,9 +46,31 @@ bool RiskTopicFeed::sync(int timeout_ms) {
 
 TimestampMs RiskTopicFeed::completeness() const {
   TimestampMs m = std::numeric_limits<TimestampMs>::max();
-  for (const auto& by_risk : marks_)
-    for (const TimestampMs t : by_risk) m = std::min(m, t);
-  return marks_.empty() ? kMin : m;
+  bool any = false;
+  for (std::size_t p = 0; p < marks_.size(); ++p) {
+    if (p < empty_.size() && empty_[p]) continue;
+    any = true;
+    for (const TimestampMs t : marks_[p]) m = std::min(m, t);
+  }
+  return any ? m : kMin;
+}
+
+bool RiskTopicFeed::check_empty(TopicFollower& follower) {
+  const auto unmarked = [&](std::size_t p) {
+    return std::all_of(marks_[p].begin(), marks_[p].end(), [](TimestampMs t) { return t == kMin; });
+  };
+  empty_.resize(marks_.size(), false);
+  bool any_unmarked = false;
+  for (std::size_t p = 0; p < marks_.size(); ++p) any_unmarked |= unmarked(p);
+  if (!any_unmarked) return false;  // the steady state: nothing to ask
+  const auto empty_now = follower.empty_partitions(prices_topic_, static_cast<std::int32_t>(marks_.size()));
+  bool changed = false;
+  for (std::size_t p = 0; p < marks_.size(); ++p) {
+    const bool empty = unmarked(p) && p < empty_now.size() && empty_now[p];
+    changed |= empty != empty_[p];
+    empty_[p] = empty;
+  }
+  return changed;
 }
 
 void RiskTopicFeed::on_message(std::int32_t partition, std::string_view key, std::string_view value) {
@@ -60,6 +82,7 @@ void RiskTopicFeed::on_message(std::int32_t partition, std::string_view key, std
         marks_.resize(static_cast<std::size_t>(mark->partition) + 1,
                       std::vector<TimestampMs>(static_cast<std::size_t>(risk_partitions_), kMin));
       }
+      if (static_cast<std::size_t>(mark->partition) < empty_.size()) empty_[static_cast<std::size_t>(mark->partition)] = false;
       auto& slot = marks_[static_cast<std::size_t>(mark->partition)][static_cast<std::size_t>(partition)];
       if (mark->complete_through > slot) {
         slot = mark->complete_through;
@@ -100,7 +123,13 @@ void RiskTopicFeed::loop() {
   std::optional<std::map<std::int32_t, std::int64_t>> sync_ends;
   std::uint64_t serving = 0;
   const auto on_message = [this](std::int32_t p, std::string_view k, std::string_view v) { this->on_message(p, k, v); };
+  auto last_empty_check = std::chrono::steady_clock::time_point{};
   while (!stop_.load()) {
+    // A marked partition never counts as empty again: only the unmarked ones are asked about.
+    if (const auto now = std::chrono::steady_clock::now(); now - last_empty_check >= std::chrono::seconds(1)) {
+      last_empty_check = now;
+      if (check_empty(*follower)) marks_changed_ = true;
+    }
     if (serving == 0) {
       std::lock_guard lock(mu_);
       if (requested_ > served_) serving = requested_;

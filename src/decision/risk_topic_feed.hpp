@@ -12,7 +12,10 @@
 //! min over r of (the highest mark of p read from r); overall it is complete through the minimum of
 //! that over every partition of the price topic (a partition nobody has marked holds it at the
 //! minimum). The feeder advances by that, so decisions at T wait until every process has published
-//! what it owes for T, and are the same as a single process's.
+//! what it owes for T, and are the same as a single process's. Except: a price partition that
+//! nobody has marked and that holds no message (asked of the broker every second) does not hold
+//! completeness back, as the prices' progress ignores a partition empty so far in one process; its
+//! owner may own only empty partitions, and then marks nothing.
 //! Owns its thread and its consumer; sync() and complete_through() may be called from any thread.
 #include <atomic>
 #include <condition_variable>
@@ -43,6 +46,8 @@ class RiskTopicFeed {
   void loop();
   void on_message(std::int32_t partition, std::string_view key, std::string_view value);
   TimestampMs completeness() const;
+  //! Asks the broker which unmarked price partitions are empty; true when that changed.
+  bool check_empty(class TopicFollower& follower);
 
   Config cfg_;
   std::string prices_topic_, risk_topic_;
@@ -55,6 +60,8 @@ class RiskTopicFeed {
   std::int32_t risk_partitions_ = 0;
   //! [price partition][risk partition] -> highest mark read (kMin: none yet)
   std::vector<std::vector<TimestampMs>> marks_;
+  //! [price partition] -> unmarked and empty on the broker when last asked
+  std::vector<bool> empty_;
   bool marks_changed_ = false;
   // sync requests: the caller bumps requested_, the feed thread answers with served_
   std::mutex mu_;

@@ -55,21 +55,38 @@ std::size_t TopicFollower::poll(std::size_t max, int timeout_ms, const MessageFn
   return n;
 }
 
-std::map<std::int32_t, std::int64_t> TopicFollower::log_ends(int timeout_ms) {
-  std::map<std::int32_t, std::int64_t> ends;
-  // One request for every partition: "the offset for time -1" is the log end (ListOffsets LATEST).
+namespace {
+// ListOffsets for every partition of `topic` at `which` (-1: the log end, -2: the log start), in one
+// request; the partitions it does not answer for are asked one by one.
+std::map<std::int32_t, std::int64_t> offsets_at(RdKafka::KafkaConsumer& c, const std::string& topic,
+                                                std::int32_t partitions, std::int64_t which, int timeout_ms) {
+  std::map<std::int32_t, std::int64_t> out;
   std::vector<RdKafka::TopicPartition*> parts;
-  for (std::int32_t p = 0; p < partitions_; ++p) parts.push_back(RdKafka::TopicPartition::create(topic_, p, -1));
-  if (consumer_->offsetsForTimes(parts, timeout_ms) == RdKafka::ERR_NO_ERROR)
+  for (std::int32_t p = 0; p < partitions; ++p) parts.push_back(RdKafka::TopicPartition::create(topic, p, which));
+  if (c.offsetsForTimes(parts, timeout_ms) == RdKafka::ERR_NO_ERROR)
     for (const auto* tp : parts)
-      if (tp->err() == RdKafka::ERR_NO_ERROR && tp->offset() >= 0) ends[tp->partition()] = tp->offset();
+      if (tp->err() == RdKafka::ERR_NO_ERROR && tp->offset() >= 0) out[tp->partition()] = tp->offset();
   for (auto* tp : parts) delete tp;
-  for (std::int32_t p = 0; p < partitions_; ++p) {  // one by one where that did not answer
+  for (std::int32_t p = 0; p < partitions; ++p) {
     std::int64_t low = 0, high = 0;
-    if (!ends.contains(p) && consumer_->query_watermark_offsets(topic_, p, &low, &high, timeout_ms) == RdKafka::ERR_NO_ERROR)
-      ends[p] = high;
+    if (!out.contains(p) && c.query_watermark_offsets(topic, p, &low, &high, timeout_ms) == RdKafka::ERR_NO_ERROR)
+      out[p] = which == -2 ? low : high;
   }
-  return ends;
+  return out;
+}
+}  // namespace
+
+std::map<std::int32_t, std::int64_t> TopicFollower::log_ends(int timeout_ms) {
+  return offsets_at(*consumer_, topic_, partitions_, -1, timeout_ms);
+}
+
+std::vector<bool> TopicFollower::empty_partitions(const std::string& topic, std::int32_t partitions, int timeout_ms) {
+  const auto starts = offsets_at(*consumer_, topic, partitions, -2, timeout_ms);
+  const auto ends = offsets_at(*consumer_, topic, partitions, -1, timeout_ms);
+  std::vector<bool> empty(static_cast<std::size_t>(std::max(partitions, 0)), false);
+  for (const auto& [p, end] : ends)
+    if (const auto s = starts.find(p); s != starts.end() && end <= s->second) empty[static_cast<std::size_t>(p)] = true;
+  return empty;
 }
 
 bool TopicFollower::reached(const std::map<std::int32_t, std::int64_t>& ends) const {

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "src/config/config.hpp"
 
@@ -28,6 +29,9 @@ class TopicFollower {
   std::size_t poll(std::size_t max, int timeout_ms, const MessageFn& fn);
   //! Each partition's log end now (asks the broker); a partition it cannot answer for is left out.
   std::map<std::int32_t, std::int64_t> log_ends(int timeout_ms = 5000);
+  //! Which of the first `partitions` partitions of any topic hold no message now (two requests to
+  //! the broker). A partition it does not answer for within timeout_ms counts as not empty.
+  std::vector<bool> empty_partitions(const std::string& topic, std::int32_t partitions, int timeout_ms = 5000);
   //! Every partition has been read up to `ends` (from log_ends).
   bool reached(const std::map<std::int32_t, std::int64_t>& ends) const;
 

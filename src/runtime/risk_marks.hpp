@@ -8,7 +8,8 @@
 //! no record at or before T can follow. A partition assigned, at its end and never read (more
 //! partitions than keys) is marked as far as the least advanced partition this process reads, as
 //! Watermarks::prices_progress treats it (it does not hold decisions back); never "for ever",
-//! since a mark stays on the topic. A process whose price partitions are all empty marks nothing.
+//! since a mark stays on the topic. A process whose price partitions are all empty marks nothing
+//! (readers do not wait for an unmarked partition that is empty on the broker: RiskTopicFeed).
 //! Snapshots are taken when a batch is sealed (at most every decisions.mark_interval_ms) and
 //! published once that batch, and so everything routed before it, has been delivered: the marks
 //! then follow the records they cover in every partition, whatever the producer's ordering.
