@@ -2,6 +2,7 @@
 
 #include "src/cli/commands.hpp"
 #include "src/kafka/kafka_conf.hpp"
+#include "src/runtime/delivery_guarantee.hpp"
 
 namespace spotstream::cli {
 
@@ -18,6 +19,7 @@ Config load_config(const CommonOptions& opts) {
   // Fail fast on a kafka.* key librdkafka does not know, whatever the command.
   make_kafka_conf(cfg, ClientRole::Consumer);
   make_kafka_conf(cfg, ClientRole::Producer);
+  delivery_guarantee(cfg);  // and on a delivery.guarantee that cannot work with the rest
   return cfg;
 }
 

@@ -28,6 +28,8 @@ const std::vector<PropertySpec> kSpecs = {
     {"runtime.commit_interval_ms", PropertyType::Int, "1000", 10, 3.6e6, "How often delivered offsets are committed"},
     {"runtime.sink_capacity", PropertyType::Int, "65536", 256, 1e8, "Outputs the sink queue holds before shards wait (backpressure)"},
     {"runtime.idle_exit_ms", PropertyType::Int, "0", 0, 8.64e7, "Exit cleanly after this long with no input at the end of every partition (0: run until signalled)"},
+    {"delivery.guarantee", PropertyType::String, "at_least_once", 0, 0, "at_least_once (offsets committed once the outputs are acknowledged; duplicates after a crash carry the same ids) or exactly_once (Kafka transactions: outputs and input offsets commit together; read outputs with isolation.level=read_committed; README 'Delivery guarantees')"},
+    {"delivery.transactional_id", PropertyType::String, "", 0, 0, "With delivery.guarantee=exactly_once: the producer's transactional.id, unique per process and the same across its restarts (a restarted process fences its zombie); empty: <consumer.group>-<host name>"},
     {"decode.max_message_bytes", PropertyType::Int, "65536", 256, 1e8, "Larger input messages go to the DLQ with reason oversize"},
     {"decode.max_price", PropertyType::Double, "1000", 0.001, 1e9, "Spot or on-demand prices above this (USD/hour) are absurd and go to the DLQ"},
     {"decode.dlq_payload_max_bytes", PropertyType::Int, "262144", 0, 1e8, "Original bytes kept in a DLQ record (longer payloads are truncated and marked)"},

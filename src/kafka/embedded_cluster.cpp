@@ -37,8 +37,12 @@ void EmbeddedCluster::create_topic(const std::string& name, int partitions) {
 
 void EmbeddedCluster::fail_next_produce_requests(std::size_t count) {
   constexpr std::int16_t kProduceApiKey = 0;
-  const std::vector<rd_kafka_resp_err_t> errors(count, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS);
-  rd_kafka_mock_push_request_errors_array(cluster_, kProduceApiKey, errors.size(), errors.data());
+  fail_next_requests(kProduceApiKey, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS, count);
+}
+
+void EmbeddedCluster::fail_next_requests(std::int16_t api_key, int error, std::size_t count) {
+  const std::vector<rd_kafka_resp_err_t> errors(count, static_cast<rd_kafka_resp_err_t>(error));
+  rd_kafka_mock_push_request_errors_array(cluster_, api_key, errors.size(), errors.data());
 }
 
 }  // namespace spotstream

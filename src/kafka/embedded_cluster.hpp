@@ -4,6 +4,7 @@
 //! (librdkafka 2.0.2 cannot fix them), so callers publish bootstraps().
 //! Not a production broker: no offsets-for-times, ~5 MiB retention per partition, transactions
 //! accepted but not enforced (see ../shared/FACTS.md).
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,9 @@ class EmbeddedCluster {
   //! Fault injection: the next `count` produce requests fail with a retriable error
   //! (NOT_ENOUGH_REPLICAS), so producers back off and retry: a slow sink, for tests.
   void fail_next_produce_requests(std::size_t count);
+  //! Fault injection: the next `count` requests of Kafka API `api_key` (e.g. 26 EndTxn) fail with
+  //! Kafka error code `error`.
+  void fail_next_requests(std::int16_t api_key, int error, std::size_t count);
 
  private:
   rd_kafka_s* handle_ = nullptr;

@@ -21,9 +21,9 @@ class KafkaProducer::Reporter : public RdKafka::DeliveryReportCb {
   DeliveryFn fn_;
 };
 
-KafkaProducer::KafkaProducer(const Config& cfg, DeliveryFn on_delivery)
+KafkaProducer::KafkaProducer(const Config& cfg, DeliveryFn on_delivery, const std::map<std::string, std::string>& role_defaults)
     : reporter_(std::make_unique<Reporter>(std::move(on_delivery))) {
-  auto conf = make_kafka_conf(cfg, ClientRole::Producer);
+  auto conf = make_kafka_conf(cfg, ClientRole::Producer, role_defaults);
   std::string err;
   if (conf->set("dr_cb", static_cast<RdKafka::DeliveryReportCb*>(reporter_.get()), err) != RdKafka::Conf::CONF_OK)
     throw std::runtime_error("kafka producer: " + err);
@@ -62,5 +62,42 @@ bool KafkaProducer::flush(int timeout_ms) {
 }
 
 int KafkaProducer::outstanding() const { return producer_->outq_len(); }
+
+namespace {
+// Takes ownership of librdkafka's error object (null: success) and classifies it.
+KafkaProducer::TxnResult classify(RdKafka::Error* e) {
+  using Kind = KafkaProducer::TxnResult::Kind;
+  if (!e) return {};
+  const std::unique_ptr<RdKafka::Error> err(e);
+  const Kind kind = err->is_fatal()             ? Kind::Fatal
+                    : err->txn_requires_abort() ? Kind::Abortable
+                    : err->is_retriable()       ? Kind::Retriable
+                                                : Kind::Abortable;  // not retriable, not fatal: give the transaction up
+  return {kind, err->name() + ": " + err->str()};
+}
+}  // namespace
+
+KafkaProducer::TxnResult KafkaProducer::init_transactions(int timeout_ms) {
+  return classify(producer_->init_transactions(timeout_ms));
+}
+
+KafkaProducer::TxnResult KafkaProducer::begin_transaction() { return classify(producer_->begin_transaction()); }
+
+KafkaProducer::TxnResult KafkaProducer::send_offsets_to_transaction(const std::map<PartitionKey, std::int64_t>& offsets,
+                                                                    const RdKafka::ConsumerGroupMetadata& group, int timeout_ms) {
+  std::vector<RdKafka::TopicPartition*> parts;
+  for (const auto& [tp, off] : offsets) parts.push_back(RdKafka::TopicPartition::create(tp.first, tp.second, off));
+  auto result = classify(producer_->send_offsets_to_transaction(parts, &group, timeout_ms));
+  for (auto* p : parts) delete p;
+  return result;
+}
+
+KafkaProducer::TxnResult KafkaProducer::commit_transaction(int timeout_ms) {
+  return classify(producer_->commit_transaction(timeout_ms));
+}
+
+KafkaProducer::TxnResult KafkaProducer::abort_transaction(int timeout_ms) {
+  return classify(producer_->abort_transaction(timeout_ms));
+}
 
 }  // namespace spotstream

@@ -6,20 +6,32 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
 
 #include "src/config/config.hpp"
+#include "src/core/event.hpp"
 
 namespace spotstream {
 
 class KafkaProducer {
  public:
+  //! The outcome of a transactional call, as librdkafka classifies its error.
+  struct TxnResult {
+    enum class Kind { Ok, Retriable, Abortable, Fatal } kind = Kind::Ok;
+    std::string error;  //!< librdkafka's message; empty when Ok
+    bool ok() const { return kind == Kind::Ok; }
+  };
+
   //! Called once per message when the broker acknowledged it (error empty) or it failed for good.
   using DeliveryFn = std::function<void(void* opaque, const std::string& error)>;
 
-  KafkaProducer(const Config& cfg, DeliveryFn on_delivery = {});
+  //! `role_defaults` go over our producer defaults and under `kafka.*` (make_kafka_conf); a
+  //! `transactional.id` there makes the producer transactional: produce() then needs an open
+  //! transaction.
+  KafkaProducer(const Config& cfg, DeliveryFn on_delivery = {}, const std::map<std::string, std::string>& role_defaults = {});
   ~KafkaProducer();
 
   //! Queues one message (to `partition`, or by key when it is negative). Blocks (serving delivery callbacks) while librdkafka's queue is full:
@@ -32,6 +44,16 @@ class KafkaProducer {
   bool flush(int timeout_ms);
   //! Messages queued but not yet acknowledged.
   int outstanding() const;
+
+  //! librdkafka's transactional API (transactional producers only), called on the owning thread.
+  //! Timeouts of -1 mean librdkafka's own (the remaining transaction timeout), as it recommends.
+  TxnResult init_transactions(int timeout_ms);
+  TxnResult begin_transaction();
+  //! `offsets`: next offsets to consume; `group` from the consumer they were read by.
+  TxnResult send_offsets_to_transaction(const std::map<PartitionKey, std::int64_t>& offsets,
+                                        const RdKafka::ConsumerGroupMetadata& group, int timeout_ms = -1);
+  TxnResult commit_transaction(int timeout_ms = -1);
+  TxnResult abort_transaction(int timeout_ms = -1);
 
  private:
   class Reporter;

@@ -105,6 +105,10 @@ class KafkaSource {
   std::size_t slot_bound() const { return slots_.size(); }
   //! True when a CoPartition was asked for and is in effect (partition counts equal).
   bool co_partitioned() const { return co_.has_value(); }
+  //! The group metadata (generation, member) to send consumed offsets to a transaction with.
+  std::unique_ptr<RdKafka::ConsumerGroupMetadata> group_metadata() const {
+    return std::unique_ptr<RdKafka::ConsumerGroupMetadata>(consumer_->groupMetadata());
+  }
 
  private:
   class Rebalancer;

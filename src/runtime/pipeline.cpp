@@ -7,6 +7,7 @@
 #include "src/codec/dlq_reason.hpp"
 #include "src/codec/json_encoder.hpp"
 #include "src/core/hash.hpp"
+#include "src/runtime/delivery_guarantee.hpp"
 #include "src/storage/pg_sink.hpp"
 
 namespace spotstream {
@@ -16,6 +17,7 @@ using Clock = std::chrono::steady_clock;
 Pipeline::Pipeline(const Config& cfg, LogicFactory factory, RuntimeMetrics& metrics)
     : cfg_(cfg),
       metrics_(metrics),
+      exactly_once_(delivery_guarantee(cfg) == DeliveryGuarantee::ExactlyOnce),
       history_(cfg.get_bool("postgres.enabled") ? std::make_unique<PgSink>(cfg, metrics, fatal_) : nullptr),
       sink_(std::make_unique<SinkWorker>(cfg, metrics, fatal_)),
       decoder_(DecodeLimits{static_cast<std::size_t>(cfg.get_int("decode.max_message_bytes")),
@@ -181,7 +183,7 @@ void Pipeline::wait_in_flight() {
   }
 }
 
-void Pipeline::commit(bool sync) {
+std::map<PartitionKey, std::int64_t> Pipeline::uncommitted() {
   bool failed = false;
   tracker_.advance(failed);
   std::map<PartitionKey, std::int64_t> changed;
@@ -189,12 +191,31 @@ void Pipeline::commit(bool sync) {
     auto it = committed_.find(tp);
     if (it == committed_.end() || it->second != off) changed[tp] = off;
   }
+  return changed;
+}
+
+void Pipeline::commit(bool sync) {
+  const auto changed = uncommitted();
   last_commit_ = Clock::now();
   if (changed.empty()) return;
   if (source_->commit(changed, sync)) {
     for (const auto& [tp, off] : changed) committed_[tp] = off;
     metrics_.commits.inc();
   }
+}
+
+void Pipeline::commit_transaction() {
+  // The transaction must hold the outputs of exactly the batches whose offsets it sends: the
+  // source routes nothing more until they are all acknowledged (the shards drain meanwhile).
+  // Outputs tied to no input (decisions made while idle) may join it at any time.
+  wait_in_flight();
+  last_commit_ = Clock::now();
+  if (fatal_.load()) return;
+  const auto changed = uncommitted();
+  const auto group = source_->group_metadata();
+  if (!sink_->commit_transaction(changed, group.get())) return;  // fatal_ raised, transaction aborted
+  for (const auto& [tp, off] : changed) committed_[tp] = off;
+  if (!changed.empty()) metrics_.commits.inc();
 }
 
 void Pipeline::publish_marks() {
@@ -224,7 +245,8 @@ void Pipeline::on_revoking(const std::vector<PartitionKey>& parts) {
   // Finish everything read so far (including the batch being filled), deliver, commit, forget.
   seal_batch();
   wait_in_flight();
-  commit(true);
+  if (exactly_once_) commit_transaction();
+  else commit(true);
   for (const auto& tp : parts) {
     tracker_.forget(tp);
     committed_.erase(tp);
@@ -238,10 +260,21 @@ void Pipeline::on_revoking(const std::vector<PartitionKey>& parts) {
   // Outputs tied to no input batch (decisions made while idle) included: whoever is assigned these
   // partitions next reads the decisions back, and must find every one made for their nodes here.
   sink_->wait_delivered();
+  // ...in a committed transaction: it reads them read_committed.
+  if (exactly_once_) commit_transaction();
 }
 
 int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& may_exit_idle) {
   stop_ = &stop;
+  if (exactly_once_) {
+    std::string error;
+    if (!sink_->init_transactions(error)) {
+      spdlog::error("{}", error);
+      return 1;
+    }
+    spdlog::info("exactly_once: outputs and input offsets commit together in Kafka transactions every {} ms; read the "
+                 "output topics with isolation.level=read_committed", cfg_.get_int("runtime.commit_interval_ms"));
+  }
   if (history_) {
     try {
       history_->start(stop);
@@ -275,7 +308,10 @@ int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& ma
     seal_batch();
     const auto now = Clock::now();
     if (n > 0) last_input = now;
-    if (now - last_commit_ >= commit_every) commit(false);
+    if (now - last_commit_ >= commit_every) {
+      if (exactly_once_) commit_transaction();
+      else commit(false);
+    }
     // An idle input still owes the marks of its last batches (the interval skipped them).
     if (n == 0 && risk_marks_.dirty()) risk_marks_.sealed(tracker_.pushed(), watermarks_, source_->assignment(), true);
     publish_marks();
@@ -298,15 +334,25 @@ int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& ma
     publish_marks();
     wait_in_flight();
   }
+  // exactly_once: the last marks must be committed before on_finish waits to read them back.
+  if (exactly_once_) commit_transaction();
   for (auto& s : shards_) s->finish();
+  if (exactly_once_) {  // and what on_finish emitted
+    sink_->wait_delivered();
+    commit_transaction();
+  }
   sink_->stop_and_join();
   if (history_) history_->stop_and_join();  // after the Kafka sink: it hands outputs over
-  commit(true);
+  if (!exactly_once_) commit(true);
   source_->close();
   bool failed = false;
   tracker_.advance(failed);
   if (fatal_.load() || failed) {
-    spdlog::error("stopped after a delivery failure; {} input batch(es) left uncommitted", tracker_.in_flight());
+    if (exactly_once_)
+      spdlog::error("stopped after a delivery or transaction failure; the open transaction is aborted and a restart "
+                    "resumes from the offsets of the last committed one");
+    else
+      spdlog::error("stopped after a delivery failure; {} input batch(es) left uncommitted", tracker_.in_flight());
     return 1;
   }
   return 0;

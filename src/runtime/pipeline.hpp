@@ -2,7 +2,9 @@
 //! The live runtime: a source thread (the caller of run()) polls Kafka, decodes each message,
 //! routes events by key to shard threads and bad input to the DLQ; shards run the topology's
 //! ShardLogic; the sink thread produces outputs. Offsets are committed only for input batches whose
-//! outputs have all been acknowledged (at-least-once), in order, and once more on shutdown.
+//! outputs have all been acknowledged (at-least-once), in order, and once more on shutdown. With
+//! delivery.guarantee=exactly_once they are sent to the sink's open Kafka transaction instead,
+//! which commits them together with every output derived from them (commit_transaction()).
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -34,6 +36,8 @@ class Pipeline : public KafkaSource::Listener {
   //! (runtime.idle_exit_ms, and `may_exit_idle()` if given), or a fatal delivery error.
   //! Drains, delivers and commits before returning. Returns 0 on a clean stop, 1 on a fatal error.
   int run(const std::atomic<bool>& stop, const std::function<bool()>& may_exit_idle = {});
+  //! exactly_once only: told of every transactional call (tests). Call before run().
+  void set_transaction_observer(TransactionObserver* observer) { sink_->set_transaction_observer(observer); }
 
  private:
   void on_assigned(const std::vector<PartitionKey>& parts) override;
@@ -44,6 +48,11 @@ class Pipeline : public KafkaSource::Listener {
   void seal_batch();
   void wait_in_flight();
   void commit(bool sync);
+  //! exactly_once: waits for every sealed batch's outputs, then has the sink commit the open
+  //! transaction with their offsets, so that no output of later input is in it.
+  void commit_transaction();
+  //! Committable offsets not committed yet.
+  std::map<PartitionKey, std::int64_t> uncommitted();
   //! Produces the spot.risk progress marks due (RiskMarks), tied to a batch of their own.
   void publish_marks();
   //! The shard of an event by its routing key; stores a tick's key_hash on the way.
@@ -51,6 +60,7 @@ class Pipeline : public KafkaSource::Listener {
 
   Config cfg_;
   RuntimeMetrics& metrics_;
+  const bool exactly_once_;  //!< delivery.guarantee=exactly_once
   std::atomic<bool> fatal_{false};
   const std::atomic<bool>* stop_ = nullptr;  //!< set by run(): ends backpressure waits
   std::unique_ptr<HistorySink> history_;  //!< PostgreSQL when postgres.enabled; null otherwise

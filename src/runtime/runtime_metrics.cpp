@@ -61,6 +61,10 @@ std::string RuntimeMetrics::to_json() const {
   j["advisor_rejects"] = advisor_rejects.get();
   j["outputs_delivered"] = outputs_delivered.get();
   j["delivery_failures"] = delivery_failures.get();
+  if (transactions_committed.get() + transactions_aborted.get() > 0) {  // exactly_once only
+    j["transactions_committed"] = transactions_committed.get();
+    j["transactions_aborted"] = transactions_aborted.get();
+  }
   auto& h = j["history"];
   h["rows_written"] = history_rows_written.get();
   h["rows_duplicate"] = history_rows_duplicate.get();

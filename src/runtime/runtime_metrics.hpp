@@ -65,6 +65,8 @@ struct RuntimeMetrics {
   // sink thread
   Counter outputs_delivered;
   Counter delivery_failures;
+  Counter transactions_committed;  //!< delivery.guarantee=exactly_once: Kafka transactions committed
+  Counter transactions_aborted;    //!< ... and aborted (each stops the process)
   // history (PostgreSQL) sink thread
   Counter history_rows_written;    //!< rows inserted
   Counter history_rows_duplicate;  //!< rows already stored (a replay after a crash): skipped

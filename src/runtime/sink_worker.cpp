@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "src/kafka/kafka_producer.hpp"
+#include "src/runtime/delivery_guarantee.hpp"
 
 namespace spotstream {
 
@@ -13,6 +14,9 @@ SinkWorker::SinkWorker(const Config& cfg, RuntimeMetrics& metrics, std::atomic<b
       fatal_(fatal),
       topic_names_{cfg.get_string("topics.decisions"), cfg.get_string("topics.risk"), cfg.get_string("topics.dlq")},
       capacity_(static_cast<std::size_t>(cfg.get_int("runtime.sink_capacity"))) {
+  // exactly_once: a transactional producer; at_least_once: the idempotent producer as always.
+  std::map<std::string, std::string> txn_conf;
+  if (delivery_guarantee(cfg) == DeliveryGuarantee::ExactlyOnce) txn_conf["transactional.id"] = transactional_id(cfg);
   producer_ = std::make_unique<KafkaProducer>(cfg, [this](void* opaque, const std::string& error) {
     auto* batch = static_cast<InputBatch*>(opaque);
     undelivered_.fetch_sub(1, std::memory_order_acq_rel);
@@ -25,7 +29,51 @@ SinkWorker::SinkWorker(const Config& cfg, RuntimeMetrics& metrics, std::atomic<b
     spdlog::error("output delivery failed for good: {}; its input offsets will not be committed", error);
     if (batch) batch->failed.store(true, std::memory_order_release);
     fatal_.store(true);
-  });
+  }, txn_conf);
+  if (!txn_conf.empty()) txn_ = std::make_unique<TransactionDriver>(*producer_, metrics_, txn_conf["transactional.id"]);
+}
+
+void SinkWorker::set_transaction_observer(TransactionObserver* observer) {
+  if (txn_) txn_->set_observer(observer);
+}
+
+bool SinkWorker::init_transactions(std::string& error) { return !txn_ || txn_->init(error); }
+
+bool SinkWorker::commit_transaction(const std::map<PartitionKey, std::int64_t>& offsets, const RdKafka::ConsumerGroupMetadata* group) {
+  if (!txn_) return false;
+  TxnRequest req{&offsets, group};
+  std::unique_lock lock(txn_mutex_);
+  if (!thread_.joinable()) {  // no sink thread (not started, or stopped): the producer is the caller's
+    txn_request_ = &req;
+    lock.unlock();
+    txn_requested_.store(true, std::memory_order_release);
+    serve_transaction_request();
+    return req.ok;
+  }
+  txn_request_ = &req;
+  txn_requested_.store(true, std::memory_order_release);
+  txn_cv_.wait(lock, [&] { return req.done; });
+  return req.ok;
+}
+
+void SinkWorker::serve_transaction_request() {
+  if (!txn_requested_.load(std::memory_order_acquire)) return;
+  std::unique_lock lock(txn_mutex_);
+  TxnRequest* req = txn_request_;
+  if (!req) return;
+  std::string error;
+  bool fatal = false;
+  // After a failure nothing more commits: the open transaction is aborted at the stop.
+  req->ok = !fatal_.load() && txn_->commit(*req->offsets, req->group, error, fatal);
+  if (!req->ok) {
+    if (!error.empty()) spdlog::error("{}; stopping with status 1", error);
+    fatal_.store(true);
+  }
+  req->done = true;
+  txn_request_ = nullptr;
+  txn_requested_.store(false, std::memory_order_release);
+  lock.unlock();
+  txn_cv_.notify_all();
 }
 
 SinkWorker::~SinkWorker() {
@@ -44,6 +92,19 @@ void SinkWorker::push(std::vector<Output>& outputs, moodycamel::ProducerToken& t
 }
 
 void SinkWorker::deliver(std::vector<Output>& batch) {
+  std::string txn_error;
+  if (txn_ && (fatal_.load() || !txn_->ensure_open(txn_error))) {
+    // No transaction to produce into (or one a failure dooms): nothing of this batch is
+    // delivered, nothing commits.
+    if (!txn_error.empty()) spdlog::error("{}; stopping with status 1", txn_error);
+    metrics_.delivery_failures.inc(batch.size());
+    for (auto& o : batch)
+      if (o.batch) o.batch->failed.store(true, std::memory_order_release);
+    undelivered_.fetch_sub(static_cast<std::int64_t>(batch.size()), std::memory_order_acq_rel);
+    fatal_.store(true);
+    batch.clear();
+    return;
+  }
   if (history_) {
     // The history's hold is taken before the broker can acknowledge, so the batch cannot complete
     // while the history still owes it rows.
@@ -84,10 +145,23 @@ void SinkWorker::loop() {
       ready.assign(std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.begin() + n));
       deliver(ready);
       producer_->poll(0);
+      serve_transaction_request();
       continue;
     }
+    serve_transaction_request();
     if (stop_.load(std::memory_order_acquire) && queue_.size_approx() == 0) break;
     producer_->poll(5);  // serves delivery reports while idle
+  }
+  if (txn_ && txn_->is_open()) {
+    // Normally committed by the source before the stop; what is left is outputs tied to no input
+    // (no offsets to send), or a transaction a failure must discard.
+    std::string error;
+    bool fatal = false;
+    if (fatal_.load()) txn_->abort("a delivery or transaction failure");
+    else if (!txn_->commit({}, nullptr, error, fatal)) {
+      spdlog::error("{}", error);
+      fatal_.store(true);
+    }
   }
   while (!producer_->flush(1000)) {
     if (fatal_.load()) break;
