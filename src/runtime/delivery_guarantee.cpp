@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cstdlib>
 
 namespace spotstream {
 
@@ -36,6 +37,13 @@ DeliveryGuarantee delivery_guarantee(const Config& cfg) {
                       "spotstream reads spot.decisions and spot.risk back and must not see aborted transactions");
   if (is("enable.auto.commit", "true"))
     throw ConfigError("delivery.guarantee=exactly_once commits offsets inside transactions: remove kafka.enable.auto.commit=true");
+  // The broker aborts a transaction left open longer than this; each stays open about one commit
+  // interval (plus the wait for its outputs), so leave it a margin.
+  const auto timeout = kafka.count("transaction.timeout.ms") ? std::strtoll(kafka.at("transaction.timeout.ms").c_str(), nullptr, 10) : 60000;
+  if (cfg.get_int("runtime.commit_interval_ms") * 2 > timeout)
+    throw ConfigError("delivery.guarantee=exactly_once: runtime.commit_interval_ms (" + std::to_string(cfg.get_int("runtime.commit_interval_ms")) +
+                      ") must be at most half of kafka.transaction.timeout.ms (" + std::to_string(timeout) +
+                      "), or the broker aborts transactions before they commit");
   return DeliveryGuarantee::ExactlyOnce;
 }
 

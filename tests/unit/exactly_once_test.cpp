@@ -261,6 +261,8 @@ TEST_F(ExactlyOnceTest, BadDeliveryConfigurationsAreRefused) {
   refused({{"delivery.guarantee", "exactly_once"}, {"kafka.isolation.level", "read_uncommitted"}}, "read_committed");
   refused({{"delivery.guarantee", "exactly_once"}, {"kafka.enable.auto.commit", "true"}}, "enable.auto.commit");
   refused({{"delivery.transactional_id", "t1"}}, "used only with delivery.guarantee=exactly_once");
+  refused({{"delivery.guarantee", "exactly_once"}, {"runtime.commit_interval_ms", "40000"}}, "at most half of kafka.transaction.timeout.ms (60000)");
+  refused({{"delivery.guarantee", "exactly_once"}, {"kafka.transaction.timeout.ms", "1000"}}, "runtime.commit_interval_ms (1000)");
 
   Config ok;
   EXPECT_EQ(delivery_guarantee(ok), DeliveryGuarantee::AtLeastOnce);
