@@ -50,11 +50,10 @@ class LiveShard : public ShardLogic {
         signals_(s, metrics),
         fleet_(signals_, metrics),
         // Local table: published and replayed records alike feed it (a warm start rebuilds it).
-        // From the topic: the feed reads what every process published.
+        // From the topic: the feed reads what every process published, and a replay builds no
+        // record at all.
         prices_(cfg, nullptr, metrics, std::move(scoring),
-                [this](const RiskRecord& r, bool) {
-                  if (feeder_) feeder_->update(r);
-                }),
+                from_topic_ ? PricePath::RecordSink{} : [this](const RiskRecord& r, bool) { feeder_->update(r); }),
         watcher_(std::move(watcher)) {
     if (!from_topic_) feeder_ = services_->table.add_feeder();
     // One feed per process, on the decision shard; with decisions off it still serves REST reads.

@@ -70,15 +70,19 @@ std::optional<PricePath::TickFeatures> PricePath::features(const PriceTick& tick
   return TickFeatures{&pool, stats, features_(tick, stats, *ref.group, ref.member, pool.statics, state.scoring.advisor)};
 }
 
+bool PricePath::emits(const TickFeatures& t, PriceState& state, RiskScore& s) const {
+  s.crash_probability = state.scoring.model->crash_probability(t.features);
+  s.stability = 1.0 - s.crash_probability;
+  return emission_(t.pool->emitted, t.stats.last_ts, t.features, s);
+}
+
 std::optional<RiskRecord> PricePath::score(const PriceTick& tick, PriceState& state, TickOutcome& outcome,
                                            const PoolRef* ahead) const {
   auto t = features(tick, state, outcome, ahead);
   if (!t) return std::nullopt;
-  const RiskModel& model = *state.scoring.model;
   RiskScore s;
-  s.crash_probability = model.crash_probability(t->features);
-  s.stability = 1.0 - s.crash_probability;
-  if (!emission_(t->pool->emitted, t->stats.last_ts, t->features, s)) return std::nullopt;
+  if (!emits(*t, state, s)) return std::nullopt;
+  const RiskModel& model = *state.scoring.model;
   model.describe(t->features, s);  // label, model name and version, assumptions: only for published records
   auto record = FeatureBuilder::record(tick, t->stats, t->features, std::move(s));
   FeatureBuilder::describe(record, t->pool->statics);
@@ -88,12 +92,18 @@ std::optional<RiskRecord> PricePath::score(const PriceTick& tick, PriceState& st
 void PricePath::operator()(const PriceTick& tick, const EventContext& ctx, PriceState& state, OutputCollector& out,
                            const PoolRef* ahead) const {
   TickOutcome outcome;
-  auto record = score(tick, state, outcome, ahead);
   // A replayed tick (history re-read on assignment) rebuilds the window, the family stress and the
   // last published record, and publishes nothing: that was done before, or is not ours to do. Its
-  // record still rebuilds the replicated risk table.
+  // record still rebuilds the replicated risk table, where one is fed from here; otherwise the
+  // record is not even built (the emission state it would have changed is updated all the same).
+  if (ctx.replay && !on_record_) {
+    RiskScore s;
+    if (auto t = features(tick, state, outcome, ahead)) emits(*t, state, s);
+    return;
+  }
+  auto record = score(tick, state, outcome, ahead);
   if (ctx.replay) {
-    if (record && on_record_) {
+    if (record) {
       record->warming = record->ts < ctx.covered_from + window_ms_;
       on_record_(*record, true);
     }

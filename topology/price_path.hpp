@@ -29,7 +29,8 @@ class PricePath {
     std::uint64_t shape = 0;    //!< PriceState::shape when found
   };
   //! Called with each record published on spot.risk, and with each record a replayed tick rebuilds
-  //! (`replayed`; not published): both feed the replicated risk table.
+  //! (`replayed`; not published): both feed the replicated risk table. Without one, replayed ticks
+  //! build no record at all (a warm start only rebuilds state).
   using RecordSink = std::function<void(const RiskRecord&, bool replayed)>;
   //! Model and Spot Advisor data from `scoring`, shared with the other shards and the reload thread.
   //! Without `scoring`: the built-in heuristic with a fixed `advisor` (may be null: bands unknown).
@@ -64,6 +65,9 @@ class PricePath {
   static WindowSettings window_settings(const Config& cfg);
 
  private:
+  //! The model's score of `t` and whether it is to be published (then the pool's emission state
+  //! becomes it): the part of score() that state depends on.
+  bool emits(const TickFeatures& t, PriceState& state, RiskScore& s) const;
   std::shared_ptr<const ScoringContext> scoring_;
   RuntimeMetrics& metrics_;
   std::string prices_topic_;

@@ -5,24 +5,6 @@
 
 namespace spotstream {
 
-PoolRisk PoolRisk::from_record(const RiskRecord& r) {
-  PoolRisk p;
-  p.pool = r.pool;
-  p.region = r.region;
-  p.az = r.az;
-  p.instance_type = r.instance_type;
-  p.product = r.product;
-  p.family = r.family;
-  p.ts = r.ts;
-  p.crash_probability = r.score.crash_probability;
-  // Name and version, as a decision reports it: "heuristic-v1@1", "logistic-...@3".
-  p.model = r.score.model_version.empty() ? r.score.model : r.score.model + "@" + r.score.model_version;
-  p.band = r.features.advisor_band;
-  p.spot_price = r.features.price;
-  p.on_demand_price = r.features.on_demand_price;
-  return p;
-}
-
 RiskTable::RiskTable(TimestampMs instant_ms) : instant_ms_(std::max<TimestampMs>(1, instant_ms)) {}
 
 RiskTable::Feeder RiskTable::add_feeder() {
@@ -37,29 +19,97 @@ void RiskTable::Feeder::advance(TimestampMs ts) const {
   while (ts > cur && !p.compare_exchange_weak(cur, ts, std::memory_order_release)) {}
 }
 
-void RiskTable::update(PoolRisk r) {
+RiskTable::Pool& RiskTable::pool_for(const std::string& id, TimestampMs ts, const PoolRisk* identity,
+                                     const RiskRecord* record) {
   // The instant at or after the score: a decision at instant T sees every score stamped <= T.
-  const TimestampMs instant = r.ts >= 0 ? (r.ts + instant_ms_ - 1) / instant_ms_ * instant_ms_ : r.ts / instant_ms_ * instant_ms_;
-  std::unique_lock lock(mu_);
-  changed_.insert(instant);
-  auto [it, inserted] = pools_.try_emplace(r.pool);
-  if (inserted) by_region_[r.region].insert(r.pool);
-  auto& h = it->second.history;
-  if (h.empty() || h.back().ts < r.ts) {  // the usual case: a pool's scores arrive in time order
-    h.push_back(std::move(r));
-    return;
+  const TimestampMs instant = ts >= 0 ? (ts + instant_ms_ - 1) / instant_ms_ * instant_ms_ : ts / instant_ms_ * instant_ms_;
+  if (instant != last_changed_) {  // consecutive updates mostly share their instant
+    changed_.insert(instant);
+    last_changed_ = instant;
   }
-  // Keep ascending ts; an equal ts replaces (a re-delivered or re-scored record).
-  auto pos = std::upper_bound(h.begin(), h.end(), r.ts, [](TimestampMs t, const PoolRisk& e) { return t < e.ts; });
-  if (pos != h.begin() && std::prev(pos)->ts == r.ts) *std::prev(pos) = std::move(r);
-  else h.insert(pos, std::move(r));
+  auto [it, inserted] = pools_.try_emplace(id);
+  if (inserted) {
+    auto& p = it->second.identity;
+    if (identity) {
+      p = *identity;
+    } else {
+      p.pool = record->pool;
+      p.region = record->region;
+      p.az = record->az;
+      p.instance_type = record->instance_type;
+      p.product = record->product;
+      p.family = record->family;
+    }
+    by_region_[p.region].insert(id);
+    sweep_order_.push_back(&it->second);
+  }
+  return it->second;
+}
+
+std::uint32_t RiskTable::model_index(std::string_view name, std::string_view version) {
+  if (!models_.empty() && name == last_model_name_ && version == last_model_version_) return last_model_;
+  // Name and version, as a decision reports it: "heuristic-v1@1", "logistic-...@3".
+  std::string full(name);
+  if (!version.empty()) full.append("@").append(version);
+  const auto found = std::find(models_.begin(), models_.end(), full);
+  last_model_ = static_cast<std::uint32_t>(found - models_.begin());
+  if (found == models_.end()) models_.push_back(std::move(full));
+  last_model_name_.assign(name);
+  last_model_version_.assign(version);
+  return last_model_;
+}
+
+void RiskTable::insert(Pool& p, const Entry& e) {
+  auto& h = p.history;
+  if (h.empty() || h.back().ts < e.ts) {  // the usual case: a pool's scores arrive in time order
+    h.push_back(e);
+  } else {
+    // Keep ascending ts; an equal ts replaces (a re-delivered or re-scored record).
+    auto pos = std::upper_bound(h.begin(), h.end(), e.ts, [](TimestampMs t, const Entry& x) { return t < x.ts; });
+    if (pos != h.begin() && std::prev(pos)->ts == e.ts) *std::prev(pos) = e;
+    else h.insert(pos, e);
+  }
+  trim(p);
+}
+
+void RiskTable::trim(Pool& p) const {
+  auto& h = p.history;
+  std::size_t keep = 0;  // index of the latest entry at or before released_before_
+  while (keep + 1 < h.size() && h[keep + 1].ts <= released_before_) ++keep;
+  if (keep > 0) h.erase(h.begin(), h.begin() + static_cast<long>(keep));
+}
+
+void RiskTable::update(const RiskRecord& r) {
+  std::unique_lock lock(mu_);
+  auto& p = pool_for(r.pool, r.ts, nullptr, &r);
+  // The record's score. `warming` is not taken from records: it never was (decisions unchanged).
+  insert(p, Entry{r.ts, r.score.crash_probability, r.features.price, r.features.on_demand_price,
+                  model_index(r.score.model, r.score.model_version), r.features.advisor_band, false});
+}
+
+void RiskTable::update(const PoolRisk& r) {
+  std::unique_lock lock(mu_);
+  auto& p = pool_for(r.pool, r.ts, &r, nullptr);
+  insert(p, Entry{r.ts, r.crash_probability, r.spot_price, r.on_demand_price, model_index(r.model, {}), r.band, r.warming});
+}
+
+PoolRisk RiskTable::read(const Pool& p, const Entry& e) const {
+  PoolRisk r = p.identity;
+  r.ts = e.ts;
+  r.crash_probability = e.crash_probability;
+  r.model = models_[e.model];
+  r.band = e.band;
+  r.spot_price = e.spot_price;
+  r.on_demand_price = e.on_demand_price;
+  r.warming = e.warming;
+  return r;
 }
 
 std::optional<PoolRisk> RiskTable::latest(std::string_view pool) const {
   std::shared_lock lock(mu_);
   const auto it = pools_.find(std::string(pool));
   if (it == pools_.end() || it->second.history.empty()) return std::nullopt;
-  return it->second.history.back();
+  return read(it->second, it->second.history.back());
 }
 
 std::vector<PoolRisk> RiskTable::region_as_of(std::string_view region, TimestampMs t) const {
@@ -69,10 +119,10 @@ std::vector<PoolRisk> RiskTable::region_as_of(std::string_view region, Timestamp
   if (r == by_region_.end()) return out;
   out.reserve(r->second.size());
   for (const auto& id : r->second) {
-    const auto& h = pools_.at(id).history;
-    for (auto e = h.rbegin(); e != h.rend(); ++e)
+    const auto& p = pools_.at(id);
+    for (auto e = p.history.rbegin(); e != p.history.rend(); ++e)
       if (e->ts <= t) {
-        out.push_back(*e);
+        out.push_back(read(p, *e));
         break;
       }
   }
@@ -92,16 +142,18 @@ std::vector<TimestampMs> RiskTable::take_changed_instants(TimestampMs through) {
   auto end = changed_.upper_bound(through);
   out.assign(changed_.begin(), end);
   changed_.erase(changed_.begin(), end);
+  if (last_changed_ <= through) last_changed_ = std::numeric_limits<TimestampMs>::min();  // taken: insert it again
   return out;
 }
 
 void RiskTable::release_before(TimestampMs t) {
   std::unique_lock lock(mu_);
-  for (auto& [id, pool] : pools_) {
-    auto& h = pool.history;
-    std::size_t keep = 0;  // index of the latest entry at or before t
-    while (keep + 1 < h.size() && h[keep + 1].ts <= t) ++keep;
-    if (keep > 0) h.erase(h.begin(), h.begin() + static_cast<long>(keep));
+  if (t <= released_before_) return;
+  released_before_ = t;
+  // Updated pools trim themselves; sweep a few others so that idle ones are trimmed in time.
+  for (std::size_t i = 0; i < kSweepPerRelease && !sweep_order_.empty(); ++i) {
+    if (sweep_next_ >= sweep_order_.size()) sweep_next_ = 0;
+    trim(*sweep_order_[sweep_next_++]);
   }
 }
 

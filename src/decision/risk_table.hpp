@@ -38,8 +38,6 @@ struct PoolRisk {
   double on_demand_price = kAbsent;
   //! Rebuilt by a warm start's replay before the pool's window was full: not decided on.
   bool warming = false;
-
-  static PoolRisk from_record(const RiskRecord& r);
 };
 
 class RiskTable {
@@ -52,8 +50,9 @@ class RiskTable {
   //! One source of scores. Cheap to copy; valid as long as the table.
   class Feeder {
    public:
-    void update(const RiskRecord& r) const { table_->update(PoolRisk::from_record(r)); }
-    void update(PoolRisk r) const { table_->update(std::move(r)); }
+    //! The record's score; its pool's identity is copied only the first time the pool is seen.
+    void update(const RiskRecord& r) const { table_->update(r); }
+    void update(const PoolRisk& r) const { table_->update(r); }
     //! No score stamped at or before `ts` will come from this feeder any more.
     void advance(TimestampMs ts) const;
 
@@ -78,22 +77,53 @@ class RiskTable {
   //! Grid instants (ascending, each once) at which some score changed, up to `through`; removes them.
   std::vector<TimestampMs> take_changed_instants(TimestampMs through);
   //! Forgets history no read as of `t` or later can need (keeps each pool's latest entry at or before t).
+  //! O(1) here: each pool drops what is older at its next update, and a few pools per call are
+  //! swept, so pools that stopped ticking are trimmed too (visiting every pool per call dominated
+  //! a warm start's decision shard at 10,000 pools).
   void release_before(TimestampMs t);
   std::size_t pools() const;
 
  private:
-  void update(PoolRisk r);
-
-  struct Pool {
-    //! Ascending ts. A deque: release_before drops entries from the front, which in a vector moved
-    //! every later entry (a warm start's decision shard spent ~45% of the process's CPU doing that).
-    std::deque<PoolRisk> history;
+  static constexpr std::size_t kSweepPerRelease = 64;
+  //! One score in a pool's history: what changes from record to record, nothing of the pool's
+  //! identity (kept once per pool), so an update copies no string and a history entry is small.
+  struct Entry {
+    TimestampMs ts = 0;
+    double crash_probability = 0.5;
+    double spot_price = 0;
+    double on_demand_price = kAbsent;
+    std::uint32_t model = 0;  //!< index into models_
+    int band = -1;
+    bool warming = false;
   };
+  struct Pool {
+    PoolRisk identity;  //!< pool, region, az, instance_type, product, family (score fields unused)
+    //! Ascending ts. A deque: release drops entries from the front, which in a vector moved every
+    //! later entry (a warm start's decision shard spent ~45% of the process's CPU doing that).
+    std::deque<Entry> history;
+  };
+  //! Under the write lock: the pool (created with `identity` if new) and the instant marked changed.
+  Pool& pool_for(const std::string& id, TimestampMs ts, const PoolRisk* identity, const RiskRecord* record);
+  //! Under the write lock: the index of model "<name>@<version>" (interned).
+  std::uint32_t model_index(std::string_view name, std::string_view version);
+  void insert(Pool& p, const Entry& e);
+  void trim(Pool& p) const;
+  PoolRisk read(const Pool& p, const Entry& e) const;
+  void update(const RiskRecord& r);
+  void update(const PoolRisk& r);
+
   TimestampMs instant_ms_;
   mutable std::shared_mutex mu_;
   std::unordered_map<std::string, Pool> pools_;
+  std::vector<Pool*> sweep_order_;  //!< every pool once (nodes of pools_ do not move)
+  std::size_t sweep_next_ = 0;
+  TimestampMs released_before_ = std::numeric_limits<TimestampMs>::min();
   std::unordered_map<std::string, std::set<std::string>> by_region_;
   std::set<TimestampMs> changed_;
+  TimestampMs last_changed_ = std::numeric_limits<TimestampMs>::min();  //!< in changed_ (skips the set)
+  std::vector<std::string> models_;  //!< "<name>@<version>", by index
+  std::string last_model_name_, last_model_version_;
+  std::uint32_t last_model_ = 0;
   std::vector<std::unique_ptr<std::atomic<TimestampMs>>> progress_;
 };
 
