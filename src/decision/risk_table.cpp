@@ -162,4 +162,11 @@ std::size_t RiskTable::pools() const {
   return pools_.size();
 }
 
+std::size_t RiskTable::history_entries() const {
+  std::shared_lock lock(mu_);
+  std::size_t n = 0;
+  for (const auto& [id, p] : pools_) n += p.history.size();
+  return n;
+}
+
 }  // namespace spotstream

@@ -82,6 +82,8 @@ class RiskTable {
   //! a warm start's decision shard at 10,000 pools).
   void release_before(TimestampMs t);
   std::size_t pools() const;
+  //! Scores held over every pool's history (what release_before bounds).
+  std::size_t history_entries() const;
 
  private:
   static constexpr std::size_t kSweepPerRelease = 64;
