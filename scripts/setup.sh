@@ -14,6 +14,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libcpp-httplib-dev prometheus-cpp-dev
   libxgboost-dev python3-xgboost python3-numpy
+  libjemalloc-dev
   python3
 )
 
