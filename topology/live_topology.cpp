@@ -130,6 +130,7 @@ class LiveShard : public ShardLogic {
     // lateness (the source dead-letters older ones; a partition read to its end holds nothing
     // back), and so is every record it will still publish.
     if (feeder_ && ctx.wm.prices_progress != Watermarks::kMin) feeder_->advance(ctx.wm.prices_progress - lateness_ - 1);
+    prices_seen_ = std::max(prices_seen_, ctx.wm.prices);
     inputs_through_ = std::min(ctx.wm.fleet_progress, ctx.wm.signals_progress);
     decide(inputs_through_, out);
   }
@@ -143,10 +144,19 @@ class LiveShard : public ShardLogic {
 
   //! Every input has been read: decide up to where the risk table is complete (read from the topic:
   //! once the feed has read everything published so far, this process's last marks included).
+  //! Other members may still be publishing what the end of the input owes (a member that stops
+  //! first, or one that re-reads partitions after a rebalance): wait until the table is complete
+  //! through the last tick of every price partition (less the allowed lateness), as one process
+  //! would be, before the last decisions.
   void on_finish(OutputCollector& out) override {
-    if (feed_ && decides_ && !feed_->sync(kFinishSyncMs))
-      spdlog::warn("decisions: the risk table has not caught up with {} within {} ms; deciding on what it has",
-                   cfg_.get_string("topics.risk"), kFinishSyncMs);
+    if (feed_ && decides_) {
+      if (!feed_->sync(kFinishSyncMs))
+        spdlog::warn("decisions: the risk table has not caught up with {} within {} ms; deciding on what it has",
+                     cfg_.get_string("topics.risk"), kFinishSyncMs);
+      else if (const auto target = end_of_prices(); target && !feed_->await_complete(*target, kFinishSyncMs))
+        spdlog::warn("decisions: the risk table is complete through {} ms, not through the end of {} ({} ms), after "
+                     "{} ms; deciding on what it has", feed_->complete_through(), prices_topic_, *target, kFinishSyncMs);
+    }
     decide(Watermarks::kMax, out);
   }
 
@@ -158,6 +168,25 @@ class LiveShard : public ShardLogic {
     if (i >= price_states_.size()) price_states_.resize(i + 1);
     if (!price_states_[i]) price_states_[i] = std::make_unique<PriceState>();
     return *price_states_[i];
+  }
+
+  //! How far the table can become complete with what the price topic holds now: its last message's
+  //! time (the feeds stamp messages with their event time) less the allowed lateness, over the
+  //! least advanced non-empty partition. nullopt when the topic cannot be read or is empty.
+  std::optional<TimestampMs> end_of_prices() const {
+    try {
+      const auto last = last_message_timestamps(cfg_, prices_topic_);
+      if (last.empty()) return std::nullopt;
+      TimestampMs end = std::numeric_limits<TimestampMs>::max();
+      for (const auto& [p, ts] : last) end = std::min(end, ts - lateness_ - 1);
+      // Messages not stamped with their event time (a producer leaving CreateTime to the clock)
+      // say nothing about it: then there is no end to wait for.
+      if (prices_seen_ == Watermarks::kMin || end > prices_seen_ + kEndSlackMs) return std::nullopt;
+      return end;
+    } catch (const std::exception& e) {
+      spdlog::warn("decisions: cannot read the end of {} ({})", prices_topic_, e.what());
+      return std::nullopt;
+    }
   }
 
   void emit(const Decision& d, bool replay, OutputCollector& out) {
@@ -196,6 +225,7 @@ class LiveShard : public ShardLogic {
   }
 
   static constexpr int kFinishSyncMs = 30000;
+  static constexpr TimestampMs kEndSlackMs = 86'400'000;  //!< partitions may end a day apart
 
   Config cfg_;
   std::string fleet_topic_ = cfg_.get_string("topics.fleet");
@@ -210,6 +240,7 @@ class LiveShard : public ShardLogic {
   std::unique_ptr<RiskTopicFeed> feed_;      //!< =topic, decision shard: the table from spot.risk
   bool decides_;
   TimestampMs inputs_through_ = Watermarks::kMin;  //!< fleet and signals progress (decision shard)
+  TimestampMs prices_seen_ = Watermarks::kMin;     //!< the prices' watermark as far as this shard saw it
   TimestampMs lateness_;
   FleetState fleet_state_;
   SignalReaction signals_;

@@ -44,6 +44,13 @@ bool RiskTopicFeed::sync(int timeout_ms) {
          served_ >= ticket;
 }
 
+bool RiskTopicFeed::await_complete(TimestampMs target, int timeout_ms) const {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (complete_through() < target && std::chrono::steady_clock::now() < deadline && !stop_.load())
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  return complete_through() >= target;
+}
+
 TimestampMs RiskTopicFeed::completeness() const {
   TimestampMs m = std::numeric_limits<TimestampMs>::max();
   bool any = false;

@@ -41,6 +41,8 @@ class RiskTopicFeed {
   //! Waits until everything on the topic when called has been read (true), or timeout_ms passed.
   bool sync(int timeout_ms);
   TimestampMs complete_through() const { return complete_.load(std::memory_order_acquire); }
+  //! Waits until complete_through() >= target (true), or timeout_ms passed.
+  bool await_complete(TimestampMs target, int timeout_ms) const;
 
  private:
   void loop();

@@ -76,6 +76,20 @@ std::map<std::int32_t, std::int64_t> message_timestamps(const Config& cfg, const
   return out;
 }
 
+std::map<std::int32_t, std::int64_t> last_message_timestamps(const Config& cfg, const std::string& topic, int timeout_ms) {
+  std::map<std::int32_t, std::int64_t> last;
+  {
+    auto c = reader(cfg);
+    for (const auto id : partition_ids(*c, topic, timeout_ms)) {
+      std::int64_t low = 0, high = 0;
+      if (c->query_watermark_offsets(topic, id, &low, &high, timeout_ms) == RdKafka::ERR_NO_ERROR && high > low)
+        last[id] = high - 1;
+    }
+    c->close();
+  }
+  return message_timestamps(cfg, topic, last, timeout_ms);
+}
+
 std::vector<TopicRecord> read_topic(const Config& cfg, const std::string& topic, int timeout_ms, bool with_marks) {
   auto c = reader(cfg);
   std::vector<RdKafka::TopicPartition*> parts;

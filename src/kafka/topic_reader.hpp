@@ -33,4 +33,9 @@ std::map<std::int32_t, std::int64_t> message_timestamps(const Config& cfg, const
                                                         const std::map<std::int32_t, std::int64_t>& offsets,
                                                         int timeout_ms = 10000);
 
+//! The Kafka timestamp of the last message of each non-empty partition of `topic` now. Joins no
+//! group. Throws std::runtime_error if the topic has no metadata within timeout_ms.
+std::map<std::int32_t, std::int64_t> last_message_timestamps(const Config& cfg, const std::string& topic,
+                                                             int timeout_ms = 10000);
+
 }  // namespace spotstream

@@ -4,6 +4,9 @@
 // id, a single process's decisions over the same input (zero missing), including SWITCH decisions
 // whose target pool lives on a price partition the deciding process does not read: the ranking
 // there is only possible through the topic.
+// Three scenarios: both members from the start; the second joining after a third of the input
+// (partitions and their nodes move mid-stream); and the same with the first member losing its
+// whole assignment as the second joins, before its commits go through.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -24,6 +27,9 @@
 using namespace spotstream;
 
 namespace {
+
+constexpr std::int16_t kHeartbeatApiKey = 12;
+constexpr int kIllegalGeneration = 22;  // RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION
 
 // What one process did, as the wrapper below saw it.
 struct Observed {
@@ -117,7 +123,7 @@ TEST(RiskTableTopic, TwoProcessesInOneGroupDecideAsOneProcess) {
   // A member that takes a partition over re-evaluates its nodes over the decided instants kept for
   // catch-up; the whole feed (2 days), so that a partition moving late in the run loses nothing.
   base.set("decisions.catch_up_ms", "259200000");
-  for (const std::string prefix : {"", "late."}) {  // the late member's run has inputs of its own
+  for (const std::string prefix : {"", "late.", "lost."}) {  // the late member's runs have inputs of their own
     cluster.create_topic(prefix + base.get_string("topics.prices"), 8);
     for (const char* t : {"topics.signals", "topics.fleet"}) cluster.create_topic(prefix + base.get_string(t), 4);
   }
@@ -156,12 +162,12 @@ TEST(RiskTableTopic, TwoProcessesInOneGroupDecideAsOneProcess) {
 
   std::map<std::string, std::int32_t> partition_of;
   for (const auto& r : read_topic(base, base.get_string("topics.prices"))) partition_of[r.key] = r.partition;
-  const auto run_pair = [&](const std::string& group, bool b_late) {
+  const auto run_pair = [&](const std::string& group, bool b_late, bool lose_assignment = false) {
     SCOPED_TRACE(group);
     // Two processes in one group, sharing the output topics as deployed processes do.
     Config cfg = config(group, "decisions." + group);
     if (b_late)
-      for (const char* t : {"topics.prices", "topics.signals", "topics.fleet"}) cfg.set(t, "late." + cfg.get_string(t));
+      for (const char* t : {"topics.prices", "topics.signals", "topics.fleet"}) cfg.set(t, group + "." + cfg.get_string(t));
     // Published up front, or a third before and the rest once the second member has its share.
     const std::size_t first_part = b_late ? events.size() / 3 : 0;
     const auto publish = [&](std::size_t from, std::size_t to) {
@@ -187,6 +193,10 @@ TEST(RiskTableTopic, TwoProcessesInOneGroupDecideAsOneProcess) {
       std::thread ta([&] { rc_a = pa.run(stop, all_read); });
       // A member joining late takes partitions over mid-stream (they move, with their nodes).
       while (b_late && ma.messages_in.get() < first_part) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      // The first member's next heartbeat is refused (ILLEGAL_GENERATION): it loses every partition
+      // before its commits go through, and the group splits them afresh, some read again from the
+      // start (as when a member stalls past the rebalance timeout).
+      if (lose_assignment) cluster.fail_next_requests(kHeartbeatApiKey, kIllegalGeneration, 1);
       Pipeline pb(cfg, factory(b), mb);
       std::thread tb([&] { rc_b = pb.run(stop, all_read); });
       while (b_late && (ma.partitions_revoked.get() == 0 || mb.partitions_assigned.get() == 0))
@@ -257,4 +267,6 @@ TEST(RiskTableTopic, TwoProcessesInOneGroupDecideAsOneProcess) {
   // The second member joins once the first has read a third of the input: partitions move, and
   // the rest is published while both run. Zero missing is asserted; extras are printed (see above).
   run_pair("late", true);
+  // Again, with the first member losing its assignment as the second joins.
+  run_pair("lost", true, true);
 }
