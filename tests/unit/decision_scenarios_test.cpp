@@ -4,6 +4,8 @@
 // heuristic-v1 on prices built to give them (a Spot Advisor file written per test sets the bands
 // and the hardware), so each scenario states the probabilities it relies on.
 #include <gtest/gtest.h>
+
+#include <atomic>
 #include <httplib.h>
 
 #include <algorithm>
@@ -129,8 +131,12 @@ class DecisionScenarios : public ::testing::Test {
     });
     EventPublisher pub(base_);
     for (const auto& e : m.events) {
-      if (!signals && std::holds_alternative<Signal>(e)) held_.push_back(e);
-      else pub.publish(e);
+      if (!signals && std::holds_alternative<Signal>(e)) {
+        held_.push_back(e);
+      } else {
+        pub.publish(e);
+        ++published_;
+      }
     }
     pub.flush();
   }
@@ -162,9 +168,12 @@ class DecisionScenarios : public ::testing::Test {
       EventPublisher pub(base_);
       for (const auto& e : held_) pub.publish(e);
       pub.flush();
+      published_ += held_.size();
       held_out = true;
     });
-    EXPECT_EQ(p.run(stop, [&] { return held_out.load(); }), 0);
+    // Idle, and every message on the input topics read: just published messages may not have been
+    // fetched yet when the input looks idle.
+    EXPECT_EQ(p.run(stop, [&] { return held_out.load() && metrics.messages_in.get() >= published_.load(); }), 0);
     live.join();
     held_.clear();
     std::vector<Decision> out;
@@ -198,6 +207,7 @@ class DecisionScenarios : public ::testing::Test {
   std::filesystem::path advisor_;
   std::shared_ptr<DecisionServices> services_;
   std::vector<Event> held_;
+  std::atomic<std::size_t> published_{0};  //!< messages on the input topics
 };
 
 }  // namespace
