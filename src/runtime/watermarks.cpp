@@ -34,8 +34,11 @@ void WatermarkTracker::recompute(const std::map<PartitionKey, bool>& assignment)
   }
   auto apply = [&](TimestampMs& current, InputKind kind) {
     const int k = static_cast<int>(kind);
-    // Watermarks never go back, even when a rebalance hands us a partition that is behind.
-    if (any[k]) current = std::max(current, wm[k]);
+    if (!any[k]) return;
+    // The prices' watermark never goes back, even when a rebalance hands us a partition that is
+    // behind. The fleet and signals watermarks do: what waits on them (a parked signal's expiry, a
+    // departed node kept for signals) must wait for a newly assigned partition's joins and signals.
+    current = kind == InputKind::Prices ? std::max(current, wm[k]) : wm[k];
   };
   apply(current_.prices, InputKind::Prices);
   apply(current_.signals, InputKind::Signals);

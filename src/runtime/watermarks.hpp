@@ -6,7 +6,9 @@
 //! an older event to an idle partition (produce requests to different partitions are not ordered),
 //! and deciding idleness by the wall clock would make results depend on speed. An input with an
 //! idle partition therefore stalls its watermark; what waits on it (parked signals, departed nodes)
-//! is bounded by count instead.
+//! is bounded by count instead. When a rebalance hands over a partition that is behind, the fleet
+//! and signals watermarks go back to it (its joins and signals are still to come); the prices'
+//! watermark and every input's progress never go back.
 //! Owned by the source thread; snapshots travel with each event to the shards, so a shard never
 //! sees a watermark that runs ahead of the events queued in front of it.
 #include <cstdint>

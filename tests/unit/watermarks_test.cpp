@@ -38,13 +38,28 @@ TEST(Watermarks, UnreadOrIdlePartitionsHoldTheInputBack) {
   EXPECT_EQ(w.current().fleet, 400);
 }
 
-TEST(Watermarks, NeverGoBackwards) {
+// A newly assigned, unread partition: the prices' watermark stays; the signals' and fleet's go back
+// to it (its joins and signals are still to come), and their progress does not.
+TEST(Watermarks, OnlyFleetAndSignalsGoBackForANewPartition) {
   auto w = tracker();
-  std::map<PartitionKey, bool> assignment{{{"s", 0}, false}};
+  std::map<PartitionKey, bool> assignment{{{"s", 0}, false}, {{"f", 0}, false}, {{"p", 0}, false}};
   w.observe({"s", 0}, 500);
+  w.observe({"f", 0}, 600);
+  w.observe({"p", 0}, 700);
   w.recompute(assignment);
   EXPECT_EQ(w.current().signals, 500);
-  assignment[{"s", 1}] = false;  // a new, unread partition arrives
+  EXPECT_EQ(w.current().fleet, 600);
+  EXPECT_EQ(w.current().prices, 700);
+  for (const char* t : {"s", "f", "p"}) assignment[{t, 1}] = false;  // new, unread partitions arrive
   w.recompute(assignment);
-  EXPECT_EQ(w.current().signals, 500);
+  EXPECT_EQ(w.current().signals, Watermarks::kMin);
+  EXPECT_EQ(w.current().fleet, Watermarks::kMin);
+  EXPECT_EQ(w.current().prices, 700);
+  EXPECT_EQ(w.current().signals_progress, 500);
+  EXPECT_EQ(w.current().fleet_progress, 600);
+  w.observe({"s", 1}, 450);
+  w.observe({"f", 1}, 650);
+  w.recompute(assignment);
+  EXPECT_EQ(w.current().signals, 450);
+  EXPECT_EQ(w.current().fleet, 600);
 }
