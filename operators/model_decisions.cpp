@@ -86,7 +86,8 @@ void ModelDecisions::catch_up(FleetState& state, const DecisionSink& emit) const
       ++instants;
     }
   if (taken_over > 0 && instants > 0)
-    spdlog::info("decisions: {} node(s) from replayed partitions re-evaluated at {} decided instant(s)", taken_over, instants);
+    spdlog::info("decisions: {} node(s) taken over or joined behind decided instants, re-evaluated at {} decided instant(s)",
+                 taken_over, instants);
 }
 
 void ModelDecisions::advance(FleetState& state, TimestampMs through, const DecisionSink& emit) const {

@@ -64,7 +64,8 @@ class ModelDecisions {
  private:
   void evaluate_instant(FleetState& state, TimestampMs t, const DecisionSink& emit) const;
   //! Nodes whose join was replayed (restart, rebalance, failover) take their state from the
-  //! restored decisions and are evaluated at the recent instants after their last published one.
+  //! restored decisions and are evaluated at the recent instants after their last published one;
+  //! live joins behind decided instants are evaluated at those after their join.
   void catch_up(FleetState& state, const DecisionSink& emit) const;
   Ranking rank(const NodeNeeds& n, const std::vector<PoolRisk>& pools) const { return ranking_(filter_(n, pools)); }
 

@@ -31,6 +31,8 @@
 
 namespace spotstream {
 
+class TopicFollower;
+
 class RiskTopicFeed {
  public:
   //! Starts the thread. `release_history`: nobody decides in this process, so the feed itself
@@ -49,7 +51,7 @@ class RiskTopicFeed {
   void on_message(std::int32_t partition, std::string_view key, std::string_view value);
   TimestampMs completeness() const;
   //! Asks the broker which unmarked price partitions are empty; true when that changed.
-  bool check_empty(class TopicFollower& follower);
+  bool check_empty(TopicFollower& follower);
 
   Config cfg_;
   std::string prices_topic_, risk_topic_;

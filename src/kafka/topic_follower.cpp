@@ -56,8 +56,8 @@ std::size_t TopicFollower::poll(std::size_t max, int timeout_ms, const MessageFn
 }
 
 namespace {
-// ListOffsets for every partition of `topic` at `which` (-1: the log end, -2: the log start), in one
-// request; the partitions it does not answer for are asked one by one.
+// ListOffsets for every partition of `topic` at `which` (OFFSET_END: the log end, OFFSET_BEGINNING:
+// the log start), in one request; the partitions it does not answer for are asked one by one.
 std::map<std::int32_t, std::int64_t> offsets_at(RdKafka::KafkaConsumer& c, const std::string& topic,
                                                 std::int32_t partitions, std::int64_t which, int timeout_ms) {
   std::map<std::int32_t, std::int64_t> out;
@@ -70,19 +70,19 @@ std::map<std::int32_t, std::int64_t> offsets_at(RdKafka::KafkaConsumer& c, const
   for (std::int32_t p = 0; p < partitions; ++p) {
     std::int64_t low = 0, high = 0;
     if (!out.contains(p) && c.query_watermark_offsets(topic, p, &low, &high, timeout_ms) == RdKafka::ERR_NO_ERROR)
-      out[p] = which == -2 ? low : high;
+      out[p] = which == RdKafka::Topic::OFFSET_BEGINNING ? low : high;
   }
   return out;
 }
 }  // namespace
 
 std::map<std::int32_t, std::int64_t> TopicFollower::log_ends(int timeout_ms) {
-  return offsets_at(*consumer_, topic_, partitions_, -1, timeout_ms);
+  return offsets_at(*consumer_, topic_, partitions_, RdKafka::Topic::OFFSET_END, timeout_ms);
 }
 
 std::vector<bool> TopicFollower::empty_partitions(const std::string& topic, std::int32_t partitions, int timeout_ms) {
-  const auto starts = offsets_at(*consumer_, topic, partitions, -2, timeout_ms);
-  const auto ends = offsets_at(*consumer_, topic, partitions, -1, timeout_ms);
+  const auto starts = offsets_at(*consumer_, topic, partitions, RdKafka::Topic::OFFSET_BEGINNING, timeout_ms);
+  const auto ends = offsets_at(*consumer_, topic, partitions, RdKafka::Topic::OFFSET_END, timeout_ms);
   std::vector<bool> empty(static_cast<std::size_t>(std::max(partitions, 0)), false);
   for (const auto& [p, end] : ends)
     if (const auto s = starts.find(p); s != starts.end() && end <= s->second) empty[static_cast<std::size_t>(p)] = true;

@@ -237,11 +237,14 @@ TEST(RiskTableTopic, TwoProcessesInOneGroupDecideAsOneProcess) {
     for (const auto& [id, d] : pair.by_id)
       if (!reference.by_id.contains(id)) {
         ++extra;
-        // Known, open (README "The risk table across processes"): with a member joining while
-        // publication pauses and resumes, a couple of nodes get a SWITCH at the instant where it
-        // resumed that one process does not make. Counted and printed; missing ones always fail.
-        if (b_late) std::printf("%s: extra: %s\n", group.c_str(), d.c_str());
-        else ADD_FAILURE() << "extra: " << d;
+        // With members joining mid-stream, extras are counted and printed, not asserted: before
+        // signals were co-partitioned with the fleet, runs under CPU contention had one or two extra
+        // SWITCH decisions where publication resumed; none has been seen since. Missing ones always fail.
+        if (b_late) {
+          std::printf("%s: extra: %s\n", group.c_str(), d.c_str());
+        } else {
+          ADD_FAILURE() << "extra: " << d;
+        }
       }
     std::printf("%s: decisions: %zu in the single-process run, %zu distinct from the pair (%zu + %zu published), "
                 "%zu missing, %zu extra, %zu different, %zu duplicates\n",
@@ -261,7 +264,9 @@ TEST(RiskTableTopic, TwoProcessesInOneGroupDecideAsOneProcess) {
       }
     std::printf("%s: SWITCH decisions: %zu, of which %zu to a pool on a price partition the deciding process does not "
                 "read\n", group.c_str(), switches, cross);
-    if (!b_late) EXPECT_GT(cross, 0u);
+    if (!b_late) {
+      EXPECT_GT(cross, 0u);
+    }
   };
   run_pair("pair", false);
   // The second member joins once the first has read a third of the input: partitions move, and
