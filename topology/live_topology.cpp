@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -11,6 +12,7 @@
 #include "operators/fleet_membership.hpp"
 #include "operators/signal_reaction.hpp"
 #include "src/codec/json_encoder.hpp"
+#include "src/decision/input_grace.hpp"
 #include "src/decision/risk_topic_feed.hpp"
 #include "src/kafka/topic_reader.hpp"
 #include "src/model/model_watcher.hpp"
@@ -92,6 +94,7 @@ class LiveShard : public ShardLogic {
     if (const auto* s = std::get_if<Signal>(&event)) {
       signals_(*s, ctx.replay, fleet_state_, emit);
     } else if (const auto* f = std::get_if<FleetEvent>(&event)) {
+      if (!ctx.replay && f->action == FleetAction::Join) check_catalogued(*f);
       fleet_(*f, ctx.replay, fleet_state_, emit);
       if (auto it = fleet_state_.nodes.find(f->instance_id); it != fleet_state_.nodes.end())
         it->second.partition = ctx.partition;
@@ -132,6 +135,8 @@ class LiveShard : public ShardLogic {
     if (feeder_ && ctx.wm.prices_progress != Watermarks::kMin) feeder_->advance(ctx.wm.prices_progress - lateness_ - 1);
     prices_seen_ = std::max(prices_seen_, ctx.wm.prices);
     inputs_through_ = std::min(ctx.wm.fleet_progress, ctx.wm.signals_progress);
+    inputs_read_ = std::min(ctx.wm.fleet, ctx.wm.signals);
+    ends_checked_at_ = std::max(ends_checked_at_, ctx.wm.ends_checked_at);
     decide(inputs_through_, out);
   }
 
@@ -142,13 +147,16 @@ class LiveShard : public ShardLogic {
     decide(inputs_through_, out);
   }
 
-  //! Every input has been read: decide up to where the risk table is complete (read from the topic:
-  //! once the feed has read everything published so far, this process's last marks included).
+  //! The pipeline stops. When every input has been read to its end: decide up to where the risk
+  //! table is complete (read from the topic: once the feed has read everything published so far,
+  //! this process's last marks included). When stopped on a signal, the fleet and signals inputs
+  //! may still be receiving events older than the last prices read: only instants whose grace has
+  //! passed are decided; the next run (or the partitions' next owner) decides the rest.
   //! Other members may still be publishing what the end of the input owes (a member that stops
   //! first, or one that re-reads partitions after a rebalance): wait until the table is complete
   //! through the last tick of every price partition (less the allowed lateness), as one process
   //! would be, before the last decisions.
-  void on_finish(OutputCollector& out) override {
+  void on_finish(OutputCollector& out, bool input_consumed) override {
     if (feed_ && decides_) {
       if (!feed_->sync(kFinishSyncMs))
         spdlog::warn("decisions: the risk table has not caught up with {} within {} ms; deciding on what it has",
@@ -157,7 +165,7 @@ class LiveShard : public ShardLogic {
         spdlog::warn("decisions: the risk table is complete through {} ms, not through the end of {} ({} ms), after "
                      "{} ms; deciding on what it has", feed_->complete_through(), prices_topic_, *target, kFinishSyncMs);
     }
-    decide(Watermarks::kMax, out);
+    decide(input_consumed ? Watermarks::kMax : inputs_through_, out, input_consumed);
   }
 
  private:
@@ -189,6 +197,19 @@ class LiveShard : public ShardLogic {
     }
   }
 
+  //! A well-formed type that neither the Spot Advisor file nor the on-demand table knows: the node is
+  //! taken (new types appear before the files know them), but nothing is known of its hardware or
+  //! on-demand price, so say so.
+  void check_catalogued(const FleetEvent& join) {
+    if (services_->engine.filter().hardware(join.instance_type)) return;
+    metrics_.unknown_instance_types.inc();
+    const auto n = metrics_.unknown_instance_types.get();
+    if (n <= 10 || n % 1000 == 0)
+      spdlog::warn("fleet: node {} ({}) joined as {}, an instance type no catalogue knows (#{}): its hardware is "
+                   "only what the join says (vcpu, memory_gib, arch)",
+                   join.node_id, join.instance_id, join.instance_type, n);
+  }
+
   void emit(const Decision& d, bool replay, OutputCollector& out) {
     if (replay) return;  // delivered before the restart
     metrics_.count_decision(d.kind);
@@ -218,9 +239,17 @@ class LiveShard : public ShardLogic {
       spdlog::info("decisions: {} risk-driven decision(s) in force restored from {}", fleet_state_.restored.size(), topic);
   }
 
-  void decide(TimestampMs through, OutputCollector& out) {
+  //! `through`: how far the fleet and signals inputs have progressed. `consumed`: every input has
+  //! been read to its end (the pipeline's end): nothing more can come, no grace to wait for.
+  void decide(TimestampMs through, OutputCollector& out, bool consumed = false) {
     if (!decides_) return;
     if (restore_due_) restore(out);
+    if (!consumed) {
+      const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now().time_since_epoch()).count();
+      const TimestampMs decidable = std::min(through, services_->table.complete_through());
+      through = grace_.release(decidable, inputs_read_, now, ends_checked_at_);
+    }
     services_->engine.advance(fleet_state_, through, [&](const Decision& d, bool replay) { emit(d, replay, out); });
   }
 
@@ -240,6 +269,9 @@ class LiveShard : public ShardLogic {
   std::unique_ptr<RiskTopicFeed> feed_;      //!< =topic, decision shard: the table from spot.risk
   bool decides_;
   TimestampMs inputs_through_ = Watermarks::kMin;  //!< fleet and signals progress (decision shard)
+  TimestampMs inputs_read_ = Watermarks::kMin;     //!< fleet and signals watermarks: read past, idle or not
+  std::int64_t ends_checked_at_ = 0;               //!< Watermarks::ends_checked_at, latest seen
+  InputGrace grace_{cfg_.get_int("decisions.input_grace_ms")};
   TimestampMs prices_seen_ = Watermarks::kMin;     //!< the prices' watermark as far as this shard saw it
   TimestampMs lateness_;
   FleetState fleet_state_;

@@ -120,11 +120,13 @@ int demo_command(Config cfg, const FeedOptions& opts) {
   });
 
   SynthCounts counts;
+  std::uint64_t published = 0;
   {
     EventPublisher pub(cfg);
     counts = market.generate([&](const Event& e) { pub.publish(e); });
     publish_bad_input(pub, cfg, market.options().start);
     pub.flush();
+    published = pub.published();
     std::printf("published %s and 5 deliberately bad messages\n", describe(counts).c_str());
     std::fflush(stdout);
   }
@@ -154,7 +156,7 @@ int demo_command(Config cfg, const FeedOptions& opts) {
     }
   }
   std::printf("\nmetrics %s\n", metrics.to_json().c_str());
-  return rc;
+  return check_round_trip("input messages", published, metrics.messages_in.get(), rc);
 }
 
 }  // namespace spotstream::cli

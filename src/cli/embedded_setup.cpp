@@ -1,8 +1,12 @@
 #include "src/cli/embedded_setup.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <cstdio>
 #include <fstream>
 #include <stdexcept>
+
+#include "src/runtime/pipeline.hpp"
 
 namespace spotstream::cli {
 
@@ -24,6 +28,14 @@ std::unique_ptr<EmbeddedCluster> start_embedded(Config& cfg, const std::string& 
       throw std::runtime_error("cannot write bootstrap file " + bootstrap_file);
   }
   return cluster;
+}
+
+int check_round_trip(const char* what, std::uint64_t sent, std::uint64_t got, int rc) {
+  if (sent == got) return rc;
+  spdlog::error("{}: {} sent through the embedded broker, {} read back: {} lost (it keeps about 5 MiB per partition "
+                "and drops the oldest messages silently); use a real Kafka cluster (--brokers) for inputs this large",
+                what, sent, got, sent > got ? sent - got : 0);
+  return rc == 0 ? Pipeline::kExitDataLost : rc;
 }
 
 }  // namespace spotstream::cli

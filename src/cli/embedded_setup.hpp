@@ -15,4 +15,9 @@ namespace spotstream::cli {
 std::unique_ptr<EmbeddedCluster> start_embedded(Config& cfg, const std::string& bootstrap_file,
                                                 std::FILE* banner = stdout);
 
+//! The embedded broker keeps about 5 MiB per partition and silently drops the oldest messages
+//! beyond that: a command that published `sent` messages to it and got `got` back says so and
+//! returns the data-lost status (Pipeline::kExitDataLost) instead of `rc` when they differ.
+int check_round_trip(const char* what, std::uint64_t sent, std::uint64_t got, int rc);
+
 }  // namespace spotstream::cli

@@ -39,7 +39,8 @@ int risk_command(Config cfg, const RiskOptions& opts) {
   std::fflush(stdout);
   spdlog::info("{} tick(s) in, {} spot.risk record(s), {} dead letter(s)", ticks.size(), records.size(),
                metrics.dlq.total());
-  return rc;
+  const int in_rc = check_round_trip("price ticks", ticks.size(), metrics.messages_in.get(), rc);
+  return check_round_trip("spot.risk records", metrics.risk_records.get(), records.size(), in_rc);
 }
 
 }  // namespace spotstream::cli

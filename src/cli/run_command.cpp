@@ -25,7 +25,7 @@ int run_command(Config cfg, const RunOptions& opts) {
   Pipeline pipeline(cfg, live_topology(cfg, services), metrics);
   EvaluateServer rest(services);
   if (const auto port = cfg.get_int("rest.port"); port >= 0) {
-    const int bound = rest.start(cfg.get_string("rest.address"), static_cast<int>(port));
+    const int bound = rest.start(cfg.get_string("rest.address"), static_cast<int>(port), EvaluateServer::limits(cfg));
     std::printf("rest api listening on http://%s:%d (POST /api/v1/evaluate, GET /health)\n",
                 cfg.get_string("rest.address").c_str(), bound);
     std::fflush(stdout);

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -210,10 +211,12 @@ bool get_price(Ctx& c, const Scalar& s, const char* name, bool required, double&
     default:
       return c.fail(dlq::kWrongType, field(name) + " must be a number or a numeric string, got " + type_name(s.kind));
   }
-  if (!std::isfinite(v) || v <= 0 || v > c.limits.max_price) {
+  // Prices are held in whole micro-dollars per hour: a smaller one would be held as zero.
+  constexpr double kMinPrice = 1e-6;
+  if (!std::isfinite(v) || v < kMinPrice || v > c.limits.max_price) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%g", v);
-    return c.fail(dlq::kBadPrice, field(name) + " is " + buf + ": prices must be > 0 and <= " +
+    return c.fail(dlq::kBadPrice, field(name) + " is " + buf + ": prices must be >= 0.000001 (one micro-dollar) and <= " +
                                       std::to_string(c.limits.max_price) + " USD/hour");
   }
   out = v;
@@ -254,17 +257,43 @@ bool resolve_location(Ctx& c, std::string_view az, const char* az_name, std::str
   return true;
 }
 
-bool check_instance_type(Ctx& c, std::string_view type, const char* name) {
-  // family.size: lowercase letters, digits and '-' around exactly one dot (u-6tb1.metal, c7gn.16xlarge).
-  std::size_t dots = 0, dot = 0;
-  bool ok = !type.empty() && type.size() <= 64;
-  for (std::size_t i = 0; i < type.size(); ++i) {
-    const char ch = type[i];
-    if (ch == '.') ++dots, dot = i;
-    else ok = ok && ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-');
+namespace {
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+}
+
+// EC2 sizes: nano .. xlarge, <N>xlarge, metal, metal-<N>xl.
+bool is_instance_size(std::string_view s) {
+  for (const std::string_view named : {"nano", "micro", "small", "medium", "large", "xlarge", "metal"})
+    if (s == named) return true;
+  if (s.size() > 6 && s.ends_with("xlarge")) return all_digits(s.substr(0, s.size() - 6));
+  if (s.starts_with("metal-") && s.ends_with("xl")) return all_digits(s.substr(6, s.size() - 8));
+  return false;
+}
+
+// EC2 families: a letter, then lowercase letters, digits and '-', with a generation digit
+// (c5, m7i-flex, u-6tb1, mac2-m2pro).
+bool is_instance_family(std::string_view s) {
+  if (s.empty() || s[0] < 'a' || s[0] > 'z') return false;
+  bool digit = false;
+  for (const char ch : s) {
+    digit = digit || (ch >= '0' && ch <= '9');
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-')) return false;
   }
-  if (!ok || dots != 1 || dot == 0 || dot + 1 == type.size())
-    return c.fail(dlq::kBadValue, std::string("field '") + name + "' is not an instance type (family.size): " + quote(type));
+  return digit;
+}
+
+}  // namespace
+
+bool check_instance_type(Ctx& c, std::string_view type, const char* name) {
+  const auto dot = type.find('.');
+  const bool ok = type.size() <= 64 && dot != std::string_view::npos && is_instance_family(type.substr(0, dot)) &&
+                  is_instance_size(type.substr(dot + 1));
+  if (!ok)
+    return c.fail(dlq::kBadValue, std::string("field '") + name +
+                                      "' is not an EC2 instance type (<family>.<size>: c5.large, m7i-flex.2xlarge, "
+                                      "c7i.metal-24xl): " + quote(type));
   return true;
 }
 

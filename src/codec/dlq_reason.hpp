@@ -12,4 +12,5 @@ inline constexpr const char* kUnknownFormat = "unknown_format";    //!< valid JS
 inline constexpr const char* kMissingInstanceId = "missing_instance_id";  //!< IMDS body without an instance id key
 inline constexpr const char* kOversize = "oversize";               //!< larger than decode.max_message_bytes
 inline constexpr const char* kLate = "late";                       //!< older than watermark - allowed lateness
+inline constexpr const char* kAhead = "ahead";                     //!< too far ahead of its partition's progress or of the clock
 }  // namespace spotstream::dlq

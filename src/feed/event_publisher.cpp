@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "src/codec/json_encoder.hpp"
+#include "src/kafka/kafka_conf.hpp"
 
 namespace spotstream {
 
@@ -15,8 +16,15 @@ EventPublisher::EventPublisher(const Config& cfg, PriceFormat price_format)
 void EventPublisher::publish_raw(const std::string& topic, const std::string& key, const std::string& value,
                                  TimestampMs ts) {
   std::string error;
-  if (!producer_.produce(topic, key, value, ts, nullptr, &error))
+  if (!producer_.produce(topic, key, value, ts, nullptr, &error)) {
+    // Refused here rather than accepted and lost: a broker (the embedded one keeps about 5 MiB per
+    // partition) drops or rejects what is too large, and consumers would skip it.
+    if (value.size() + key.size() >= kMaxMessageBytes)
+      throw std::runtime_error("cannot publish a message of " + std::to_string(value.size() + key.size()) + " bytes to " +
+                               topic + ": over the producer's message.max.bytes (" + std::to_string(kMaxMessageBytes) +
+                               "; kafka.message.max.bytes raises it where the cluster accepts more): " + error);
     throw std::runtime_error("cannot publish to " + topic + ": " + error);
+  }
   ++published_;
   if ((published_ & 1023) == 0) producer_.poll(0);
 }

@@ -65,6 +65,7 @@ std::unique_ptr<RdKafka::Conf> make_kafka_conf(const Config& cfg, ClientRole rol
     props["enable.idempotence"] = "true";
     props["linger.ms"] = "5";
     props["compression.type"] = "lz4";
+    props["message.max.bytes"] = std::to_string(kMaxMessageBytes);
   } else {
     props["enable.auto.commit"] = "false";
     props["enable.auto.offset.store"] = "false";

@@ -116,6 +116,7 @@ void KafkaSource::plan_replay(RdKafka::KafkaConsumer* c, std::vector<RdKafka::To
   std::size_t n = 0;
   for (auto* p : replay) {
     std::int64_t committed = rc == RdKafka::ERR_NO_ERROR ? p->offset() : -1;
+    if (committed >= 0) expect_from({p->topic(), p->partition()}, committed);
     // A new group starting at the log end ("latest") still needs the state the log holds: all of
     // it is history, rebuilt without emitting.
     std::int64_t low = 0, high = 0;
@@ -148,6 +149,7 @@ void KafkaSource::plan_warm_start(RdKafka::KafkaConsumer* c, std::vector<RdKafka
     std::int64_t low = 0, high = 0;
     if (c->query_watermark_offsets(p->topic(), p->partition(), &low, &high, 10000) != RdKafka::ERR_NO_ERROR) continue;
     std::int64_t r = rc == RdKafka::ERR_NO_ERROR ? p->offset() : -1;
+    if (r >= 0) expect_from({p->topic(), p->partition()}, r);
     if (r < 0 && latest) r = high;
     if (r > low) {
       resume[p->partition()] = r;
@@ -238,6 +240,10 @@ void KafkaSource::replay_from(const PartitionKey& tp, std::int64_t resume, std::
   s.skip_before = skip_before;
 }
 
+void KafkaSource::expect_from(const PartitionKey& tp, std::int64_t offset) {
+  if (const auto i = slot_of(tp); i >= 0) slots_[static_cast<std::size_t>(i)].expected = offset;
+}
+
 void KafkaSource::replay_finished(Slot& s) {
   if (s.restore_until < 0) return;
   s.restore_until = -1;
@@ -266,7 +272,8 @@ KafkaSource::Slot* KafkaSource::slot_of_message(const rd_kafka_message_t& m, std
 KafkaSource::KafkaSource(const Config& cfg, const std::vector<std::string>& topics, Listener& listener,
                          const std::vector<std::string>& replay_topics, std::optional<WarmStart> warm,
                          std::optional<CoPartition> co_partition)
-    : rebalancer_(std::make_unique<Rebalancer>(*this, listener)),
+    : listener_(listener),
+      rebalancer_(std::make_unique<Rebalancer>(*this, listener)),
       topics_(topics),
       slot_by_partition_(topics.size()),
       replay_topics_(replay_topics),
@@ -339,6 +346,8 @@ bool KafkaSource::take(const rd_kafka_message_t& m, const RecordFn& fn) {
     }
     r.partition = m.partition;
     r.offset = m.offset;
+    if (s->expected >= 0 && r.offset > s->expected) check_gap(*s, r.offset);
+    s->expected = r.offset + 1;
     rd_kafka_timestamp_type_t tstype;
     const std::int64_t ts = rd_kafka_message_timestamp(&m, &tstype);
     r.timestamp = tstype == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? 0 : ts;
@@ -363,6 +372,7 @@ bool KafkaSource::take(const rd_kafka_message_t& m, const RecordFn& fn) {
         s->eof = true;
         eof_[s->key] = true;
       }
+      s->eof_offset = m.offset;
       replay_finished(*s);
     }
     return false;
@@ -370,6 +380,29 @@ bool KafkaSource::take(const rd_kafka_message_t& m, const RecordFn& fn) {
   // Transient broker/network errors are retried by librdkafka; report and carry on.
   spdlog::warn("kafka consumer: {}", rd_kafka_message_errstr(&m));
   return false;
+}
+
+void KafkaSource::confirm_ends() {
+  for (auto& s : slots_) {
+    if (!s.assigned || !s.eof) continue;
+    std::int64_t low = 0, high = 0;
+    if (rd_kafka_get_watermark_offsets(consumer_->c_ptr(), s.key.first.c_str(), s.key.second, &low, &high) !=
+        RD_KAFKA_RESP_ERR_NO_ERROR)
+      continue;
+    if (high > s.eof_offset) {
+      s.eof = false;
+      eof_[s.key] = false;
+    }
+  }
+}
+
+void KafkaSource::check_gap(Slot& s, std::int64_t offset) {
+  std::int64_t low = -1, high = -1;
+  rd_kafka_get_watermark_offsets(consumer_->c_ptr(), s.key.first.c_str(), s.key.second, &low, &high);
+  if (low < 0 && consumer_->query_watermark_offsets(s.key.first, s.key.second, &low, &high, 5000) != RdKafka::ERR_NO_ERROR)
+    return;
+  if (s.expected >= low) return;
+  listener_.on_lost(s.key, s.expected, std::min(offset, low));
 }
 
 bool KafkaSource::all_at_eof() const {

@@ -31,6 +31,9 @@ class KafkaSource {
     virtual void on_assigned(const std::vector<PartitionKey>& parts) = 0;
     //! Called before `parts` are revoked: finish their in-flight work and commit.
     virtual void on_revoking(const std::vector<PartitionKey>& parts) = 0;
+    //! Offsets [from, to) of `tp` were removed from the broker (retention) before they were read:
+    //! librdkafka's offset reset (auto.offset.reset after "offset out of range") skipped them.
+    virtual void on_lost(const PartitionKey& tp, std::int64_t from, std::int64_t to) { (void)tp, (void)from, (void)to; }
   };
 
   //! A windowed input (the price topic): on assignment each of its partitions first re-reads the
@@ -88,6 +91,13 @@ class KafkaSource {
   std::size_t poll(std::size_t max, int timeout_ms, const RecordFn& fn);
   //! True when partitions are assigned and every one has been read to its end.
   bool all_at_eof() const;
+  //! Checks each partition marked as read to its end against the high watermark of librdkafka's
+  //! latest fetch from it (updated by every fetch, whether or not this thread consumes): one with
+  //! more messages on the broker, fetched but still queued behind others or not fetched yet, is
+  //! no longer at its end. The end-of-partition event alone goes stale while messages queue up
+  //! behind other partitions' (a source held back by a slow sink). Call before reading
+  //! assignment() for decisions.
+  void confirm_ends();
   //! Commits the given next-offsets; sync waits for the broker's answer. Returns false on error.
   bool commit(const std::map<PartitionKey, std::int64_t>& offsets, bool sync);
   //! Leaves the group (revoking triggers the listener one last time).
@@ -117,6 +127,11 @@ class KafkaSource {
     PartitionKey key;
     bool assigned = false;
     bool eof = false;
+    std::int64_t eof_offset = -1;  //!< the offset at which the end was reached
+    //! The offset the next message should have: after the last one read, or at first the resume
+    //! point (committed offset) when one is known; -1 when unknown. A message beyond it is checked
+    //! against the log start for messages lost to retention.
+    std::int64_t expected = -1;
     std::int64_t restore_until = -1;   //!< replaying: the resume offset; -1 when live
     std::int64_t skip_before = kNoSkip;  //!< read from the start: skip messages older than this
   };
@@ -128,12 +143,18 @@ class KafkaSource {
   void plan_warm_start(RdKafka::KafkaConsumer* c, std::vector<RdKafka::TopicPartition*>& parts);
   void replay_from(const PartitionKey& tp, std::int64_t resume, std::int64_t skip_before = kNoSkip);
   void replay_finished(Slot& s);
+  //! The committed offset `tp` resumes from: its first message should be there (Slot::expected).
+  void expect_from(const PartitionKey& tp, std::int64_t offset);
   std::uint32_t assign_slot(const PartitionKey& tp);
   void free_slot(const PartitionKey& tp);
+  //! A message at `offset` when `s.expected` was due: reports the offsets below the partition's log
+  //! start that were skipped (a gap above it is compaction or transaction markers, not loss).
+  void check_gap(Slot& s, std::int64_t offset);
   //! Hands one message (or end-of-partition event) over; true for a message passed to `fn`.
   bool take(const rd_kafka_message_t& m, const RecordFn& fn);
   //! The slot of a message's partition, or nullptr when it is not (or no longer) assigned.
   Slot* slot_of_message(const rd_kafka_message_t& m, std::uint32_t& slot, std::uint32_t& topic);
+  Listener& listener_;
   std::unique_ptr<Rebalancer> rebalancer_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   rd_kafka_queue_t* queue_ = nullptr;  //!< the consumer's queue (messages, rebalances, errors)

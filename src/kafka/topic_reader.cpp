@@ -102,6 +102,7 @@ std::vector<TopicRecord> read_topic(const Config& cfg, const std::string& topic,
   for (auto* p : parts) delete p;
 
   std::vector<TopicRecord> out;
+  std::map<std::int32_t, std::int64_t> expected;  // the next offset due per partition
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (!pending.empty()) {
     if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("topic reader: timed out reading " + topic);
@@ -112,6 +113,17 @@ std::vector<TopicRecord> read_topic(const Config& cfg, const std::string& topic,
       TopicRecord r;
       r.partition = m->partition();
       r.offset = m->offset();
+      if (auto e = expected.find(r.partition); e != expected.end() && r.offset > e->second) {
+        // A gap below the log start: retention removed messages while this reader was behind and
+        // the offset reset skipped them (above it: compaction or transaction markers).
+        std::int64_t low = -1, high = -1;
+        c->get_watermark_offsets(topic, r.partition, &low, &high);
+        if (e->second < low)
+          throw std::runtime_error("topic reader: lost " + std::to_string(std::min(r.offset, low) - e->second) +
+                                   " message(s) of " + topic + "[" + std::to_string(r.partition) + "] from offset " +
+                                   std::to_string(e->second) + ": the broker removed them before they were read");
+      }
+      expected[r.partition] = r.offset + 1;
       r.timestamp = m->timestamp().timestamp;
       if (m->key_pointer()) r.key.assign(static_cast<const char*>(m->key_pointer()), m->key_len());
       if (!with_marks && is_risk_mark_key(r.key)) continue;

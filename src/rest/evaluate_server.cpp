@@ -3,7 +3,9 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <chrono>
+#include <ctime>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -111,9 +113,67 @@ EvaluateServer::Reply EvaluateServer::evaluate(std::string_view body) const {
   return {200, out.dump()};
 }
 
-int EvaluateServer::start(const std::string& address, int port) {
+EvaluateServer::Limits EvaluateServer::limits(const Config& cfg) {
+  Limits l;
+  l.threads = static_cast<int>(cfg.get_int("rest.threads"));
+  l.read_timeout_ms = static_cast<int>(cfg.get_int("rest.read_timeout_ms"));
+  l.max_body_bytes = static_cast<std::size_t>(cfg.get_int("rest.max_body_bytes"));
+  return l;
+}
+
+void EvaluateServer::route_errors(const Limits& limits) {
+  // A body announced over the limit is refused from the headers: httplib would otherwise read (and
+  // discard) all of it first, holding a worker for as long as the client cares to send.
+  server_->set_pre_routing_handler([max = limits.max_body_bytes](const httplib::Request& req, httplib::Response& res) {
+    const auto length = req.get_header_value("Content-Length");
+    std::uint64_t n = 0;
+    const auto [ptr, ec] = std::from_chars(length.data(), length.data() + length.size(), n);
+    if (length.empty() || (ec == std::errc() && ptr == length.data() + length.size() && n <= max))
+      return httplib::Server::HandlerResponse::Unhandled;
+    const Reply r = error(413, "request body of " + length + " bytes is over the limit of " + std::to_string(max) +
+                                   " bytes (rest.max_body_bytes)");
+    res.status = r.status;
+    res.set_header("Connection", "close");
+    res.set_content(r.body, "application/json");
+    return httplib::Server::HandlerResponse::Handled;
+  });
+  auto not_allowed = [](const char* allow) {
+    return [allow](const httplib::Request& req, httplib::Response& res) {
+      const Reply r = error(405, req.method + " is not allowed on " + req.path + " (" + allow + " is)");
+      res.status = r.status;
+      res.set_header("Allow", allow);
+      res.set_content(r.body, "application/json");
+    };
+  };
+  for (const char* path : {"/api/v1/evaluate", "/health"}) {
+    const char* allow = std::string_view(path) == "/health" ? "GET" : "POST";
+    if (std::string_view(allow) != "POST") server_->Post(path, not_allowed(allow));
+    if (std::string_view(allow) != "GET") server_->Get(path, not_allowed(allow));
+    server_->Put(path, not_allowed(allow));
+    server_->Delete(path, not_allowed(allow));
+    server_->Patch(path, not_allowed(allow));
+  }
+  // Whatever else fails (unknown path, unreadable request) still answers in JSON.
+  server_->set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    const std::string what = res.status == 404 ? "no such resource: " + req.method + " " + req.path +
+                                                     " (POST /api/v1/evaluate, GET /health)"
+                                               : "the request could not be served (HTTP " + std::to_string(res.status) + ")";
+    res.set_content(error(res.status, what).body, "application/json");
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+}
+
+int EvaluateServer::start(const std::string& address, int port, const Limits& limits) {
   server_ = std::make_unique<httplib::Server>();
   server_->set_tcp_nodelay(true);  // small answers: without it, Nagle + delayed ACK add ~40 ms
+  server_->new_task_queue = [n = limits.threads] { return new httplib::ThreadPool(static_cast<std::size_t>(n)); };
+  const auto timeout = std::chrono::milliseconds(limits.read_timeout_ms);
+  server_->set_read_timeout(timeout);
+  server_->set_write_timeout(timeout);
+  server_->set_keep_alive_timeout(std::max<std::time_t>(1, limits.read_timeout_ms / 1000));
+  server_->set_payload_max_length(limits.max_body_bytes);
+  route_errors(limits);
   server_->Post("/api/v1/evaluate", [this](const httplib::Request& req, httplib::Response& res) {
     const Reply r = evaluate(req.body);
     res.status = r.status;

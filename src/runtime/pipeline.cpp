@@ -31,6 +31,8 @@ Pipeline::Pipeline(const Config& cfg, LogicFactory factory, RuntimeMetrics& metr
       fleet_topic_(cfg.get_string("topics.fleet")),
       dlq_payload_max_(static_cast<std::size_t>(cfg.get_int("decode.dlq_payload_max_bytes"))),
       allowed_lateness_(cfg.get_int("window.allowed_lateness_ms")),
+      max_ahead_(cfg.get_int("window.max_ahead_ms")),
+      max_ahead_of_clock_(cfg.get_int("window.max_ahead_of_clock_ms")),
       risk_marks_(cfg) {
   sink_->set_history(history_.get());
   const auto n = cfg.get_int("runtime.shards");
@@ -88,9 +90,13 @@ void Pipeline::route(const KafkaSource::Record& r) {
     else dead_letter(r, err);
     return;
   }
-  std::size_t late = 0;
+  std::size_t late = 0, ahead = 0;
   for (auto& e : decoded_) {
     const TimestampMs ts = std::visit([](const auto& v) { return v.ts; }, e);
+    if (too_far_ahead(e, ts, part)) {
+      ++ahead;  // a bad producer clock: moving the watermark would make every later tick late
+      continue;
+    }
     const TimestampMs partition_wm = watermarks_.observe(part.watermark, source_->key(r.slot), ts);
     if (std::holds_alternative<PriceTick>(e) && partition_wm != Watermarks::kMin && ts < partition_wm - allowed_lateness_) {
       ++late;  // its pane may already be sealed: placing it would rewrite history
@@ -123,6 +129,20 @@ void Pipeline::route(const KafkaSource::Record& r) {
                                                std::to_string(allowed_lateness_ / 1000) + " s)"});
     if (late > 1) metrics_.dlq.inc(dlq::kLate, late - 1);  // one record per message, counted per tick
   }
+  if (ahead > 0 && !replay) {
+    dead_letter(r, DecodeError{dlq::kAhead, std::to_string(ahead) + " of " + std::to_string(decoded_.size()) +
+                                                " event(s) stamped more than window.max_ahead_ms (" +
+                                                std::to_string(max_ahead_ / 1000) +
+                                                " s) ahead of the partition's latest tick or window.max_ahead_of_clock_ms (" +
+                                                std::to_string(max_ahead_of_clock_ / 1000) + " s) ahead of the clock"});
+    if (ahead > 1) metrics_.dlq.inc(dlq::kAhead, ahead - 1);
+  }
+}
+
+bool Pipeline::too_far_ahead(const Event& e, TimestampMs ts, const PartitionState& part) const {
+  if (max_ahead_of_clock_ > 0 && ts > clock_ms_ + max_ahead_of_clock_) return true;
+  if (max_ahead_ <= 0 || !std::holds_alternative<PriceTick>(e) || !part.watermark) return false;
+  return *part.watermark != Watermarks::kMin && ts > *part.watermark + max_ahead_;
 }
 
 void Pipeline::dead_letter(const KafkaSource::Record& r, const DecodeError& err) {
@@ -142,13 +162,24 @@ void Pipeline::dead_letter(const KafkaSource::Record& r, const DecodeError& err)
   dlq_outputs_.push_back(Output{OutputTopic::Dlq, dl.key, encode_dead_letter(dl, dlq_payload_max_), dl.ts, current_.get()});
 }
 
+void Pipeline::confirm_ends() {
+  clock_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  source_->confirm_ends();
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
+  watermarks_.recompute(source_->assignment(), now);
+}
+
 void Pipeline::seal_batch() {
   // Emptiness is "no message routed", not "no offset to commit": a batch of replayed messages
   // commits nothing, yet its events are staged in the shards and point at it.
   const Watermarks& wm = watermarks_.current();
   const bool progressed = wm.prices_progress != progress_sent_.prices_progress || wm.fleet_progress != progress_sent_.fleet_progress ||
                           wm.signals_progress != progress_sent_.signals_progress;
-  if (!current_ || (current_messages_ == 0 && !progressed)) return;
+  if (!current_) return;
+  if (current_messages_ == 0 && !progressed) {
+    send_ends_checked(wm);
+    return;
+  }
   current_messages_ = 0;
   for (const auto slot : touched_) {
     auto& part = partitions_[slot];
@@ -172,6 +203,20 @@ void Pipeline::seal_batch() {
   sink_->push(dlq_outputs_, dlq_token_);
   if (history_) history_->push(history_inputs_, *stop_);
   batch->done();  // the source's hold
+}
+
+void Pipeline::send_ends_checked(const Watermarks& wm) {
+  // A new confirmation of the partitions' ends releases decisions waiting for an idle input's grace
+  // (decisions.input_grace_ms). Nothing was read: the marks belong to no input batch, like the
+  // outputs of an idle shard, so an idle source keeps no batch in flight (idle exit waits for none).
+  if (wm.ends_checked_at < progress_sent_.ends_checked_at + kEndsCheckResolutionMs) return;
+  progress_sent_ = wm;
+  for (auto& s : shards_) {
+    QueuedEvent mark{PriceTick{}, nullptr, EventContext{wm, false, -1, -1}};
+    mark.progress = true;
+    s->stage(std::move(mark), Shard::Lane::Prices);
+    s->flush(*stop_);
+  }
 }
 
 void Pipeline::wait_in_flight() {
@@ -264,6 +309,13 @@ void Pipeline::on_revoking(const std::vector<PartitionKey>& parts) {
   if (exactly_once_) commit_transaction();
 }
 
+void Pipeline::on_lost(const PartitionKey& tp, std::int64_t from, std::int64_t to) {
+  metrics_.messages_lost.inc(static_cast<std::uint64_t>(to - from));
+  spdlog::error("LOST {} message(s) of {}[{}], offsets {}..{}: the broker removed them (retention) before they were read, "
+                "and the consumer's offset reset skipped them; keep topics longer than a consumer may lag, or read them "
+                "faster", to - from, tp.first, tp.second, from, to - 1);
+}
+
 int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& may_exit_idle) {
   stop_ = &stop;
   if (exactly_once_) {
@@ -301,9 +353,10 @@ int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& ma
   const auto idle_exit = std::chrono::milliseconds(cfg_.get_int("runtime.idle_exit_ms"));
   auto last_input = Clock::now();
   last_commit_ = Clock::now();
+  bool input_consumed = false;
 
   while (!stop.load() && !fatal_.load()) {
-    watermarks_.recompute(source_->assignment());
+    confirm_ends();
     const auto n = source_->poll(batch_size, 100, [this](const KafkaSource::Record& r) { route(r); });
     seal_batch();
     const auto now = Clock::now();
@@ -318,12 +371,13 @@ int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& ma
     if (idle_exit.count() > 0 && n == 0 && now - last_input >= idle_exit && source_->all_at_eof() &&
         tracker_.in_flight() == 0 && (!may_exit_idle || may_exit_idle())) {
       spdlog::info("all input consumed and idle for {} ms: stopping", idle_exit.count());
+      input_consumed = true;
       break;
     }
   }
 
   spdlog::info("stopping: draining shards, delivering outputs, committing offsets");
-  watermarks_.recompute(source_->assignment());
+  confirm_ends();
   seal_batch();
   for (auto& s : shards_) s->stop_and_join();
   if (risk_marks_.enabled() && !fatal_.load()) {
@@ -336,7 +390,7 @@ int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& ma
   }
   // exactly_once: the last marks must be committed before on_finish waits to read them back.
   if (exactly_once_) commit_transaction();
-  for (auto& s : shards_) s->finish();
+  for (auto& s : shards_) s->finish(input_consumed);
   if (exactly_once_) {  // and what on_finish emitted
     sink_->wait_delivered();
     commit_transaction();
@@ -354,6 +408,11 @@ int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& ma
     else
       spdlog::error("stopped after a delivery failure; {} input batch(es) left uncommitted", tracker_.in_flight());
     return 1;
+  }
+  if (const auto lost = metrics_.messages_lost.get(); lost > 0) {
+    spdlog::error("{} input message(s) were lost before they could be read (see the LOST lines above): the results "
+                  "are incomplete", lost);
+    return kExitDataLost;
   }
   return 0;
 }

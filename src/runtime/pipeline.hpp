@@ -27,6 +27,8 @@ namespace spotstream {
 
 class Pipeline : public KafkaSource::Listener {
  public:
+  //! run()'s status when input messages were lost (RuntimeMetrics::messages_lost) but nothing failed.
+  static constexpr int kExitDataLost = 3;
   using LogicFactory = std::function<std::unique_ptr<ShardLogic>(int shard, RuntimeMetrics& metrics)>;
 
   Pipeline(const Config& cfg, LogicFactory factory, RuntimeMetrics& metrics);
@@ -34,7 +36,8 @@ class Pipeline : public KafkaSource::Listener {
 
   //! Runs on the calling thread until `stop` is set (SIGINT/SIGTERM), an idle exit
   //! (runtime.idle_exit_ms, and `may_exit_idle()` if given), or a fatal delivery error.
-  //! Drains, delivers and commits before returning. Returns 0 on a clean stop, 1 on a fatal error.
+  //! Drains, delivers and commits before returning. Returns 0 on a clean stop, 1 on a fatal error,
+  //! kExitDataLost when the broker removed input messages before they were read.
   int run(const std::atomic<bool>& stop, const std::function<bool()>& may_exit_idle = {});
   //! exactly_once only: told of every transactional call (tests). Call before run().
   void set_transaction_observer(TransactionObserver* observer) { sink_->set_transaction_observer(observer); }
@@ -42,10 +45,15 @@ class Pipeline : public KafkaSource::Listener {
  private:
   void on_assigned(const std::vector<PartitionKey>& parts) override;
   void on_revoking(const std::vector<PartitionKey>& parts) override;
+  void on_lost(const PartitionKey& tp, std::int64_t from, std::int64_t to) override;
 
   void route(const KafkaSource::Record& r);
   void dead_letter(const KafkaSource::Record& r, const DecodeError& err);
+  //! Confirms which partitions are read to their end and recomputes the watermarks (each poll round).
+  void confirm_ends();
   void seal_batch();
+  //! Progress marks carrying only a newer Watermarks::ends_checked_at, tied to no input batch.
+  void send_ends_checked(const Watermarks& wm);
   void wait_in_flight();
   void commit(bool sync);
   //! exactly_once: waits for every sealed batch's outputs, then has the sink commit the open
@@ -57,6 +65,8 @@ class Pipeline : public KafkaSource::Listener {
   void publish_marks();
   //! The shard of an event by its routing key; stores a tick's key_hash on the way.
   std::size_t shard_of(Event& e) const;
+
+  static constexpr std::int64_t kEndsCheckResolutionMs = 100;
 
   Config cfg_;
   RuntimeMetrics& metrics_;
@@ -81,6 +91,8 @@ class Pipeline : public KafkaSource::Listener {
     TimestampMs* watermark = nullptr;  //!< its entry in watermarks_, once it has one
   };
   PartitionState& partition_state(std::uint32_t slot);
+  //! Stamped too far ahead of the clock, or (a price tick) of its partition's latest accepted tick.
+  bool too_far_ahead(const Event& e, TimestampMs ts, const PartitionState& part) const;
   std::vector<PartitionState> partitions_;
   std::vector<std::uint32_t> touched_;  //!< slots with a next_offset in the batch being filled
   std::vector<InputKind> kinds_;  //!< by the source's topic index
@@ -93,6 +105,8 @@ class Pipeline : public KafkaSource::Listener {
   std::string prices_topic_, signals_topic_, fleet_topic_;
   std::size_t dlq_payload_max_;
   TimestampMs allowed_lateness_;
+  TimestampMs max_ahead_, max_ahead_of_clock_;  //!< window.max_ahead_ms, window.max_ahead_of_clock_ms (0: none)
+  TimestampMs clock_ms_ = 0;                    //!< the wall clock, read once per poll round
   std::chrono::steady_clock::time_point last_commit_;
   Watermarks progress_sent_;  //!< the watermarks the last progress marks carried
   RiskMarks risk_marks_;

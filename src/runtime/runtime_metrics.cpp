@@ -31,6 +31,7 @@ std::string RuntimeMetrics::to_json() const {
   j["messages_in"] = messages_in.get();
   j["messages_replayed"] = messages_replayed.get();
   j["messages_skipped"] = messages_skipped.get();
+  j["messages_lost"] = messages_lost.get();
   j["bad_input_replayed"] = bad_input_replayed.get();
   j["prices_in"] = prices_in.get();
   j["signals_in"] = signals_in.get();
@@ -46,6 +47,7 @@ std::string RuntimeMetrics::to_json() const {
   j["unknown_instance_signals"] = unknown_instance_signals.get();
   j["parked_signals_applied"] = parked_signals_applied.get();
   j["joins_caught_up"] = joins_caught_up.get();
+  j["unknown_instance_types"] = unknown_instance_types.get();
   j["parked_signals_expired"] = parked_signals_expired.get();
   j["parked_signals_overflow"] = parked_signals_overflow.get();
   j["duplicate_ticks"] = duplicate_ticks.get();

@@ -20,9 +20,10 @@ struct Counter {
 //! DLQ records per reason code (codec/dlq_reason.hpp); unknown codes count under "other".
 class DlqCounters {
  public:
-  static constexpr std::array<std::string_view, 12> kReasons = {
+  static constexpr std::array<std::string_view, 13> kReasons = {
       "malformed_json", "missing_field", "wrong_type",   "bad_price",         "bad_timestamp", "unknown_az",
-      "bad_value",      "unknown_format", "missing_instance_id", "oversize", "late",          "other"};
+      "bad_value",      "unknown_format", "missing_instance_id", "oversize", "late",          "ahead",
+      "other"};
   void inc(std::string_view reason, std::uint64_t n = 1);
   std::uint64_t get(std::string_view reason) const;
   std::uint64_t total() const;
@@ -36,6 +37,9 @@ struct RuntimeMetrics {
   Counter messages_in;
   Counter messages_replayed;  //!< read again to rebuild state after a restart (not in messages_in)
   Counter messages_skipped;   //!< read only to reach a warm start's first message (older than it needs)
+  //! Messages removed from the broker (retention) before this process read them: an offset reset
+  //! skipped them (logged as an error with the partition and offset range; commands exit non-zero).
+  Counter messages_lost;
   Counter bad_input_replayed;  //!< bad messages read again in a replay (dead-lettered when first read)
   Counter prices_in;
   Counter signals_in;
@@ -49,6 +53,7 @@ struct RuntimeMetrics {
   Counter unknown_instance_signals;  //!< signals for instances not (yet) in the fleet
   Counter parked_signals_applied;    //!< of those, applied when the instance joined later
   Counter joins_caught_up;           //!< live joins older than instants already decided, evaluated at those
+  Counter unknown_instance_types;    //!< joins of a well-formed instance type no catalogue knows (logged)
   Counter parked_signals_expired;    //!< of those, expired unmatched (logged)
   Counter parked_signals_overflow;   //!< of those, not kept: the parked table was full (logged)
   Counter duplicate_ticks;           //!< same pool, time and price as a tick already held

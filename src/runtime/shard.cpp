@@ -106,9 +106,9 @@ void Shard::loop() {
   }
 }
 
-void Shard::finish() {
+void Shard::finish(bool input_consumed) {
   collector_.set_batch(nullptr);
-  logic_->on_finish(collector_);
+  logic_->on_finish(collector_, input_consumed);
   sink_.push(collector_.outputs(), sink_token_);
 }
 

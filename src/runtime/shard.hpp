@@ -48,7 +48,7 @@ class Shard {
   void stop_and_join();
   //! After stop_and_join (of every shard): ShardLogic::on_finish on the calling thread; its outputs
   //! go to the sink untied to any input batch.
-  void finish();
+  void finish(bool input_consumed);
 
  private:
   void loop();

@@ -62,8 +62,10 @@ class ShardLogic {
   //! even when no event is theirs).
   virtual void on_progress(const EventContext& /*ctx*/, OutputCollector& /*out*/) {}
   //! Once, when the pipeline stops, after every shard has processed everything; called from the
-  //! stopping thread (the shard threads have ended).
-  virtual void on_finish(OutputCollector& /*out*/) {}
+  //! stopping thread (the shard threads have ended). `input_consumed`: the pipeline stopped because
+  //! every input was read to its end and stayed idle (runtime.idle_exit_ms), not on a signal: what
+  //! waits for more input may be finished now; after a signal it is left to the next run.
+  virtual void on_finish(OutputCollector& /*out*/, bool /*input_consumed*/) {}
   //! The shard has had nothing to do for a while (about 20 ms; again every 20 ms while idle): work
   //! driven by something other than the inputs (the risk table read from spot.risk). Its outputs
   //! are tied to no input batch. Shard thread.

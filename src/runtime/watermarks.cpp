@@ -4,7 +4,8 @@
 
 namespace spotstream {
 
-void WatermarkTracker::recompute(const std::map<PartitionKey, bool>& assignment) {
+void WatermarkTracker::recompute(const std::map<PartitionKey, bool>& assignment, std::int64_t ends_checked_at) {
+  current_.ends_checked_at = std::max(current_.ends_checked_at, ends_checked_at);
   TimestampMs wm[3], progress[3];
   bool any[3] = {false, false, false};
   for (auto& w : wm) w = std::numeric_limits<TimestampMs>::max();

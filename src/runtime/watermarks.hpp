@@ -39,6 +39,13 @@ struct Watermarks {
   TimestampMs prices_progress = kMin;
   TimestampMs fleet_progress = kMin;
   TimestampMs signals_progress = kMin;
+  //! When (steady clock, ms) the source last confirmed which of its partitions are read to their
+  //! end (KafkaSource::confirm_ends): everything its fetches had found on the broker by then was
+  //! routed before this snapshot. A producer appends an event to an idle partition a little after
+  //! events of later times elsewhere (produce requests to different partitions are not ordered),
+  //! so decisions that rely on idle fleet and signals partitions wait for a confirmation made a
+  //! grace period after they became possible (decisions.input_grace_ms).
+  std::int64_t ends_checked_at = 0;
 };
 
 class WatermarkTracker {
@@ -67,8 +74,9 @@ class WatermarkTracker {
     if (ts > before) *entry = ts;
     return before;
   }
-  //! Recomputes over the assigned partitions (once per poll round).
-  void recompute(const std::map<PartitionKey, bool>& assignment);
+  //! Recomputes over the assigned partitions (once per poll round); `ends_checked_at`: when their
+  //! ends were confirmed (see Watermarks::ends_checked_at).
+  void recompute(const std::map<PartitionKey, bool>& assignment, std::int64_t ends_checked_at = 0);
   void forget(const PartitionKey& tp) { max_ts_.erase(tp); }
   //! The latest event time read from `tp` (kMin if none).
   TimestampMs latest(const PartitionKey& tp) const {

@@ -41,7 +41,7 @@ inline const std::vector<std::string>& all_dlq_reasons() {
   static const std::vector<std::string> reasons = {
       dlq::kMalformedJson, dlq::kMissingField,   dlq::kWrongType, dlq::kBadPrice,
       dlq::kBadTimestamp,  dlq::kUnknownAz,      dlq::kBadValue,  dlq::kUnknownFormat,
-      dlq::kMissingInstanceId, dlq::kOversize,   dlq::kLate};
+      dlq::kMissingInstanceId, dlq::kOversize,   dlq::kLate, dlq::kAhead};
   return reasons;
 }
 

@@ -55,8 +55,8 @@ class Observing : public ShardLogic {
   void on_progress(const EventContext& ctx, OutputCollector& out) override {
     observe(out, [&] { inner_->on_progress(ctx, out); });
   }
-  void on_finish(OutputCollector& out) override {
-    observe(out, [&] { inner_->on_finish(out); });
+  void on_finish(OutputCollector& out, bool input_consumed) override {
+    observe(out, [&] { inner_->on_finish(out, input_consumed); });
   }
   void on_idle(OutputCollector& out) override {
     observe(out, [&] { inner_->on_idle(out); });
