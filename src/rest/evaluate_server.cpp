@@ -1,6 +1,7 @@
 #include "src/rest/evaluate_server.hpp"
 
 #include <httplib.h>
+#include <sys/socket.h>
 #include <spdlog/spdlog.h>
 
 #include <charconv>
@@ -184,7 +185,15 @@ int EvaluateServer::start(const std::string& address, int port, const Limits& li
     res.status = r.status;
     res.set_content(r.body, "application/json");
   });
+  // httplib listens with a backlog of 5: a burst of connections beyond it waits for the client's
+  // SYN retry (about 1 s). The listening socket is captured as it is created and given a real one.
+  int listener = -1;
+  server_->set_socket_options([&listener](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listener = sock;
+  });
   const int bound = port == 0 ? server_->bind_to_any_port(address) : (server_->bind_to_port(address, port) ? port : -1);
+  if (bound >= 0 && listener >= 0) ::listen(listener, kListenBacklog);
   if (bound < 0)
     throw std::runtime_error("REST API: cannot listen on " + address + ":" + std::to_string(port) +
                              " (in use? set rest.port, 0 for any free port, -1 to disable)");

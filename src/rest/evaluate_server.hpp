@@ -58,6 +58,7 @@ class EvaluateServer {
 
  private:
   void route_errors(const Limits& limits);
+  static constexpr int kListenBacklog = 1024;
 
   std::shared_ptr<DecisionServices> services_;
   std::unique_ptr<httplib::Server> server_;

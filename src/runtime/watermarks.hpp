@@ -34,8 +34,8 @@ struct Watermarks {
   //! message (more partitions than keys); for fleet and signals, any partition read to its end.
   //! In a replay a partition is at its end only once all of it has been read, so what waits on
   //! these is deterministic; live, the fleet and signals topics are idle most of the time and must
-  //! not stall decisions. An event older than its input's progress is late for decisions made
-  //! since. Never go back.
+  //! not stall decisions (which give such idle partitions a grace period: ends_checked_at). An
+  //! event older than its input's progress is late for decisions made since. Never go back.
   TimestampMs prices_progress = kMin;
   TimestampMs fleet_progress = kMin;
   TimestampMs signals_progress = kMin;

@@ -1,7 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "src/core/time.hpp"
 #include "tests/unit/codec_test_util.hpp"
+#include "tests/unit/test_data.hpp"
 
 using namespace spotstream;
 namespace td = spotstream::testing;
@@ -66,4 +69,40 @@ TEST(CodecFleet, JoinRequiresPool) {
   EXPECT_FALSE(notype.ok);
   EXPECT_EQ(notype.error.reason, dlq::kMissingField);
   EXPECT_NE(notype.error.detail.find("instance_type"), std::string::npos);
+}
+
+// An instance type must parse as <family>.<size> with a real size: "zz9.mega" is refused; a
+// well-formed type no catalogue knows yet ("zz9.large") is the pipeline's to count and warn about.
+TEST(CodecFleet, InstanceTypeMustBeFamilyDotSize) {
+  auto join = [](const std::string& type) {
+    return decode(InputKind::Fleet, R"({"ts":1,"action":"join","node_id":"n","instance_id":"i","az":"us-east-1a",)"
+                                    R"("instance_type":")" + type + R"("})");
+  };
+  for (const char* bad : {"zz9.mega", "c5.hugexlarge", "c5.xlargex", "c5.metal-xl", "5c.large", "c.large", "c5..large",
+                          "c5.large.x", "C5.large", "c5"}) {
+    const auto d = join(bad);
+    EXPECT_FALSE(d.ok) << bad;
+    EXPECT_EQ(d.error.reason, dlq::kBadValue) << bad;
+    EXPECT_NE(d.error.detail.find("not an EC2 instance type"), std::string::npos) << d.error.detail;
+  }
+  for (const char* good : {"zz9.large", "c5.large", "t4g.nano", "m7i-flex.2xlarge", "u-6tb1.112xlarge", "c7i.metal-24xl",
+                           "mac2-m2pro.metal", "x2iedn.32xlarge"}) {
+    const auto d = join(good);
+    EXPECT_TRUE(d.ok) << good << ": " << d.error.detail;
+  }
+}
+
+// Every instance type in the real Spot Advisor file (929 of them) passes the check.
+TEST(CodecFleet, EveryRealInstanceTypeIsWellFormed) {
+  const auto text = td::read_file(td::shared_data_dir() / "spot-advisor" / "spot-advisor-data.json");
+  ASSERT_FALSE(text.empty());
+  const auto j = nlohmann::json::parse(text);
+  std::size_t n = 0;
+  for (const auto& [type, _] : j.at("instance_types").items()) {
+    const auto d = decode(InputKind::Fleet, R"({"ts":1,"action":"join","node_id":"n","instance_id":"i","az":"us-east-1a",)"
+                                            R"("instance_type":")" + type + R"("})");
+    EXPECT_TRUE(d.ok) << type << ": " << d.error.detail;
+    ++n;
+  }
+  EXPECT_GT(n, 900u);
 }

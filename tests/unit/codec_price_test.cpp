@@ -195,3 +195,20 @@ TEST(CodecPrice, FirstPageWithNextToken) {
   EXPECT_EQ(first.spot_price, 0.3405);
   EXPECT_EQ(first.ts, parse_iso8601("2020-02-20T23:21:08.000Z"));
 }
+
+// Prices are held in whole micro-dollars: one that would round to zero (4.9e-324, 4e-7) is
+// bad_price instead of a free instance with discount depth 1; one micro-dollar is the smallest.
+TEST(CodecPrice, PricesBelowOneMicroDollarAreBad) {
+  auto tick = [](const std::string& price) {
+    return decode(InputKind::Prices, R"({"ts":"2025-01-01T00:00:00Z","az":"us-east-1a","instance_type":"c5.large",)"
+                                     R"("product":"Linux/UNIX","spot_price":)" + price + "}");
+  };
+  for (const char* bad : {"4.9e-324", "4e-7", "0.0000009", "\"0.0000004\"", "0", "-0.01"}) {
+    const auto d = tick(bad);
+    EXPECT_FALSE(d.ok) << bad;
+    EXPECT_EQ(d.error.reason, dlq::kBadPrice) << bad;
+  }
+  const auto smallest = tick("0.000001");
+  ASSERT_TRUE(smallest.ok) << smallest.error.detail;
+  EXPECT_EQ(smallest.at<PriceTick>().spot_price, 0.000001);
+}
