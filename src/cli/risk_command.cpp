@@ -30,7 +30,8 @@ int risk_command(Config cfg, const RiskOptions& opts) {
   }
   RuntimeMetrics metrics;
   Pipeline pipeline(cfg, live_topology(cfg), metrics);
-  const int rc = pipeline.run(install_stop_handlers());
+  const auto& stop = install_stop_handlers();
+  const int rc = pipeline.run(stop);
   auto records = read_topic(cfg, cfg.get_string("topics.risk"));
   std::stable_sort(records.begin(), records.end(), [](const TopicRecord& a, const TopicRecord& b) {
     return a.key != b.key ? a.key < b.key : a.timestamp < b.timestamp;
@@ -39,6 +40,7 @@ int risk_command(Config cfg, const RiskOptions& opts) {
   std::fflush(stdout);
   spdlog::info("{} tick(s) in, {} spot.risk record(s), {} dead letter(s)", ticks.size(), records.size(),
                metrics.dlq.total());
+  if (stop.load()) return rc;  // interrupted: it read less on purpose
   const int in_rc = check_round_trip("price ticks", ticks.size(), metrics.messages_in.get(), rc);
   return check_round_trip("spot.risk records", metrics.risk_records.get(), records.size(), in_rc);
 }

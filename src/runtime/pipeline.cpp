@@ -175,9 +175,12 @@ void Pipeline::seal_batch() {
   const Watermarks& wm = watermarks_.current();
   const bool progressed = wm.prices_progress != progress_sent_.prices_progress || wm.fleet_progress != progress_sent_.fleet_progress ||
                           wm.signals_progress != progress_sent_.signals_progress;
+  // A newer confirmation of the partitions' ends is news for decisions waiting for an idle input's
+  // grace (decisions.input_grace_ms), at a resolution that does not flood the shards.
+  const bool ends_checked = wm.ends_checked_at >= progress_sent_.ends_checked_at + kEndsCheckResolutionMs;
   if (!current_) return;
   if (current_messages_ == 0 && !progressed) {
-    send_ends_checked(wm);
+    if (ends_checked) send_ends_checked(wm);
     return;
   }
   current_messages_ = 0;
@@ -187,7 +190,7 @@ void Pipeline::seal_batch() {
     part.next_offset = -1;
   }
   touched_.clear();
-  if (progressed) {  // every shard learns how far the inputs have got, after what was routed to it
+  if (progressed || ends_checked) {  // every shard learns how far the inputs have got, after what was routed to it
     progress_sent_ = wm;
     for (auto& s : shards_) {
       current_->add(1);
@@ -206,10 +209,8 @@ void Pipeline::seal_batch() {
 }
 
 void Pipeline::send_ends_checked(const Watermarks& wm) {
-  // A new confirmation of the partitions' ends releases decisions waiting for an idle input's grace
-  // (decisions.input_grace_ms). Nothing was read: the marks belong to no input batch, like the
-  // outputs of an idle shard, so an idle source keeps no batch in flight (idle exit waits for none).
-  if (wm.ends_checked_at < progress_sent_.ends_checked_at + kEndsCheckResolutionMs) return;
+  // Nothing was read: the marks belong to no input batch, like the outputs of an idle shard, so an
+  // idle source keeps no batch in flight (idle exit waits for none).
   progress_sent_ = wm;
   for (auto& s : shards_) {
     QueuedEvent mark{PriceTick{}, nullptr, EventContext{wm, false, -1, -1}};
