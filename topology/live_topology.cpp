@@ -136,6 +136,7 @@ class LiveShard : public ShardLogic {
     prices_seen_ = std::max(prices_seen_, ctx.wm.prices);
     inputs_through_ = std::min(ctx.wm.fleet_progress, ctx.wm.signals_progress);
     inputs_read_ = std::min(ctx.wm.fleet, ctx.wm.signals);
+    if (ctx.wm.ends_checked_at >= ends_checked_at_) control_at_end_ = ctx.wm.control_at_end;
     ends_checked_at_ = std::max(ends_checked_at_, ctx.wm.ends_checked_at);
     decide(inputs_through_, out);
   }
@@ -247,6 +248,14 @@ class LiveShard : public ShardLogic {
     if (!consumed) {
       const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::steady_clock::now().time_since_epoch()).count();
+      // Nodes taken over (or joined behind decided instants) are evaluated again at instants
+      // already decided: their signals, on partitions just assigned, must all be in first. Wait
+      // until every fleet and signals partition has been confirmed at its end a grace after.
+      if (fleet_state_.restore_pending) {
+        if (catch_up_since_ < 0) catch_up_since_ = now;
+        if (!control_at_end_ || ends_checked_at_ < catch_up_since_ + grace_ms_) return;
+      }
+      catch_up_since_ = -1;
       const TimestampMs decidable = std::min(through, services_->table.complete_through());
       through = grace_.release(decidable, inputs_read_, now, ends_checked_at_);
     }
@@ -271,7 +280,10 @@ class LiveShard : public ShardLogic {
   TimestampMs inputs_through_ = Watermarks::kMin;  //!< fleet and signals progress (decision shard)
   TimestampMs inputs_read_ = Watermarks::kMin;     //!< fleet and signals watermarks: read past, idle or not
   std::int64_t ends_checked_at_ = 0;               //!< Watermarks::ends_checked_at, latest seen
-  InputGrace grace_{cfg_.get_int("decisions.input_grace_ms")};
+  std::int64_t grace_ms_ = cfg_.get_int("decisions.input_grace_ms");
+  InputGrace grace_{grace_ms_};
+  bool control_at_end_ = false;          //!< Watermarks::control_at_end, latest seen
+  std::int64_t catch_up_since_ = -1;     //!< when nodes to catch up were first seen waiting
   TimestampMs prices_seen_ = Watermarks::kMin;     //!< the prices' watermark as far as this shard saw it
   TimestampMs lateness_;
   FleetState fleet_state_;

@@ -12,6 +12,7 @@ void WatermarkTracker::recompute(const std::map<PartitionKey, bool>& assignment,
   for (auto& p : progress) p = std::numeric_limits<TimestampMs>::max();
   // Both maps are ordered by (topic, partition): one walk through each, no lookups (this runs
   // once per poll round over every assigned partition). The topic is looked up once per topic.
+  bool control_at_end = true;
   auto seen = max_ts_.begin();
   const std::string* topic = nullptr;
   auto kind = topics_.end();
@@ -22,6 +23,7 @@ void WatermarkTracker::recompute(const std::map<PartitionKey, bool>& assignment,
     }
     if (kind == topics_.end()) continue;
     const int k = static_cast<int>(kind->second);
+    if (kind->second != InputKind::Prices && !at_end) control_at_end = false;
     while (seen != max_ts_.end() && seen->first < tp) ++seen;
     const bool has = seen != max_ts_.end() && seen->first == tp;
     const TimestampMs latest = has ? seen->second : Watermarks::kMin;
@@ -41,6 +43,7 @@ void WatermarkTracker::recompute(const std::map<PartitionKey, bool>& assignment,
     // departed node kept for signals) must wait for a newly assigned partition's joins and signals.
     current = kind == InputKind::Prices ? std::max(current, wm[k]) : wm[k];
   };
+  current_.control_at_end = control_at_end;
   apply(current_.prices, InputKind::Prices);
   apply(current_.signals, InputKind::Signals);
   apply(current_.fleet, InputKind::Fleet);

@@ -46,6 +46,9 @@ struct Watermarks {
   //! so decisions that rely on idle fleet and signals partitions wait for a confirmation made a
   //! grace period after they became possible (decisions.input_grace_ms).
   std::int64_t ends_checked_at = 0;
+  //! Every assigned fleet and signals partition was at its end at ends_checked_at: nothing older
+  //! than what has been routed is waiting there (what nodes taken over are caught up against).
+  bool control_at_end = false;
 };
 
 class WatermarkTracker {
