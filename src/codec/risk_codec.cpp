@@ -105,7 +105,7 @@ std::optional<RiskRecord> decode_risk_record(std::string_view json) {
     x.is_weekend = f.at("is_weekend").get<bool>();
     x.is_business_hours = f.at("is_business_hours").get<bool>();
     x.ticks_in_window = f.at("ticks_in_window").get<std::uint32_t>();
-    // Added with the risk models (issue 4): optional, so older records still decode.
+    // Optional: records written before model versions existed still decode.
     for (auto [name, field] : {std::pair{"instance_cores", &x.instance_cores}, {"instance_ram_gb", &x.instance_ram_gb}})
       if (const auto it = f.find(name); it != f.end() && it->is_number()) *field = it->get<double>();
     if (const Json& band = j.at("band"); !band.is_null()) {

@@ -70,11 +70,11 @@ struct RiskScore {
   //! Trained models: "avoid" when crash_probability >= the model file's avoid_at (default: its
   //! F1-best threshold), "caution" when >= caution_at (default half of it), else "safe".
   std::string label;
-  std::string model;               //!< model name, e.g. "heuristic-v1" (unchanged since issue 3)
+  std::string model;               //!< model name, e.g. "heuristic-v1"
   //! Inputs the model had to assume because a feature was unknown (Assumption bits), so a record
   //! says when its score rests on a default.
   std::uint8_t assumptions = 0;
-  // Added with the risk models (issue 4), after the older fields so brace-initialised scores still compile.
+  // After the older fields, so that brace-initialised scores still compile.
   std::string model_version;       //!< version of that model, e.g. "1"; empty only in hand-made scores
   std::string model_kind;          //!< "heuristic", "logistic" or "xgboost"
 };

@@ -240,10 +240,6 @@ void KafkaSource::replay_from(const PartitionKey& tp, std::int64_t resume, std::
   s.skip_before = skip_before;
 }
 
-void KafkaSource::expect_from(const PartitionKey& tp, std::int64_t offset) {
-  if (const auto i = slot_of(tp); i >= 0) slots_[static_cast<std::size_t>(i)].expected = offset;
-}
-
 void KafkaSource::replay_finished(Slot& s) {
   if (s.restore_until < 0) return;
   s.restore_until = -1;
@@ -380,36 +376,6 @@ bool KafkaSource::take(const rd_kafka_message_t& m, const RecordFn& fn) {
   // Transient broker/network errors are retried by librdkafka; report and carry on.
   spdlog::warn("kafka consumer: {}", rd_kafka_message_errstr(&m));
   return false;
-}
-
-void KafkaSource::confirm_ends() {
-  for (auto& s : slots_) {
-    if (!s.assigned || !s.eof) continue;
-    std::int64_t low = 0, high = 0;
-    if (rd_kafka_get_watermark_offsets(consumer_->c_ptr(), s.key.first.c_str(), s.key.second, &low, &high) !=
-        RD_KAFKA_RESP_ERR_NO_ERROR)
-      continue;
-    if (high > s.eof_offset) {
-      s.eof = false;
-      eof_[s.key] = false;
-    }
-  }
-}
-
-void KafkaSource::check_gap(Slot& s, std::int64_t offset) {
-  std::int64_t low = -1, high = -1;
-  rd_kafka_get_watermark_offsets(consumer_->c_ptr(), s.key.first.c_str(), s.key.second, &low, &high);
-  if (low < 0 && consumer_->query_watermark_offsets(s.key.first, s.key.second, &low, &high, 5000) != RdKafka::ERR_NO_ERROR)
-    return;
-  if (s.expected >= low) return;
-  listener_.on_lost(s.key, s.expected, std::min(offset, low));
-}
-
-bool KafkaSource::all_at_eof() const {
-  if (eof_.empty()) return false;
-  for (const auto& [k, at_end] : eof_)
-    if (!at_end) return false;
-  return true;
 }
 
 bool KafkaSource::commit(const std::map<PartitionKey, std::int64_t>& offsets, bool sync) {

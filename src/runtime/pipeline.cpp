@@ -139,12 +139,6 @@ void Pipeline::route(const KafkaSource::Record& r) {
   }
 }
 
-bool Pipeline::too_far_ahead(const Event& e, TimestampMs ts, const PartitionState& part) const {
-  if (max_ahead_of_clock_ > 0 && ts > clock_ms_ + max_ahead_of_clock_) return true;
-  if (max_ahead_ <= 0 || !std::holds_alternative<PriceTick>(e) || !part.watermark) return false;
-  return *part.watermark != Watermarks::kMin && ts > *part.watermark + max_ahead_;
-}
-
 void Pipeline::dead_letter(const KafkaSource::Record& r, const DecodeError& err) {
   DeadLetter dl;
   dl.reason = err.reason;
@@ -160,13 +154,6 @@ void Pipeline::dead_letter(const KafkaSource::Record& r, const DecodeError& err)
                  dl.source.offset, cfg_.get_string("topics.dlq"), dl.reason, dl.detail);
   current_->add(1);
   dlq_outputs_.push_back(Output{OutputTopic::Dlq, dl.key, encode_dead_letter(dl, dlq_payload_max_), dl.ts, current_.get()});
-}
-
-void Pipeline::confirm_ends() {
-  clock_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  source_->confirm_ends();
-  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
-  watermarks_.recompute(source_->assignment(), now);
 }
 
 void Pipeline::seal_batch() {
@@ -206,18 +193,6 @@ void Pipeline::seal_batch() {
   sink_->push(dlq_outputs_, dlq_token_);
   if (history_) history_->push(history_inputs_, *stop_);
   batch->done();  // the source's hold
-}
-
-void Pipeline::send_ends_checked(const Watermarks& wm) {
-  // Nothing was read: the marks belong to no input batch, like the outputs of an idle shard, so an
-  // idle source keeps no batch in flight (idle exit waits for none).
-  progress_sent_ = wm;
-  for (auto& s : shards_) {
-    QueuedEvent mark{PriceTick{}, nullptr, EventContext{wm, false, -1, -1}};
-    mark.progress = true;
-    s->stage(std::move(mark), Shard::Lane::Prices);
-    s->flush(*stop_);
-  }
 }
 
 void Pipeline::wait_in_flight() {
@@ -308,13 +283,6 @@ void Pipeline::on_revoking(const std::vector<PartitionKey>& parts) {
   sink_->wait_delivered();
   // ...in a committed transaction: it reads them read_committed.
   if (exactly_once_) commit_transaction();
-}
-
-void Pipeline::on_lost(const PartitionKey& tp, std::int64_t from, std::int64_t to) {
-  metrics_.messages_lost.inc(static_cast<std::uint64_t>(to - from));
-  spdlog::error("LOST {} message(s) of {}[{}], offsets {}..{}: the broker removed them (retention) before they were read, "
-                "and the consumer's offset reset skipped them; keep topics longer than a consumer may lag, or read them "
-                "faster", to - from, tp.first, tp.second, from, to - 1);
 }
 
 int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& may_exit_idle) {

@@ -1,0 +1,43 @@
+// Pipeline: how far its inputs are to be trusted (events stamped too far ahead, partitions' ends,
+// messages lost before they were read).
+#include <spdlog/spdlog.h>
+
+#include "src/runtime/pipeline.hpp"
+
+namespace spotstream {
+
+using Clock = std::chrono::steady_clock;
+
+bool Pipeline::too_far_ahead(const Event& e, TimestampMs ts, const PartitionState& part) const {
+  if (max_ahead_of_clock_ > 0 && ts > clock_ms_ + max_ahead_of_clock_) return true;
+  if (max_ahead_ <= 0 || !std::holds_alternative<PriceTick>(e) || !part.watermark) return false;
+  return *part.watermark != Watermarks::kMin && ts > *part.watermark + max_ahead_;
+}
+
+void Pipeline::confirm_ends() {
+  clock_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  source_->confirm_ends();
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
+  watermarks_.recompute(source_->assignment(), now);
+}
+
+void Pipeline::send_ends_checked(const Watermarks& wm) {
+  // Nothing was read: the marks belong to no input batch, like the outputs of an idle shard, so an
+  // idle source keeps no batch in flight (idle exit waits for none).
+  progress_sent_ = wm;
+  for (auto& s : shards_) {
+    QueuedEvent mark{PriceTick{}, nullptr, EventContext{wm, false, -1, -1}};
+    mark.progress = true;
+    s->stage(std::move(mark), Shard::Lane::Prices);
+    s->flush(*stop_);
+  }
+}
+
+void Pipeline::on_lost(const PartitionKey& tp, std::int64_t from, std::int64_t to) {
+  metrics_.messages_lost.inc(static_cast<std::uint64_t>(to - from));
+  spdlog::error("LOST {} message(s) of {}[{}], offsets {}..{}: the broker removed them (retention) before they were read, "
+                "and the consumer's offset reset skipped them; keep topics longer than a consumer may lag, or read them "
+                "faster", to - from, tp.first, tp.second, from, to - 1);
+}
+
+}  // namespace spotstream
