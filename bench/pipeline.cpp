@@ -11,7 +11,9 @@
 #include "src/feed/event_publisher.hpp"
 #include "src/feed/synth_market.hpp"
 #include "src/kafka/embedded_cluster.hpp"
+#include "src/kafka/kafka_source.hpp"
 #include "src/runtime/pipeline.hpp"
+#include "topology/kafka_io.hpp"
 #include "topology/live_topology.hpp"
 
 using namespace spotstream;
@@ -49,8 +51,7 @@ static void BM_ConsumeOnly(benchmark::State& state) {
   Market m;
   for (auto _ : state) {
     NoListener l;
-    KafkaSource src(m.cfg, {m.cfg.get_string("topics.prices"), m.cfg.get_string("topics.signals"),
-                            m.cfg.get_string("topics.fleet")}, l);
+    KafkaSource src(m.cfg, kafka_inputs(m.cfg), l);
     std::uint64_t n = 0;
     while (n == 0) n += src.poll(1024, 100, [](const KafkaSource::Record&) {});
     const auto first = std::chrono::steady_clock::now();
@@ -76,7 +77,7 @@ static void BM_PipelineEndToEnd(benchmark::State& state) {
       while (metrics.messages_in.get() < total) std::this_thread::sleep_for(std::chrono::microseconds(200));
       last = std::chrono::steady_clock::now();
     });
-    Pipeline p(cfg, live_topology(cfg), metrics);
+    Pipeline p(cfg, live_topology(cfg), metrics, kafka_io(cfg));
     p.run(stop);
     watch.join();
     state.SetIterationTime(std::chrono::duration<double>(last - first).count());

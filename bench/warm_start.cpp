@@ -34,6 +34,7 @@
 #include "src/kafka/kafka_conf.hpp"
 #include "src/kafka/kafka_producer.hpp"
 #include "src/runtime/pipeline.hpp"
+#include "topology/kafka_io.hpp"
 #include "topology/live_topology.hpp"
 
 using namespace spotstream;
@@ -182,7 +183,7 @@ void warm_start(Config cfg, const char* label, const char* group, const Pipeline
   RuntimeMetrics metrics;
   std::atomic<bool> stop{false};
   std::thread runner([&] {
-    Pipeline p(cfg, logic, metrics);
+    Pipeline p(cfg, logic, metrics, kafka_io(cfg));
     p.run(stop);
   });
   while (metrics.messages_replayed.get() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));

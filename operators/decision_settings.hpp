@@ -1,5 +1,5 @@
 #pragma once
-//! Settings of the risk-driven decision layers (DESIGN.md "Decision layers" 2-4), read once from the
+//! Settings of the risk-driven decision layers (docs/design.md "Decision layers" 2-4), read once from the
 //! `decisions.*` properties (src/config/config.cpp has their descriptions and bounds).
 #include <cstdint>
 

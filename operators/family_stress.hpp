@@ -1,5 +1,5 @@
 #pragma once
-//! Family stress (DESIGN.md "Features"): how stretched a pool's hardware family is in its AZ, as the
+//! Family stress (docs/design.md "Features"): how stretched a pool's hardware family is in its AZ, as the
 //! mean and max of the latest price_position of every pool of that family there. Hardware contagion:
 //! a large size spiking predicts evictions of the small sizes on the same hosts. Ticks are routed by
 //! "<az>/<family>", so one shard sees every pool of a family and the state needs no locks.

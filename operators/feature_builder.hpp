@@ -1,5 +1,5 @@
 #pragma once
-//! Features of one pool at one tick (DESIGN.md "Features"): from the tick, its pool's window, the
+//! Features of one pool at one tick (docs/design.md "Features"): from the tick, its pool's window, the
 //! family stress of its (az, family), the on-demand price, the region's local standard time and the
 //! Spot Advisor band. Stateless; the family-stress state it updates belongs to the shard thread.
 #include "operators/family_stress.hpp"
@@ -12,7 +12,7 @@ namespace spotstream {
 
 class SpotAdvisor;
 
-//! Local weekday hours [start, end) that count as business hours (DESIGN.md "is_business_hours").
+//! Local weekday hours [start, end) that count as business hours (docs/design.md "is_business_hours").
 inline constexpr double kBusinessHoursStart = 9.0;
 inline constexpr double kBusinessHoursEnd = 18.0;
 

@@ -1,5 +1,5 @@
 #pragma once
-//! Rolling event-time window per spot pool (DESIGN.md "Windows"): 7-day min and max by an amortised
+//! Rolling event-time window per spot pool (docs/design.md "Windows"): 7-day min and max by an amortised
 //! O(1) sliding-window algorithm over panes (default 5 min), 24-hour volatility by exact
 //! subtract-on-evict sums, last price and time. Prices are held as integer micro-dollars so that
 //! every figure is exact and reproducible (a brute-force recomputation gives the same bits).

@@ -47,7 +47,7 @@ class LiveShard : public ShardLogic {
         prices_topic_(cfg.get_string("topics.prices")),
         services_(std::move(services)),
         from_topic_(cfg.get_string("decisions.risk_source") == "topic"),
-        decides_(decides && services_->settings.enabled),
+        decides_(decides && services_ && services_->settings.enabled),
         lateness_(cfg.get_int("window.allowed_lateness_ms")),
         signals_(s, metrics),
         fleet_(signals_, metrics),
@@ -55,11 +55,13 @@ class LiveShard : public ShardLogic {
         // From the topic: the feed reads what every process published, and a replay builds no
         // record at all.
         prices_(cfg, nullptr, metrics, std::move(scoring),
-                from_topic_ ? PricePath::RecordSink{} : [this](const RiskRecord& r, bool) { feeder_->update(r); }),
+                from_topic_ ? PricePath::RecordSink{} : [this](const RiskRecord& r, bool) {
+                  if (feeder_) feeder_->update(r);
+                }),
         watcher_(std::move(watcher)) {
-    if (!from_topic_) feeder_ = services_->table.add_feeder();
+    if (!from_topic_ && services_) feeder_ = services_->table.add_feeder();
     // One feed per process, on the decision shard; with decisions off it still serves REST reads.
-    if (from_topic_ && decides && (decides_ || cfg.get_int("rest.port") >= 0))
+    if (from_topic_ && decides && services_ && (decides_ || cfg.get_int("rest.port") >= 0))
       feed_ = std::make_unique<RiskTopicFeed>(cfg, services_->table, metrics, !decides_);
     if (decides_) fleet_state_.decided_through = std::numeric_limits<TimestampMs>::min();
   }
@@ -76,6 +78,7 @@ class LiveShard : public ShardLogic {
       prices_(*t, ctx, price_state(ctx.partition), out, ahead_for(event));
       return;
     }
+    if (!services_) return;  // the price topology: no fleet, no decisions
     // As the event's snapshot says, not a running maximum: a newly assigned partition, not read yet,
     // takes the watermark back (its joins and signals are still to come), so signals parked for
     // its nodes wait for them instead of expiring at once.
@@ -311,7 +314,9 @@ class LiveShard : public ShardLogic {
 
 }  // namespace
 
-Pipeline::LogicFactory live_topology(const Config& cfg, std::shared_ptr<DecisionServices> services) {
+namespace {
+
+Pipeline::LogicFactory make_topology(const Config& cfg, std::shared_ptr<DecisionServices> services) {
   SignalReactionSettings s;
   s.park_ms = cfg.get_int("signals.park_ms");
   s.park_max = static_cast<std::size_t>(cfg.get_int("signals.park_max"));
@@ -328,8 +333,16 @@ Pipeline::LogicFactory live_topology(const Config& cfg, std::shared_ptr<Decision
   };
 }
 
+}  // namespace
+
+Pipeline::LogicFactory live_topology(const Config& cfg, std::shared_ptr<DecisionServices> services) {
+  return make_topology(cfg, std::move(services));
+}
+
 Pipeline::LogicFactory live_topology(const Config& cfg) {
   return live_topology(cfg, std::make_shared<DecisionServices>(cfg));
 }
+
+Pipeline::LogicFactory price_topology(const Config& cfg) { return make_topology(cfg, nullptr); }
 
 }  // namespace spotstream

@@ -17,5 +17,8 @@ namespace spotstream {
 Pipeline::LogicFactory live_topology(const Config& cfg, std::shared_ptr<DecisionServices> services);
 //! The same with services of its own.
 Pipeline::LogicFactory live_topology(const Config& cfg);
+//! The price path alone (spot.risk), the same shards without the decision services: fleet events
+//! and signals are ignored and no risk table is kept (what `risk` replays).
+Pipeline::LogicFactory price_topology(const Config& cfg);
 
 }  // namespace spotstream

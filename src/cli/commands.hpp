@@ -49,6 +49,8 @@ int demo_command(Config cfg, const FeedOptions& opts);
 struct RiskOptions {
   std::vector<std::string> inputs;
   bool every_tick = false;
+  std::string output_file;  //!< empty: stdout
+  std::string dlq_file;     //!< bad lines and dead letters; empty: counted and logged only
 };
 int risk_command(Config cfg, const RiskOptions& opts);
 

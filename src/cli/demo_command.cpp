@@ -19,6 +19,7 @@
 #include "src/runtime/pipeline.hpp"
 #include "src/runtime/stop_signal.hpp"
 #include "src/storage/history_report.hpp"
+#include "topology/kafka_io.hpp"
 #include "topology/live_topology.hpp"
 
 namespace spotstream::cli {
@@ -115,7 +116,7 @@ int demo_command(Config cfg, const FeedOptions& opts) {
   std::atomic<bool> feed_done{false};
   int rc = 0;
   std::thread processor([&] {
-    Pipeline pipeline(cfg, live_topology(cfg), metrics);
+    Pipeline pipeline(cfg, live_topology(cfg), metrics, kafka_io(cfg));
     rc = pipeline.run(stop, [&] { return feed_done.load(); });
   });
 

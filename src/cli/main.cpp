@@ -67,11 +67,15 @@ int main(int argc, char** argv) {
   demo->add_option("--nodes", feed.nodes, "Fleet nodes")->check(CLI::Range(0, 100000))->capture_default_str();
 
   RiskOptions risk_opts;
-  auto* risk = app.add_subcommand("risk", "Run the topology over price files (describe-spot-price-history responses or canonical\n"
-                                          "JSON lines) through the embedded broker and print the spot.risk records as JSON lines");
+  auto* risk = app.add_subcommand("risk", "Replay price files (describe-spot-price-history responses, AZ-ID keyed archives or\n"
+                                          "canonical JSON lines) through the live topology in process, no broker in between, and\n"
+                                          "write the spot.risk records as JSON lines, sorted by pool and then time");
   add_common(*risk, common);
   risk->add_option("-i,--input", risk_opts.inputs, "Price files (repeatable)")->required()->check(CLI::ExistingFile);
   risk->add_flag("--every-tick", risk_opts.every_tick, "One record per input tick instead of on change");
+  risk->add_option("-o,--output", risk_opts.output_file, "Write the records to this file instead of stdout");
+  risk->add_option("--dlq", risk_opts.dlq_file, "Write input lines that do not decode, and dead letters, to this file "
+                                                "(JSON lines, as on spot.dlq)");
 
   TrainOptions train_opts;
   const auto add_history = [&](CLI::App& c) {

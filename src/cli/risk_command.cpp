@@ -1,48 +1,65 @@
-// `spotstream risk --input FILE...`: the live topology over files, through the embedded broker,
-// printing the spot.risk records as JSON lines (sorted by pool, then event time) on stdout. So a
-// user sees exactly what the processor computes from a price history.
+// `spotstream risk --input FILE...`: the live topology over price files, replayed in process (no
+// broker), writing the spot.risk records as JSON lines (sorted by pool, then event time) to stdout
+// or --output. So a user sees exactly what the processor computes from a price history.
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
+#include <chrono>
 #include <cstdio>
 
 #include "src/cli/commands.hpp"
-#include "src/cli/embedded_setup.hpp"
+#include "src/cli/replay_report.hpp"
+#include "src/codec/json_encoder.hpp"
 #include "src/codec/price_file.hpp"
-#include "src/feed/event_publisher.hpp"
-#include "src/kafka/topic_reader.hpp"
-#include "src/runtime/pipeline.hpp"
 #include "src/runtime/stop_signal.hpp"
 #include "topology/live_topology.hpp"
+#include "topology/replay.hpp"
 
 namespace spotstream::cli {
 
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+}  // namespace
+
 int risk_command(Config cfg, const RiskOptions& opts) {
   if (opts.inputs.empty()) throw ConfigError("risk needs at least one --input FILE");
-  const auto ticks = read_price_files(opts.inputs);  // sorted by timestamp; throws naming the file
-  if (opts.every_tick) cfg.set("risk.every_tick", "true");
-  if (cfg.get_int("runtime.idle_exit_ms") == 0) cfg.set("runtime.idle_exit_ms", "500");
-  auto cluster = start_embedded(cfg, "", stderr);  // stdout carries only the records
-  {
-    EventPublisher pub(cfg, PriceFormat::Canonical);
-    for (const auto& t : ticks) pub.publish(Event{t});
-    pub.flush();
-  }
-  RuntimeMetrics metrics;
-  Pipeline pipeline(cfg, live_topology(cfg), metrics);
   const auto& stop = install_stop_handlers();
-  const int rc = pipeline.run(stop);
-  auto records = read_topic(cfg, cfg.get_string("topics.risk"));
-  std::stable_sort(records.begin(), records.end(), [](const TopicRecord& a, const TopicRecord& b) {
-    return a.key != b.key ? a.key < b.key : a.timestamp < b.timestamp;
-  });
-  for (const auto& r : records) std::printf("%s\n", r.value.c_str());
-  std::fflush(stdout);
-  spdlog::info("{} tick(s) in, {} spot.risk record(s), {} dead letter(s)", ticks.size(), records.size(),
-               metrics.dlq.total());
-  if (stop.load()) return rc;  // interrupted: it read less on purpose
-  const int in_rc = check_round_trip("price ticks", ticks.size(), metrics.messages_in.get(), rc);
-  return check_round_trip("spot.risk records", metrics.risk_records.get(), records.size(), in_rc);
+  const auto started = Clock::now();
+  std::vector<BadLine> bad;
+  auto ticks = read_price_files(opts.inputs, &bad);  // sorted by timestamp; throws naming the file
+  const double read_s = seconds_since(started);
+  report_bad_lines(bad, opts.dlq_file);
+  if (opts.every_tick) cfg.set("risk.every_tick", "true");
+
+  std::vector<Event> events;
+  events.reserve(ticks.size());
+  for (auto& t : ticks) events.emplace_back(std::move(t));
+  std::vector<PriceTick>().swap(ticks);
+  const auto n_ticks = events.size();
+
+  RuntimeMetrics metrics;
+  const auto run_start = Clock::now();
+  ReplayResult result;
+  {
+    const ReplayProgress progress(metrics.events_processed, n_ticks);
+    result = replay(cfg, std::move(events), metrics, stop, price_topology(replay_config(cfg)));
+  }
+  const double run_s = seconds_since(run_start);
+
+  const auto write_start = Clock::now();
+  const RecordCounts counts = write_records(result.outputs, OutputTopic::Risk, opts.output_file);
+  const double write_s = seconds_since(write_start);
+  write_dead_letters(result.outputs, opts.dlq_file, !bad.empty());
+
+  spdlog::info("{} tick(s) in, {} spot.risk record(s), {} dead letter(s), {} bad line(s); {:.2f} s: read {:.2f} s, "
+               "process {:.2f} s, write {:.2f} s ({:.0f} ticks/s)",
+               n_ticks, counts.records, counts.dead_letters, bad.size(), seconds_since(started), read_s, run_s, write_s,
+               n_ticks / std::max(seconds_since(started), 1e-9));
+  if (stop.load()) return result.status;  // interrupted: it read less on purpose
+  return check_replay_counts(result, metrics, n_ticks, counts, opts.every_tick);
 }
 
 }  // namespace spotstream::cli

@@ -9,6 +9,7 @@
 #include "src/rest/evaluate_server.hpp"
 #include "src/runtime/pipeline.hpp"
 #include "src/runtime/stop_signal.hpp"
+#include "topology/kafka_io.hpp"
 #include "topology/live_topology.hpp"
 
 namespace spotstream::cli {
@@ -22,7 +23,7 @@ int run_command(Config cfg, const RunOptions& opts) {
                cfg.get_string("topics.signals"), cfg.get_string("topics.fleet"));
   RuntimeMetrics metrics;
   auto services = std::make_shared<DecisionServices>(cfg);
-  Pipeline pipeline(cfg, live_topology(cfg, services), metrics);
+  Pipeline pipeline(cfg, live_topology(cfg, services), metrics, kafka_io(cfg));
   EvaluateServer rest(services);
   if (const auto port = cfg.get_int("rest.port"); port >= 0) {
     const int bound = rest.start(cfg.get_string("rest.address"), static_cast<int>(port), EvaluateServer::limits(cfg));

@@ -28,7 +28,7 @@ std::string encode_decision(const Decision& d);
 std::string encode_dead_letter(const DeadLetter& d, std::size_t payload_max_bytes);
 
 //! A spot.risk record (schemas/spot.risk.schema.json): pool identity, "ts"/"ts_ms", every feature
-//! under "features" by its DESIGN.md name, "band" ({index, label, savings_pct} or null when the Spot
+//! under "features" by its docs/design.md name, "band" ({index, label, savings_pct} or null when the Spot
 //! Advisor does not know the pool), stability, crash_probability, label, model and the model's
 //! assumptions. A NaN feature (discount_depth, on_demand_price without an on-demand price) is
 //! written as null; features.on_demand_source says why.
@@ -37,7 +37,7 @@ std::string encode_risk_record(const RiskRecord& r);
 //! is missing or has the wrong type.
 std::optional<RiskRecord> decode_risk_record(std::string_view json);
 
-//! A progress mark on spot.risk (README "Scaling out and warm start", schemas/spot.risk.mark.schema.json):
+//! A progress mark on spot.risk (docs/scaling-and-delivery.md "Scaling out and warm start", schemas/spot.risk.mark.schema.json):
 //! every spot.risk record derived from price partition `partition` of `topic` and stamped at or
 //! before `complete_through` was acknowledged by the broker before this mark was produced. Keyed
 //! risk_mark_key(topic, partition), so compaction keeps the latest mark per price partition.

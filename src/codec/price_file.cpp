@@ -30,7 +30,7 @@ void take_ticks(std::vector<Event>& events, std::vector<PriceTick>& out) {
 
 }  // namespace
 
-std::vector<PriceTick> read_price_file(const std::string& path) {
+std::vector<PriceTick> read_price_file(const std::string& path, std::vector<BadLine>* bad) {
   const std::string data = slurp(path);
   if (blank(data)) throw std::runtime_error(path + ": empty file");
   // A whole CLI response can be far larger than one Kafka message may be.
@@ -55,9 +55,14 @@ std::vector<PriceTick> read_price_file(const std::string& path) {
     if (blank(line)) continue;
     DecodeError error;
     if (!decoder.decode(InputKind::Prices, {}, line, events, error)) {
-      if (first && error.reason == dlq::kMalformedJson)
+      // A file whose first line is not JSON is not JSON lines: say what the whole file is not.
+      if (first && error.reason == dlq::kMalformedJson && ticks.empty())
         throw std::runtime_error(path + ": " + whole.reason + ": " + whole.detail);
-      throw std::runtime_error(path + ":" + std::to_string(line_no) + ": " + error.reason + ": " + error.detail);
+      if (!bad) throw std::runtime_error(path + ":" + std::to_string(line_no) + ": " + error.reason + ": " + error.detail);
+      bad->push_back(BadLine{path, line_no, error, std::string(line)});
+      events.clear();
+      first = false;
+      continue;
     }
     take_ticks(events, ticks);
     first = false;
@@ -65,10 +70,10 @@ std::vector<PriceTick> read_price_file(const std::string& path) {
   return ticks;
 }
 
-std::vector<PriceTick> read_price_files(const std::vector<std::string>& paths) {
+std::vector<PriceTick> read_price_files(const std::vector<std::string>& paths, std::vector<BadLine>* bad) {
   std::vector<PriceTick> all;
   for (const auto& p : paths) {
-    auto ticks = read_price_file(p);
+    auto ticks = read_price_file(p, bad);
     all.insert(all.end(), std::make_move_iterator(ticks.begin()), std::make_move_iterator(ticks.end()));
   }
   std::stable_sort(all.begin(), all.end(), [](const PriceTick& a, const PriceTick& b) {

@@ -4,17 +4,28 @@
 #include <string>
 #include <vector>
 
+#include "src/codec/event_decoder.hpp"
 #include "src/core/event.hpp"
 
 namespace spotstream {
 
+//! A line of a JSON-lines file that did not decode: where it is, why, and its bytes.
+struct BadLine {
+  std::string file;
+  std::size_t line = 0;
+  DecodeError error;
+  std::string text;
+};
+
 //! Reads every file, decodes it with EventDecoder and returns all ticks sorted by timestamp
 //! (stable; ties broken by pool, so the order never depends on the order of the files' rows).
 //! Throws std::runtime_error naming the file (and the line, for JSON lines) on a missing file,
-//! an empty file or content that does not decode.
-std::vector<PriceTick> read_price_files(const std::vector<std::string>& paths);
+//! an empty file or content that does not decode. With `bad`, a JSON-lines file's lines that do
+//! not decode are collected there instead (a file whose first line is not JSON still throws: it
+//! is no JSON-lines file).
+std::vector<PriceTick> read_price_files(const std::vector<std::string>& paths, std::vector<BadLine>* bad = nullptr);
 
 //! One file's ticks in file order (what read_price_files does per file, without the sort).
-std::vector<PriceTick> read_price_file(const std::string& path);
+std::vector<PriceTick> read_price_file(const std::string& path, std::vector<BadLine>* bad = nullptr);
 
 }  // namespace spotstream

@@ -12,7 +12,7 @@ using codec_json::Json;
 
 namespace {
 
-// The numeric features of a risk record, by their DESIGN.md names, in the order they are written.
+// The numeric features of a risk record, by their docs/design.md names, in the order they are written.
 struct DoubleFeature {
   const char* name;
   double Features::*field;

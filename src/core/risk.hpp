@@ -33,7 +33,7 @@ std::vector<std::string_view> assumption_codes(std::uint8_t assumptions);
 //! The bit of a code; 0 for an unknown code.
 std::uint8_t assumption_bit(std::string_view code);
 
-//! The features of DESIGN.md, "Features", for one pool at one event time. NaN marks a feature that
+//! The features of docs/design.md, "Features", for one pool at one event time. NaN marks a feature that
 //! cannot be computed (e.g. discount_depth without any on-demand price); the record says why.
 struct Features {
   double price = 0;              //!< the pool's current spot price (USD/h)

@@ -1,5 +1,5 @@
 #pragma once
-//! The replicated risk table (DESIGN.md "Partitioning"): every pool's latest crash probability, so
+//! The replicated risk table (docs/design.md "Partitioning"): every pool's latest crash probability, so
 //! the decision shard can rank pools that other shards own. Thread-safe: written by feeders (each
 //! shard's price path, on emission only; with issue 6 also a consumer of the compacted spot.risk
 //! topic), read by the decision shard and the REST server.

@@ -4,7 +4,7 @@
 //! rebuilt from the log on every start, as Kafka Streams rebuilds a global table) and feeds each
 //! record into the RiskTable.
 //!
-//! Completeness comes from the progress marks on the same topic (README "Scaling out and warm
+//! Completeness comes from the progress marks on the same topic (docs/scaling-and-delivery.md "Scaling out and warm
 //! start"). A mark "price partition p complete through T" is produced, to every spot.risk
 //! partition, only after the broker acknowledged every record of p stamped at or before T. Once the
 //! consumer has read a mark in spot.risk partition r, it has therefore read every such record that

@@ -1,7 +1,7 @@
 #pragma once
 //! Publishes input events to their topics in the shapes producers use: canonical price ticks (or
 //! AWS describe-spot-price-history items), EventBridge signals verbatim, canonical fleet events;
-//! keyed as DESIGN.md says (<az>/<family> for prices, instance id for signals and fleet).
+//! keyed as docs/design.md says (<az>/<family> for prices, instance id for signals and fleet).
 #include <cstdint>
 #include <string>
 

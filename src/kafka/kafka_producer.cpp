@@ -1,5 +1,6 @@
 #include "src/kafka/kafka_producer.hpp"
 
+#include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
 #include "src/kafka/kafka_conf.hpp"
@@ -98,6 +99,10 @@ KafkaProducer::TxnResult KafkaProducer::commit_transaction(int timeout_ms) {
 
 KafkaProducer::TxnResult KafkaProducer::abort_transaction(int timeout_ms) {
   return classify(producer_->abort_transaction(timeout_ms));
+}
+
+std::int32_t default_partition(std::string_view key, std::int32_t partitions) {
+  return rd_kafka_msg_partitioner_consistent(nullptr, key.data(), key.size(), partitions, nullptr, nullptr);
 }
 
 }  // namespace spotstream

@@ -61,4 +61,9 @@ class KafkaProducer {
   std::unique_ptr<RdKafka::Producer> producer_;
 };
 
+//! The partition librdkafka's default partitioner (consistent_random) gives a message with a
+//! non-empty `key` on a topic of `partitions` partitions: what a replay in process uses, so that it
+//! builds the same per-partition state as the same events read from Kafka.
+std::int32_t default_partition(std::string_view key, std::int32_t partitions);
+
 }  // namespace spotstream

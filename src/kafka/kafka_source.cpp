@@ -265,13 +265,13 @@ KafkaSource::Slot* KafkaSource::slot_of_message(const rd_kafka_message_t& m, std
   return &slots_[slot];
 }
 
-KafkaSource::KafkaSource(const Config& cfg, const std::vector<std::string>& topics, Listener& listener,
+KafkaSource::KafkaSource(const Config& cfg, std::vector<Input> inputs, Listener& listener,
                          const std::vector<std::string>& replay_topics, std::optional<WarmStart> warm,
                          std::optional<CoPartition> co_partition)
     : listener_(listener),
       rebalancer_(std::make_unique<Rebalancer>(*this, listener)),
-      topics_(topics),
-      slot_by_partition_(topics.size()),
+      inputs_(std::move(inputs)),
+      slot_by_partition_(inputs_.size()),
       replay_topics_(replay_topics),
       warm_(std::move(warm)),
       cfg_(cfg) {
@@ -282,7 +282,8 @@ KafkaSource::KafkaSource(const Config& cfg, const std::vector<std::string>& topi
   consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
   if (!consumer_) throw std::runtime_error("kafka consumer: " + err);
   queue_ = rd_kafka_queue_get_consumer(consumer_->c_ptr());
-  std::vector<std::string> subscribed = topics;
+  for (const auto& in : inputs_) topics_.push_back(in.name);
+  std::vector<std::string> subscribed = topics_;
   if (co_partition) {
     co_ = co_partition;
     try {

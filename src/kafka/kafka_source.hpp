@@ -21,21 +21,12 @@
 
 #include "src/config/config.hpp"
 #include "src/core/event.hpp"
+#include "src/runtime/event_source.hpp"
 
 namespace spotstream {
 
-class KafkaSource {
+class KafkaSource : public EventSource {
  public:
-  struct Listener {
-    virtual ~Listener() = default;
-    virtual void on_assigned(const std::vector<PartitionKey>& parts) = 0;
-    //! Called before `parts` are revoked: finish their in-flight work and commit.
-    virtual void on_revoking(const std::vector<PartitionKey>& parts) = 0;
-    //! Offsets [from, to) of `tp` were removed from the broker (retention) before they were read:
-    //! librdkafka's offset reset (auto.offset.reset after "offset out of range") skipped them.
-    virtual void on_lost(const PartitionKey& tp, std::int64_t from, std::int64_t to) { (void)tp, (void)from, (void)to; }
-  };
-
   //! A windowed input (the price topic): on assignment each of its partitions first re-reads the
   //! `lookback_ms` of time before its resume point, by the messages' Kafka timestamps, so that its
   //! windows are full before anything is emitted (warm start). The resume point is the committed
@@ -45,28 +36,6 @@ class KafkaSource {
     std::string topic;
     std::int64_t lookback_ms = 0;
   };
-  //! Where a message stands in its partition's warm start.
-  enum class Position {
-    Live,    //!< new: process and emit
-    Replay,  //!< processed before a restart, or history before the resume point: rebuild state only
-    Skip,    //!< older than the warm start needs (only where the broker cannot seek by time)
-  };
-
-  //! One message as poll() hands it over; the views are valid only during the callback.
-  struct Record {
-    std::uint32_t slot = 0;   //!< the partition's dense index while it is assigned (see key())
-    std::uint32_t topic = 0;  //!< index into the topics given to the constructor
-    std::int32_t partition = 0;
-    std::int64_t offset = 0;
-    std::int64_t timestamp = 0;  //!< Kafka timestamp (CreateTime as the producer set it); 0 if none
-    std::string_view key, value;
-    //! Whether the message is new, a replay (its offset is below the resume point found when its
-    //! partition was assigned), or to be skipped (before the warm start's time, read only because
-    //! the broker could not seek by time).
-    Position position = Position::Live;
-  };
-  using RecordFn = std::function<void(const Record&)>;
-
   //! Two topics keyed alike (same key, same partitioner, same partition count): partition p of
   //! `follower` is assigned with partition p of `leader` and taken away with it, so that every
   //! key's messages on both topics reach the same process. The follower is not subscribed to: the
@@ -78,41 +47,43 @@ class KafkaSource {
     std::string leader, follower;
   };
 
-  //! `replay_topics`: changelog-like inputs whose state must be rebuilt on assignment: their
+  //! `topics` are the inputs (Record::topic indexes them). `replay_topics`: changelog-like inputs whose state must be rebuilt on assignment: their
   //! partitions are read from the beginning, and messages before the group's committed offset are
   //! replays.
-  KafkaSource(const Config& cfg, const std::vector<std::string>& topics, Listener& listener,
+  KafkaSource(const Config& cfg, std::vector<Input> topics, Listener& listener,
               const std::vector<std::string>& replay_topics = {}, std::optional<WarmStart> warm = {},
               std::optional<CoPartition> co_partition = {});
-  ~KafkaSource();
+  ~KafkaSource() override;
+
+  const std::vector<Input>& inputs() const override { return inputs_; }
 
   //! Takes up to `max` messages, waiting at most `timeout_ms` for the first. Calls `fn` for each.
   //! Rebalances reach the Listener from inside this call, between two messages.
-  std::size_t poll(std::size_t max, int timeout_ms, const RecordFn& fn);
+  std::size_t poll(std::size_t max, int timeout_ms, const RecordFn& fn) override;
   //! True when partitions are assigned and every one has been read to its end.
-  bool all_at_eof() const;
+  bool all_at_eof() const override;
   //! Checks each partition marked as read to its end against the high watermark of librdkafka's
   //! latest fetch from it (updated by every fetch, whether or not this thread consumes): one with
   //! more messages on the broker, fetched but still queued behind others or not fetched yet, is
   //! no longer at its end. The end-of-partition event alone goes stale while messages queue up
   //! behind other partitions' (a source held back by a slow sink). Call before reading
   //! assignment() for decisions.
-  void confirm_ends();
+  void confirm_ends() override;
   //! Commits the given next-offsets; sync waits for the broker's answer. Returns false on error.
-  bool commit(const std::map<PartitionKey, std::int64_t>& offsets, bool sync);
+  bool commit(const std::map<PartitionKey, std::int64_t>& offsets, bool sync) override;
   //! Leaves the group (revoking triggers the listener one last time).
-  void close();
+  void close() override;
   //! Assigned partitions -> read to their end? Kept up to date on assignment changes and on
   //! end-of-partition transitions only, never per message.
-  const std::map<PartitionKey, bool>& assignment() const { return eof_; }
+  const std::map<PartitionKey, bool>& assignment() const override { return eof_; }
   //! True while some assigned partition is still being replayed.
   bool replaying() const { return replaying_ > 0; }
   //! The partition a slot stands for (valid while it is assigned).
-  const PartitionKey& key(std::uint32_t slot) const { return slots_[slot].key; }
+  const PartitionKey& key(std::uint32_t slot) const override { return slots_[slot].key; }
   //! The slot of an assigned partition; -1 when it is not assigned.
-  std::int64_t slot_of(const PartitionKey& tp) const;
+  std::int64_t slot_of(const PartitionKey& tp) const override;
   //! Slots are below this bound.
-  std::size_t slot_bound() const { return slots_.size(); }
+  std::size_t slot_bound() const override { return slots_.size(); }
   //! True when a CoPartition was asked for and is in effect (partition counts equal).
   bool co_partitioned() const { return co_.has_value(); }
   //! The group metadata (generation, member) to send consumed offsets to a transaction with.
@@ -160,6 +131,7 @@ class KafkaSource {
   rd_kafka_queue_t* queue_ = nullptr;  //!< the consumer's queue (messages, rebalances, errors)
   std::vector<rd_kafka_message_t*> batch_;
   bool in_batch_ = false;  //!< inside a batch read: rebalances wait until its messages are routed
+  std::vector<Input> inputs_;
   std::vector<std::string> topics_;
   std::map<PartitionKey, bool> eof_;  //!< assigned partitions -> read to end?
   std::vector<Slot> slots_;

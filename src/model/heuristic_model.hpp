@@ -1,5 +1,5 @@
 #pragma once
-//! The documented heuristic risk model (DESIGN.md "Heuristic risk"): the fallback that needs no
+//! The documented heuristic risk model (docs/design.md "Heuristic risk"): the fallback that needs no
 //! training. stability = 0.60 x public-rate score + 0.25 x volatility score + 0.10 x gap score
 //! + 0.05 x time score, each score in [0, 1] with 1 the safest; crash_probability = 1 - stability.
 //! A score whose feature is unknown takes its neutral value 0.5 and the record's `assumptions`

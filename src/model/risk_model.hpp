@@ -15,7 +15,7 @@
 
 namespace spotstream {
 
-//! What a model file says about its model (docs: README "Risk models", model_loader.hpp).
+//! What a model file says about its model (docs/risk-models.md, model_loader.hpp).
 struct ModelInfo {
   std::string kind;      //!< "heuristic", "logistic" or "xgboost"
   std::string name;      //!< e.g. "logistic-synth"; spot.risk `model`

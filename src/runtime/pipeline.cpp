@@ -8,33 +8,28 @@
 #include "src/codec/json_encoder.hpp"
 #include "src/core/hash.hpp"
 #include "src/runtime/delivery_guarantee.hpp"
-#include "src/storage/pg_sink.hpp"
 
 namespace spotstream {
 
 using Clock = std::chrono::steady_clock;
 
-Pipeline::Pipeline(const Config& cfg, LogicFactory factory, RuntimeMetrics& metrics)
+Pipeline::Pipeline(const Config& cfg, LogicFactory factory, RuntimeMetrics& metrics, PipelineIo io)
     : cfg_(cfg),
       metrics_(metrics),
       exactly_once_(delivery_guarantee(cfg) == DeliveryGuarantee::ExactlyOnce),
-      history_(cfg.get_bool("postgres.enabled") ? std::make_unique<PgSink>(cfg, metrics, fatal_) : nullptr),
-      sink_(std::make_unique<SinkWorker>(cfg, metrics, fatal_)),
+      make_source_(std::move(io.source)),
+      history_(io.history ? io.history(metrics, fatal_) : nullptr),
+      sink_(io.sink(metrics, fatal_)),
       decoder_(DecodeLimits{static_cast<std::size_t>(cfg.get_int("decode.max_message_bytes")),
                             cfg.get_double("decode.max_price")}),
-      watermarks_({{cfg.get_string("topics.prices"), InputKind::Prices},
-                   {cfg.get_string("topics.signals"), InputKind::Signals},
-                   {cfg.get_string("topics.fleet"), InputKind::Fleet}}),
-      dlq_token_(sink_->make_token()),
-      prices_topic_(cfg.get_string("topics.prices")),
-      signals_topic_(cfg.get_string("topics.signals")),
-      fleet_topic_(cfg.get_string("topics.fleet")),
+      dlq_lane_(sink_->lane()),
       dlq_payload_max_(static_cast<std::size_t>(cfg.get_int("decode.dlq_payload_max_bytes"))),
       allowed_lateness_(cfg.get_int("window.allowed_lateness_ms")),
       max_ahead_(cfg.get_int("window.max_ahead_ms")),
       max_ahead_of_clock_(cfg.get_int("window.max_ahead_of_clock_ms")),
       risk_marks_(cfg) {
-  sink_->set_history(history_.get());
+  if (!sink_->set_history(history_.get()))
+    throw ConfigError("postgres.enabled: the history is kept only for outputs that go to Kafka");
   const auto n = cfg.get_int("runtime.shards");
   const auto capacity = static_cast<std::size_t>(cfg.get_int("runtime.queue_capacity"));
   for (int i = 0; i < n; ++i) shards_.push_back(std::make_unique<Shard>(factory(i, metrics_), *sink_, capacity, metrics_.events_processed));
@@ -57,15 +52,15 @@ Pipeline::PartitionState& Pipeline::partition_state(std::uint32_t slot) {
   return partitions_[slot];
 }
 
-void Pipeline::route(const KafkaSource::Record& r) {
+void Pipeline::route(const EventSource::Record& r) {
   ++current_messages_;
   // A replayed message was fully processed before: it rebuilds state, emits nothing, and its
   // offset (below the committed one) is never committed again.
-  if (r.position == KafkaSource::Position::Skip) {
+  if (r.position == EventSource::Position::Skip) {
     metrics_.messages_skipped.inc();
     return;
   }
-  const bool replay = r.position == KafkaSource::Position::Replay;
+  const bool replay = r.position == EventSource::Position::Replay;
   auto& part = partition_state(r.slot);
   // What this process holds of the partition's history starts at the first message it read.
   if (!part.covered) {
@@ -84,7 +79,9 @@ void Pipeline::route(const KafkaSource::Record& r) {
   const std::string_view key = r.key, value = r.value;
   decoded_.clear();
   DecodeError err;
-  if (!decoder_.decode(kind, key, value, decoded_, err)) {
+  if (r.decoded) {
+    decoded_.swap(*r.decoded);  // decoded by the source already
+  } else if (!decoder_.decode(kind, key, value, decoded_, err)) {
     // A replayed message was dead-lettered when it was first read: counted, not sent again.
     if (replay) metrics_.bad_input_replayed.inc();
     else dead_letter(r, err);
@@ -118,7 +115,7 @@ void Pipeline::route(const KafkaSource::Record& r) {
       metrics_.fleet_in.inc();
     }
     auto& shard = *shards_[shard_of(e)];
-    current_->add(1);
+    ++staged_;  // added to the batch at once before the shards see any of it (seal_batch)
     shard.stage(QueuedEvent{std::move(e), current_.get(),
                             EventContext{watermarks_.current(), replay, r.partition, r.offset, covered_from}},
                 lane);
@@ -139,7 +136,7 @@ void Pipeline::route(const KafkaSource::Record& r) {
   }
 }
 
-void Pipeline::dead_letter(const KafkaSource::Record& r, const DecodeError& err) {
+void Pipeline::dead_letter(const EventSource::Record& r, const DecodeError& err) {
   DeadLetter dl;
   dl.reason = err.reason;
   dl.detail = err.detail;
@@ -171,6 +168,8 @@ void Pipeline::seal_batch() {
     return;
   }
   current_messages_ = 0;
+  current_->add(staged_);
+  staged_ = 0;
   for (const auto slot : touched_) {
     auto& part = partitions_[slot];
     current_->next_offsets[source_->key(slot)] = part.next_offset;
@@ -190,7 +189,7 @@ void Pipeline::seal_batch() {
   risk_marks_.sealed(tracker_.pushed(), watermarks_, source_->assignment());
   current_ = std::make_unique<InputBatch>();
   for (auto& s : shards_) s->flush(*stop_);
-  sink_->push(dlq_outputs_, dlq_token_);
+  dlq_lane_->push(dlq_outputs_);
   if (history_) history_->push(history_inputs_, *stop_);
   batch->done();  // the source's hold
 }
@@ -233,8 +232,7 @@ void Pipeline::commit_transaction() {
   last_commit_ = Clock::now();
   if (fatal_.load()) return;
   const auto changed = uncommitted();
-  const auto group = source_->group_metadata();
-  if (!sink_->commit_transaction(changed, group.get())) return;  // fatal_ raised, transaction aborted
+  if (!sink_->commit_transaction(changed, *source_)) return;  // fatal_ raised, transaction aborted
   for (const auto& [tp, off] : changed) committed_[tp] = off;
   if (!changed.empty()) metrics_.commits.inc();
 }
@@ -243,14 +241,14 @@ void Pipeline::publish_marks() {
   if (!risk_marks_.enabled()) return;
   bool failed = false;
   tracker_.advance(failed);
-  auto marks = risk_marks_.due(tracker_.retired());
+  auto marks = risk_marks_.due(tracker_.retired(), *sink_);
   if (marks.empty()) return;
   // A batch of their own: shutdown waits for them like for any output (wait_in_flight).
   InputBatch* batch = tracker_.push(std::make_unique<InputBatch>());
   batch->add(static_cast<std::int64_t>(marks.size()));
   for (auto& m : marks) m.batch = batch;
   metrics_.risk_marks.inc(marks.size());
-  sink_->push(marks, dlq_token_);
+  dlq_lane_->push(marks);
   batch->done();
 }
 
@@ -306,16 +304,13 @@ int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& ma
   }
   sink_->start();
   for (auto& s : shards_) s->start();
-  // Fleet membership and the signals in force are state: rebuilt from their topics on assignment.
-  // Prices are windowed: each assigned partition re-reads a window (and a margin) of history first.
-  // Both are keyed by instance id: a node's signals partition comes with its fleet partition, so
-  // they reach the process that holds the node.
-  source_ = std::make_unique<KafkaSource>(
-      cfg_, std::vector<std::string>{prices_topic_, signals_topic_, fleet_topic_}, *this,
-      std::vector<std::string>{signals_topic_, fleet_topic_},
-      KafkaSource::WarmStart{prices_topic_, cfg_.get_int("window.length_ms") + cfg_.get_int("warm_start.extra_ms")},
-      KafkaSource::CoPartition{fleet_topic_, signals_topic_});
-  kinds_ = {InputKind::Prices, InputKind::Signals, InputKind::Fleet};  // the order of the topics above
+  source_ = make_source_(*this);
+  std::map<std::string, InputKind> inputs;
+  for (const auto& in : source_->inputs()) {
+    inputs.emplace(in.name, in.kind);
+    kinds_.push_back(in.kind);
+  }
+  watermarks_ = WatermarkTracker(std::move(inputs));
   current_ = std::make_unique<InputBatch>();
   const auto batch_size = static_cast<std::size_t>(cfg_.get_int("runtime.batch_size"));
   const auto commit_every = std::chrono::milliseconds(cfg_.get_int("runtime.commit_interval_ms"));
@@ -326,7 +321,7 @@ int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& ma
 
   while (!stop.load() && !fatal_.load()) {
     confirm_ends();
-    const auto n = source_->poll(batch_size, 100, [this](const KafkaSource::Record& r) { route(r); });
+    const auto n = source_->poll(batch_size, 100, [this](const EventSource::Record& r) { route(r); });
     seal_batch();
     const auto now = Clock::now();
     if (n > 0) last_input = now;

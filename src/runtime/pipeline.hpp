@@ -1,37 +1,37 @@
 #pragma once
-//! The live runtime: a source thread (the caller of run()) polls Kafka, decodes each message,
-//! routes events by key to shard threads and bad input to the DLQ; shards run the topology's
-//! ShardLogic; the sink thread produces outputs. Offsets are committed only for input batches whose
-//! outputs have all been acknowledged (at-least-once), in order, and once more on shutdown. With
-//! delivery.guarantee=exactly_once they are sent to the sink's open Kafka transaction instead,
-//! which commits them together with every output derived from them (commit_transaction()).
+//! The runtime: a source thread (the caller of run()) polls the source the caller wires in (a Kafka
+//! consumer group, or events in memory for a replay), decodes each message, routes events by key to
+//! shard threads and bad input to the DLQ; shards run the topology's ShardLogic; the sink (Kafka,
+//! or memory) stores outputs. Offsets are committed only for input batches whose outputs have all
+//! been stored (at-least-once), in order, and once more on shutdown. With
+//! delivery.guarantee=exactly_once they are sent to the sink's open transaction instead, which
+//! commits them together with every output derived from them (commit_transaction()).
 #include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <vector>
 
-#include <concurrentqueue/concurrentqueue.h>
-
 #include "src/codec/event_decoder.hpp"
 #include "src/config/config.hpp"
-#include "src/kafka/kafka_source.hpp"
+#include "src/runtime/event_source.hpp"
 #include "src/runtime/offset_tracker.hpp"
+#include "src/runtime/output_sink.hpp"
 #include "src/runtime/risk_marks.hpp"
 #include "src/runtime/runtime_metrics.hpp"
 #include "src/runtime/shard.hpp"
-#include "src/runtime/sink_worker.hpp"
 #include "src/runtime/watermarks.hpp"
 
 namespace spotstream {
 
-class Pipeline : public KafkaSource::Listener {
+class Pipeline : public EventSource::Listener {
  public:
   //! run()'s status when input messages were lost (RuntimeMetrics::messages_lost) but nothing failed.
   static constexpr int kExitDataLost = 3;
   using LogicFactory = std::function<std::unique_ptr<ShardLogic>(int shard, RuntimeMetrics& metrics)>;
 
-  Pipeline(const Config& cfg, LogicFactory factory, RuntimeMetrics& metrics);
+  //! `io`: where the input comes from and the outputs go (topology/kafka_io, topology/replay).
+  Pipeline(const Config& cfg, LogicFactory factory, RuntimeMetrics& metrics, PipelineIo io);
   ~Pipeline() override;
 
   //! Runs on the calling thread until `stop` is set (SIGINT/SIGTERM), an idle exit
@@ -47,8 +47,8 @@ class Pipeline : public KafkaSource::Listener {
   void on_revoking(const std::vector<PartitionKey>& parts) override;
   void on_lost(const PartitionKey& tp, std::int64_t from, std::int64_t to) override;
 
-  void route(const KafkaSource::Record& r);
-  void dead_letter(const KafkaSource::Record& r, const DecodeError& err);
+  void route(const EventSource::Record& r);
+  void dead_letter(const EventSource::Record& r, const DecodeError& err);
   //! Confirms which partitions are read to their end and recomputes the watermarks (each poll round).
   void confirm_ends();
   void seal_batch();
@@ -73,15 +73,16 @@ class Pipeline : public KafkaSource::Listener {
   const bool exactly_once_;  //!< delivery.guarantee=exactly_once
   std::atomic<bool> fatal_{false};
   const std::atomic<bool>* stop_ = nullptr;  //!< set by run(): ends backpressure waits
-  std::unique_ptr<HistorySink> history_;  //!< PostgreSQL when postgres.enabled; null otherwise
-  std::unique_ptr<SinkWorker> sink_;
+  SourceFactory make_source_;
+  std::unique_ptr<HistorySink> history_;  //!< null: no history
+  std::unique_ptr<OutputSink> sink_;
   std::vector<std::unique_ptr<Shard>> shards_;
-  std::unique_ptr<KafkaSource> source_;
+  std::unique_ptr<EventSource> source_;
   EventDecoder decoder_;
   OffsetTracker tracker_;
-  WatermarkTracker watermarks_;
+  WatermarkTracker watermarks_{{}};  //!< over the source's inputs, from run()
   std::map<PartitionKey, std::int64_t> committed_;
-  //! What the source thread keeps per assigned partition, by the source's slot (KafkaSource::Record::slot).
+  //! What the source thread keeps per assigned partition, by the source's slot (EventSource::Record::slot).
   struct PartitionState {
     //! Kafka time of the first message read from it since its assignment: the start of the history
     //! this process holds for it (EventContext::covered_from).
@@ -98,11 +99,11 @@ class Pipeline : public KafkaSource::Listener {
   std::vector<InputKind> kinds_;  //!< by the source's topic index
   std::unique_ptr<InputBatch> current_;
   std::size_t current_messages_ = 0;  //!< messages routed into current_
+  std::int64_t staged_ = 0;  //!< events staged for current_ but not yet counted in it (one atomic add per batch)
   std::vector<Event> decoded_;
   std::vector<Output> dlq_outputs_;
   std::vector<HistoryItem> history_inputs_;  //!< inputs of the current batch bound for the history
-  moodycamel::ProducerToken dlq_token_;
-  std::string prices_topic_, signals_topic_, fleet_topic_;
+  std::unique_ptr<OutputSink::Lane> dlq_lane_;  //!< the source thread's way to the sink
   std::size_t dlq_payload_max_;
   TimestampMs allowed_lateness_;
   TimestampMs max_ahead_, max_ahead_of_clock_;  //!< window.max_ahead_ms, window.max_ahead_of_clock_ms (0: none)

@@ -5,7 +5,6 @@
 #include <algorithm>
 
 #include "src/codec/json_encoder.hpp"
-#include "src/kafka/topic_reader.hpp"
 
 namespace spotstream {
 
@@ -20,11 +19,9 @@ TimestampMs grid_floor(TimestampMs t, TimestampMs step) {
 RiskMarks::RiskMarks(const Config& cfg)
     : enabled_(cfg.get_string("decisions.risk_source") == "topic"),
       prices_topic_(cfg.get_string("topics.prices")),
-      risk_topic_(cfg.get_string("topics.risk")),
       lateness_(cfg.get_int("window.allowed_lateness_ms")),
       instant_ms_(cfg.get_int("decisions.instant_ms")),
-      interval_(cfg.get_int("decisions.mark_interval_ms")),
-      cfg_(cfg) {}
+      interval_(cfg.get_int("decisions.mark_interval_ms")) {}
 
 void RiskMarks::sealed(std::uint64_t batch, const WatermarkTracker& wm, const std::map<PartitionKey, bool>& assignment,
                        bool force) {
@@ -55,7 +52,7 @@ void RiskMarks::sealed(std::uint64_t batch, const WatermarkTracker& wm, const st
   if (!s.through.empty()) pending_.push_back(std::move(s));
 }
 
-std::vector<Output> RiskMarks::due(std::uint64_t retired) {
+std::vector<Output> RiskMarks::due(std::uint64_t retired, const OutputSink& sink) {
   std::vector<Output> out;
   if (pending_.empty() || pending_.front().batch > retired) return out;
   Snapshot s = std::move(pending_.front());
@@ -66,7 +63,7 @@ std::vector<Output> RiskMarks::due(std::uint64_t retired) {
   }
   if (risk_partitions_ < 0) {
     try {
-      risk_partitions_ = partition_count(cfg_, risk_topic_);
+      risk_partitions_ = sink.partitions(OutputTopic::Risk);
     } catch (const std::exception& e) {
       spdlog::warn("risk marks: {}; retrying with the next marks", e.what());
       return out;

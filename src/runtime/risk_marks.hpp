@@ -1,7 +1,8 @@
 #pragma once
-//! The spot.risk progress marks of one process (decisions.risk_source=topic; README "Scaling out
-//! and warm start"): for each price partition it owns, "every spot.risk record of this partition
-//! stamped at or before T has been acknowledged", produced to every spot.risk partition.
+//! The spot.risk progress marks of one process (decisions.risk_source=topic; docs/scaling-and-delivery.md
+//! "The risk table across processes"): for each price partition it owns, "every spot.risk record
+//! of this partition stamped at or before T has been acknowledged", produced to every spot.risk
+//! partition.
 //!
 //! For price partition p, T = (latest event time read from p) - window.allowed_lateness_ms - 1:
 //! any tick of p still to come is at least that recent (older ones are dead-lettered as late), so
@@ -25,6 +26,7 @@
 
 #include "src/config/config.hpp"
 #include "src/runtime/output.hpp"
+#include "src/runtime/output_sink.hpp"
 #include "src/runtime/watermarks.hpp"
 
 namespace spotstream {
@@ -42,8 +44,8 @@ class RiskMarks {
   //! A snapshot was skipped for the interval since the last one (take one when the input idles).
   bool dirty() const { return dirty_; }
   //! The marks due now that batches up to `retired` are delivered: one Output per (owned price
-  //! partition whose mark advanced, spot.risk partition). Empty when none is due.
-  std::vector<Output> due(std::uint64_t retired);
+  //! partition whose mark advanced, spot.risk partition of `sink`). Empty when none is due.
+  std::vector<Output> due(std::uint64_t retired, const OutputSink& sink);
 
  private:
   struct Snapshot {
@@ -51,12 +53,11 @@ class RiskMarks {
     std::map<std::int32_t, TimestampMs> through;  //!< price partition -> complete through
   };
   bool enabled_;
-  std::string prices_topic_, risk_topic_;
+  std::string prices_topic_;
   TimestampMs lateness_, instant_ms_;
   std::chrono::milliseconds interval_;
   std::chrono::steady_clock::time_point last_snapshot_{};
   std::int32_t risk_partitions_ = -1;  //!< asked once, at the first publication
-  Config cfg_;
   bool dirty_ = false;
   std::deque<Snapshot> pending_;
   std::map<std::int32_t, TimestampMs> published_;  //!< price partition -> last mark published

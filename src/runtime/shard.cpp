@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "src/runtime/sink_worker.hpp"
+#include "src/runtime/output_sink.hpp"
 
 namespace spotstream {
 
@@ -11,8 +11,8 @@ constexpr std::size_t kControlBulk = 1024;
 constexpr std::size_t kPriceBulk = 512;
 }  // namespace
 
-Shard::Shard(std::unique_ptr<ShardLogic> logic, SinkWorker& sink, std::size_t capacity, Counter& processed)
-    : logic_(std::move(logic)), sink_(sink), capacity_(capacity), processed_(processed), sink_token_(sink.make_token()) {
+Shard::Shard(std::unique_ptr<ShardLogic> logic, OutputSink& sink, std::size_t capacity, Counter& processed)
+    : logic_(std::move(logic)), capacity_(capacity), processed_(processed), sink_(sink.lane()) {
   work_.resize(kPriceBulk);
   control_work_.resize(kControlBulk);
 }
@@ -63,7 +63,7 @@ std::size_t Shard::drain(moodycamel::ConcurrentQueue<QueuedEvent>& q, moodycamel
       // events staged in the same flush sit in the other lane, enqueued before the mark.
       if (current) current->add(delta);
       delta = 0;
-      sink_.push(outputs, sink_token_);
+      sink_->push(outputs);
       while (drain(control_, control_out_, control_work_, kControlBulk) > 0) {}
     }
     if (i + 1 < n && !work[i + 1].progress) logic_->look_ahead(work[i + 1].event, work[i + 1].ctx);
@@ -78,7 +78,7 @@ std::size_t Shard::drain(moodycamel::ConcurrentQueue<QueuedEvent>& q, moodycamel
     delta += static_cast<std::int64_t>(outputs.size() - before) - 1;
   }
   if (current) current->add(delta);
-  sink_.push(outputs, sink_token_);
+  sink_->push(outputs);
   processed_.inc(events);
   return n;
 }
@@ -101,7 +101,7 @@ void Shard::loop() {
     if (!woken) {
       collector_.set_batch(nullptr);
       logic_->on_idle(collector_);
-      sink_.push(collector_.outputs(), sink_token_);
+      sink_->push(collector_.outputs());
     }
   }
 }
@@ -109,7 +109,7 @@ void Shard::loop() {
 void Shard::finish(bool input_consumed) {
   collector_.set_batch(nullptr);
   logic_->on_finish(collector_, input_consumed);
-  sink_.push(collector_.outputs(), sink_token_);
+  sink_->push(collector_.outputs());
 }
 
 void Shard::stop_and_join() {

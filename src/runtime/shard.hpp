@@ -13,12 +13,12 @@
 
 #include "src/core/event.hpp"
 #include "src/runtime/input_batch.hpp"
+#include "src/runtime/output_sink.hpp"
 #include "src/runtime/runtime_metrics.hpp"
 #include "src/runtime/shard_logic.hpp"
 
 namespace spotstream {
 
-class SinkWorker;
 
 struct QueuedEvent {
   Event event;
@@ -32,7 +32,7 @@ class Shard {
   enum class Lane { Control, Prices };
 
   //! `processed` counts the events this shard has finished with (may be shared by shards).
-  Shard(std::unique_ptr<ShardLogic> logic, SinkWorker& sink, std::size_t capacity, Counter& processed);
+  Shard(std::unique_ptr<ShardLogic> logic, OutputSink& sink, std::size_t capacity, Counter& processed);
   ~Shard();
 
   void start();
@@ -58,7 +58,6 @@ class Shard {
                std::vector<QueuedEvent>& buf, const std::atomic<bool>& abort);
 
   std::unique_ptr<ShardLogic> logic_;
-  SinkWorker& sink_;
   std::size_t capacity_;
   Counter& processed_;
   moodycamel::ConcurrentQueue<QueuedEvent> control_;
@@ -74,7 +73,7 @@ class Shard {
   std::vector<QueuedEvent> work_, control_work_;
   moodycamel::ConsumerToken control_out_{control_};
   OutputCollector collector_;
-  moodycamel::ProducerToken sink_token_;
+  std::unique_ptr<OutputSink::Lane> sink_;  //!< the shard thread's (and finish()'s) way to the sink
 };
 
 }  // namespace spotstream

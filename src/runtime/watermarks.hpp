@@ -19,7 +19,6 @@
 
 #include "src/codec/event_decoder.hpp"
 #include "src/core/event.hpp"
-#include "src/kafka/kafka_source.hpp"
 
 namespace spotstream {
 
@@ -40,7 +39,7 @@ struct Watermarks {
   TimestampMs fleet_progress = kMin;
   TimestampMs signals_progress = kMin;
   //! When (steady clock, ms) the source last confirmed which of its partitions are read to their
-  //! end (KafkaSource::confirm_ends): everything its fetches had found on the broker by then was
+  //! end (EventSource::confirm_ends): everything its fetches had found on the broker by then was
   //! routed before this snapshot. A producer appends an event to an idle partition a little after
   //! events of later times elsewhere (produce requests to different partitions are not ordered),
   //! so decisions that rely on idle fleet and signals partitions wait for a confirmation made a

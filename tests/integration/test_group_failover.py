@@ -10,7 +10,7 @@ and processes everything after the last offset the dead member committed.
 Decisions are risk-driven (SWITCH ranking over every pool): each process reads the risk table from
 spot.risk (decisions.risk_source=topic), so it ranks pools scored by the other; the nodes the
 survivor takes over are restored from spot.decisions and re-evaluated from their last published
-decision (README "The risk table across processes").
+decision (docs/scaling-and-delivery.md "The risk table across processes").
 
 Compared with one uninterrupted process over the same feed on a fresh broker:
   * decisions: the union on spot.decisions, by decision id, equals the reference's: zero missing,
@@ -40,7 +40,7 @@ KILL_AFTER_S = 1.5
 # session.timeout.ms=6000: the mock broker makes a rejoin wait session.timeout.ms - 1 s (FACTS.md).
 # The survivor must not idle out before the feed starts (both members joined, ~15 s) nor while it
 # waits for the dead member's partitions (session timeout, then a rejoin: ~12 s).
-# The diversity cap counts the nodes of a fleet a process holds (README): with the synthetic fleet
+# The diversity cap counts the nodes of a fleet a process holds (docs/decisions.md): with the synthetic fleet
 # split over two processes it would cap each half, so it is lifted for the comparison. The survivor
 # re-evaluates the dead member's nodes over the instants it decided in decisions.catch_up_ms of event
 # time; replayed at ~1 day of event time per second, the dead member's undelivered tail spans far

@@ -154,7 +154,7 @@ def main():
         # KNOWN PRODUCT BUG (reported, not worked around): the fleet membership state (which node
         # runs on which instance) lives only in memory and is not rebuilt on start, so run 2 treats
         # every signal for a node that joined before the restart as an unknown instance, parks it
-        # and never decides on it: those DRAIN/EVACUATE decisions are lost. DESIGN.md's warm start
+        # and never decides on it: those DRAIN/EVACUATE decisions are lost. docs/design.md's warm start
         # (replay the inputs' last 7 days on assignment before emitting) would restore it.
         assert not missing and not extra, (
             "decisions after a restart differ from one uninterrupted run (%d vs %d; reference %s, "

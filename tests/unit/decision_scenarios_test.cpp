@@ -25,6 +25,7 @@
 #include "src/kafka/topic_reader.hpp"
 #include "src/rest/evaluate_server.hpp"
 #include "src/runtime/pipeline.hpp"
+#include "topology/kafka_io.hpp"
 #include "topology/live_topology.hpp"
 
 using namespace spotstream;
@@ -81,7 +82,7 @@ class DecisionScenarios : public ::testing::Test {
     services_ = std::make_shared<DecisionServices>(cfg);
     RuntimeMetrics metrics;
     std::atomic<bool> stop{false};
-    Pipeline p(cfg, live_topology(cfg, services_), metrics);
+    Pipeline p(cfg, live_topology(cfg, services_), metrics, kafka_io(cfg));
     // The pipeline does not idle out before the held signals are out (the risk table read from
     // spot.risk catches up a little after the input, so waiting for it can take a while under load).
     std::atomic<bool> held_out{held_.empty()};

@@ -24,6 +24,7 @@
 #include "src/storage/pg_connection.hpp"
 #include "src/storage/temp_postgres.hpp"
 #include "tests/unit/decision_test_util.hpp"
+#include "topology/kafka_io.hpp"
 #include "topology/live_topology.hpp"
 
 using namespace spotstream;
@@ -93,7 +94,7 @@ class ExactlyOnceTest : public ::testing::Test {
       cfg.set(t, name);
     }
     std::atomic<bool> stop{false};
-    Pipeline p(cfg, live_topology(cfg), m);
+    Pipeline p(cfg, live_topology(cfg), m, kafka_io(cfg));
     if (observer) p.set_transaction_observer(observer);
     EXPECT_EQ(p.run(stop), 0);
     RunOutput r;
@@ -277,7 +278,7 @@ TEST_F(ExactlyOnceTest, BadDeliveryConfigurationsAreRefused) {
   Config bad = base_;
   bad.set("delivery.guarantee", "exactly_twice");
   RuntimeMetrics m;
-  EXPECT_THROW(Pipeline(bad, live_topology(bad), m), ConfigError);
+  EXPECT_THROW(Pipeline(bad, live_topology(bad), m, kafka_io(bad)), ConfigError);
 }
 
 
@@ -306,7 +307,7 @@ TEST_F(ExactlyOnceTest, AFailedTransactionIsAbortedAndStopsTheProcess) {
     RuntimeMetrics m;
     RecordingObserver calls;
     std::atomic<bool> stop{false};
-    Pipeline p(cfg, live_topology(cfg), m);
+    Pipeline p(cfg, live_topology(cfg), m, kafka_io(cfg));
     p.set_transaction_observer(&calls);
     EXPECT_EQ(p.run(stop), 1) << "api " << c.api;
     EXPECT_EQ(m.transactions_aborted.get(), 1u);
@@ -322,7 +323,7 @@ TEST_F(ExactlyOnceTest, AFailedTransactionIsAbortedAndStopsTheProcess) {
 // once its rows are committed there, so the history holds every decision and risk record that
 // Kafka holds. (It is not part of the Kafka transaction: after an aborted one it may hold rows
 // whose Kafka records were discarded; the restart derives them again and they are skipped as
-// duplicates, README "Delivery guarantees".)
+// duplicates, docs/scaling-and-delivery.md.)
 TEST_F(ExactlyOnceTest, WorksWithThePostgresHistory) {
   publish(0, events_.size() / 2);
   TempPostgres pg;

@@ -1,4 +1,4 @@
-// The documented heuristic (DESIGN.md "Heuristic risk") against scores worked out by hand:
+// The documented heuristic (docs/design.md "Heuristic risk") against scores worked out by hand:
 // stability = 0.60 x public-rate + 0.25 x volatility + 0.10 x gap + 0.05 x time.
 #include <gtest/gtest.h>
 

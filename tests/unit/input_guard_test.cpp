@@ -18,6 +18,7 @@
 #include "src/kafka/kafka_conf.hpp"
 #include "src/kafka/topic_reader.hpp"
 #include "src/runtime/pipeline.hpp"
+#include "topology/kafka_io.hpp"
 #include "topology/live_topology.hpp"
 
 using namespace spotstream;
@@ -47,7 +48,7 @@ class InputGuard : public ::testing::Test {
   }
   int run(RuntimeMetrics& m) {
     std::atomic<bool> stop{false};
-    Pipeline p(base_, live_topology(base_), m);
+    Pipeline p(base_, live_topology(base_), m, kafka_io(base_));
     return p.run(stop);
   }
   std::vector<DeadLetter> dead_letters() const {

@@ -342,7 +342,7 @@ TEST(JsonEncoder, RiskRecordShapeAndRoundTrip) {
   EXPECT_EQ(j["pool"], "us-east-1a/p3.2xlarge/Linux/UNIX");
   EXPECT_EQ(j["ts"], "2024-01-08T14:30:00.123Z");
   EXPECT_EQ(j["ts_ms"], 1704724200123);
-  // Every feature under its DESIGN.md name (plus the Spot Advisor instance hardware), and nothing else.
+  // Every feature under its docs/design.md name (plus the Spot Advisor instance hardware), and nothing else.
   std::set<std::string> names;
   for (const auto& [k, v] : j["features"].items()) names.insert(k);
   EXPECT_EQ(names, (std::set<std::string>{"price", "window_min", "window_max", "price_position", "discount_depth",

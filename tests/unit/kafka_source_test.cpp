@@ -75,7 +75,7 @@ class KafkaSourceCoPartition : public ::testing::Test {
 };
 
 TEST_F(KafkaSourceCoPartition, FollowerPartitionsMoveWithTheirLeaders) {
-  const std::vector<std::string> topics{"co.prices", "co.signals", "co.fleet"};
+  const std::vector<EventSource::Input> topics{{"co.prices", InputKind::Prices}, {"co.signals", InputKind::Signals}, {"co.fleet", InputKind::Fleet}};
   cluster_->create_topic("co.prices", 3);
   cluster_->create_topic("co.signals", 6);
   cluster_->create_topic("co.fleet", 6);
@@ -112,7 +112,7 @@ TEST_F(KafkaSourceCoPartition, FollowerPartitionsMoveWithTheirLeaders) {
 }
 
 TEST_F(KafkaSourceCoPartition, UnequalPartitionCountsAreAssignedIndependently) {
-  const std::vector<std::string> topics{"un.signals", "un.fleet"};
+  const std::vector<EventSource::Input> topics{{"un.signals", InputKind::Signals}, {"un.fleet", InputKind::Fleet}};
   cluster_->create_topic("un.signals", 3);
   cluster_->create_topic("un.fleet", 4);
   cfg_.set("consumer.group", "un");

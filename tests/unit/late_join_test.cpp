@@ -18,6 +18,7 @@
 #include "src/kafka/topic_reader.hpp"
 #include "src/runtime/pipeline.hpp"
 #include "tests/unit/decision_test_util.hpp"
+#include "topology/kafka_io.hpp"
 #include "topology/live_topology.hpp"
 
 using namespace spotstream;
@@ -89,7 +90,7 @@ TEST(LateJoin, NodesJoiningBehindDecidedInstantsAreCaughtUp) {
   {
     RuntimeMetrics m;
     std::atomic<bool> stop{false};
-    Pipeline p(ref, live_topology(ref), m);
+    Pipeline p(ref, live_topology(ref), m, kafka_io(ref));
     ASSERT_EQ(p.run(stop), 0);
   }
   const auto ref_early = decisions_of(ref, late, false), ref_late = decisions_of(ref, late, true);
@@ -102,7 +103,7 @@ TEST(LateJoin, NodesJoiningBehindDecidedInstantsAreCaughtUp) {
   publish(cfg, early_part);
   RuntimeMetrics m;
   std::atomic<bool> stop{false};
-  Pipeline p(cfg, live_topology(cfg), m);
+  Pipeline p(cfg, live_topology(cfg), m, kafka_io(cfg));
   int rc = -1;
   // Not before the appended messages are read (at the end of everything, idle, it could stop).
   std::thread t([&] { rc = p.run(stop, [&] { return m.messages_in.get() >= events.size(); }); });

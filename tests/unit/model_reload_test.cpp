@@ -21,6 +21,7 @@
 #include "src/model/model_watcher.hpp"
 #include "src/model/spot_advisor.hpp"
 #include "src/runtime/pipeline.hpp"
+#include "topology/kafka_io.hpp"
 #include "topology/live_topology.hpp"
 #include "topology/price_path.hpp"
 
@@ -202,7 +203,7 @@ TEST(ModelReload, SwapUnderARunningStreamChangesTheVersionWithNoGapOrDuplicate) 
 
   RuntimeMetrics m;
   std::atomic<bool> stop{false};
-  Pipeline pipeline(cfg, live_topology(cfg), m);
+  Pipeline pipeline(cfg, live_topology(cfg), m, kafka_io(cfg));
   int rc = -1;
   std::thread runner([&] { rc = pipeline.run(stop); });
   publish(0, a);

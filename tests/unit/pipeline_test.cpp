@@ -17,6 +17,7 @@
 #include "src/kafka/embedded_cluster.hpp"
 #include "src/kafka/topic_reader.hpp"
 #include "src/runtime/pipeline.hpp"
+#include "topology/kafka_io.hpp"
 #include "topology/live_topology.hpp"
 
 using namespace spotstream;
@@ -73,7 +74,7 @@ class PipelineTest : public ::testing::Test {
     cfg.set("runtime.idle_exit_ms", "500");
     cfg.set("topics.decisions", "decisions." + group);  // each run's output on its own
     std::atomic<bool> stop{false};
-    Pipeline p(cfg, live_topology(cfg), m);
+    Pipeline p(cfg, live_topology(cfg), m, kafka_io(cfg));
     EXPECT_EQ(p.run(stop), 0);
     std::vector<std::string> out;
     for (const auto& r : read_topic(base_, cfg.get_string("topics.decisions"))) out.push_back(r.value);
@@ -255,7 +256,7 @@ TEST_F(PipelineTest, SlowSinkSlowsConsumptionWithinTheQueueBounds) {
     }
   });
   cluster_->fail_next_produce_requests(40);  // ~4 s of retries at 100 ms backoff
-  Pipeline p(cfg, live_topology(cfg), m);
+  Pipeline p(cfg, live_topology(cfg), m, kafka_io(cfg));
   EXPECT_EQ(p.run(stop), 0);
   done = true;
   watch.join();

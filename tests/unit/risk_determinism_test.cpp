@@ -12,6 +12,7 @@
 #include "src/kafka/topic_reader.hpp"
 #include "src/runtime/pipeline.hpp"
 #include "tests/unit/decision_test_util.hpp"
+#include "topology/kafka_io.hpp"
 #include "topology/live_topology.hpp"
 #include "topology/price_path.hpp"
 
@@ -93,7 +94,7 @@ TEST(RiskDeterminism, SameRiskWhateverPartitionsShardsAndBatches) {
     }
     RuntimeMetrics m;
     std::atomic<bool> stop{false};
-    Pipeline p(cfg, live_topology(cfg), m);
+    Pipeline p(cfg, live_topology(cfg), m, kafka_io(cfg));
     ASSERT_EQ(p.run(stop), 0);
     EXPECT_EQ(m.messages_in.get(), events.size());
     EXPECT_GT(m.duplicate_ticks.get(), 0u);

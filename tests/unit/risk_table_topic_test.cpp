@@ -22,6 +22,7 @@
 #include "src/kafka/topic_reader.hpp"
 #include "src/runtime/pipeline.hpp"
 #include "tests/unit/decision_test_util.hpp"
+#include "topology/kafka_io.hpp"
 #include "topology/live_topology.hpp"
 
 using namespace spotstream;
@@ -117,7 +118,7 @@ TEST(RiskTableTopic, TwoProcessesInOneGroupDecideAsOneProcess) {
   base.set("log.level", "warn");
   base.set("runtime.idle_exit_ms", "1500");
   base.set("decisions.risk_source", "topic");
-  // The diversity cap counts the fleet's nodes a process holds (README "Scaling out"): a fleet split
+  // The diversity cap counts the fleet's nodes a process holds (docs/scaling-and-delivery.md): a fleet split
   // over two processes is capped per half. The single-process comparison needs it out of the way.
   base.set("decisions.family_cap", "1");
   // A member that takes a partition over re-evaluates its nodes over the decided instants kept for
@@ -154,7 +155,7 @@ TEST(RiskTableTopic, TwoProcessesInOneGroupDecideAsOneProcess) {
   {
     RuntimeMetrics m;
     std::atomic<bool> stop{false};
-    Pipeline p(ref_cfg, live_topology(ref_cfg), m);
+    Pipeline p(ref_cfg, live_topology(ref_cfg), m, kafka_io(ref_cfg));
     ASSERT_EQ(p.run(stop), 0);
   }
   Published reference;
@@ -188,7 +189,7 @@ TEST(RiskTableTopic, TwoProcessesInOneGroupDecideAsOneProcess) {
     const auto all_read = [&] { return ma.messages_in.get() + mb.messages_in.get() >= events.size(); };
     int rc_a = -1, rc_b = -1;
     {
-      Pipeline pa(cfg, factory(a), ma);
+      Pipeline pa(cfg, factory(a), ma, kafka_io(cfg));
       std::atomic<bool> stop{false};
       std::thread ta([&] { rc_a = pa.run(stop, all_read); });
       // A member joining late takes partitions over mid-stream (they move, with their nodes).
@@ -197,7 +198,7 @@ TEST(RiskTableTopic, TwoProcessesInOneGroupDecideAsOneProcess) {
       // before its commits go through, and the group splits them afresh, some read again from the
       // start (as when a member stalls past the rebalance timeout).
       if (lose_assignment) cluster.fail_next_requests(kHeartbeatApiKey, kIllegalGeneration, 1);
-      Pipeline pb(cfg, factory(b), mb);
+      Pipeline pb(cfg, factory(b), mb, kafka_io(cfg));
       std::thread tb([&] { rc_b = pb.run(stop, all_read); });
       while (b_late && (ma.partitions_revoked.get() == 0 || mb.partitions_assigned.get() == 0))
         std::this_thread::sleep_for(std::chrono::milliseconds(2));

@@ -20,6 +20,7 @@
 #include "src/kafka/topic_reader.hpp"
 #include "src/runtime/pipeline.hpp"
 #include "tests/unit/decision_market.hpp"
+#include "topology/kafka_io.hpp"
 #include "topology/live_topology.hpp"
 
 using namespace spotstream;
@@ -82,7 +83,7 @@ class SignalGrace : public ::testing::Test {
   int run(const Config& cfg, std::atomic<bool>& stop, const During& during = {}, std::size_t fresh = 0) {
     auto services = std::make_shared<DecisionServices>(cfg);
     RuntimeMetrics metrics;
-    Pipeline p(cfg, live_topology(cfg, services), metrics);
+    Pipeline p(cfg, live_topology(cfg, services), metrics, kafka_io(cfg));
     std::atomic<bool> done{!during};
     std::thread side([&] {
       if (!during) return;

@@ -17,6 +17,7 @@
 #include "src/kafka/topic_reader.hpp"
 #include "src/runtime/pipeline.hpp"
 #include "tests/unit/decision_test_util.hpp"
+#include "topology/kafka_io.hpp"
 #include "topology/live_topology.hpp"
 
 using namespace spotstream;
@@ -69,7 +70,7 @@ class WarmStartTest : public ::testing::Test {
 
   static int run(const Config& cfg, RuntimeMetrics& m, const std::function<bool()>& may_exit = {}) {
     std::atomic<bool> stop{false};
-    Pipeline p(cfg, live_topology(cfg), m);
+    Pipeline p(cfg, live_topology(cfg), m, kafka_io(cfg));
     return p.run(stop, may_exit);
   }
 

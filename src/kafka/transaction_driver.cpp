@@ -1,4 +1,4 @@
-#include "src/runtime/transaction_driver.hpp"
+#include "src/kafka/transaction_driver.hpp"
 
 #include <spdlog/spdlog.h>
 

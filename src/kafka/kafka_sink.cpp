@@ -1,17 +1,20 @@
-#include "src/runtime/sink_worker.hpp"
+#include "src/kafka/kafka_sink.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <chrono>
 
 #include "src/kafka/kafka_producer.hpp"
+#include "src/kafka/kafka_source.hpp"
+#include "src/kafka/topic_reader.hpp"
 #include "src/runtime/delivery_guarantee.hpp"
 
 namespace spotstream {
 
-SinkWorker::SinkWorker(const Config& cfg, RuntimeMetrics& metrics, std::atomic<bool>& fatal)
+KafkaSink::KafkaSink(const Config& cfg, RuntimeMetrics& metrics, std::atomic<bool>& fatal)
     : metrics_(metrics),
       fatal_(fatal),
+      cfg_(cfg),
       topic_names_{cfg.get_string("topics.decisions"), cfg.get_string("topics.risk"), cfg.get_string("topics.dlq")},
       capacity_(static_cast<std::size_t>(cfg.get_int("runtime.sink_capacity"))) {
   // exactly_once: a transactional producer; at_least_once: the idempotent producer as always.
@@ -33,14 +36,38 @@ SinkWorker::SinkWorker(const Config& cfg, RuntimeMetrics& metrics, std::atomic<b
   if (!txn_conf.empty()) txn_ = std::make_unique<TransactionDriver>(*producer_, metrics_, txn_conf["transactional.id"]);
 }
 
-void SinkWorker::set_transaction_observer(TransactionObserver* observer) {
+void KafkaSink::set_transaction_observer(TransactionObserver* observer) {
   if (txn_) txn_->set_observer(observer);
 }
 
-bool SinkWorker::init_transactions(std::string& error) { return !txn_ || txn_->init(error); }
+bool KafkaSink::init_transactions(std::string& error) { return !txn_ || txn_->init(error); }
 
-bool SinkWorker::commit_transaction(const std::map<PartitionKey, std::int64_t>& offsets, const RdKafka::ConsumerGroupMetadata* group) {
+class KafkaSink::QueueLane : public OutputSink::Lane {
+ public:
+  explicit QueueLane(KafkaSink& sink) : sink_(sink), token_(sink.queue_) {}
+  void push(std::vector<Output>& outputs) override { sink_.push(outputs, token_); }
+
+ private:
+  KafkaSink& sink_;
+  moodycamel::ProducerToken token_;
+};
+
+std::unique_ptr<OutputSink::Lane> KafkaSink::lane() { return std::make_unique<QueueLane>(*this); }
+
+std::int32_t KafkaSink::partitions(OutputTopic topic) const {
+  return partition_count(cfg_, topic_names_[static_cast<std::size_t>(topic)]);
+}
+
+bool KafkaSink::commit_transaction(const std::map<PartitionKey, std::int64_t>& offsets, const EventSource& source) {
   if (!txn_) return false;
+  const auto* kafka = dynamic_cast<const KafkaSource*>(&source);
+  if (!kafka) {
+    spdlog::error("exactly_once: the input is not a Kafka consumer group: no transaction to commit offsets to");
+    fatal_.store(true);
+    return false;
+  }
+  const auto group_metadata = kafka->group_metadata();
+  const auto* group = group_metadata.get();
   TxnRequest req{&offsets, group};
   std::unique_lock lock(txn_mutex_);
   if (!thread_.joinable()) {  // no sink thread (not started, or stopped): the producer is the caller's
@@ -56,7 +83,7 @@ bool SinkWorker::commit_transaction(const std::map<PartitionKey, std::int64_t>& 
   return req.ok;
 }
 
-void SinkWorker::serve_transaction_request() {
+void KafkaSink::serve_transaction_request() {
   if (!txn_requested_.load(std::memory_order_acquire)) return;
   std::unique_lock lock(txn_mutex_);
   TxnRequest* req = txn_request_;
@@ -76,13 +103,13 @@ void SinkWorker::serve_transaction_request() {
   txn_cv_.notify_all();
 }
 
-SinkWorker::~SinkWorker() {
+KafkaSink::~KafkaSink() {
   if (thread_.joinable()) stop_and_join();
 }
 
-void SinkWorker::start() { thread_ = std::thread([this] { loop(); }); }
+void KafkaSink::start() { thread_ = std::thread([this] { loop(); }); }
 
-void SinkWorker::push(std::vector<Output>& outputs, moodycamel::ProducerToken& token) {
+void KafkaSink::push(std::vector<Output>& outputs, moodycamel::ProducerToken& token) {
   if (outputs.empty()) return;
   while (queue_.size_approx() > capacity_ && !fatal_.load(std::memory_order_relaxed))
     std::this_thread::sleep_for(std::chrono::microseconds(200));
@@ -91,7 +118,7 @@ void SinkWorker::push(std::vector<Output>& outputs, moodycamel::ProducerToken& t
   outputs.clear();
 }
 
-void SinkWorker::deliver(std::vector<Output>& batch) {
+void KafkaSink::deliver(std::vector<Output>& batch) {
   std::string txn_error;
   if (txn_ && (fatal_.load() || !txn_->ensure_open(txn_error))) {
     // No transaction to produce into (or one a failure dooms): nothing of this batch is
@@ -134,7 +161,7 @@ void SinkWorker::deliver(std::vector<Output>& batch) {
   batch.clear();
 }
 
-void SinkWorker::loop() {
+void KafkaSink::loop() {
   moodycamel::ConsumerToken token(queue_);
   std::vector<Output> batch(1024);
   std::vector<Output> ready;
@@ -169,12 +196,12 @@ void SinkWorker::loop() {
   }
 }
 
-void SinkWorker::wait_delivered() const {
+void KafkaSink::wait_delivered() const {
   while (undelivered_.load(std::memory_order_acquire) > 0 && !fatal_.load())
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
-void SinkWorker::stop_and_join() {
+void KafkaSink::stop_and_join() {
   stop_.store(true, std::memory_order_release);
   if (thread_.joinable()) thread_.join();
 }

@@ -6,7 +6,7 @@
 //! With delivery.guarantee=exactly_once the producer is transactional: every output goes into the
 //! open transaction (TransactionDriver), and the source thread has the sink commit it, with the
 //! input offsets those outputs derive from, through commit_transaction().
-//! Owns: its thread and the producer. push() is called from shard threads and the source thread.
+//! Owns: its thread and the producer. Lanes push from shard threads and the source thread.
 #include <concurrentqueue/concurrentqueue.h>
 
 #include <array>
@@ -20,45 +20,47 @@
 #include <vector>
 
 #include "src/config/config.hpp"
-#include "src/runtime/history_sink.hpp"
-#include "src/runtime/output.hpp"
+#include "src/kafka/transaction_driver.hpp"
+#include "src/runtime/output_sink.hpp"
 #include "src/runtime/runtime_metrics.hpp"
-#include "src/runtime/transaction_driver.hpp"
 
 namespace spotstream {
 
 class KafkaProducer;
 
-class SinkWorker {
+class KafkaSink : public OutputSink {
  public:
-  SinkWorker(const Config& cfg, RuntimeMetrics& metrics, std::atomic<bool>& fatal);
-  ~SinkWorker();
+  KafkaSink(const Config& cfg, RuntimeMetrics& metrics, std::atomic<bool>& fatal);
+  ~KafkaSink() override;
 
   //! Also hands every output to `history` (before producing it, with its own hold on the input
   //! batch), so a batch is released only when Kafka and the history both have its outputs.
   //! Call before start(); null (the default) means Kafka only.
-  void set_history(HistorySink* history) { history_ = history; }
+  bool set_history(HistorySink* history) override {
+    history_ = history;
+    return true;
+  }
   //! exactly_once only: told of every transactional call (tests). Call before start().
-  void set_transaction_observer(TransactionObserver* observer);
+  void set_transaction_observer(TransactionObserver* observer) override;
   //! exactly_once only: init_transactions, on the calling thread, before start(). False (and
   //! `error` set) when the producer cannot become transactional.
-  bool init_transactions(std::string& error);
-  void start();
-  //! Pushes outputs (moved out; the vector is cleared). Waits while the queue is over capacity,
-  //! so a slow broker slows the shards (backpressure) instead of growing memory.
-  void push(std::vector<Output>& outputs, moodycamel::ProducerToken& token);
-  moodycamel::ProducerToken make_token() { return moodycamel::ProducerToken(queue_); }
+  bool init_transactions(std::string& error) override;
+  void start() override;
+  //! A lane pushes outputs (moved out; the vector is cleared), waiting while the queue is over
+  //! capacity, so a slow broker slows the shards (backpressure) instead of growing memory.
+  std::unique_ptr<Lane> lane() override;
   //! Waits until every output pushed so far was acknowledged or failed for good (or `fatal`):
   //! also those tied to no input batch (ShardLogic::on_idle).
-  void wait_delivered() const;
+  void wait_delivered() const override;
   //! exactly_once only, from the source thread once every input batch whose offsets are given has
-  //! been acknowledged: the sink thread sends `offsets` with `group` and commits the open
-  //! transaction, with every output produced in it. Blocks until done; false (and `fatal` raised,
-  //! the transaction aborted) when it could not commit.
-  bool commit_transaction(const std::map<PartitionKey, std::int64_t>& offsets, const RdKafka::ConsumerGroupMetadata* group);
+  //! been acknowledged: the sink thread sends `offsets` with the group metadata of `source` (a
+  //! KafkaSource) and commits the open transaction, with every output produced in it. Blocks until
+  //! done; false (and `fatal` raised, the transaction aborted) when it could not commit.
+  bool commit_transaction(const std::map<PartitionKey, std::int64_t>& offsets, const EventSource& source) override;
   //! Delivers everything queued, flushes the producer, stops the thread. exactly_once: commits what
   //! is still open (outputs only), or aborts it after a failure.
-  void stop_and_join();
+  void stop_and_join() override;
+  std::int32_t partitions(OutputTopic topic) const override;
 
  private:
   struct TxnRequest {
@@ -66,6 +68,8 @@ class SinkWorker {
     const RdKafka::ConsumerGroupMetadata* group = nullptr;
     bool done = false, ok = false;
   };
+  class QueueLane;
+  void push(std::vector<Output>& outputs, moodycamel::ProducerToken& token);
   void loop();
   void deliver(std::vector<Output>& batch);
   //! Runs a commit_transaction() request, if one waits (sink thread).
@@ -73,6 +77,7 @@ class SinkWorker {
 
   RuntimeMetrics& metrics_;
   std::atomic<bool>& fatal_;
+  Config cfg_;
   std::array<std::string, 3> topic_names_;  //!< indexed by OutputTopic
   std::size_t capacity_;
   moodycamel::ConcurrentQueue<Output> queue_;

@@ -1,0 +1,55 @@
+#pragma once
+//! What the replaying commands (`risk`, and the ones built on the replay engine) tell the user:
+//! progress while the shards work, bad input lines, the records written out, and whether every
+//! input is accounted for.
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "src/codec/price_file.hpp"
+#include "src/runtime/output.hpp"
+#include "src/runtime/runtime_metrics.hpp"
+#include "topology/replay.hpp"
+
+namespace spotstream::cli {
+
+//! Logs how many lines of the input files did not decode and the first few (file:line: reason);
+//! writes every one to `dlq_file` (when given) as a dead-letter record whose source is the file,
+//! partition -1 and the line number as offset, with the line as payload.
+void report_bad_lines(const std::vector<BadLine>& bad, const std::string& dlq_file);
+
+struct RecordCounts {
+  std::uint64_t records = 0;       //!< records of the topic written
+  std::uint64_t dead_letters = 0;  //!< dead letters among the outputs
+};
+//! Writes the outputs of `topic` as JSON lines, sorted by key and then event time (each key's
+//! records in the order they were made where times tie), to `file` (stdout when empty).
+RecordCounts write_records(const std::vector<Output>& outputs, OutputTopic topic, const std::string& file);
+//! Appends the dead letters among the outputs to `dlq_file` (truncated first unless `append`).
+void write_dead_letters(const std::vector<Output>& outputs, const std::string& dlq_file, bool append);
+
+//! Every tick accounted for: routed, and then a record, a duplicate or a dead letter (every tick
+//! has one of those with risk.every_tick); every record made was kept. Logs what is missing and
+//! returns Pipeline::kExitDataLost when something is, the replay's status otherwise.
+int check_replay_counts(const ReplayResult& result, const RuntimeMetrics& metrics, std::uint64_t ticks,
+                        const RecordCounts& counts, bool every_tick);
+
+//! A progress line on stderr while it lives, every 2 s once the work has taken that long: events
+//! processed of `total`, rate, and time left; rewritten in place on a terminal.
+class ReplayProgress {
+ public:
+  ReplayProgress(const Counter& processed, std::uint64_t total);
+  ~ReplayProgress();
+
+ private:
+  void loop();
+  const Counter& processed_;
+  std::uint64_t total_;
+  std::atomic<bool> done_{false};
+  bool printed_ = false;
+  std::thread thread_;
+};
+
+}  // namespace spotstream::cli

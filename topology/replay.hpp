@@ -1,0 +1,38 @@
+#pragma once
+//! Replays events in process through the live topology: the same Pipeline, shards and operators
+//! as a live run, fed from memory (MemorySource) instead of a consumer group and writing to memory
+//! (MemorySink) instead of Kafka. Event time drives everything the operators do, so a replay
+//! produces the records a live run over the same events produces, without a broker to hold (or
+//! drop) them and at the speed of the shards.
+//!   events (files, a synthetic market) -> partitions as the Kafka producer would choose them
+//!     -> Pipeline (routing, watermarks, shards: PricePath, decisions) -> outputs in memory
+#include <atomic>
+#include <vector>
+
+#include "src/config/config.hpp"
+#include "src/core/event.hpp"
+#include "src/runtime/output.hpp"
+#include "src/runtime/pipeline.hpp"
+#include "src/runtime/runtime_metrics.hpp"
+
+namespace spotstream {
+
+//! The configuration a replay runs with, from a live one: the risk table is built in process
+//! (decisions.risk_source=local, no spot.risk to read back), the run ends once every event has
+//! been processed, and what guards a live run against wall-clock effects is off: events are not
+//! judged against this machine's clock or held for a grace period of wall time (a replay knows
+//! when each input has been read to its end), and a partition's ticks may resume after any gap.
+Config replay_config(Config cfg);
+
+struct ReplayResult {
+  int status = 0;               //!< Pipeline::run's
+  std::vector<Output> outputs;  //!< every output, each shard's in the order it made them
+  std::uint64_t events = 0;     //!< events handed to the pipeline
+};
+
+//! Runs `events` (any order: sorted here by event time, stably) through `logic` (the live topology
+//! by default) with `cfg` as replay_config() makes it. Stops early when `stop` is set.
+ReplayResult replay(const Config& cfg, std::vector<Event> events, RuntimeMetrics& metrics,
+                    const std::atomic<bool>& stop, Pipeline::LogicFactory logic = {});
+
+}  // namespace spotstream
