@@ -48,6 +48,9 @@ int demo_command(Config cfg, const FeedOptions& opts);
 
 struct RiskOptions {
   std::vector<std::string> inputs;
+  bool synth = false;  //!< the synthetic market's prices instead of files
+  std::uint64_t seed = 42;
+  int days = 8;
   bool every_tick = false;
   std::string output_file;  //!< empty: stdout
   std::string dlq_file;     //!< bad lines and dead letters; empty: counted and logged only

@@ -67,11 +67,16 @@ int main(int argc, char** argv) {
   demo->add_option("--nodes", feed.nodes, "Fleet nodes")->check(CLI::Range(0, 100000))->capture_default_str();
 
   RiskOptions risk_opts;
-  auto* risk = app.add_subcommand("risk", "Replay price files (describe-spot-price-history responses, AZ-ID keyed archives or\n"
-                                          "canonical JSON lines) through the live topology in process, no broker in between, and\n"
-                                          "write the spot.risk records as JSON lines, sorted by pool and then time");
+  auto* risk = app.add_subcommand("risk", "Replay price files (describe-spot-price-history responses, or JSON lines of canonical\n"
+                                          "ticks or AWS items, AZ names or ids) or the synthetic market through the live topology in\n"
+                                          "process, no broker in between, and write the spot.risk records as JSON lines, sorted by\n"
+                                          "pool and then time. A progress line goes to stderr on long runs.");
   add_common(*risk, common);
-  risk->add_option("-i,--input", risk_opts.inputs, "Price files (repeatable)")->required()->check(CLI::ExistingFile);
+  auto* risk_input = risk->add_option("-i,--input", risk_opts.inputs, "Price files (repeatable)")->check(CLI::ExistingFile);
+  auto* risk_synth = risk->add_flag("--synth", risk_opts.synth, "The synthetic market's prices (--seed, --days) instead of files");
+  risk_input->excludes(risk_synth);
+  risk->add_option("--seed", risk_opts.seed, "Synthetic market seed")->capture_default_str();
+  risk->add_option("--days", risk_opts.days, "Synthetic market days")->check(CLI::Range(1, 366))->capture_default_str();
   risk->add_flag("--every-tick", risk_opts.every_tick, "One record per input tick instead of on change");
   risk->add_option("-o,--output", risk_opts.output_file, "Write the records to this file instead of stdout");
   risk->add_option("--dlq", risk_opts.dlq_file, "Write input lines that do not decode, and dead letters, to this file "

@@ -1,6 +1,6 @@
-// `spotstream risk --input FILE...`: the live topology over price files, replayed in process (no
-// broker), writing the spot.risk records as JSON lines (sorted by pool, then event time) to stdout
-// or --output. So a user sees exactly what the processor computes from a price history.
+// `spotstream risk --input FILE...` (or `--synth`): the live topology's price path over a price
+// history, replayed in process (no broker), writing the spot.risk records as JSON lines (sorted by
+// pool, then event time) to stdout or --output. So a user sees exactly what the processor computes.
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -10,6 +10,7 @@
 #include "src/cli/replay_report.hpp"
 #include "src/codec/json_encoder.hpp"
 #include "src/codec/price_file.hpp"
+#include "src/feed/synth_market.hpp"
 #include "src/runtime/stop_signal.hpp"
 #include "topology/live_topology.hpp"
 #include "topology/replay.hpp"
@@ -22,22 +23,36 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
+// The price ticks to replay, in event-time order: the files' (bad lines into `bad`), or the
+// synthetic market's.
+std::vector<Event> price_events(const RiskOptions& opts, std::vector<BadLine>& bad) {
+  std::vector<Event> events;
+  if (opts.synth) {
+    SynthOptions o;
+    o.seed = opts.seed;
+    o.days = opts.days;
+    SynthMarket(o).generate([&](const Event& e) {
+      if (std::holds_alternative<PriceTick>(e)) events.push_back(e);
+    });
+    return events;
+  }
+  auto ticks = read_price_files(opts.inputs, &bad);  // sorted by timestamp; throws naming the file
+  events.reserve(ticks.size());
+  for (auto& t : ticks) events.emplace_back(std::move(t));
+  return events;
+}
+
 }  // namespace
 
 int risk_command(Config cfg, const RiskOptions& opts) {
-  if (opts.inputs.empty()) throw ConfigError("risk needs at least one --input FILE");
+  if (opts.inputs.empty() && !opts.synth) throw ConfigError("risk needs --input FILE... or --synth");
   const auto& stop = install_stop_handlers();
   const auto started = Clock::now();
   std::vector<BadLine> bad;
-  auto ticks = read_price_files(opts.inputs, &bad);  // sorted by timestamp; throws naming the file
+  auto events = price_events(opts, bad);
   const double read_s = seconds_since(started);
   report_bad_lines(bad, opts.dlq_file);
   if (opts.every_tick) cfg.set("risk.every_tick", "true");
-
-  std::vector<Event> events;
-  events.reserve(ticks.size());
-  for (auto& t : ticks) events.emplace_back(std::move(t));
-  std::vector<PriceTick>().swap(ticks);
   const auto n_ticks = events.size();
 
   RuntimeMetrics metrics;

@@ -58,6 +58,19 @@ class MillionTicks(unittest.TestCase):
             self.assertRegex(err, r"1036800 tick\(s\) in, 1036800 spot\.risk record\(s\)")
 
 
+class SyntheticMarket(unittest.TestCase):
+    def test_every_pool_every_five_minutes(self):
+        # The synthetic market: 2 regions x 3 AZs x 35 types = 210 pools, a tick every 5 minutes
+        # for 2 days = 576 each.
+        rc, out, err = sh("risk", "--synth", "--days", "2", "--every-tick", timeout=120)
+        self.assertEqual(rc, 0, err[-3000:])
+        per_pool = Counter(json.loads(line)["pool"] for line in out.splitlines())
+        self.assertEqual(len(per_pool), 210)
+        self.assertEqual(set(per_pool.values()), {576})
+        rc, _, err = sh("risk", "--synth", "--input", __file__, timeout=30)  # one or the other
+        self.assertEqual(rc, 2, err)
+
+
 class InputErrors(unittest.TestCase):
     def test_bad_lines_are_named_counted_and_kept(self):
         with tempfile.TemporaryDirectory() as d:
