@@ -1,6 +1,8 @@
 #include "src/codec/price_file.hpp"
 
 #include <algorithm>
+#include <thread>
+#include <unordered_map>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
@@ -8,16 +10,19 @@
 
 #include "src/codec/dlq_reason.hpp"
 #include "src/codec/event_decoder.hpp"
+#include "src/core/hash.hpp"
 
 namespace spotstream {
 
 namespace {
 
 std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) throw std::runtime_error(path + ": cannot open file");
-  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw std::runtime_error(path + ": read error");
+  const auto size = static_cast<std::streamoff>(in.tellg());
+  std::string data(static_cast<std::size_t>(std::max<std::streamoff>(size, 0)), '\0');
+  in.seekg(0);
+  if (size > 0 && !in.read(data.data(), size)) throw std::runtime_error(path + ": read error");
   return data;
 }
 
@@ -30,6 +35,60 @@ void take_ticks(std::vector<Event>& events, std::vector<PriceTick>& out) {
 
 }  // namespace
 
+namespace {
+
+// What one thread decoded of a run of JSON lines.
+struct DecodedLines {
+  std::vector<PriceTick> ticks;
+  std::vector<BadLine> bad;  //!< line numbers counted from the chunk's start (1-based)
+  std::size_t lines = 0;     //!< lines in the chunk
+  std::string error;         //!< set when a bad line stops the file (no `bad` list given)
+  std::size_t error_line = 0;
+};
+
+// Decodes the JSON lines of `chunk`. `file_start`: the chunk starts the file, whose first line
+// decides whether it is JSON lines at all (else `whole` says what the whole document is not).
+void decode_lines(const std::string& path, std::string_view chunk, bool file_start, const DecodeError& whole,
+                  bool keep_bad, DecodedLines& out) {
+  EventDecoder decoder(DecodeLimits{.max_message_bytes = chunk.size(), .max_price = DecodeLimits{}.max_price});
+  std::vector<Event> events;
+  std::size_t& line_no = out.lines;
+  std::size_t start = 0;
+  bool first = file_start;
+  while (start < chunk.size()) {
+    auto end = chunk.find('\n', start);
+    if (end == std::string_view::npos) end = chunk.size();
+    const std::string_view line = chunk.substr(start, end - start);
+    ++line_no;
+    start = end + 1;
+    if (blank(line)) continue;
+    DecodeError error;
+    if (!decoder.decode(InputKind::Prices, {}, line, events, error)) {
+      // A file whose first line is not JSON is not JSON lines: say what the whole file is not.
+      if (first && error.reason == dlq::kMalformedJson) {
+        out.error = path + ": " + whole.reason + ": " + whole.detail;
+        return;
+      }
+      if (!keep_bad) {
+        out.error = error.reason + ": " + error.detail;
+        out.error_line = line_no;
+        return;
+      }
+      out.bad.push_back(BadLine{path, line_no, error, std::string(line)});
+      events.clear();
+      first = false;
+      continue;
+    }
+    take_ticks(events, out.ticks);
+    first = false;
+  }
+}
+
+// Large files are decoded on several threads, each a run of whole lines.
+constexpr std::size_t kBytesPerThread = 8 << 20;
+
+}  // namespace
+
 std::vector<PriceTick> read_price_file(const std::string& path, std::vector<BadLine>* bad) {
   const std::string data = slurp(path);
   if (blank(data)) throw std::runtime_error(path + ": empty file");
@@ -38,34 +97,46 @@ std::vector<PriceTick> read_price_file(const std::string& path, std::vector<BadL
   std::vector<Event> events;
   std::vector<PriceTick> ticks;
   DecodeError whole;
-  if (decoder.decode(InputKind::Prices, {}, data, events, whole)) {
+  // A first line that decodes on its own starts JSON lines: no need to parse the whole file as one
+  // document first (a pretty-printed document's first line is "{").
+  const std::string_view first_line(data.data(), std::min(data.find('\n'), data.size()));
+  const bool lines = first_line.size() < data.size() && decoder.decode(InputKind::Prices, {}, first_line, events, whole);
+  events.clear();
+  if (!lines && decoder.decode(InputKind::Prices, {}, data, events, whole)) {
     take_ticks(events, ticks);
     return ticks;
   }
   // Not one document: JSON lines. A pretty-printed document fails on its first line ("{") as
   // malformed JSON, and then the whole-document error is the one that explains the problem.
-  std::size_t line_no = 0, start = 0;
-  bool first = true;
-  while (start < data.size()) {
-    auto end = data.find('\n', start);
-    if (end == std::string::npos) end = data.size();
-    const std::string_view line(data.data() + start, end - start);
-    ++line_no;
-    start = end + 1;
-    if (blank(line)) continue;
-    DecodeError error;
-    if (!decoder.decode(InputKind::Prices, {}, line, events, error)) {
-      // A file whose first line is not JSON is not JSON lines: say what the whole file is not.
-      if (first && error.reason == dlq::kMalformedJson && ticks.empty())
-        throw std::runtime_error(path + ": " + whole.reason + ": " + whole.detail);
-      if (!bad) throw std::runtime_error(path + ":" + std::to_string(line_no) + ": " + error.reason + ": " + error.detail);
-      bad->push_back(BadLine{path, line_no, error, std::string(line)});
-      events.clear();
-      first = false;
-      continue;
+  const auto hw = std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t parts = std::clamp<std::size_t>(data.size() / kBytesPerThread, 1, std::min(hw, 8u));
+  std::vector<std::string_view> chunks;
+  std::size_t begin = 0;
+  for (std::size_t i = 1; i <= parts && begin < data.size(); ++i) {
+    // Each chunk but the last ends just after a newline.
+    const std::size_t newline = i == parts ? std::string::npos : data.find('\n', data.size() * i / parts);
+    const std::size_t end = newline == std::string::npos ? data.size() : std::max(newline + 1, begin);
+    chunks.emplace_back(data.data() + begin, end - begin);
+    begin = end;
+  }
+  std::vector<DecodedLines> decoded(chunks.size());
+  {
+    std::vector<std::jthread> threads;
+    for (std::size_t i = 1; i < chunks.size(); ++i)
+      threads.emplace_back([&, i] { decode_lines(path, chunks[i], false, whole, bad != nullptr, decoded[i]); });
+    decode_lines(path, chunks[0], true, whole, bad != nullptr, decoded[0]);
+  }
+  std::size_t lines_before = 0;  // every chunk ends with a newline, but the last
+  for (auto& d : decoded) {
+    if (!d.error.empty() && d.error_line == 0) throw std::runtime_error(d.error);  // not JSON lines at all
+    if (!d.error.empty())
+      throw std::runtime_error(path + ":" + std::to_string(lines_before + d.error_line) + ": " + d.error);
+    ticks.insert(ticks.end(), std::make_move_iterator(d.ticks.begin()), std::make_move_iterator(d.ticks.end()));
+    for (auto& b : d.bad) {
+      b.line += lines_before;
+      if (bad) bad->push_back(std::move(b));
     }
-    take_ticks(events, ticks);
-    first = false;
+    lines_before += d.lines;
   }
   return ticks;
 }
@@ -76,10 +147,47 @@ std::vector<PriceTick> read_price_files(const std::vector<std::string>& paths, s
     auto ticks = read_price_file(p, bad);
     all.insert(all.end(), std::make_move_iterator(ticks.begin()), std::make_move_iterator(ticks.end()));
   }
-  std::stable_sort(all.begin(), all.end(), [](const PriceTick& a, const PriceTick& b) {
-    return std::tie(a.ts, a.az, a.instance_type, a.product) < std::tie(b.ts, b.az, b.instance_type, b.product);
+  // Sorted through small keys: a tick is far larger than its position, and moves once at the end.
+  // Ties in time go by pool (az, type, product), through each pool's rank among the distinct pools.
+  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> by_hash;  // pool hash -> first tick of each pool
+  std::vector<std::uint32_t> pool_of(all.size());
+  std::vector<std::uint32_t> pools;  // a tick of each distinct pool
+  const auto same_pool = [&](const PriceTick& a, const PriceTick& b) {
+    return a.az == b.az && a.instance_type == b.instance_type && a.product == b.product;
+  };
+  for (std::uint32_t i = 0; i < all.size(); ++i) {
+    auto& candidates = by_hash[fnv1a64_fields({all[i].az, all[i].instance_type, all[i].product})];
+    std::uint32_t id = static_cast<std::uint32_t>(pools.size());
+    for (const auto c : candidates)
+      if (same_pool(all[pools[c]], all[i])) id = c;
+    if (id == pools.size()) {
+      candidates.push_back(id);
+      pools.push_back(i);
+    }
+    pool_of[i] = id;
+  }
+  std::vector<std::uint32_t> by_name(pools.size());
+  for (std::uint32_t p = 0; p < pools.size(); ++p) by_name[p] = p;
+  std::sort(by_name.begin(), by_name.end(), [&](std::uint32_t x, std::uint32_t y) {
+    const PriceTick &a = all[pools[x]], &b = all[pools[y]];
+    return std::tie(a.az, a.instance_type, a.product) < std::tie(b.az, b.instance_type, b.product);
   });
-  return all;
+  std::vector<std::uint32_t> rank(pools.size());
+  for (std::uint32_t r = 0; r < by_name.size(); ++r) rank[by_name[r]] = r;
+  struct Key {
+    TimestampMs ts;
+    std::uint32_t pool_rank;
+    std::uint32_t index;
+  };
+  std::vector<Key> keys(all.size());
+  for (std::uint32_t i = 0; i < all.size(); ++i) keys[i] = Key{all[i].ts, rank[pool_of[i]], i};
+  std::stable_sort(keys.begin(), keys.end(), [](const Key& x, const Key& y) {
+    return std::tie(x.ts, x.pool_rank) < std::tie(y.ts, y.pool_rank);
+  });
+  std::vector<PriceTick> sorted;
+  sorted.reserve(all.size());
+  for (const auto& k : keys) sorted.push_back(std::move(all[k.index]));
+  return sorted;
 }
 
 }  // namespace spotstream

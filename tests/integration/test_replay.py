@@ -55,7 +55,7 @@ class MillionTicks(unittest.TestCase):
                     last = key
             self.assertEqual(sum(got.values()), sum(want.values()))
             self.assertEqual(got, want)
-            self.assertRegex(err, r"1036800 tick\(s\) in, 1036800 spot\.risk record\(s\)")
+            self.assertRegex(err, r"1036800 tick\(s\) in, 1036800 spot\.risk record\(s\), 0 dead letter\(s\), 0 bad line\(s\)")
 
 
 class SyntheticMarket(unittest.TestCase):

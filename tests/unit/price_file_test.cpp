@@ -115,3 +115,42 @@ TEST(PriceFile, ErrorsNameTheFileAndLine) {
   // A good file before a bad one still fails the whole call.
   expect_error({history_files().front(), (dir.path / "missing.json").string()}, {"missing.json"});
 }
+
+// A large JSON-lines file is decoded in chunks on several threads: every tick is kept, in time
+// order, and bad lines keep their true line numbers wherever the chunks split the file.
+TEST(PriceFile, LargeFilesKeepEveryTickAndTrueLineNumbers) {
+  TempDir dir;
+  constexpr std::size_t kLines = 170000;  // about 19 MB: more than one chunk
+  const std::set<std::size_t> bad_at{3, kLines / 2 + 1, kLines - 1};
+  std::string text;
+  for (std::size_t i = 1; i <= kLines; ++i) {
+    if (bad_at.contains(i)) {
+      text += "{\"ts\": \"not a time\", \"line\": " + std::to_string(i) + "}\n";
+      continue;
+    }
+    // Newest first, as AWS lists them: the reader sorts.
+    const TimestampMs ts = 1735689600000 + static_cast<TimestampMs>(kLines - i) * 60000;
+    text += R"({"ts":)" + std::to_string(ts) + R"(,"az":"us-east-1a","instance_type":"c5.large","product":"Linux/UNIX","spot_price":0.)" +
+            std::to_string(10000 + i) + "}\n";
+  }
+  ASSERT_GT(text.size(), 16u << 20);
+  const auto file = dir.write("big.jsonl", text);
+  std::vector<BadLine> bad;
+  const auto ticks = read_price_files({file}, &bad);
+  ASSERT_EQ(ticks.size(), kLines - bad_at.size());
+  EXPECT_TRUE(std::is_sorted(ticks.begin(), ticks.end(), [](const PriceTick& a, const PriceTick& b) { return a.ts < b.ts; }));
+  EXPECT_EQ(ticks.front().ts, 1735689600000);
+  std::set<std::size_t> lines;
+  for (const auto& b : bad) {
+    lines.insert(b.line);
+    EXPECT_NE(b.text.find("\"line\": " + std::to_string(b.line) + "}"), std::string::npos) << b.text;
+  }
+  EXPECT_EQ(lines, bad_at);
+  // Without a list to keep them in, the first bad line stops the read, named by its number.
+  try {
+    read_price_files({file});
+    FAIL() << "a bad line was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("big.jsonl:3:"), std::string::npos) << e.what();
+  }
+}
