@@ -11,7 +11,7 @@
 
 #include "src/config/config.hpp"
 #include "src/core/event.hpp"
-#include "src/runtime/output.hpp"
+#include "src/runtime/output_store.hpp"
 #include "src/runtime/pipeline.hpp"
 #include "src/runtime/runtime_metrics.hpp"
 
@@ -26,7 +26,7 @@ Config replay_config(Config cfg);
 
 struct ReplayResult {
   int status = 0;               //!< Pipeline::run's
-  std::vector<Output> outputs;  //!< every output, each shard's in the order it made them
+  StoredOutputs outputs;  //!< every output, each shard's in the order it made them
   std::uint64_t events = 0;     //!< events handed to the pipeline
 };
 

@@ -74,7 +74,8 @@ void report_bad_lines(const std::vector<BadLine>& bad, const std::string& dlq_fi
   out.close();
 }
 
-RecordCounts write_records(const std::vector<Output>& outputs, OutputTopic topic, const std::string& file) {
+RecordCounts write_records(const StoredOutputs& stored, OutputTopic topic, const std::string& file) {
+  const auto& outputs = stored.records;
   // Grouped by key first (a key's records all come from one shard, in the order it made them),
   // then the keys sorted: far fewer string comparisons than sorting every record by key.
   std::unordered_map<std::string_view, std::vector<std::uint32_t>> by_key;
@@ -100,10 +101,10 @@ RecordCounts write_records(const std::vector<Output>& outputs, OutputTopic topic
   return counts;
 }
 
-void write_dead_letters(const std::vector<Output>& outputs, const std::string& dlq_file, bool append) {
+void write_dead_letters(const StoredOutputs& stored, const std::string& dlq_file, bool append) {
   if (dlq_file.empty()) return;
   LineWriter out(dlq_file, append);
-  for (const auto& o : outputs)
+  for (const auto& o : stored.records)
     if (o.topic == OutputTopic::Dlq) out.line(o.value);
   out.close();
 }

@@ -26,9 +26,9 @@ struct RecordCounts {
 };
 //! Writes the outputs of `topic` as JSON lines, sorted by key and then event time (each key's
 //! records in the order they were made where times tie), to `file` (stdout when empty).
-RecordCounts write_records(const std::vector<Output>& outputs, OutputTopic topic, const std::string& file);
+RecordCounts write_records(const StoredOutputs& outputs, OutputTopic topic, const std::string& file);
 //! Appends the dead letters among the outputs to `dlq_file` (truncated first unless `append`).
-void write_dead_letters(const std::vector<Output>& outputs, const std::string& dlq_file, bool append);
+void write_dead_letters(const StoredOutputs& outputs, const std::string& dlq_file, bool append);
 
 //! Every tick accounted for: routed, and then a record, a duplicate or a dead letter (every tick
 //! has one of those with risk.every_tick); every record made was kept. Logs what is missing and

@@ -1,14 +1,15 @@
 #pragma once
-//! A sink that keeps every output in memory (a replay in process): each lane appends to a list of
-//! its own, without locks, and an output counts as stored as soon as it is pushed. take() hands
-//! them all over once the pipeline has stopped, lane by lane (each lane's outputs in the order its
-//! thread pushed them). No history, no transactions.
+//! A sink that keeps every output in memory (a replay in process): each lane appends to a store of
+//! its own (OutputStore), without locks, and an output counts as stored as soon as it is pushed.
+//! take() hands them all over once the pipeline has stopped, lane by lane (each lane's outputs in
+//! the order its thread pushed them). No history, no transactions.
 #include <atomic>
 #include <memory>
 #include <mutex>
 #include <vector>
 
 #include "src/runtime/output_sink.hpp"
+#include "src/runtime/output_store.hpp"
 #include "src/runtime/runtime_metrics.hpp"
 
 namespace spotstream {
@@ -22,13 +23,13 @@ class MemorySink : public OutputSink {
   void stop_and_join() override {}
 
   //! Every output pushed, after the pipeline has stopped (its lanes are no longer written to).
-  std::vector<Output> take();
+  StoredOutputs take();
 
  private:
-  class ListLane;
+  class StoreLane;
   RuntimeMetrics& metrics_;
-  std::mutex mu_;  //!< guards lists_ (lanes are made from several threads' constructors)
-  std::vector<std::shared_ptr<std::vector<Output>>> lists_;
+  std::mutex mu_;  //!< guards stores_ (lanes are made from several threads' constructors)
+  std::vector<std::unique_ptr<OutputStore>> stores_;
 };
 
 }  // namespace spotstream

@@ -62,10 +62,10 @@ std::vector<std::string> from_topic(const Config& cfg, const std::string& topic)
   return sorted(std::move(records));
 }
 
-std::vector<std::string> from_outputs(const std::vector<Output>& outputs, OutputTopic topic) {
+std::vector<std::string> from_outputs(const StoredOutputs& outputs, OutputTopic topic) {
   std::vector<std::pair<std::string, std::pair<TimestampMs, std::string>>> records;
-  for (const auto& o : outputs)
-    if (o.topic == topic) records.push_back({o.key, {o.ts, o.value}});
+  for (const auto& o : outputs.records)
+    if (o.topic == topic) records.push_back({std::string(o.key), {o.ts, std::string(o.value)}});
   return sorted(std::move(records));
 }
 
