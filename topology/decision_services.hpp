@@ -4,11 +4,11 @@
 //! the same object. Thread-safe (see each member).
 #include <memory>
 
-#include "operators/decision_settings.hpp"
-#include "operators/model_decisions.hpp"
+#include "operators/decision/decision_settings.hpp"
+#include "operators/decision/model_decisions.hpp"
 #include "src/config/config.hpp"
-#include "src/decision/risk_table.hpp"
-#include "src/decision/signal_board.hpp"
+#include "operators/decision/risk_table.hpp"
+#include "operators/decision/signal_board.hpp"
 #include "src/model/spot_advisor.hpp"
 
 namespace spotstream {

@@ -9,11 +9,11 @@
 
 #include <spdlog/spdlog.h>
 
-#include "operators/fleet_membership.hpp"
-#include "operators/signal_reaction.hpp"
+#include "operators/decision/fleet_membership.hpp"
+#include "operators/decision/signal_reaction.hpp"
 #include "src/codec/json_encoder.hpp"
-#include "src/decision/input_grace.hpp"
-#include "src/decision/risk_topic_feed.hpp"
+#include "operators/decision/input_grace.hpp"
+#include "topology/risk_topic_feed.hpp"
 #include "src/kafka/topic_reader.hpp"
 #include "src/model/model_watcher.hpp"
 #include "topology/price_path.hpp"

@@ -7,10 +7,10 @@
 #include <memory>
 #include <optional>
 
-#include "operators/feature_builder.hpp"
-#include "operators/pool_window.hpp"
-#include "operators/price_state.hpp"
-#include "operators/risk_emission.hpp"
+#include "operators/price/feature_builder.hpp"
+#include "operators/price/pool_window.hpp"
+#include "operators/price/price_state.hpp"
+#include "operators/price/risk_emission.hpp"
 #include "src/config/config.hpp"
 #include "src/model/scoring_context.hpp"
 #include "src/model/spot_advisor.hpp"

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <map>
 
-#include "operators/model_decisions.hpp"
+#include "operators/decision/model_decisions.hpp"
 
 using namespace spotstream;
 

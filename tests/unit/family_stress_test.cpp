@@ -6,7 +6,7 @@
 #include <cstring>
 #include <iterator>
 
-#include "operators/family_stress.hpp"
+#include "operators/price/family_stress.hpp"
 #include "src/core/hash.hpp"
 
 using namespace spotstream;

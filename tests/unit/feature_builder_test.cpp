@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "operators/feature_builder.hpp"
+#include "operators/price/feature_builder.hpp"
 #include "src/core/hash.hpp"
 #include "src/core/time.hpp"
 #include "src/model/spot_advisor.hpp"

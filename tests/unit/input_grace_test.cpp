@@ -4,7 +4,7 @@
 
 #include <limits>
 
-#include "src/decision/input_grace.hpp"
+#include "operators/decision/input_grace.hpp"
 
 using namespace spotstream;
 

@@ -11,8 +11,8 @@
 #include <stdexcept>
 #include <vector>
 
-#include "operators/pool_window.hpp"
-#include "operators/pool_window_state.hpp"
+#include "operators/price/pool_window.hpp"
+#include "operators/price/pool_window_state.hpp"
 
 using namespace spotstream;
 

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "operators/risk_emission.hpp"
+#include "operators/price/risk_emission.hpp"
 
 using namespace spotstream;
 

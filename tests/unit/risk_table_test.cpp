@@ -8,7 +8,7 @@
 #include <map>
 #include <random>
 
-#include "src/decision/risk_table.hpp"
+#include "operators/decision/risk_table.hpp"
 
 using namespace spotstream;
 

@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "src/codec/json_encoder.hpp"
-#include "src/decision/risk_table.hpp"
-#include "src/decision/risk_topic_feed.hpp"
+#include "operators/decision/risk_table.hpp"
+#include "topology/risk_topic_feed.hpp"
 #include "src/kafka/embedded_cluster.hpp"
 #include "src/kafka/kafka_producer.hpp"
 

@@ -13,7 +13,7 @@
 #include <set>
 #include <thread>
 
-#include "operators/decision_builder.hpp"
+#include "operators/decision/decision_builder.hpp"
 #include "src/codec/json_encoder.hpp"
 #include "src/feed/event_publisher.hpp"
 #include "src/kafka/embedded_cluster.hpp"

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "operators/fleet_membership.hpp"
-#include "operators/signal_reaction.hpp"
+#include "operators/decision/fleet_membership.hpp"
+#include "operators/decision/signal_reaction.hpp"
 
 using namespace spotstream;
 

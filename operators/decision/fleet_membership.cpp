@@ -1,4 +1,4 @@
-#include "operators/fleet_membership.hpp"
+#include "operators/decision/fleet_membership.hpp"
 
 #include <algorithm>
 #include <limits>

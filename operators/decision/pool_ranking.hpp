@@ -5,7 +5,7 @@
 //! highest of the own pool's, the candidates' and the own type's on-demand price (so the yield reads
 //! as "savings against the dearest option, weighted by survival"); candidates in another AZ lose
 //! other_az_penalty points. Sorted best first (ties by pool id, so the order is deterministic).
-#include "operators/candidate_filter.hpp"
+#include "operators/decision/candidate_filter.hpp"
 
 namespace spotstream {
 

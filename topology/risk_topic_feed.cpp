@@ -1,4 +1,4 @@
-#include "src/decision/risk_topic_feed.hpp"
+#include "topology/risk_topic_feed.hpp"
 
 #include <spdlog/spdlog.h>
 

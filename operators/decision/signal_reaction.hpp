@@ -3,8 +3,8 @@
 //! rebalance recommendation makes it DRAIN. Signals always beat the model, and every signal emits a
 //! decision. A signal for an instance not in the fleet is counted, logged and parked until the
 //! instance joins or `park_ms` of event time pass. Stateless: the state is the shard's FleetState.
-#include "operators/decision_builder.hpp"
-#include "operators/fleet_state.hpp"
+#include "operators/decision/decision_builder.hpp"
+#include "operators/decision/fleet_state.hpp"
 #include "src/runtime/runtime_metrics.hpp"
 
 namespace spotstream {

@@ -1,4 +1,4 @@
-#include "src/decision/input_grace.hpp"
+#include "operators/decision/input_grace.hpp"
 
 #include <algorithm>
 

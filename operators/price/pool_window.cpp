@@ -1,11 +1,11 @@
-#include "operators/pool_window.hpp"
+#include "operators/price/pool_window.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
 
-#include "operators/pool_window_state.hpp"
+#include "operators/price/pool_window_state.hpp"
 
 namespace spotstream {
 

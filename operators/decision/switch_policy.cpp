@@ -1,4 +1,4 @@
-#include "operators/switch_policy.hpp"
+#include "operators/decision/switch_policy.hpp"
 
 #include <fmt/format.h>
 

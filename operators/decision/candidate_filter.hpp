@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "operators/decision_settings.hpp"
-#include "src/decision/risk_table.hpp"
+#include "operators/decision/decision_settings.hpp"
+#include "operators/decision/risk_table.hpp"
 #include "src/model/spot_advisor.hpp"
 
 namespace spotstream {

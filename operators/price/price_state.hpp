@@ -6,10 +6,10 @@
 #include <memory>
 #include <vector>
 
-#include "operators/family_stress.hpp"
-#include "operators/feature_builder.hpp"
-#include "operators/pool_window_state.hpp"
-#include "operators/risk_emission.hpp"
+#include "operators/price/family_stress.hpp"
+#include "operators/price/feature_builder.hpp"
+#include "operators/price/pool_window_state.hpp"
+#include "operators/price/risk_emission.hpp"
 #include "src/model/scoring_context.hpp"
 
 namespace spotstream {

@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "src/config/config.hpp"
-#include "src/decision/risk_table.hpp"
+#include "operators/decision/risk_table.hpp"
 #include "src/runtime/runtime_metrics.hpp"
 
 namespace spotstream {

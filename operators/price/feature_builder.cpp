@@ -1,4 +1,4 @@
-#include "operators/feature_builder.hpp"
+#include "operators/price/feature_builder.hpp"
 
 #include <cmath>
 

@@ -1,4 +1,4 @@
-#include "operators/risk_emission.hpp"
+#include "operators/price/risk_emission.hpp"
 
 #include <cmath>
 

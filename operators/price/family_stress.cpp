@@ -1,4 +1,4 @@
-#include "operators/family_stress.hpp"
+#include "operators/price/family_stress.hpp"
 
 #include <algorithm>
 #include <cstring>

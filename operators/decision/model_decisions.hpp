@@ -16,11 +16,11 @@
 //! read to its end) is late: decisions already made do not change.
 #include <memory>
 
-#include "operators/candidate_filter.hpp"
-#include "operators/decision_builder.hpp"
-#include "operators/pool_ranking.hpp"
-#include "operators/switch_policy.hpp"
-#include "src/decision/risk_table.hpp"
+#include "operators/decision/candidate_filter.hpp"
+#include "operators/decision/decision_builder.hpp"
+#include "operators/decision/pool_ranking.hpp"
+#include "operators/decision/switch_policy.hpp"
+#include "operators/decision/risk_table.hpp"
 
 namespace spotstream {
 

@@ -2,8 +2,8 @@
 //! Features of one pool at one tick (docs/design.md "Features"): from the tick, its pool's window, the
 //! family stress of its (az, family), the on-demand price, the region's local standard time and the
 //! Spot Advisor band. Stateless; the family-stress state it updates belongs to the shard thread.
-#include "operators/family_stress.hpp"
-#include "operators/pool_window.hpp"
+#include "operators/price/family_stress.hpp"
+#include "operators/price/pool_window.hpp"
 #include "src/core/event.hpp"
 #include "src/core/region_time.hpp"
 #include "src/core/risk.hpp"

@@ -1,4 +1,4 @@
-#include "operators/signal_reaction.hpp"
+#include "operators/decision/signal_reaction.hpp"
 
 #include <spdlog/spdlog.h>
 

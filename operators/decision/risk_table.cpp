@@ -1,4 +1,4 @@
-#include "src/decision/risk_table.hpp"
+#include "operators/decision/risk_table.hpp"
 
 #include <algorithm>
 #include <mutex>

@@ -1,4 +1,4 @@
-#include "operators/candidate_filter.hpp"
+#include "operators/decision/candidate_filter.hpp"
 
 #include <cctype>
 #include <cmath>

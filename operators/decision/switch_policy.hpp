@@ -11,8 +11,8 @@
 #include <limits>
 #include <string>
 
-#include "operators/fleet_state.hpp"
-#include "operators/pool_ranking.hpp"
+#include "operators/decision/fleet_state.hpp"
+#include "operators/decision/pool_ranking.hpp"
 
 namespace spotstream {
 

@@ -4,7 +4,7 @@
 #include <functional>
 #include <string>
 
-#include "operators/fleet_state.hpp"
+#include "operators/decision/fleet_state.hpp"
 
 namespace spotstream {
 

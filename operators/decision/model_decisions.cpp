@@ -1,4 +1,4 @@
-#include "operators/model_decisions.hpp"
+#include "operators/decision/model_decisions.hpp"
 
 #include <algorithm>
 #include <cmath>

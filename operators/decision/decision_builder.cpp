@@ -1,4 +1,4 @@
-#include "operators/decision_builder.hpp"
+#include "operators/decision/decision_builder.hpp"
 
 #include "src/core/hash.hpp"
 

@@ -2,9 +2,9 @@
 //! Fleet layer (decision layer 1): nodes join (-> STAY, then any signals parked for their instance)
 //! and leave (forgotten). A repeated join of a known instance updates it silently: decisions are
 //! emitted on change. Stateless: the state is the shard's FleetState.
-#include "operators/decision_builder.hpp"
-#include "operators/fleet_state.hpp"
-#include "operators/signal_reaction.hpp"
+#include "operators/decision/decision_builder.hpp"
+#include "operators/decision/fleet_state.hpp"
+#include "operators/decision/signal_reaction.hpp"
 
 namespace spotstream {
 

@@ -1,4 +1,4 @@
-#include "operators/decision_settings.hpp"
+#include "operators/decision/decision_settings.hpp"
 
 namespace spotstream {
 

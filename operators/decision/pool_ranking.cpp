@@ -1,4 +1,4 @@
-#include "operators/pool_ranking.hpp"
+#include "operators/decision/pool_ranking.hpp"
 
 #include <algorithm>
 #include <cmath>
