@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "src/cli/price_history.hpp"
 #include "src/config/config.hpp"
 
 namespace spotstream {
@@ -47,10 +48,7 @@ int feed_file_command(const Config& cfg, const FeedOptions& opts);
 int demo_command(Config cfg, const FeedOptions& opts);
 
 struct RiskOptions {
-  std::vector<std::string> inputs;
-  bool synth = false;  //!< the synthetic market's prices instead of files
-  std::uint64_t seed = 42;
-  int days = 8;
+  PriceHistoryOptions history;
   bool every_tick = false;
   std::string output_file;  //!< empty: stdout
   std::string dlq_file;     //!< bad lines and dead letters; empty: counted and logged only
@@ -59,12 +57,7 @@ int risk_command(Config cfg, const RiskOptions& opts);
 
 //! `train` and `evaluate`: where the price history comes from, how rows are labelled and split.
 struct TrainOptions {
-  std::vector<std::string> inputs;  //!< price files
-  bool synth = false;               //!< the synthetic market (--seed, --days)
-  std::uint64_t seed = 42;
-  int days = 8;
-  bool topic = false;               //!< topics.prices on --brokers, within [--from, --to)
-  std::string from, to;
+  PriceHistoryOptions history;
   double rise = 0.03;
   double horizon_hours = 12;
   std::string test_from;            //!< ISO-8601; empty: the last --test-fraction of the span

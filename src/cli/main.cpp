@@ -20,6 +20,18 @@ void add_common(CLI::App& app, CommonOptions& c) {
   app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error");
 }
 
+// Where the price history of `risk`, `train` and `evaluate` comes from: exactly one source.
+void add_history_options(CLI::App& c, PriceHistoryOptions& h, int min_days) {
+  c.add_option("-i,--input", h.inputs, "Price files: describe-spot-price-history responses, or JSON lines of canonical ticks or AWS items")
+      ->check(CLI::ExistingFile);
+  c.add_flag("--synth", h.synth, "The synthetic market's prices (--seed, --days) instead of files");
+  c.add_option("--seed", h.seed, "Synthetic market seed")->capture_default_str();
+  c.add_option("--days", h.days, "Synthetic market days")->check(CLI::Range(min_days, 366))->capture_default_str();
+  c.add_flag("--topic", h.topic, "Read topics.prices from --brokers (a range: --from, --to)");
+  c.add_option("--from", h.from, "With --topic: first event time, ISO-8601");
+  c.add_option("--to", h.to, "With --topic: end event time (exclusive), ISO-8601");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -72,11 +84,7 @@ int main(int argc, char** argv) {
                                           "process, no broker in between, and write the spot.risk records as JSON lines, sorted by\n"
                                           "pool and then time. A progress line goes to stderr on long runs.");
   add_common(*risk, common);
-  auto* risk_input = risk->add_option("-i,--input", risk_opts.inputs, "Price files (repeatable)")->check(CLI::ExistingFile);
-  auto* risk_synth = risk->add_flag("--synth", risk_opts.synth, "The synthetic market's prices (--seed, --days) instead of files");
-  risk_input->excludes(risk_synth);
-  risk->add_option("--seed", risk_opts.seed, "Synthetic market seed")->capture_default_str();
-  risk->add_option("--days", risk_opts.days, "Synthetic market days")->check(CLI::Range(1, 366))->capture_default_str();
+  add_history_options(*risk, risk_opts.history, 1);
   risk->add_flag("--every-tick", risk_opts.every_tick, "One record per input tick instead of on change");
   risk->add_option("-o,--output", risk_opts.output_file, "Write the records to this file instead of stdout");
   risk->add_option("--dlq", risk_opts.dlq_file, "Write input lines that do not decode, and dead letters, to this file "
@@ -85,14 +93,7 @@ int main(int argc, char** argv) {
   TrainOptions train_opts;
   const auto add_history = [&](CLI::App& c) {
     add_common(c, common);
-    c.add_option("-i,--input", train_opts.inputs, "Price files: describe-spot-price-history responses or canonical JSON lines")
-        ->check(CLI::ExistingFile);
-    c.add_flag("--synth", train_opts.synth, "Use the synthetic market (--seed, --days) instead of files");
-    c.add_option("--seed", train_opts.seed, "Synthetic market seed")->capture_default_str();
-    c.add_option("--days", train_opts.days, "Synthetic market days")->check(CLI::Range(2, 366))->capture_default_str();
-    c.add_flag("--topic", train_opts.topic, "Read topics.prices from --brokers (a replayed range: --from, --to)");
-    c.add_option("--from", train_opts.from, "With --topic: first event time, ISO-8601");
-    c.add_option("--to", train_opts.to, "With --topic: end event time (exclusive), ISO-8601");
+    add_history_options(c, train_opts.history, 2);
     c.add_option("--rise", train_opts.rise, "Label: unstable when the price rises by this fraction or more ...")
         ->check(CLI::Range(0.0001, 10.0))->capture_default_str();
     c.add_option("--horizon-hours", train_opts.horizon_hours, "... within this many hours")

@@ -74,7 +74,7 @@ void report_bad_lines(const std::vector<BadLine>& bad, const std::string& dlq_fi
   out.close();
 }
 
-RecordCounts write_records(const StoredOutputs& stored, OutputTopic topic, const std::string& file) {
+RecordCounts write_records(const StoredOutputs& stored, OutputTopic topic, const std::string& file, std::int64_t from) {
   const auto& outputs = stored.records;
   // Grouped by key first (a key's records all come from one shard, in the order it made them),
   // then the keys sorted: far fewer string comparisons than sorting every record by key.
@@ -83,8 +83,10 @@ RecordCounts write_records(const StoredOutputs& stored, OutputTopic topic, const
   for (std::uint32_t i = 0; i < outputs.size(); ++i) {
     if (outputs[i].topic == OutputTopic::Dlq) ++counts.dead_letters;
     if (outputs[i].topic != topic) continue;
-    by_key[outputs[i].key].push_back(i);
     ++counts.records;
+    if (outputs[i].ts < from) continue;
+    by_key[outputs[i].key].push_back(i);
+    ++counts.written;
   }
   std::vector<std::string_view> keys;
   keys.reserve(by_key.size());

@@ -4,6 +4,7 @@
 //! input is accounted for.
 #include <atomic>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <thread>
 #include <vector>
@@ -21,12 +22,15 @@ namespace spotstream::cli {
 void report_bad_lines(const std::vector<BadLine>& bad, const std::string& dlq_file);
 
 struct RecordCounts {
-  std::uint64_t records = 0;       //!< records of the topic written
+  std::uint64_t records = 0;       //!< records of the topic made
+  std::uint64_t written = 0;       //!< of those, written (at or after `from`)
   std::uint64_t dead_letters = 0;  //!< dead letters among the outputs
 };
-//! Writes the outputs of `topic` as JSON lines, sorted by key and then event time (each key's
-//! records in the order they were made where times tie), to `file` (stdout when empty).
-RecordCounts write_records(const StoredOutputs& outputs, OutputTopic topic, const std::string& file);
+//! Writes the outputs of `topic` stamped at or after `from` (earlier ones are warm-up) as JSON
+//! lines, sorted by key and then event time (each key's records in the order they were made where
+//! times tie), to `file` (stdout when empty).
+RecordCounts write_records(const StoredOutputs& outputs, OutputTopic topic, const std::string& file,
+                           std::int64_t from = std::numeric_limits<std::int64_t>::min());
 //! Appends the dead letters among the outputs to `dlq_file` (truncated first unless `append`).
 void write_dead_letters(const StoredOutputs& outputs, const std::string& dlq_file, bool append);
 

@@ -12,11 +12,8 @@
 #include <sstream>
 
 #include "src/cli/commands.hpp"
-#include "src/codec/event_decoder.hpp"
 #include "src/codec/price_file.hpp"
 #include "src/core/time.hpp"
-#include "src/feed/synth_market.hpp"
-#include "src/kafka/topic_reader.hpp"
 #include "src/model/classification_metrics.hpp"
 #include "src/model/logistic_fit.hpp"
 #include "src/model/model_loader.hpp"
@@ -29,47 +26,12 @@ namespace {
 
 using Json = nlohmann::json;
 
-TimestampMs parse_time_option(const std::string& s, const char* option) {
-  const auto t = parse_iso8601(s);
-  if (!t) throw ConfigError(std::string(option) + ": not an ISO-8601 time: " + s);
-  return *t;
-}
-
-std::vector<PriceTick> topic_ticks(const Config& cfg, const TrainOptions& o) {
-  const TimestampMs from = o.from.empty() ? 0 : parse_time_option(o.from, "--from");
-  const TimestampMs to = o.to.empty() ? std::numeric_limits<TimestampMs>::max() : parse_time_option(o.to, "--to");
-  EventDecoder decoder;
-  std::vector<PriceTick> ticks;
-  std::vector<Event> events;
-  std::size_t bad = 0;
-  for (const auto& r : read_topic(cfg, cfg.get_string("topics.prices"))) {
-    events.clear();
-    DecodeError err;
-    if (!decoder.decode(InputKind::Prices, r.key, r.value, events, err)) {
-      ++bad;
-      continue;
-    }
-    for (const auto& e : events)
-      if (const auto* t = std::get_if<PriceTick>(&e); t && t->ts >= from && t->ts < to) ticks.push_back(*t);
-  }
-  if (bad > 0) spdlog::warn("{} message(s) on {} do not decode as prices; left out", bad, cfg.get_string("topics.prices"));
-  return ticks;
-}
-
 std::vector<PriceTick> load_ticks(const Config& cfg, const TrainOptions& o) {
-  const int sources = (!o.inputs.empty()) + o.synth + o.topic;
-  if (sources != 1) throw ConfigError("give exactly one price history: --input FILE..., --synth or --topic");
-  if (!o.inputs.empty()) return read_price_files(o.inputs);
-  if (o.topic) return topic_ticks(cfg, o);
-  SynthOptions s;
-  s.seed = o.seed;
-  s.days = o.days;
-  s.nodes = 0;
-  std::vector<PriceTick> ticks;
-  SynthMarket(s).generate([&](const Event& e) {
-    if (const auto* t = std::get_if<PriceTick>(&e)) ticks.push_back(*t);
-  });
-  return ticks;
+  auto history = load_price_history(cfg, o.history, false);
+  if (!history.bad.empty())
+    spdlog::warn("{} message(s) on {} do not decode as prices; left out", history.bad.size(),
+                 cfg.get_string("topics.prices"));
+  return std::move(history.ticks);
 }
 
 TrainingSet load_set(const Config& cfg, const TrainOptions& o, const std::vector<std::shared_ptr<const RiskModel>>& extra) {

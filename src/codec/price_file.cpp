@@ -147,6 +147,11 @@ std::vector<PriceTick> read_price_files(const std::vector<std::string>& paths, s
     auto ticks = read_price_file(p, bad);
     all.insert(all.end(), std::make_move_iterator(ticks.begin()), std::make_move_iterator(ticks.end()));
   }
+  sort_ticks(all);
+  return all;
+}
+
+void sort_ticks(std::vector<PriceTick>& all) {
   // Sorted through small keys: a tick is far larger than its position, and moves once at the end.
   // Ties in time go by pool (az, type, product), through each pool's rank among the distinct pools.
   std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> by_hash;  // pool hash -> first tick of each pool
@@ -187,7 +192,7 @@ std::vector<PriceTick> read_price_files(const std::vector<std::string>& paths, s
   std::vector<PriceTick> sorted;
   sorted.reserve(all.size());
   for (const auto& k : keys) sorted.push_back(std::move(all[k.index]));
-  return sorted;
+  all = std::move(sorted);
 }
 
 }  // namespace spotstream

@@ -25,6 +25,10 @@ struct BadLine {
 //! is no JSON-lines file).
 std::vector<PriceTick> read_price_files(const std::vector<std::string>& paths, std::vector<BadLine>* bad = nullptr);
 
+//! Sorts ticks by timestamp, ties by pool (az, instance type, product), stably: the order
+//! read_price_files gives, whatever order they came in.
+void sort_ticks(std::vector<PriceTick>& ticks);
+
 //! One file's ticks in file order (what read_price_files does per file, without the sort).
 std::vector<PriceTick> read_price_file(const std::string& path, std::vector<BadLine>* bad = nullptr);
 

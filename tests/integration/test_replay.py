@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from spotstream_harness import REPO, spotstream_bin  # noqa: E402
+from spotstream_harness import REPO, ProcessGroup, spotstream_bin  # noqa: E402
 
 BIN = spotstream_bin()
 
@@ -69,6 +69,34 @@ class SyntheticMarket(unittest.TestCase):
         self.assertEqual(set(per_pool.values()), {576})
         rc, _, err = sh("risk", "--synth", "--input", __file__, timeout=30)  # one or the other
         self.assertEqual(rc, 2, err)
+
+
+class TopicRange(unittest.TestCase):
+    """The same history from the prices topic (`--topic`, through the embedded broker, small enough
+    for it to keep) and from the file it was published from: the same records, byte for byte; with
+    --from, only the records from then on, computed on windows warmed by the week before."""
+
+    def test_topic_equals_file(self):
+        with ProcessGroup() as g:
+            ticks = g.path("ticks.jsonl")
+            subprocess.run([sys.executable, str(REPO / "bench" / "make_ticks.py"), "--pools", "12", "--days", "9",
+                            "--out", str(ticks)], check=True, timeout=60)
+            _, addr = g.start_broker("broker")
+            feed = g.spotstream("feed", "feed", "file", "--brokers", addr, "--price-format", "canonical", ticks)
+            self.assertEqual(feed.wait(60), 0, feed.describe())
+            rc, from_file, err = sh("risk", "--every-tick", "--input", ticks, timeout=120)
+            self.assertEqual(rc, 0, err[-2000:])
+            rc, from_topic, err = sh("risk", "--every-tick", "--topic", "--brokers", addr, timeout=120)
+            self.assertEqual(rc, 0, err[-2000:])
+            self.assertEqual(len(from_topic.splitlines()), 12 * 9 * 288)
+            self.assertEqual(from_topic, from_file)
+            # From day 7 on, the week before it is read for the windows (here: all of it).
+            day7 = "2025-01-08T00:00:00Z"
+            rc, ranged, err = sh("risk", "--every-tick", "--topic", "--brokers", addr, "--from", day7, timeout=120)
+            self.assertEqual(rc, 0, err[-2000:])
+            want = [line for line in from_file.splitlines() if json.loads(line)["ts_ms"] >= iso_ms(day7)]
+            self.assertEqual(ranged.splitlines(), want)
+            self.assertIn("before --from (the windows' warm-up) left out", err)
 
 
 class InputErrors(unittest.TestCase):
