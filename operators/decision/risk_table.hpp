@@ -1,8 +1,8 @@
 #pragma once
 //! The replicated risk table (docs/design.md "Partitioning"): every pool's latest crash probability, so
 //! the decision shard can rank pools that other shards own. Thread-safe: written by feeders (each
-//! shard's price path, on emission only; with issue 6 also a consumer of the compacted spot.risk
-//! topic), read by the decision shard and the REST server.
+//! shard's price path, on emission only; or the reader of spot.risk, topology/risk_topic_feed),
+//! read by the decision shard and the REST server.
 //!
 //! Event-time reads: each pool keeps the scores it received since the last `release_before`, so a
 //! reader can ask for the table "as of" an event time T. Each feeder declares how far it is complete

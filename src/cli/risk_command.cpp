@@ -9,7 +9,6 @@
 
 #include "src/cli/commands.hpp"
 #include "src/cli/replay_report.hpp"
-#include "src/codec/json_encoder.hpp"
 #include "src/runtime/stop_signal.hpp"
 #include "topology/live_topology.hpp"
 #include "topology/replay.hpp"

@@ -190,47 +190,6 @@ void KafkaSource::plan_warm_start(RdKafka::KafkaConsumer* c, std::vector<RdKafka
                by_time, by_scan);
 }
 
-std::uint32_t KafkaSource::assign_slot(const PartitionKey& tp) {
-  const auto t = std::find(topics_.begin(), topics_.end(), tp.first);
-  if (t == topics_.end() || tp.second < 0) throw std::logic_error("kafka: assigned a partition not subscribed to: " + tp.first);
-  auto& by_partition = slot_by_partition_[static_cast<std::size_t>(t - topics_.begin())];
-  const auto p = static_cast<std::size_t>(tp.second);
-  if (p >= by_partition.size()) by_partition.resize(p + 1, -1);
-  if (by_partition[p] >= 0) return static_cast<std::uint32_t>(by_partition[p]);  // already ours
-  std::uint32_t slot;
-  if (free_slots_.empty()) {
-    slot = static_cast<std::uint32_t>(slots_.size());
-    slots_.emplace_back();
-  } else {
-    slot = free_slots_.back();
-    free_slots_.pop_back();
-  }
-  slots_[slot] = Slot{tp, true};
-  by_partition[p] = slot;
-  eof_[tp] = false;
-  return slot;
-}
-
-void KafkaSource::free_slot(const PartitionKey& tp) {
-  const auto i = slot_of(tp);
-  eof_.erase(tp);
-  if (i < 0) return;
-  auto& s = slots_[static_cast<std::size_t>(i)];
-  if (s.restore_until >= 0) --replaying_;
-  const auto t = static_cast<std::size_t>(std::find(topics_.begin(), topics_.end(), tp.first) - topics_.begin());
-  slot_by_partition_[t][static_cast<std::size_t>(tp.second)] = -1;
-  s = Slot{};
-  free_slots_.push_back(static_cast<std::uint32_t>(i));
-}
-
-std::int64_t KafkaSource::slot_of(const PartitionKey& tp) const {
-  const auto t = std::find(topics_.begin(), topics_.end(), tp.first);
-  if (t == topics_.end() || tp.second < 0) return -1;
-  const auto& by_partition = slot_by_partition_[static_cast<std::size_t>(t - topics_.begin())];
-  const auto p = static_cast<std::size_t>(tp.second);
-  return p < by_partition.size() ? by_partition[p] : -1;
-}
-
 void KafkaSource::replay_from(const PartitionKey& tp, std::int64_t resume, std::int64_t skip_before) {
   const auto i = slot_of(tp);
   if (i < 0) return;
@@ -252,9 +211,9 @@ KafkaSource::Slot* KafkaSource::slot_of_message(const rd_kafka_message_t& m, std
   auto h = std::find_if(topic_handles_.begin(), topic_handles_.end(), [&](const auto& e) { return e.first == m.rkt; });
   if (h == topic_handles_.end()) {
     const char* name = m.rkt ? rd_kafka_topic_name(m.rkt) : "";
-    const auto t = std::find(topics_.begin(), topics_.end(), name);
-    if (t == topics_.end()) return nullptr;
-    topic_handles_.emplace_back(m.rkt, static_cast<std::uint32_t>(t - topics_.begin()));
+    const auto t = input_index(name);
+    if (t == inputs_.size()) return nullptr;
+    topic_handles_.emplace_back(m.rkt, static_cast<std::uint32_t>(t));
     h = std::prev(topic_handles_.end());
   }
   topic = h->second;
@@ -282,8 +241,8 @@ KafkaSource::KafkaSource(const Config& cfg, std::vector<Input> inputs, Listener&
   consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
   if (!consumer_) throw std::runtime_error("kafka consumer: " + err);
   queue_ = rd_kafka_queue_get_consumer(consumer_->c_ptr());
-  for (const auto& in : inputs_) topics_.push_back(in.name);
-  std::vector<std::string> subscribed = topics_;
+  std::vector<std::string> subscribed;
+  for (const auto& in : inputs_) subscribed.push_back(in.name);
   if (co_partition) {
     co_ = co_partition;
     try {

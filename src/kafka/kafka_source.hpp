@@ -116,6 +116,8 @@ class KafkaSource : public EventSource {
   void replay_finished(Slot& s);
   //! The committed offset `tp` resumes from: its first message should be there (Slot::expected).
   void expect_from(const PartitionKey& tp, std::int64_t offset);
+  //! The index of the input called `name`; inputs_.size() when there is none.
+  std::size_t input_index(std::string_view name) const;
   std::uint32_t assign_slot(const PartitionKey& tp);
   void free_slot(const PartitionKey& tp);
   //! A message at `offset` when `s.expected` was due: reports the offsets below the partition's log
@@ -132,7 +134,6 @@ class KafkaSource : public EventSource {
   std::vector<rd_kafka_message_t*> batch_;
   bool in_batch_ = false;  //!< inside a batch read: rebalances wait until its messages are routed
   std::vector<Input> inputs_;
-  std::vector<std::string> topics_;
   std::map<PartitionKey, bool> eof_;  //!< assigned partitions -> read to end?
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> free_slots_;

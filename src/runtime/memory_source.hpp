@@ -39,8 +39,6 @@ class MemorySource : public EventSource {
 
   //! The offsets committed so far: partition -> next offset.
   const std::map<PartitionKey, std::int64_t>& committed() const { return committed_; }
-  //! Messages handed over so far.
-  std::size_t delivered() const { return next_; }
 
  private:
   void assign();
