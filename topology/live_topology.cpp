@@ -144,6 +144,18 @@ class LiveShard : public ShardLogic {
     decide(inputs_through_, out);
   }
 
+  //! Decisions come for instants after those decided, for parked signals when their node joins,
+  //! and for instants already decided when a node is caught up.
+  TimestampMs outputs_complete_before(const EventContext& ctx) const override {
+    TimestampMs before = ctx.wm.routed_before();
+    if (!decides_) return before;
+    if (decided_upto_ < Watermarks::kMax) before = std::min(before, decided_upto_ == Watermarks::kMin ? decided_upto_ : decided_upto_ + 1);
+    if (!fleet_state_.parked_order.empty()) before = std::min(before, fleet_state_.parked_order.front().first);
+    if (fleet_state_.restore_pending)
+      before = std::min(before, fleet_state_.recent_instants.empty() ? Watermarks::kMin : fleet_state_.recent_instants.front());
+    return before;
+  }
+
   //! The table read from spot.risk completes on its own thread: decide as it does.
   void on_idle(OutputCollector& out) override {
     if (!feed_) return;
@@ -262,6 +274,7 @@ class LiveShard : public ShardLogic {
       const TimestampMs decidable = std::min(through, services_->table.complete_through());
       through = grace_.release(decidable, inputs_read_, now, ends_checked_at_);
     }
+    decided_upto_ = std::max(decided_upto_, through);
     services_->engine.advance(fleet_state_, through, [&](const Decision& d, bool replay) { emit(d, replay, out); });
   }
 
@@ -272,6 +285,7 @@ class LiveShard : public ShardLogic {
   std::string fleet_topic_ = cfg_.get_string("topics.fleet");
   std::mutex idle_mu_;  //!< on_idle against on_revoked (the source thread)
   bool restore_due_ = false;
+  TimestampMs decided_upto_ = Watermarks::kMin;  //!< the latest `through` decisions were advanced to
   std::set<std::pair<int, std::int32_t>> replayed_parts_;  //!< (signals 0 / fleet 1, partition) read back
   RuntimeMetrics& metrics_;
   std::string prices_topic_;

@@ -6,7 +6,6 @@
 #include <chrono>
 
 #include "src/kafka/kafka_producer.hpp"
-#include "src/runtime/memory_sink.hpp"
 #include "src/runtime/memory_source.hpp"
 #include "topology/kafka_io.hpp"
 #include "topology/live_topology.hpp"
@@ -66,7 +65,7 @@ Config replay_config(Config cfg) {
 }
 
 ReplayResult replay(const Config& live_cfg, std::vector<Event> events, RuntimeMetrics& metrics,
-                    const std::atomic<bool>& stop, Pipeline::LogicFactory logic) {
+                    const std::atomic<bool>& stop, OrderedSink::Consumer on_outputs, Pipeline::LogicFactory logic) {
   const Config cfg = replay_config(live_cfg);
   const auto inputs = kafka_inputs(cfg);
   const auto partitions = static_cast<std::int32_t>(cfg.get_int("topics.partitions"));
@@ -75,25 +74,26 @@ ReplayResult replay(const Config& live_cfg, std::vector<Event> events, RuntimeMe
   const auto t0 = std::chrono::steady_clock::now();
   auto messages = std::make_shared<std::vector<MemorySource::Message>>(to_messages(std::move(events), inputs, partitions));
   const auto t1 = std::chrono::steady_clock::now();
-  MemorySink* sink = nullptr;
+  OrderedSink* sink = nullptr;
   PipelineIo io;
   io.source = [&](EventSource::Listener& listener) -> std::unique_ptr<EventSource> {
     return std::make_unique<MemorySource>(inputs, std::vector<std::int32_t>(inputs.size(), partitions),
                                           std::move(*messages), listener);
   };
-  io.sink = [&](RuntimeMetrics& m, std::atomic<bool>&) -> std::unique_ptr<OutputSink> {
-    auto s = std::make_unique<MemorySink>(m);
+  io.sink = [&](RuntimeMetrics& m, std::atomic<bool>& fatal) -> std::unique_ptr<OutputSink> {
+    auto s = std::make_unique<OrderedSink>(std::move(on_outputs), m, fatal);
     sink = s.get();
     return s;
   };
-  Pipeline pipeline(cfg, logic ? std::move(logic) : live_topology(cfg), metrics, std::move(io));
-  result.status = pipeline.run(stop);
-  const auto t2 = std::chrono::steady_clock::now();
-  result.outputs = sink->take();
-  const auto t3 = std::chrono::steady_clock::now();
-  spdlog::debug("replay: {} events partitioned in {:.2f} s, processed in {:.2f} s, outputs gathered in {:.2f} s",
-                result.events, std::chrono::duration<double>(t1 - t0).count(), std::chrono::duration<double>(t2 - t1).count(),
-                std::chrono::duration<double>(t3 - t2).count());
+  {
+    Pipeline pipeline(cfg, logic ? std::move(logic) : live_topology(cfg), metrics, std::move(io));
+    result.status = pipeline.run(stop);
+    result.out_of_order = sink->out_of_order();
+    if (const auto error = sink->error()) std::rethrow_exception(error);
+  }
+  spdlog::debug("replay: {} events partitioned in {:.2f} s, processed in {:.2f} s", result.events,
+                std::chrono::duration<double>(t1 - t0).count(),
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count());
   return result;
 }
 

@@ -3,15 +3,16 @@
 //! as a live run, fed from memory (MemorySource) instead of a consumer group and writing to memory
 //! (MemorySink) instead of Kafka. Event time drives everything the operators do, so a replay
 //! produces the records a live run over the same events produces, without a broker to hold (or
-//! drop) them and at the speed of the shards.
+//! drop) them and at the speed of the shards. Outputs stream out as the shards make them, in
+//! event-time order (OrderedSink), so a replay of any length runs in bounded memory.
 //!   events (files, a synthetic market) -> partitions as the Kafka producer would choose them
-//!     -> Pipeline (routing, watermarks, shards: PricePath, decisions) -> outputs in memory
+//!     -> Pipeline (routing, watermarks, shards: PricePath, decisions) -> outputs, ordered -> caller
 #include <atomic>
 #include <vector>
 
 #include "src/config/config.hpp"
 #include "src/core/event.hpp"
-#include "src/runtime/output_store.hpp"
+#include "src/runtime/ordered_sink.hpp"
 #include "src/runtime/pipeline.hpp"
 #include "src/runtime/runtime_metrics.hpp"
 
@@ -25,14 +26,16 @@ namespace spotstream {
 Config replay_config(Config cfg);
 
 struct ReplayResult {
-  int status = 0;               //!< Pipeline::run's
-  StoredOutputs outputs;  //!< every output, each shard's in the order it made them
-  std::uint64_t events = 0;     //!< events handed to the pipeline
+  int status = 0;                   //!< Pipeline::run's
+  std::uint64_t events = 0;         //!< events handed to the pipeline
+  std::uint64_t out_of_order = 0;   //!< outputs handed over after later ones (OrderedSink)
 };
 
 //! Runs `events` (any order: sorted here by event time, stably) through `logic` (the live topology
-//! by default) with `cfg` as replay_config() makes it. Stops early when `stop` is set.
+//! by default) with `cfg` as replay_config() makes it, handing every output to `on_outputs` (on a
+//! thread of its own) ordered by event time, key and topic. Stops early when `stop` is set.
+//! Rethrows what `on_outputs` threw (the replay stops at once).
 ReplayResult replay(const Config& cfg, std::vector<Event> events, RuntimeMetrics& metrics,
-                    const std::atomic<bool>& stop, Pipeline::LogicFactory logic = {});
+                    const std::atomic<bool>& stop, OrderedSink::Consumer on_outputs, Pipeline::LogicFactory logic = {});
 
 }  // namespace spotstream

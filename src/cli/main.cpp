@@ -81,8 +81,8 @@ int main(int argc, char** argv) {
   RiskOptions risk_opts;
   auto* risk = app.add_subcommand("risk", "Replay price files (describe-spot-price-history responses, or JSON lines of canonical\n"
                                           "ticks or AWS items, AZ names or ids) or the synthetic market through the live topology in\n"
-                                          "process, no broker in between, and write the spot.risk records as JSON lines, sorted by\n"
-                                          "pool and then time. A progress line goes to stderr on long runs.");
+                                          "process, no broker in between, and write the spot.risk records as JSON lines as they are\n"
+                                          "made, in event-time order (pools by name at each time). A progress line goes to stderr on long runs.");
   add_common(*risk, common);
   add_history_options(*risk, risk_opts.history, 1);
   risk->add_flag("--every-tick", risk_opts.every_tick, "One record per input tick instead of on change");

@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <stdexcept>
 #include <string_view>
-#include <unordered_map>
 
 #include "src/codec/json_encoder.hpp"
 #include "src/runtime/pipeline.hpp"
@@ -18,43 +17,6 @@ namespace spotstream::cli {
 namespace {
 
 constexpr std::size_t kShownBadLines = 10;
-
-//! Large buffered writes to a file or stdout; throws naming the file when it cannot write.
-class LineWriter {
- public:
-  explicit LineWriter(const std::string& file, bool append = false)
-      : name_(file.empty() ? "stdout" : file),
-        f_(file.empty() ? stdout : std::fopen(file.c_str(), append ? "ab" : "wb")),
-        owned_(!file.empty()) {
-    if (!f_) throw std::runtime_error(name_ + ": cannot open for writing");
-    buf_.reserve(kFlushBytes + 4096);
-  }
-  ~LineWriter() {
-    if (owned_ && f_) std::fclose(f_);
-  }
-  void line(std::string_view s) {
-    buf_.append(s);
-    buf_.push_back('\n');
-    if (buf_.size() >= kFlushBytes) flush();
-  }
-  void close() {
-    flush();
-    if (std::fflush(f_) != 0 || (owned_ && std::fclose(f_) != 0)) throw std::runtime_error(name_ + ": write error");
-    if (owned_) f_ = nullptr;
-  }
-
- private:
-  static constexpr std::size_t kFlushBytes = 1 << 20;
-  void flush() {
-    if (!buf_.empty() && std::fwrite(buf_.data(), 1, buf_.size(), f_) != buf_.size())
-      throw std::runtime_error(name_ + ": write error");
-    buf_.clear();
-  }
-  std::string name_;
-  std::FILE* f_;
-  bool owned_;
-  std::string buf_;
-};
 
 }  // namespace
 
@@ -73,41 +35,32 @@ void report_bad_lines(const std::vector<BadLine>& bad, const std::string& dlq_fi
   out.close();
 }
 
-RecordCounts write_records(const StoredOutputs& stored, OutputTopic topic, const std::string& file, std::int64_t from) {
-  const auto& outputs = stored.records;
-  // Grouped by key first (a key's records all come from one shard, in the order it made them),
-  // then the keys sorted: far fewer string comparisons than sorting every record by key.
-  std::unordered_map<std::string_view, std::vector<std::uint32_t>> by_key;
-  RecordCounts counts;
-  for (std::uint32_t i = 0; i < outputs.size(); ++i) {
-    if (outputs[i].topic == OutputTopic::Dlq) ++counts.dead_letters;
-    if (outputs[i].topic != topic) continue;
-    ++counts.records;
-    if (outputs[i].ts < from) continue;
-    by_key[outputs[i].key].push_back(i);
-    ++counts.written;
-  }
-  std::vector<std::string_view> keys;
-  keys.reserve(by_key.size());
-  for (const auto& [k, _] : by_key) keys.push_back(k);
-  std::sort(keys.begin(), keys.end());
-  LineWriter out(file);
-  const auto by_time = [&](std::uint32_t a, std::uint32_t b) { return outputs[a].ts < outputs[b].ts; };
-  for (const auto k : keys) {
-    auto& idx = by_key[k];
-    if (!std::is_sorted(idx.begin(), idx.end(), by_time)) std::stable_sort(idx.begin(), idx.end(), by_time);
-    for (const auto i : idx) out.line(outputs[i].value);
-  }
-  out.close();
-  return counts;
+ReplayWriter::ReplayWriter(OutputTopic topic, const std::string& file, std::int64_t from, const std::string& dlq_file,
+                           bool dlq_append)
+    : topic_(topic), from_(from), out_(file) {
+  if (!dlq_file.empty()) dlq_ = std::make_unique<LineWriter>(dlq_file, dlq_append);
 }
 
-void write_dead_letters(const StoredOutputs& stored, const std::string& dlq_file, bool append) {
-  if (dlq_file.empty()) return;
-  LineWriter out(dlq_file, append);
-  for (const auto& o : stored.records)
-    if (o.topic == OutputTopic::Dlq) out.line(o.value);
-  out.close();
+ReplayWriter::~ReplayWriter() = default;
+
+void ReplayWriter::write(std::vector<Output>& outputs) {
+  for (const auto& o : outputs) {
+    if (o.topic == OutputTopic::Dlq) {
+      ++counts_.dead_letters;
+      if (dlq_) dlq_->line(o.value);
+    }
+    if (o.topic != topic_) continue;
+    ++counts_.records;
+    if (o.ts < from_) continue;
+    out_.line(o.value);
+    ++counts_.written;
+  }
+}
+
+RecordCounts ReplayWriter::close() {
+  out_.close();
+  if (dlq_) dlq_->close();
+  return counts_;
 }
 
 int check_replay_counts(const ReplayResult& result, const RuntimeMetrics& metrics, std::uint64_t ticks,

@@ -5,10 +5,12 @@
 #include <atomic>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "src/cli/line_writer.hpp"
 #include "src/codec/price_file.hpp"
 #include "src/runtime/output.hpp"
 #include "src/runtime/runtime_metrics.hpp"
@@ -26,13 +28,26 @@ struct RecordCounts {
   std::uint64_t written = 0;       //!< of those, written (at or after `from`)
   std::uint64_t dead_letters = 0;  //!< dead letters among the outputs
 };
-//! Writes the outputs of `topic` stamped at or after `from` (earlier ones are warm-up) as JSON
-//! lines, sorted by key and then event time (each key's records in the order they were made where
-//! times tie), to `file` (stdout when empty).
-RecordCounts write_records(const StoredOutputs& outputs, OutputTopic topic, const std::string& file,
-                           std::int64_t from = std::numeric_limits<std::int64_t>::min());
-//! Appends the dead letters among the outputs to `dlq_file` (truncated first unless `append`).
-void write_dead_letters(const StoredOutputs& outputs, const std::string& dlq_file, bool append);
+//! Writes a replay's outputs as they come (the replay's consumer): the records of `topic` stamped at
+//! or after `from` (earlier ones are warm-up) as JSON lines to `file` (stdout when empty), and the
+//! dead letters to `dlq_file` when given (appended to it when `dlq_append`: the bad lines are
+//! there already).
+class ReplayWriter {
+ public:
+  ReplayWriter(OutputTopic topic, const std::string& file, std::int64_t from, const std::string& dlq_file,
+               bool dlq_append);
+  ~ReplayWriter();
+  void write(std::vector<Output>& outputs);
+  //! Flushes and closes the files; throws when something could not be written.
+  RecordCounts close();
+
+ private:
+  OutputTopic topic_;
+  std::int64_t from_;
+  LineWriter out_;
+  std::unique_ptr<LineWriter> dlq_;
+  RecordCounts counts_;
+};
 
 //! Every tick accounted for: routed, and then a record, a duplicate or a dead letter (every tick
 //! has one of those with risk.every_tick); every record made was kept. Logs what is missing and

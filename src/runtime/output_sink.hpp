@@ -1,6 +1,6 @@
 #pragma once
-//! Where a pipeline's outputs go: Kafka (src/kafka/kafka_sink), or memory (MemorySink: a replay
-//! collecting its records). Outputs are handed over through lanes, one per pushing thread (each
+//! Where a pipeline's outputs go: Kafka (src/kafka/kafka_sink), or a consumer in event-time order
+//! (OrderedSink: a replay streaming its records to a file). Outputs are handed over through lanes, one per pushing thread (each
 //! shard and the source thread), and each output releases its input batch (InputBatch::done) once
 //! the sink has stored it, so offsets commit only for inputs whose outputs are safe.
 #include <atomic>
@@ -29,6 +29,9 @@ class OutputSink {
     //! Hands outputs over (moved out; the vector is cleared). May wait while the sink is behind
     //! (backpressure) instead of growing memory.
     virtual void push(std::vector<Output>& outputs) = 0;
+    //! Every event older than `passed` has had its outputs pushed through this lane (a sink that
+    //! orders outputs by event time releases what every lane has passed). Optional.
+    virtual void progress(TimestampMs passed) { (void)passed; }
   };
 
   virtual ~OutputSink() = default;

@@ -190,6 +190,7 @@ void Pipeline::seal_batch() {
   current_ = std::make_unique<InputBatch>();
   for (auto& s : shards_) s->flush(*stop_);
   dlq_lane_->push(dlq_outputs_);
+  dlq_lane_->progress(wm.routed_before());
   if (history_) history_->push(history_inputs_, *stop_);
   batch->done();  // the source's hold
 }

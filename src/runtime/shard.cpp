@@ -76,6 +76,13 @@ std::size_t Shard::drain(moodycamel::ConcurrentQueue<QueuedEvent>& q, moodycamel
       ++events;
     }
     delta += static_cast<std::int64_t>(outputs.size() - before) - 1;
+    if (item.progress && &q == &prices_) {
+      // Everything before the mark, and what the mark itself released, is out: tell the sink.
+      if (current) current->add(delta);
+      delta = 0;
+      sink_->push(outputs);
+      sink_->progress(logic_->outputs_complete_before(item.ctx));
+    }
   }
   if (current) current->add(delta);
   sink_->push(outputs);

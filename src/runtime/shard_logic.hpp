@@ -61,6 +61,11 @@ class ShardLogic {
   //! progress (Watermarks::prices_progress, ...) advances (so shards learn how far event time has got
   //! even when no event is theirs).
   virtual void on_progress(const EventContext& /*ctx*/, OutputCollector& /*out*/) {}
+  //! After on_progress(ctx): every output this logic will make stamped before the returned time has
+  //! been emitted (a sink that orders outputs by event time releases them up to there). By default
+  //! what every input has routed: logic that emits outputs for earlier times later (decisions that
+  //! wait for other inputs) says how far it has got.
+  virtual TimestampMs outputs_complete_before(const EventContext& ctx) const { return ctx.wm.routed_before(); }
   //! Once, when the pipeline stops, after every shard has processed everything; called from the
   //! stopping thread (the shard threads have ended). `input_consumed`: the pipeline stopped because
   //! every input was read to its end and stayed idle (runtime.idle_exit_ms), not on a signal: what

@@ -11,6 +11,7 @@
 //! watermark and every input's progress never go back.
 //! Owned by the source thread; snapshots travel with each event to the shards, so a shard never
 //! sees a watermark that runs ahead of the events queued in front of it.
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -48,6 +49,9 @@ struct Watermarks {
   //! Every assigned fleet and signals partition was at its end at ends_checked_at: nothing older
   //! than what has been routed is waiting there (what nodes taken over are caught up against).
   bool control_at_end = false;
+
+  //! Every event of every input older than this has been routed (the least of the progresses).
+  TimestampMs routed_before() const { return std::min({prices_progress, fleet_progress, signals_progress}); }
 };
 
 class WatermarkTracker {

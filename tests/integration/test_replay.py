@@ -49,10 +49,10 @@ class MillionTicks(unittest.TestCase):
             with out.open() as f:
                 for line in f:
                     r = json.loads(line)
-                    key = (r["pool"], r["ts_ms"])
-                    got[key] += 1
-                    self.assertTrue(last is None or last <= key, "records sorted by pool, then time")
-                    last = key
+                    got[(r["pool"], r["ts_ms"])] += 1
+                    order = (r["ts_ms"], r["pool"])
+                    self.assertTrue(last is None or last < order, "records in time order, then pool")
+                    last = order
             self.assertEqual(sum(got.values()), sum(want.values()))
             self.assertEqual(got, want)
             self.assertRegex(err, r"1036800 tick\(s\) in, 1036800 spot\.risk record\(s\), 0 dead letter\(s\), 0 bad line\(s\)")

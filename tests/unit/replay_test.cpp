@@ -62,12 +62,25 @@ std::vector<std::string> from_topic(const Config& cfg, const std::string& topic)
   return sorted(std::move(records));
 }
 
-std::vector<std::string> from_outputs(const StoredOutputs& outputs, OutputTopic topic) {
-  std::vector<std::pair<std::string, std::pair<TimestampMs, std::string>>> records;
-  for (const auto& o : outputs.records)
-    if (o.topic == topic) records.push_back({std::string(o.key), {o.ts, std::string(o.value)}});
-  return sorted(std::move(records));
-}
+//! A replay's outputs as its consumer got them, in order.
+struct Collected {
+  std::vector<Output> outputs;
+  OrderedSink::Consumer consumer() {
+    return [this](std::vector<Output>& o) { std::move(o.begin(), o.end(), std::back_inserter(outputs)); };
+  }
+  std::vector<std::string> in_order(OutputTopic topic) const {
+    std::vector<std::string> out;
+    for (const auto& o : outputs)
+      if (o.topic == topic) out.push_back(o.key + " " + o.value);
+    return out;
+  }
+  std::vector<std::string> sorted_by_key(OutputTopic topic) const {
+    std::vector<std::pair<std::string, std::pair<TimestampMs, std::string>>> records;
+    for (const auto& o : outputs)
+      if (o.topic == topic) records.push_back({o.key, {o.ts, o.value}});
+    return sorted(std::move(records));
+  }
+};
 
 }  // namespace
 
@@ -129,20 +142,23 @@ TEST(Replay, SameRecordsAsTheKafkaPath) {
   const auto live_decisions = from_topic(cfg, cfg.get_string("topics.decisions"));
 
   RuntimeMetrics replay_metrics;
-  const auto result = replay(cfg, events, replay_metrics, stop);
+  Collected out;
+  const auto result = replay(cfg, events, replay_metrics, stop, out.consumer());
   ASSERT_EQ(result.status, 0);
+  EXPECT_EQ(result.out_of_order, 0u);
   EXPECT_EQ(replay_metrics.messages_in.get(), events.size());
-  const auto replay_risk = from_outputs(result.outputs, OutputTopic::Risk);
+  const auto replay_risk = out.sorted_by_key(OutputTopic::Risk);
   ASSERT_GT(live_risk.size(), 1000u);
   EXPECT_EQ(live_risk.size(), live_metrics.prices_in.get() - live_metrics.duplicate_ticks.get());
   EXPECT_EQ(replay_risk, live_risk);
   ASSERT_GT(live_decisions.size(), 10u);
-  EXPECT_EQ(test::deterministic_parts(from_outputs(result.outputs, OutputTopic::Decisions), 1),
+  EXPECT_EQ(test::deterministic_parts(out.sorted_by_key(OutputTopic::Decisions), 1),
             test::deterministic_parts(live_decisions, 1));
 }
 
 // The replay is deterministic whatever the shard count and batch size: each shard owns its keys,
-// and event time alone drives what they do.
+// and event time alone drives what they do; the outputs come out in the same order too, ordered by
+// event time and then key.
 TEST(Replay, SameRecordsWhateverShardsAndBatches) {
   const auto events = market(2);
   std::vector<std::vector<std::string>> risk, decisions;
@@ -153,10 +169,16 @@ TEST(Replay, SameRecordsWhateverShardsAndBatches) {
     cfg.set("runtime.batch_size", std::to_string(batch));
     RuntimeMetrics m;
     std::atomic<bool> stop{false};
-    const auto result = replay(cfg, events, m, stop);
+    Collected out;
+    const auto result = replay(cfg, events, m, stop, out.consumer());
     ASSERT_EQ(result.status, 0);
-    risk.push_back(from_outputs(result.outputs, OutputTopic::Risk));
-    decisions.push_back(test::deterministic_parts(from_outputs(result.outputs, OutputTopic::Decisions), 1));
+    EXPECT_EQ(result.out_of_order, 0u);
+    const auto by_time_then_key = [](const Output& a, const Output& b) {
+      return a.ts != b.ts ? a.ts < b.ts : a.key < b.key;
+    };
+    EXPECT_TRUE(std::is_sorted(out.outputs.begin(), out.outputs.end(), by_time_then_key));
+    risk.push_back(out.in_order(OutputTopic::Risk));
+    decisions.push_back(test::deterministic_parts(out.in_order(OutputTopic::Decisions), 1));
   }
   ASSERT_GT(risk[0].size(), 100u);
   EXPECT_EQ(risk[0], risk[1]);
