@@ -18,9 +18,10 @@ TimestampMs event_time(const Event& e) {
   return std::visit([](const auto& v) { return v.ts; }, e);
 }
 
-//! Each event as a message of its input, in the partition the Kafka producer would give its key.
-std::vector<MemorySource::Message> to_messages(std::vector<Event> events, const std::vector<EventSource::Input>& inputs,
-                                               std::int32_t partitions) {
+//! Sorts the events by time (stably) and places each in its input, in the partition the Kafka
+//! producer would give its key.
+std::vector<MemorySource::Placement> place(std::vector<Event>& events, const std::vector<EventSource::Input>& inputs,
+                                           std::int32_t partitions) {
   const auto by_time = [](const Event& a, const Event& b) { return event_time(a) < event_time(b); };
   if (!std::is_sorted(events.begin(), events.end(), by_time)) std::stable_sort(events.begin(), events.end(), by_time);
   const auto input_of = [&](InputKind kind) {
@@ -30,25 +31,17 @@ std::vector<MemorySource::Message> to_messages(std::vector<Event> events, const 
   };
   const std::uint32_t prices = input_of(InputKind::Prices), signals = input_of(InputKind::Signals),
                       fleet = input_of(InputKind::Fleet);
-  std::vector<MemorySource::Message> messages;
-  messages.reserve(events.size());
-  for (auto& e : events) {
-    MemorySource::Message m;
-    m.timestamp = event_time(e);
-    if (const auto* t = std::get_if<PriceTick>(&e)) {
-      m.input = prices;
-      m.partition = default_partition(t->routing_key(), partitions);
-    } else if (const auto* s = std::get_if<Signal>(&e)) {
-      m.input = signals;
-      m.partition = default_partition(s->instance_id, partitions);
-    } else {
-      m.input = fleet;
-      m.partition = default_partition(std::get<FleetEvent>(e).instance_id, partitions);
-    }
-    m.event = std::move(e);
-    messages.push_back(std::move(m));
+  std::vector<MemorySource::Placement> placements;
+  placements.reserve(events.size());
+  for (const auto& e : events) {
+    if (const auto* t = std::get_if<PriceTick>(&e))
+      placements.push_back({prices, default_partition(t->routing_key(), partitions)});
+    else if (const auto* s = std::get_if<Signal>(&e))
+      placements.push_back({signals, default_partition(s->instance_id, partitions)});
+    else
+      placements.push_back({fleet, default_partition(std::get<FleetEvent>(e).instance_id, partitions)});
   }
-  return messages;
+  return placements;
 }
 
 }  // namespace
@@ -72,13 +65,13 @@ ReplayResult replay(const Config& live_cfg, std::vector<Event> events, RuntimeMe
   ReplayResult result;
   result.events = events.size();
   const auto t0 = std::chrono::steady_clock::now();
-  auto messages = std::make_shared<std::vector<MemorySource::Message>>(to_messages(std::move(events), inputs, partitions));
+  auto placements = place(events, inputs, partitions);
   const auto t1 = std::chrono::steady_clock::now();
   OrderedSink* sink = nullptr;
   PipelineIo io;
   io.source = [&](EventSource::Listener& listener) -> std::unique_ptr<EventSource> {
     return std::make_unique<MemorySource>(inputs, std::vector<std::int32_t>(inputs.size(), partitions),
-                                          std::move(*messages), listener);
+                                          std::move(events), std::move(placements), listener);
   };
   io.sink = [&](RuntimeMetrics& m, std::atomic<bool>& fatal) -> std::unique_ptr<OutputSink> {
     auto s = std::make_unique<OrderedSink>(std::move(on_outputs), m, fatal);

@@ -100,16 +100,14 @@ std::size_t utf8_boundary(std::string_view s) {
 std::string encode_price_tick(const PriceTick& t) {
   // A feed writes one per pool every few minutes (a week of 10,000 pools is 20 M): the writer
   // rather than a document tree, with the same bytes (tests/unit/json_writer_test.cpp).
-  std::string out;
-  out.reserve(192);
-  JsonWriter w(out);
+  JsonWriter w(192);
   w.begin_object().key("ts").string(format_iso8601(t.ts));
   if (!t.region.empty()) w.key("region").string(t.region);
   w.key("az").string(t.az).key("instance_type").string(t.instance_type).key("product").string(t.product);
   w.key("spot_price").number(t.spot_price);
   if (t.has_on_demand()) w.key("on_demand_price").number(t.on_demand_price);
   w.end_object();
-  return out;
+  return w.take();
 }
 
 std::string encode_aws_price_item(const PriceTick& t) {

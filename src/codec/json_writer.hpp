@@ -1,11 +1,12 @@
 #pragma once
 //! A minimal JSON text writer for records encoded once per output on the hot path (spot.risk):
-//! appends straight to a string, no document tree. Numbers in their shortest round-trip form, with
-//! ".0" on whole numbers as nlohmann writes them, NaN and infinities as null; strings escaped and
-//! invalid UTF-8 replaced by U+FFFD exactly as the nlohmann encoders do. Commas are placed by the
-//! writer.
+//! writes straight into a buffer it owns (take() hands the text over), no document tree. Numbers in
+//! their shortest round-trip form, with ".0" on whole numbers as nlohmann writes them, NaN and
+//! infinities as null; strings escaped and invalid UTF-8 replaced by U+FFFD exactly as the
+//! nlohmann encoders do. Commas are placed by the writer.
 //! Not thread-safe; one writer per record being written.
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -13,7 +14,8 @@ namespace spotstream {
 
 class JsonWriter {
  public:
-  explicit JsonWriter(std::string& out) : out_(out) {}
+  //! `reserve`: the bytes a typical record takes (the buffer grows past it as needed).
+  explicit JsonWriter(std::size_t reserve = 256);
 
   JsonWriter& begin_object();
   JsonWriter& end_object();
@@ -28,9 +30,28 @@ class JsonWriter {
   JsonWriter& boolean(bool v);
   JsonWriter& null();
 
+  //! The text written so far; the writer is empty afterwards.
+  std::string take();
+
  private:
-  void separate();
-  std::string& out_;
+  void separate() {
+    if (need_comma_) put(',');
+    need_comma_ = true;
+  }
+  void put(char c) {
+    if (at_ == end_) grow(1);
+    *at_++ = c;
+  }
+  void put(std::string_view s) {
+    if (static_cast<std::size_t>(end_ - at_) < s.size()) grow(s.size());
+    std::memcpy(at_, s.data(), s.size());
+    at_ += s.size();
+  }
+  void grow(std::size_t more);
+
+  std::string buf_;  //!< sized to its capacity; [data, at_) is written
+  char* at_ = nullptr;
+  char* end_ = nullptr;
   bool need_comma_ = false;
 };
 

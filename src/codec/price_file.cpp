@@ -126,12 +126,16 @@ std::vector<PriceTick> read_price_file(const std::string& path, std::vector<BadL
       threads.emplace_back([&, i] { decode_lines(path, chunks[i], false, whole, bad != nullptr, decoded[i]); });
     decode_lines(path, chunks[0], true, whole, bad != nullptr, decoded[0]);
   }
-  std::size_t lines_before = 0;  // every chunk ends with a newline, but the last
+  std::size_t lines_before = 0, total = 0;  // every chunk ends with a newline, but the last
+  for (const auto& d : decoded) total += d.ticks.size();
+  ticks.reserve(total);
   for (auto& d : decoded) {
     if (!d.error.empty() && d.error_line == 0) throw std::runtime_error(d.error);  // not JSON lines at all
     if (!d.error.empty())
       throw std::runtime_error(path + ":" + std::to_string(lines_before + d.error_line) + ": " + d.error);
-    ticks.insert(ticks.end(), std::make_move_iterator(d.ticks.begin()), std::make_move_iterator(d.ticks.end()));
+    if (ticks.empty()) ticks.swap(d.ticks);
+    else ticks.insert(ticks.end(), std::make_move_iterator(d.ticks.begin()), std::make_move_iterator(d.ticks.end()));
+    std::vector<PriceTick>().swap(d.ticks);
     for (auto& b : d.bad) {
       b.line += lines_before;
       if (bad) bad->push_back(std::move(b));
@@ -145,7 +149,8 @@ std::vector<PriceTick> read_price_files(const std::vector<std::string>& paths, s
   std::vector<PriceTick> all;
   for (const auto& p : paths) {
     auto ticks = read_price_file(p, bad);
-    all.insert(all.end(), std::make_move_iterator(ticks.begin()), std::make_move_iterator(ticks.end()));
+    if (all.empty()) all.swap(ticks);
+    else all.insert(all.end(), std::make_move_iterator(ticks.begin()), std::make_move_iterator(ticks.end()));
   }
   sort_ticks(all);
   return all;
@@ -186,13 +191,23 @@ void sort_ticks(std::vector<PriceTick>& all) {
   };
   std::vector<Key> keys(all.size());
   for (std::uint32_t i = 0; i < all.size(); ++i) keys[i] = Key{all[i].ts, rank[pool_of[i]], i};
-  std::stable_sort(keys.begin(), keys.end(), [](const Key& x, const Key& y) {
-    return std::tie(x.ts, x.pool_rank) < std::tie(y.ts, y.pool_rank);
-  });
-  std::vector<PriceTick> sorted;
-  sorted.reserve(all.size());
-  for (const auto& k : keys) sorted.push_back(std::move(all[k.index]));
-  all = std::move(sorted);
+  const auto before = [](const Key& x, const Key& y) { return std::tie(x.ts, x.pool_rank) < std::tie(y.ts, y.pool_rank); };
+  if (std::is_sorted(keys.begin(), keys.end(), before)) return;
+  std::stable_sort(keys.begin(), keys.end(), before);
+  // The permutation applied in place, cycle by cycle: no second copy of the ticks.
+  std::vector<bool> placed(all.size(), false);
+  for (std::uint32_t start = 0; start < all.size(); ++start) {
+    if (placed[start] || keys[start].index == start) continue;
+    PriceTick carried = std::move(all[start]);
+    std::uint32_t at = start;
+    while (keys[at].index != start) {
+      all[at] = std::move(all[keys[at].index]);
+      placed[at] = true;
+      at = keys[at].index;
+    }
+    all[at] = std::move(carried);
+    placed[at] = true;
+  }
 }
 
 }  // namespace spotstream

@@ -36,9 +36,7 @@ constexpr DoubleFeature kDoubleFeatures[] = {
 // Written directly, not through a document tree: one record per published pool update is the
 // hottest encoding in the process. decode_risk_record (and the tests) read it back with nlohmann.
 std::string encode_risk_record(const RiskRecord& r) {
-  std::string out;
-  out.reserve(1024);
-  JsonWriter w(out);
+  JsonWriter w(1024);
   w.begin_object();
   w.key("pool").string(r.pool);
   for (auto [name, field] : {std::pair{"region", &r.region}, {"az", &r.az}, {"instance_type", &r.instance_type},
@@ -77,7 +75,7 @@ std::string encode_risk_record(const RiskRecord& r) {
   for (const auto code : assumption_codes(r.score.assumptions)) w.string(code);
   w.end_array();
   w.end_object();
-  return out;
+  return w.take();
 }
 
 std::optional<RiskRecord> decode_risk_record(std::string_view json) {
@@ -137,15 +135,14 @@ std::string risk_mark_key(std::string_view prices_topic, std::int32_t partition)
 }
 
 std::string encode_risk_mark(const RiskProgressMark& m) {
-  std::string out;
-  JsonWriter w(out);
+  JsonWriter w(128);
   w.begin_object();
   w.key("type").string("progress");
   w.key("topic").string(m.topic);
   w.key("partition").integer(m.partition);
   w.key("complete_through_ms").integer(m.complete_through);
   w.end_object();
-  return out;
+  return w.take();
 }
 
 std::optional<RiskProgressMark> decode_risk_mark(std::string_view json) {

@@ -8,10 +8,15 @@
 
 namespace spotstream {
 
-MemorySource::MemorySource(std::vector<Input> inputs, std::vector<std::int32_t> partitions,
-                           std::vector<Message> messages, Listener& listener)
-    : inputs_(std::move(inputs)), partitions_(std::move(partitions)), messages_(std::move(messages)), listener_(listener) {
+MemorySource::MemorySource(std::vector<Input> inputs, std::vector<std::int32_t> partitions, std::vector<Event> events,
+                           std::vector<Placement> placements, Listener& listener)
+    : inputs_(std::move(inputs)),
+      partitions_(std::move(partitions)),
+      events_(std::move(events)),
+      placements_(std::move(placements)),
+      listener_(listener) {
   if (partitions_.size() != inputs_.size()) throw std::invalid_argument("MemorySource: one partition count per input");
+  if (placements_.size() != events_.size()) throw std::invalid_argument("MemorySource: one placement per event");
   for (std::uint32_t i = 0; i < inputs_.size(); ++i) {
     if (partitions_[i] < 1) throw std::invalid_argument("MemorySource: " + inputs_[i].name + " needs a partition");
     first_slot_.push_back(static_cast<std::uint32_t>(keys_.size()));
@@ -19,7 +24,7 @@ MemorySource::MemorySource(std::vector<Input> inputs, std::vector<std::int32_t> 
   }
   next_offset_.assign(keys_.size(), 0);
   remaining_.assign(keys_.size(), 0);
-  for (const auto& m : messages_) {
+  for (const auto& m : placements_) {
     if (m.input >= inputs_.size() || m.partition < 0 || m.partition >= partitions_[m.input])
       throw std::invalid_argument("MemorySource: a message names no partition of its input");
     ++remaining_[first_slot_[m.input] + static_cast<std::uint32_t>(m.partition)];
@@ -34,31 +39,33 @@ void MemorySource::assign() {
 
 std::size_t MemorySource::poll(std::size_t max, int timeout_ms, const RecordFn& fn) {
   if (!assigned_) assign();
-  if (done_ || messages_.empty()) {
+  if (done_ || events_.empty()) {
     // Nothing more will come: wait a little, as a consumer would, instead of spinning the caller's
     // loop against the shards that are still working.
     std::this_thread::sleep_for(std::chrono::milliseconds(std::min(timeout_ms, 1)));
     return 0;
   }
   std::size_t n = 0;
-  for (; n < max && next_ < messages_.size(); ++n) {
-    auto& m = messages_[next_++];
+  Record r;
+  for (; n < max && next_ < events_.size(); ++n) {
+    const auto& m = placements_[next_];
+    auto& event = events_[next_++];
     const std::uint32_t slot = first_slot_[m.input] + static_cast<std::uint32_t>(m.partition);
     decoded_.clear();
-    decoded_.push_back(std::move(m.event));
-    Record r;
+    r.timestamp = std::visit([](const auto& v) { return v.ts; }, event);
+    decoded_.push_back(std::move(event));
     r.slot = slot;
     r.topic = m.input;
     r.partition = m.partition;
     r.offset = next_offset_[slot]++;
-    r.timestamp = m.timestamp;
     r.decoded = &decoded_;
     fn(r);
     if (--remaining_[slot] == 0) at_end_[keys_[slot]] = true;
   }
-  if (!done_ && next_ == messages_.size()) {
+  if (!done_ && next_ == events_.size()) {
     done_ = true;
-    std::vector<Message>().swap(messages_);  // moved-from shells: give the memory back
+    std::vector<Event>().swap(events_);  // moved-from shells: give the memory back
+    std::vector<Placement>().swap(placements_);
   }
   return n;
 }

@@ -16,20 +16,20 @@ namespace spotstream {
 
 class MemorySource : public EventSource {
  public:
-  struct Message {
+  //! Where an event is read from. The message's time is the event's (as the feeds stamp them).
+  struct Placement {
     std::uint32_t input = 0;  //!< index into the inputs
     std::int32_t partition = 0;
-    TimestampMs timestamp = 0;  //!< the message's time (the event's, as the feeds stamp them)
-    Event event;
   };
 
-  //! `partitions`: how many partitions each input has (by index). Messages name valid ones.
-  MemorySource(std::vector<Input> inputs, std::vector<std::int32_t> partitions, std::vector<Message> messages,
-               Listener& listener);
+  //! `partitions`: how many partitions each input has (by index); `placements[i]`: where
+  //! `events[i]` is, a valid partition.
+  MemorySource(std::vector<Input> inputs, std::vector<std::int32_t> partitions, std::vector<Event> events,
+               std::vector<Placement> placements, Listener& listener);
 
   const std::vector<Input>& inputs() const override { return inputs_; }
   std::size_t poll(std::size_t max, int timeout_ms, const RecordFn& fn) override;
-  bool all_at_eof() const override { return assigned_ && (done_ || messages_.empty()); }
+  bool all_at_eof() const override { return assigned_ && (done_ || events_.empty()); }
   bool commit(const std::map<PartitionKey, std::int64_t>& offsets, bool sync) override;
   void close() override {}
   const std::map<PartitionKey, bool>& assignment() const override { return at_end_; }
@@ -44,7 +44,8 @@ class MemorySource : public EventSource {
   void assign();
   std::vector<Input> inputs_;
   std::vector<std::int32_t> partitions_;
-  std::vector<Message> messages_;
+  std::vector<Event> events_;
+  std::vector<Placement> placements_;
   Listener& listener_;
   bool assigned_ = false;
   bool done_ = false;  //!< every message handed over (and their memory released)

@@ -34,7 +34,7 @@ void OrderedSink::push(LaneState& lane, std::vector<Output>& outputs) {
   if (outputs.empty()) return;
   const auto n = outputs.size();
   {
-    std::lock_guard lock(mu_);
+    std::lock_guard lock(lane.mu);
     for (auto& o : outputs) {
       if (o.batch) o.batch->done();
       // Records already on Kafka and Kafka's progress marks have no place here.
@@ -50,66 +50,98 @@ void OrderedSink::progress(LaneState& lane, TimestampMs passed) {
   lane.passed = std::max(lane.passed, passed);
   TimestampMs bound = Watermarks::kMax;
   for (const auto& l : lanes_) bound = std::min(bound, l->passed);
-  if (bound > released_) release(lock, bound);
+  if (bound > released_) release(bound);
   // Backpressure: the shards wait for the consumer rather than pile outputs up in memory. The
   // consumer can always make progress on what is ready, so this never waits on another lane.
-  space_cv_.wait(lock, [&] { return ready_.size() <= max_ready_ || stopping_ || error_; });
+  space_cv_.wait(lock, [&] { return ready_outputs_ <= max_ready_ || stopping_ || error_; });
 }
 
-void OrderedSink::release(std::unique_lock<std::mutex>& lock, TimestampMs bound) {
-  (void)lock;  // held by the caller
-  scratch_.clear();
+void OrderedSink::release(TimestampMs bound) {
+  Round round;
+  std::size_t n = 0;
   for (auto& l : lanes_) {
-    auto& held = l->held;
-    const auto older = [bound](const Output& o) { return o.ts < bound; };
-    // A lane's outputs come in event-time order but for the rare late event.
-    const auto split = std::is_partitioned(held.begin(), held.end(), older)
-                           ? std::partition_point(held.begin(), held.end(), older)
-                           : std::stable_partition(held.begin(), held.end(), older);
-    for (auto it = held.begin(); it != split; ++it) {
-      if (it->ts < released_) ++out_of_order_;
-      scratch_.push_back(std::move(*it));
+    std::vector<Output> run;
+    {
+      std::lock_guard lock(l->mu);
+      auto& held = l->held;
+      const auto older = [bound](const Output& o) { return o.ts < bound; };
+      // A lane's outputs come in event-time order but for the rare late event.
+      const auto split = std::is_partitioned(held.begin(), held.end(), older)
+                             ? std::partition_point(held.begin(), held.end(), older)
+                             : std::stable_partition(held.begin(), held.end(), older);
+      if (split == held.end()) {
+        run.swap(held);
+      } else {
+        run.assign(std::make_move_iterator(held.begin()), std::make_move_iterator(split));
+        held.erase(held.begin(), split);
+      }
     }
-    held.erase(held.begin(), split);
+    for (const auto& o : run) out_of_order_ += o.ts < released_;
+    n += run.size();
+    if (!run.empty()) round.push_back(std::move(run));
   }
-  std::stable_sort(scratch_.begin(), scratch_.end(), [](const Output& a, const Output& b) {
-    if (a.ts != b.ts) return a.ts < b.ts;
-    if (const int c = a.key.compare(b.key); c != 0) return c < 0;
-    return a.topic < b.topic;
-  });
   released_ = std::max(released_, bound);
-  if (scratch_.empty()) return;
-  if (ready_.empty()) ready_.swap(scratch_);
-  else std::move(scratch_.begin(), scratch_.end(), std::back_inserter(ready_));
+  if (n == 0) return;
+  ready_.push_back(std::move(round));
+  ready_outputs_ += n;
   ready_cv_.notify_one();
 }
 
+namespace {
+
+//! One release's runs in order: by time, key and topic (stable: a lane's own order where they tie).
+std::vector<Output> merged(std::vector<std::vector<Output>>& runs) {
+  if (runs.size() == 1 && std::is_sorted(runs[0].begin(), runs[0].end(), [](const Output& a, const Output& b) {
+        return a.ts != b.ts ? a.ts < b.ts : a.key != b.key ? a.key < b.key : a.topic < b.topic;
+      }))
+    return std::move(runs[0]);
+  std::vector<Output*> order;
+  for (auto& r : runs)
+    for (auto& o : r) order.push_back(&o);
+  std::stable_sort(order.begin(), order.end(), [](const Output* a, const Output* b) {
+    if (a->ts != b->ts) return a->ts < b->ts;
+    if (const int c = a->key.compare(b->key); c != 0) return c < 0;
+    return a->topic < b->topic;
+  });
+  std::vector<Output> out;
+  out.reserve(order.size());
+  for (auto* o : order) out.push_back(std::move(*o));
+  return out;
+}
+
+}  // namespace
+
 void OrderedSink::consume_loop() {
-  std::vector<Output> batch;
+  std::vector<Round> rounds;
   std::unique_lock lock(mu_);
   for (;;) {
     ready_cv_.wait(lock, [&] { return !ready_.empty() || stopping_; });
     if (ready_.empty()) return;  // stopping, and everything consumed
-    batch.swap(ready_);
-    space_cv_.notify_all();
+    rounds.swap(ready_);
     lock.unlock();
-    try {
-      if (!error_) consumer_(batch);
-    } catch (...) {
-      std::lock_guard relock(mu_);
-      error_ = std::current_exception();
-      fatal_.store(true);
+    std::size_t n = 0;
+    for (auto& round : rounds) {
+      auto batch = merged(round);
+      n += batch.size();
+      try {
+        if (!error_) consumer_(batch);
+      } catch (...) {
+        std::lock_guard relock(mu_);
+        error_ = std::current_exception();
+        fatal_.store(true);
+      }
     }
-    batch.clear();
+    rounds.clear();
     lock.lock();
+    ready_outputs_ -= n;
     space_cv_.notify_all();
   }
 }
 
 void OrderedSink::stop_and_join() {
   {
-    std::unique_lock lock(mu_);
-    release(lock, Watermarks::kMax);
+    std::lock_guard lock(mu_);
+    release(Watermarks::kMax);
     stopping_ = true;
   }
   ready_cv_.notify_all();

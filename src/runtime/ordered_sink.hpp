@@ -46,12 +46,17 @@ class OrderedSink : public OutputSink {
  private:
   class OrderedLane;
   struct LaneState {
+    std::mutex mu;             //!< guards held: its lane pushes, a release takes
     std::vector<Output> held;  //!< pushed, not yet released
-    TimestampMs passed = Watermarks::kMin;
+    TimestampMs passed = Watermarks::kMin;  //!< guarded by the sink's mu_
   };
+  //! What one release took from the lanes: each lane's outputs older than its bound, in the order
+  //! the lane pushed them. Merged into order by the consumer's thread, off the shards.
+  using Round = std::vector<std::vector<Output>>;
+
   void push(LaneState& lane, std::vector<Output>& outputs);
   void progress(LaneState& lane, TimestampMs passed);
-  void release(std::unique_lock<std::mutex>& lock, TimestampMs bound);
+  void release(TimestampMs bound);  //!< with mu_ held
   void consume_loop();
 
   Consumer consumer_;
@@ -62,7 +67,8 @@ class OrderedSink : public OutputSink {
   std::condition_variable ready_cv_, space_cv_;
   std::vector<std::unique_ptr<LaneState>> lanes_;
   TimestampMs released_ = Watermarks::kMin;  //!< everything older was released
-  std::vector<Output> ready_, scratch_;       //!< released, not yet consumed; a release's sorting space
+  std::vector<Round> ready_;                  //!< released, not yet consumed, oldest first
+  std::size_t ready_outputs_ = 0;
   bool stopping_ = false;
   std::uint64_t out_of_order_ = 0;
   std::exception_ptr error_;

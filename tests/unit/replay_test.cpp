@@ -28,10 +28,10 @@ struct Recorder : EventSource::Listener {
   void on_revoking(const std::vector<PartitionKey>&) override {}
 };
 
-MemorySource::Message message(std::uint32_t input, std::int32_t partition, TimestampMs ts) {
+Event tick_at(TimestampMs ts) {
   PriceTick t;
   t.ts = ts;
-  return MemorySource::Message{input, partition, ts, Event{t}};
+  return Event{t};
 }
 
 std::vector<Event> market(int days) {
@@ -86,8 +86,8 @@ struct Collected {
 
 TEST(MemorySource, HandsMessagesOverAsAConsumerWould) {
   Recorder listener;
-  std::vector<MemorySource::Message> messages{message(0, 1, 10), message(0, 0, 20), message(1, 0, 30), message(0, 1, 40)};
-  MemorySource src({{"p", InputKind::Prices}, {"s", InputKind::Signals}}, {2, 1}, std::move(messages), listener);
+  MemorySource src({{"p", InputKind::Prices}, {"s", InputKind::Signals}}, {2, 1},
+                   {tick_at(10), tick_at(20), tick_at(30), tick_at(40)}, {{0, 1}, {0, 0}, {1, 0}, {0, 1}}, listener);
   EXPECT_FALSE(src.all_at_eof());  // nothing assigned before the first poll
   std::vector<std::tuple<std::string, std::int32_t, std::int64_t, TimestampMs>> seen;
   const auto take = [&](const EventSource::Record& r) {
@@ -111,7 +111,8 @@ TEST(MemorySource, HandsMessagesOverAsAConsumerWould) {
   EXPECT_EQ(src.slot_of({"s", 1}), -1);
   EXPECT_TRUE(src.commit({{{"p", 1}, 2}}, true));
   EXPECT_EQ(src.committed().at({"p", 1}), 2);
-  EXPECT_THROW(MemorySource({{"p", InputKind::Prices}}, {1}, {message(0, 3, 1)}, listener), std::invalid_argument);
+  EXPECT_THROW(MemorySource({{"p", InputKind::Prices}}, {1}, {tick_at(1)}, {{0, 3}}, listener), std::invalid_argument);
+  EXPECT_THROW(MemorySource({{"p", InputKind::Prices}}, {1}, {tick_at(1)}, {}, listener), std::invalid_argument);
 }
 
 // The same events, published to the embedded broker and read by a live pipeline, and replayed in
