@@ -177,7 +177,7 @@ struct NoLogic : ShardLogic {
 
 // A new member of `group` re-reading the whole topic as history through `logic`. Prints the time
 // from its first message to the moment every replayed tick has been processed by its shard.
-void warm_start(Config cfg, const char* label, const char* group, const Pipeline::LogicFactory& logic, long total) {
+void warm_start(Config cfg, const char* label, const char* group, const ShardPlan& logic, long total) {
   cfg.set("consumer.group", group);
   cfg.set("consumer.offset_reset", "latest");  // a new member: the whole log is history
   RuntimeMetrics metrics;
@@ -248,7 +248,7 @@ int main() {
 
   if (phase("source"))
     warm_start(cfg, "source only", "warm-start-bench-source",
-               [](int, RuntimeMetrics&) { return std::make_unique<NoLogic>(); }, total);
+               ShardPlan{[](int, RuntimeMetrics&) { return std::make_unique<NoLogic>(); }, live_topology(cfg).route}, total);
   if (phase("warm")) warm_start(cfg, "warm start", "warm-start-bench", live_topology(cfg), total);
   return 0;
 }

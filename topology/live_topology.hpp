@@ -1,8 +1,10 @@
 #pragma once
-//! How operators are wired in a shard for live runs and replays: the per-shard ShardLogic.
+//! How the shards are wired for live runs and replays: price shards (PriceShard), one of them the
+//! decision shard (DecisionShard, shard 0) where every node lives; ticks routed by the hash of
+//! their key (<az>/<family>), fleet events and signals to the decision shard.
 //!   PriceTick  -> PricePath (window, features, the live risk model) -> spot.risk, and the shared risk table
-//!   FleetEvent -> FleetMembership -> decisions                      (decision shard only)
-//!   Signal     -> SignalReaction  -> decisions, with a replacement  (decision shard only)
+//!   FleetEvent -> FleetMembership -> decisions                      (decision shard)
+//!   Signal     -> SignalReaction  -> decisions, with a replacement  (decision shard)
 //!   progress   -> risk table feeder advanced; on the decision shard, ModelDecisions -> decisions
 #include <memory>
 
@@ -12,13 +14,13 @@
 
 namespace spotstream {
 
-//! A factory for Pipeline: one ShardLogic (state objects + operators) per shard, all sharing
-//! `services` (the REST API may hold it too).
-Pipeline::LogicFactory live_topology(const Config& cfg, std::shared_ptr<DecisionServices> services);
+//! The plan for Pipeline: one ShardLogic (state objects + operators) per shard, all sharing
+//! `services` (the REST API may hold it too), and the routing.
+ShardPlan live_topology(const Config& cfg, std::shared_ptr<DecisionServices> services);
 //! The same with services of its own.
-Pipeline::LogicFactory live_topology(const Config& cfg);
-//! The price path alone (spot.risk), the same shards without the decision services: fleet events
-//! and signals are ignored and no risk table is kept (what `risk` replays).
-Pipeline::LogicFactory price_topology(const Config& cfg);
+ShardPlan live_topology(const Config& cfg);
+//! The price path alone (spot.risk): price shards only, no decision services: fleet events and
+//! signals are ignored and no risk table is kept (what `risk` replays).
+ShardPlan price_topology(const Config& cfg);
 
 }  // namespace spotstream

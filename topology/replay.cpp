@@ -58,7 +58,7 @@ Config replay_config(Config cfg) {
 }
 
 ReplayResult replay(const Config& live_cfg, std::vector<Event> events, RuntimeMetrics& metrics,
-                    const std::atomic<bool>& stop, OrderedSink::Consumer on_outputs, Pipeline::LogicFactory logic) {
+                    const std::atomic<bool>& stop, OrderedSink::Consumer on_outputs, std::optional<ShardPlan> plan) {
   const Config cfg = replay_config(live_cfg);
   const auto inputs = kafka_inputs(cfg);
   const auto partitions = static_cast<std::int32_t>(cfg.get_int("topics.partitions"));
@@ -79,7 +79,7 @@ ReplayResult replay(const Config& live_cfg, std::vector<Event> events, RuntimeMe
     return s;
   };
   {
-    Pipeline pipeline(cfg, logic ? std::move(logic) : live_topology(cfg), metrics, std::move(io));
+    Pipeline pipeline(cfg, plan ? std::move(*plan) : live_topology(cfg), metrics, std::move(io));
     result.status = pipeline.run(stop);
     result.out_of_order = sink->out_of_order();
     if (const auto error = sink->error()) std::rethrow_exception(error);

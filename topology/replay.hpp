@@ -8,6 +8,7 @@
 //!   events (files, a synthetic market) -> partitions as the Kafka producer would choose them
 //!     -> Pipeline (routing, watermarks, shards: PricePath, decisions) -> outputs, ordered -> caller
 #include <atomic>
+#include <optional>
 #include <vector>
 
 #include "src/config/config.hpp"
@@ -31,11 +32,11 @@ struct ReplayResult {
   std::uint64_t out_of_order = 0;   //!< outputs handed over after later ones (OrderedSink)
 };
 
-//! Runs `events` (any order: sorted here by event time, stably) through `logic` (the live topology
+//! Runs `events` (any order: sorted here by event time, stably) through `plan` (the live topology
 //! by default) with `cfg` as replay_config() makes it, handing every output to `on_outputs` (on a
 //! thread of its own) ordered by event time, key and topic. Stops early when `stop` is set.
 //! Rethrows what `on_outputs` threw (the replay stops at once).
 ReplayResult replay(const Config& cfg, std::vector<Event> events, RuntimeMetrics& metrics,
-                    const std::atomic<bool>& stop, OrderedSink::Consumer on_outputs, Pipeline::LogicFactory logic = {});
+                    const std::atomic<bool>& stop, OrderedSink::Consumer on_outputs, std::optional<ShardPlan> plan = {});
 
 }  // namespace spotstream

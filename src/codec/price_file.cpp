@@ -53,6 +53,7 @@ void decode_lines(const std::string& path, std::string_view chunk, bool file_sta
   EventDecoder decoder(DecodeLimits{.max_message_bytes = chunk.size(), .max_price = DecodeLimits{}.max_price});
   std::vector<Event> events;
   std::size_t& line_no = out.lines;
+  out.ticks.reserve(static_cast<std::size_t>(std::count(chunk.begin(), chunk.end(), '\n')) + 1);  // a tick a line, mostly
   std::size_t start = 0;
   bool first = file_start;
   while (start < chunk.size()) {

@@ -13,7 +13,7 @@ namespace spotstream {
 
 using Clock = std::chrono::steady_clock;
 
-Pipeline::Pipeline(const Config& cfg, LogicFactory factory, RuntimeMetrics& metrics, PipelineIo io)
+Pipeline::Pipeline(const Config& cfg, ShardPlan plan, RuntimeMetrics& metrics, PipelineIo io)
     : cfg_(cfg),
       metrics_(metrics),
       exactly_once_(delivery_guarantee(cfg) == DeliveryGuarantee::ExactlyOnce),
@@ -32,20 +32,12 @@ Pipeline::Pipeline(const Config& cfg, LogicFactory factory, RuntimeMetrics& metr
     throw ConfigError("postgres.enabled: the history is kept only for outputs that go to Kafka");
   const auto n = cfg.get_int("runtime.shards");
   const auto capacity = static_cast<std::size_t>(cfg.get_int("runtime.queue_capacity"));
-  for (int i = 0; i < n; ++i) shards_.push_back(std::make_unique<Shard>(factory(i, metrics_), *sink_, capacity, metrics_.events_processed));
+  for (int i = 0; i < n; ++i)
+    shards_.push_back(std::make_unique<Shard>(plan.logic(i, metrics_), *sink_, capacity, metrics_.events_processed));
+  route_ = std::move(plan.route);
 }
 
 Pipeline::~Pipeline() = default;
-
-std::size_t Pipeline::shard_of(Event& e) const {
-  if (auto* tick = std::get_if<PriceTick>(&e)) {
-    tick->key_hash = tick->routing_hash();  // kept: the shard finds the tick's family by it
-    return tick->key_hash % shards_.size();
-  }
-  // Every node lives on the decision shard (shard 0): the diversity cap and the ranking of a fleet's
-  // nodes need them together, and fleet events and signals are a trickle next to the prices.
-  return 0;
-}
 
 Pipeline::PartitionState& Pipeline::partition_state(std::uint32_t slot) {
   if (slot >= partitions_.size()) partitions_.resize(std::max<std::size_t>(slot + 1, source_->slot_bound()));
@@ -114,7 +106,7 @@ void Pipeline::route(const EventSource::Record& r) {
     } else if (!replay) {
       metrics_.fleet_in.inc();
     }
-    auto& shard = *shards_[shard_of(e)];
+    auto& shard = *shards_[route_(e, shards_.size())];
     ++staged_;  // added to the batch at once before the shards see any of it (seal_batch)
     shard.stage(QueuedEvent{std::move(e), current_.get(),
                             EventContext{watermarks_.current(), replay, r.partition, r.offset, covered_from}},

@@ -20,6 +20,7 @@
 #include "src/runtime/risk_marks.hpp"
 #include "src/runtime/runtime_metrics.hpp"
 #include "src/runtime/shard.hpp"
+#include "src/runtime/shard_plan.hpp"
 #include "src/runtime/watermarks.hpp"
 
 namespace spotstream {
@@ -28,10 +29,11 @@ class Pipeline : public EventSource::Listener {
  public:
   //! run()'s status when input messages were lost (RuntimeMetrics::messages_lost) but nothing failed.
   static constexpr int kExitDataLost = 3;
-  using LogicFactory = std::function<std::unique_ptr<ShardLogic>(int shard, RuntimeMetrics& metrics)>;
+  using LogicFactory = ShardPlan::LogicFactory;
 
-  //! `io`: where the input comes from and the outputs go (topology/kafka_io, topology/replay).
-  Pipeline(const Config& cfg, LogicFactory factory, RuntimeMetrics& metrics, PipelineIo io);
+  //! `plan`: what the shards do and which shard each event goes to (topology/live_topology); `io`:
+  //! where the input comes from and the outputs go (topology/kafka_io, topology/replay).
+  Pipeline(const Config& cfg, ShardPlan plan, RuntimeMetrics& metrics, PipelineIo io);
   ~Pipeline() override;
 
   //! Runs on the calling thread until `stop` is set (SIGINT/SIGTERM), an idle exit
@@ -63,8 +65,6 @@ class Pipeline : public EventSource::Listener {
   std::map<PartitionKey, std::int64_t> uncommitted();
   //! Produces the spot.risk progress marks due (RiskMarks), tied to a batch of their own.
   void publish_marks();
-  //! The shard of an event by its routing key; stores a tick's key_hash on the way.
-  std::size_t shard_of(Event& e) const;
 
   static constexpr std::int64_t kEndsCheckResolutionMs = 100;
 
@@ -77,6 +77,7 @@ class Pipeline : public EventSource::Listener {
   std::unique_ptr<HistorySink> history_;  //!< null: no history
   std::unique_ptr<OutputSink> sink_;
   std::vector<std::unique_ptr<Shard>> shards_;
+  ShardPlan::Router route_;
   std::unique_ptr<EventSource> source_;
   EventDecoder decoder_;
   OffsetTracker tracker_;

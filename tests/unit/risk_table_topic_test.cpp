@@ -62,6 +62,9 @@ class Observing : public ShardLogic {
   void on_idle(OutputCollector& out) override {
     observe(out, [&] { inner_->on_idle(out); });
   }
+  TimestampMs outputs_complete_before(const EventContext& ctx) const override {
+    return inner_->outputs_complete_before(ctx);
+  }
 
  private:
   template <class F>
@@ -180,10 +183,11 @@ TEST(RiskTableTopic, TwoProcessesInOneGroupDecideAsOneProcess) {
     RuntimeMetrics ma, mb;
     Observed a, b;
     auto factory = [&](Observed& seen) {
-      auto inner = live_topology(cfg);
-      return Pipeline::LogicFactory([inner, &seen](int shard, RuntimeMetrics& m) -> std::unique_ptr<ShardLogic> {
+      auto plan = live_topology(cfg);
+      plan.logic = [inner = plan.logic, &seen](int shard, RuntimeMetrics& m) -> std::unique_ptr<ShardLogic> {
         return std::make_unique<Observing>(inner(shard, m), seen);
-      });
+      };
+      return plan;
     };
     // Neither leaves before the group has read all input (its last marks then reach the other).
     const auto all_read = [&] { return ma.messages_in.get() + mb.messages_in.get() >= events.size(); };

@@ -1,0 +1,219 @@
+#include "topology/decision_shard.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "src/codec/json_encoder.hpp"
+#include "src/kafka/topic_reader.hpp"
+
+namespace spotstream {
+
+DecisionShard::DecisionShard(const Config& cfg, SignalReactionSettings s, std::unique_ptr<PriceShard> prices,
+                             std::shared_ptr<DecisionServices> services, RuntimeMetrics& metrics)
+    : cfg_(cfg),
+      metrics_(metrics),
+      prices_topic_(cfg.get_string("topics.prices")),
+      fleet_topic_(cfg.get_string("topics.fleet")),
+      prices_(std::move(prices)),
+      services_(std::move(services)),
+      from_topic_(cfg.get_string("decisions.risk_source") == "topic"),
+      decides_(services_->settings.enabled),
+      grace_ms_(cfg.get_int("decisions.input_grace_ms")),
+      grace_(grace_ms_),
+      lateness_(cfg.get_int("window.allowed_lateness_ms")),
+      signals_(s, metrics),
+      fleet_(signals_, metrics) {
+  // One feed per process; with decisions off it still serves REST reads.
+  if (from_topic_ && (decides_ || cfg.get_int("rest.port") >= 0))
+    feed_ = std::make_unique<RiskTopicFeed>(cfg, services_->table, metrics, !decides_);
+  if (decides_) fleet_state_.decided_through = std::numeric_limits<TimestampMs>::min();
+}
+
+void DecisionShard::on_event(const Event& event, const EventContext& ctx, OutputCollector& out) {
+  // A replayed event means this group is resuming (it has committed offsets) a partition: the
+  // risk-driven decisions published before (by this process before a restart, or by the member
+  // that had the partition) are in force. Read back once per partition assignment, before the
+  // next decisions. A new group starts over.
+  if (ctx.replay && decides_ && !std::holds_alternative<PriceTick>(event) &&
+      replayed_parts_.emplace(std::holds_alternative<Signal>(event) ? 0 : 1, ctx.partition).second)
+    restore_due_ = true;
+  if (std::holds_alternative<PriceTick>(event)) {
+    prices_->on_event(event, ctx, out);
+    return;
+  }
+  // As the event's snapshot says, not a running maximum: a newly assigned partition, not read yet,
+  // takes the watermark back (its joins and signals are still to come), so signals parked for
+  // its nodes wait for them instead of expiring at once.
+  fleet_state_.fleet_watermark = ctx.wm.fleet;
+  fleet_state_.signals_watermark = ctx.wm.signals;
+  const DecisionSink emit = [&](const Decision& d, bool replay) {
+    if (d.signal != "none") {
+      Decision enriched = d;
+      services_->engine.enrich_signal_decision(fleet_state_, enriched);
+      services_->signals.set(d.instance_id, SignalBoard::Entry{d.kind, d.signal, d.reason, d.ts});
+      this->emit(enriched, replay, out);
+    } else {
+      this->emit(d, replay, out);
+    }
+  };
+  if (const auto* s = std::get_if<Signal>(&event)) {
+    signals_(*s, ctx.replay, fleet_state_, emit);
+  } else if (const auto* f = std::get_if<FleetEvent>(&event)) {
+    if (!ctx.replay && f->action == FleetAction::Join) check_catalogued(*f);
+    fleet_(*f, ctx.replay, fleet_state_, emit);
+    if (auto it = fleet_state_.nodes.find(f->instance_id); it != fleet_state_.nodes.end())
+      it->second.partition = ctx.partition;
+  }
+}
+
+void DecisionShard::on_revoked(const std::vector<PartitionKey>& parts) {
+  // on_idle may be deciding on the shard thread meanwhile (it is the only call that can).
+  std::lock_guard lock(idle_mu_);
+  replayed_parts_.clear();  // a partition assigned again is read back again
+  // The nodes of a revoked fleet partition are decided on by its new owner from now on; it
+  // rebuilds them by replay (and catches their decisions up: ModelDecisions::catch_up).
+  std::set<std::int32_t> fleet_parts;
+  for (const auto& [topic, partition] : parts)
+    if (topic == fleet_topic_) fleet_parts.insert(partition);
+  if (!fleet_parts.empty())
+    std::erase_if(fleet_state_.nodes, [&](const auto& n) { return fleet_parts.contains(n.second.partition); });
+  prices_->on_revoked(parts);
+}
+
+void DecisionShard::on_progress(const EventContext& ctx, OutputCollector& out) {
+  prices_->on_progress(ctx, out);
+  prices_seen_ = std::max(prices_seen_, ctx.wm.prices);
+  inputs_through_ = std::min(ctx.wm.fleet_progress, ctx.wm.signals_progress);
+  inputs_read_ = std::min(ctx.wm.fleet, ctx.wm.signals);
+  if (ctx.wm.ends_checked_at >= ends_checked_at_) control_at_end_ = ctx.wm.control_at_end;
+  ends_checked_at_ = std::max(ends_checked_at_, ctx.wm.ends_checked_at);
+  decide(inputs_through_, out);
+}
+
+// Decisions come for instants after those decided, for parked signals when their node joins, and
+// for instants already decided when a node is caught up.
+TimestampMs DecisionShard::outputs_complete_before(const EventContext& ctx) const {
+  TimestampMs before = ctx.wm.routed_before();
+  if (!decides_) return before;
+  if (decided_upto_ < Watermarks::kMax) before = std::min(before, decided_upto_ == Watermarks::kMin ? decided_upto_ : decided_upto_ + 1);
+  if (!fleet_state_.parked_order.empty()) before = std::min(before, fleet_state_.parked_order.front().first);
+  if (fleet_state_.restore_pending)
+    before = std::min(before, fleet_state_.recent_instants.empty() ? Watermarks::kMin : fleet_state_.recent_instants.front());
+  return before;
+}
+
+// The table read from spot.risk completes on its own thread: decide as it does.
+void DecisionShard::on_idle(OutputCollector& out) {
+  if (!feed_) return;
+  std::lock_guard lock(idle_mu_);
+  decide(inputs_through_, out);
+}
+
+// The pipeline stops. When every input has been read to its end: decide up to where the risk
+// table is complete (read from the topic: once the feed has read everything published so far,
+// this process's last marks included). When stopped on a signal, the fleet and signals inputs
+// may still be receiving events older than the last prices read: only instants whose grace has
+// passed are decided; the next run (or the partitions' next owner) decides the rest.
+// Other members may still be publishing what the end of the input owes (a member that stops
+// first, or one that re-reads partitions after a rebalance): wait until the table is complete
+// through the last tick of every price partition (less the allowed lateness), as one process
+// would be, before the last decisions.
+void DecisionShard::on_finish(OutputCollector& out, bool input_consumed) {
+  if (feed_ && decides_) {
+    if (!feed_->sync(kFinishSyncMs))
+      spdlog::warn("decisions: the risk table has not caught up with {} within {} ms; deciding on what it has",
+                   cfg_.get_string("topics.risk"), kFinishSyncMs);
+    else if (const auto target = end_of_prices(); target && !feed_->await_complete(*target, kFinishSyncMs))
+      spdlog::warn("decisions: the risk table is complete through {} ms, not through the end of {} ({} ms), after "
+                   "{} ms; deciding on what it has", feed_->complete_through(), prices_topic_, *target, kFinishSyncMs);
+  }
+  decide(input_consumed ? Watermarks::kMax : inputs_through_, out, input_consumed);
+}
+
+// How far the table can become complete with what the price topic holds now: its last message's
+// time (the feeds stamp messages with their event time) less the allowed lateness, over the
+// least advanced non-empty partition. nullopt when the topic cannot be read or is empty.
+std::optional<TimestampMs> DecisionShard::end_of_prices() const {
+  try {
+    const auto last = last_message_timestamps(cfg_, prices_topic_);
+    if (last.empty()) return std::nullopt;
+    TimestampMs end = std::numeric_limits<TimestampMs>::max();
+    for (const auto& [p, ts] : last) end = std::min(end, ts - lateness_ - 1);
+    // Messages not stamped with their event time (a producer leaving CreateTime to the clock)
+    // say nothing about it: then there is no end to wait for.
+    if (prices_seen_ == Watermarks::kMin || end > prices_seen_ + kEndSlackMs) return std::nullopt;
+    return end;
+  } catch (const std::exception& e) {
+    spdlog::warn("decisions: cannot read the end of {} ({})", prices_topic_, e.what());
+    return std::nullopt;
+  }
+}
+
+// A well-formed type that neither the Spot Advisor file nor the on-demand table knows: the node is
+// taken (new types appear before the files know them), but nothing is known of its hardware or
+// on-demand price, so say so.
+void DecisionShard::check_catalogued(const FleetEvent& join) {
+  if (services_->engine.filter().hardware(join.instance_type)) return;
+  metrics_.unknown_instance_types.inc();
+  const auto n = metrics_.unknown_instance_types.get();
+  if (n <= 10 || n % 1000 == 0)
+    spdlog::warn("fleet: node {} ({}) joined as {}, an instance type no catalogue knows (#{}): its hardware is "
+                 "only what the join says (vcpu, memory_gib, arch)",
+                 join.node_id, join.instance_id, join.instance_type, n);
+}
+
+void DecisionShard::emit(const Decision& d, bool replay, OutputCollector& out) {
+  if (replay) return;  // delivered before the restart
+  metrics_.count_decision(d.kind);
+  out.emit(OutputTopic::Decisions, d.node_id, encode_decision(d), d.ts);
+}
+
+// The risk-driven decisions already on spot.decisions (a restart, or another process before us)
+// are in force: read them back so that decisions continue instead of starting over.
+// Every decision read back also goes to the history (idempotent there, by decision id): one
+// delivered by a run killed before its batch was committed is on Kafka but not yet stored.
+void DecisionShard::restore(OutputCollector& out) {
+  restore_due_ = false;
+  const auto& topic = cfg_.get_string("topics.decisions");
+  std::vector<Decision> published;
+  try {
+    for (auto& r : read_topic(cfg_, topic, 15000))
+      if (auto d = decode_decision(r.value)) {
+        published.push_back(std::move(*d));
+        out.keep(OutputTopic::Decisions, std::move(r.key), std::move(r.value), r.timestamp);
+      }
+  } catch (const std::exception& e) {
+    spdlog::warn("decisions: cannot read {} back ({}): risk-driven decisions start from STAY", topic, e.what());
+    return;
+  }
+  ModelDecisions::restore(fleet_state_, published, !from_topic_);
+  if (!fleet_state_.restored.empty())
+    spdlog::info("decisions: {} risk-driven decision(s) in force restored from {}", fleet_state_.restored.size(), topic);
+}
+
+// `through`: how far the fleet and signals inputs have progressed. `consumed`: every input has
+// been read to its end (the pipeline's end): nothing more can come, no grace to wait for.
+void DecisionShard::decide(TimestampMs through, OutputCollector& out, bool consumed) {
+  if (!decides_) return;
+  if (restore_due_) restore(out);
+  if (!consumed) {
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::steady_clock::now().time_since_epoch()).count();
+    // Nodes taken over (or joined behind decided instants) are evaluated again at instants
+    // already decided: their signals, on partitions just assigned, must all be in first. Wait
+    // until every fleet and signals partition has been confirmed at its end a grace after.
+    if (fleet_state_.restore_pending) {
+      if (catch_up_since_ < 0) catch_up_since_ = now;
+      if (!control_at_end_ || ends_checked_at_ < catch_up_since_ + grace_ms_) return;
+    }
+    catch_up_since_ = -1;
+    const TimestampMs decidable = std::min(through, services_->table.complete_through());
+    through = grace_.release(decidable, inputs_read_, now, ends_checked_at_);
+  }
+  decided_upto_ = std::max(decided_upto_, through);
+  services_->engine.advance(fleet_state_, through, [&](const Decision& d, bool replay) { emit(d, replay, out); });
+}
+
+}  // namespace spotstream
