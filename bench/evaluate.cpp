@@ -28,7 +28,7 @@ std::shared_ptr<DecisionServices> live_services() {
     auto s = std::make_shared<DecisionServices>(cfg);
     RuntimeMetrics metrics;
     const auto feeder = s->table.add_feeder();
-    const PricePath path(cfg, s->advisor, metrics);
+    const PricePath path(cfg, nullptr, metrics, s->scoring);
     PriceState state;
     SynthMarket(SynthOptions{}).generate([&](const Event& e) {
       if (const auto* t = std::get_if<PriceTick>(&e)) {

@@ -1,5 +1,6 @@
 #pragma once
-//! What the shards of one process share for decisions: the Spot Advisor data, the replicated risk
+//! What the shards of one process share: the scoring context (the risk model and the Spot Advisor
+//! data, hot-reloaded, read by the price shards and the decisions alike), the replicated risk
 //! table, the signals in force and the decision engine. Built once per process; the REST API reads
 //! the same object. Thread-safe (see each member).
 #include <memory>
@@ -9,16 +10,17 @@
 #include "src/config/config.hpp"
 #include "operators/decision/risk_table.hpp"
 #include "operators/decision/signal_board.hpp"
-#include "src/model/spot_advisor.hpp"
+#include "src/model/scoring_context.hpp"
 
 namespace spotstream {
 
 struct DecisionServices {
-  //! Loads risk.spot_advisor_file when set (throws std::runtime_error when it cannot be read).
+  //! Loads model.file and risk.spot_advisor_file when set (throws ConfigError naming the file when
+  //! either cannot be loaded).
   explicit DecisionServices(const Config& cfg);
 
   DecisionSettings settings;
-  std::shared_ptr<const SpotAdvisor> advisor;  //!< null without risk.spot_advisor_file
+  std::shared_ptr<ScoringContext> scoring;  //!< published into by the process's ModelWatcher
   RiskTable table;
   SignalBoard signals;
   ModelDecisions engine;  //!< const calls are safe from any thread (evaluate)

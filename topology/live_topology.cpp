@@ -44,7 +44,8 @@ ShardPlan make_topology(const Config& cfg, std::shared_ptr<DecisionServices> ser
   s.departed_max = static_cast<std::size_t>(cfg.get_int("signals.departed_max"));
   // A bad model or advisor file stops the start with a clear error, before any thread starts.
   auto scoring = std::make_shared<LiveScoring>();
-  scoring->context = load_scoring_context(cfg);
+  // One scoring context per process: the decisions read the advisor the price shards score with.
+  scoring->context = services ? services->scoring : load_scoring_context(cfg);
   PricePath::window_settings(cfg);  // refuse bad window settings before any thread starts
   if (const auto& source = cfg.get_string("decisions.risk_source"); source != "topic" && source != "local")
     throw ConfigError("decisions.risk_source: '" + source + "' is neither topic nor local");

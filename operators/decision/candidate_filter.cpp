@@ -16,9 +16,15 @@ std::string architecture_of(std::string_view type) {
   return i < family.size() && family.substr(i).find('g') != std::string_view::npos ? "arm64" : "x86_64";
 }
 
-std::optional<Hardware> CandidateFilter::hardware(std::string_view type) const {
-  if (catalog_)
-    if (const auto m = catalog_->instance(type)) return Hardware{m->cores, m->ram_gb, architecture_of(type)};
+std::shared_ptr<const SpotAdvisor> CandidateFilter::catalog() const {
+  return scoring_ ? scoring_->snapshot().advisor : nullptr;
+}
+
+std::optional<Hardware> CandidateFilter::hardware(std::string_view type) const { return hardware(type, catalog().get()); }
+
+std::optional<Hardware> CandidateFilter::hardware(std::string_view type, const SpotAdvisor* catalog) {
+  if (catalog)
+    if (const auto m = catalog->instance(type)) return Hardware{m->cores, m->ram_gb, architecture_of(type)};
   if (const auto* spec = find_instance(type)) return Hardware{spec->vcpu, spec->memory_gib, std::string(spec->arch)};
   return std::nullopt;
 }
@@ -48,7 +54,8 @@ NodeNeeds CandidateFilter::needs_of(const FleetEvent& node) const {
 
 FilterResult CandidateFilter::operator()(const NodeNeeds& n, const std::vector<PoolRisk>& pools) const {
   FilterResult r;
-  const auto own_spec = hardware(n.instance_type);
+  const auto catalog = this->catalog();  // one look for the whole filtering: a reload may come meanwhile
+  const auto own_spec = hardware(n.instance_type, catalog.get());
   // Needs not given: what the own type offers (the node fits it by definition).
   const double need_vcpu = n.vcpu > 0 ? n.vcpu : own_spec ? own_spec->vcpu : 0;
   const double need_mem = n.memory_gib > 0 ? n.memory_gib : own_spec ? own_spec->memory_gib : 0;
@@ -65,7 +72,7 @@ FilterResult CandidateFilter::operator()(const NodeNeeds& n, const std::vector<P
     }
     double units = 1;
     if (!own_type) {
-      const auto spec = hardware(p.instance_type);
+      const auto spec = hardware(p.instance_type, catalog.get());
       if (!spec || !needs_known || spec->vcpu < need_vcpu || spec->memory_gib < need_mem || spec->arch != arch) {
         ++r.incompatible;
         continue;

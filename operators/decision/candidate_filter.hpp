@@ -4,6 +4,7 @@
 //! architecture, the same family for accelerated types), and its Spot Advisor band is at most max_band (">20%" rejected by default). A
 //! larger size (one that holds two or more of the node's needs) is admitted only when its price per
 //! needed unit is lower than the node's own pool's (rightsizing). Stateless; shared read-only.
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +12,7 @@
 
 #include "operators/decision/decision_settings.hpp"
 #include "operators/decision/risk_table.hpp"
+#include "src/model/scoring_context.hpp"
 #include "src/model/spot_advisor.hpp"
 
 namespace spotstream {
@@ -54,10 +56,12 @@ struct Hardware {
 
 class CandidateFilter {
  public:
-  //! Hardware comes from `catalog` (the Spot Advisor file's instance metadata; may be null), else
-  //! from the table the project ships (src/feed/on_demand_prices.hpp); a type neither knows is
-  //! never a candidate (only the node's own type, in other AZs, is known to be compatible).
-  CandidateFilter(const SpotAdvisor* catalog, DecisionSettings s) : catalog_(catalog), s_(s) {}
+  //! Hardware comes from the Spot Advisor data `scoring` holds now (its instance metadata: the
+  //! same data the price shards score with, reloaded with it; `scoring` may be null), else from
+  //! the table the project ships (src/feed/on_demand_prices.hpp); a type neither knows is never a
+  //! candidate (only the node's own type, in other AZs, is known to be compatible).
+  CandidateFilter(std::shared_ptr<const ScoringContext> scoring, DecisionSettings s)
+      : scoring_(std::move(scoring)), s_(s) {}
 
   NodeNeeds needs_of(const FleetEvent& node) const;
   std::optional<Hardware> hardware(std::string_view instance_type) const;
@@ -65,7 +69,9 @@ class CandidateFilter {
   FilterResult operator()(const NodeNeeds& n, const std::vector<PoolRisk>& pools) const;
 
  private:
-  const SpotAdvisor* catalog_;
+  std::shared_ptr<const SpotAdvisor> catalog() const;
+  static std::optional<Hardware> hardware(std::string_view instance_type, const SpotAdvisor* catalog);
+  std::shared_ptr<const ScoringContext> scoring_;
   DecisionSettings s_;
 };
 

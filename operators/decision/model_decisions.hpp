@@ -35,8 +35,9 @@ struct Evaluation {
 
 class ModelDecisions {
  public:
-  ModelDecisions(DecisionSettings s, const SpotAdvisor* catalog, RiskTable& table)
-      : s_(s), filter_(catalog, s), ranking_(s), policy_(s), table_(table) {}
+  //! `scoring`: where the Spot Advisor data is (CandidateFilter); may be null.
+  ModelDecisions(DecisionSettings s, std::shared_ptr<const ScoringContext> scoring, RiskTable& table)
+      : s_(s), filter_(std::move(scoring), s), ranking_(s), policy_(s), table_(table) {}
 
   //! Restart: the risk-driven decisions already published (spot.decisions, any order) say which
   //! decision is in force for each node and how far decisions were made; instants up to there are

@@ -22,6 +22,7 @@
 #include "src/model/spot_advisor.hpp"
 #include "src/runtime/pipeline.hpp"
 #include "topology/kafka_io.hpp"
+#include "topology/decision_services.hpp"
 #include "topology/live_topology.hpp"
 #include "topology/price_path.hpp"
 
@@ -160,6 +161,34 @@ TEST(ModelReload, AdvisorReloadReresolvesBands) {
   EXPECT_EQ(r->features.advisor_savings_pct, 20);
   EXPECT_TRUE(std::isnan(r->features.instance_cores));  // the new file has no instance_types
   EXPECT_GT(r->score.crash_probability, p_before + 0.5);  // heuristic: public-rate score 1 -> 0
+}
+
+// The decisions read the same Spot Advisor data as the price shards, and see it reloaded: a type
+// only the new file catalogues becomes known hardware for the candidate filter once the process's
+// watcher has swapped the file in.
+TEST(ModelReload, DecisionsSeeTheReloadedAdvisor) {
+  const auto dir = temp_dir("advisor");
+  const auto path = dir / "advisor.json";
+  const std::string head = R"({"ranges": [{"index": 0, "label": "<5%"}], "spot_advisor": {}, "instance_types": )";
+  publish_file(path, head + R"({"c5.large": {"cores": 2, "ram_gb": 4.0}}})");
+  Config cfg;
+  cfg.set("risk.spot_advisor_file", path.string());
+  cfg.set("model.reload_interval_ms", "0");  // polled by hand below
+  const auto services = std::make_shared<DecisionServices>(cfg);
+  const auto& filter = services->engine.filter();
+  ASSERT_TRUE(filter.hardware("c5.large"));
+  EXPECT_EQ(filter.hardware("c5.large")->vcpu, 2);
+  EXPECT_FALSE(filter.hardware("zz9.large"));  // in no catalogue
+  RuntimeMetrics m;
+  ModelWatcher w(cfg, services->scoring, m);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // a newer mtime
+  publish_file(path, head + R"({"c5.large": {"cores": 4, "ram_gb": 8.0}, "zz9.large": {"cores": 3, "ram_gb": 6.0}}})");
+  w.poll();
+  EXPECT_EQ(m.advisor_reloads.get(), 1u);
+  ASSERT_TRUE(filter.hardware("zz9.large"));
+  EXPECT_EQ(filter.hardware("zz9.large")->vcpu, 3);
+  EXPECT_EQ(filter.hardware("c5.large")->vcpu, 4);
+  fs::remove_all(dir);
 }
 
 // End to end: three phases of the synthetic market through the embedded broker with one record per
