@@ -5,6 +5,7 @@
 #include "src/model/model_watcher.hpp"
 #include "topology/decision_shard.hpp"
 #include "topology/price_shard.hpp"
+#include "topology/risk_marks.hpp"
 
 namespace spotstream {
 
@@ -52,6 +53,8 @@ ShardPlan make_topology(const Config& cfg, std::shared_ptr<DecisionServices> ser
   const bool local_table = cfg.get_string("decisions.risk_source") == "local";
   ShardPlan plan;
   plan.route = route;
+  // decisions.risk_source=topic: every process marks how far its spot.risk records are delivered.
+  if (!local_table) plan.marks = [cfg] { return std::make_unique<RiskMarks>(cfg); };
   plan.logic = [cfg, s, scoring, services, local_table](int shard, RuntimeMetrics& metrics) -> std::unique_ptr<ShardLogic> {
     auto prices = std::make_unique<PriceShard>(cfg, scoring->context, scoring->watch(cfg, metrics),
                                                services && local_table ? &services->table : nullptr, metrics);

@@ -27,7 +27,7 @@ Pipeline::Pipeline(const Config& cfg, ShardPlan plan, RuntimeMetrics& metrics, P
       allowed_lateness_(cfg.get_int("window.allowed_lateness_ms")),
       max_ahead_(cfg.get_int("window.max_ahead_ms")),
       max_ahead_of_clock_(cfg.get_int("window.max_ahead_of_clock_ms")),
-      risk_marks_(cfg) {
+      marks_(plan.marks ? plan.marks() : nullptr) {
   if (!sink_->set_history(history_.get()))
     throw ConfigError("postgres.enabled: the history is kept only for outputs that go to Kafka");
   const auto n = cfg.get_int("runtime.shards");
@@ -178,7 +178,7 @@ void Pipeline::seal_batch() {
     }
   }
   InputBatch* batch = tracker_.push(std::move(current_));
-  risk_marks_.sealed(tracker_.pushed(), watermarks_, source_->assignment());
+  if (marks_) marks_->sealed(tracker_.pushed(), watermarks_, source_->assignment());
   current_ = std::make_unique<InputBatch>();
   for (auto& s : shards_) s->flush(*stop_);
   dlq_lane_->push(dlq_outputs_);
@@ -231,10 +231,10 @@ void Pipeline::commit_transaction() {
 }
 
 void Pipeline::publish_marks() {
-  if (!risk_marks_.enabled()) return;
+  if (!marks_) return;
   bool failed = false;
   tracker_.advance(failed);
-  auto marks = risk_marks_.due(tracker_.retired(), *sink_);
+  auto marks = marks_->due(tracker_.retired(), *sink_);
   if (marks.empty()) return;
   // A batch of their own: shutdown waits for them like for any output (wait_in_flight).
   InputBatch* batch = tracker_.push(std::make_unique<InputBatch>());
@@ -323,7 +323,7 @@ int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& ma
       else commit(false);
     }
     // An idle input still owes the marks of its last batches (the interval skipped them).
-    if (n == 0 && risk_marks_.dirty()) risk_marks_.sealed(tracker_.pushed(), watermarks_, source_->assignment(), true);
+    if (n == 0 && marks_ && marks_->dirty()) marks_->sealed(tracker_.pushed(), watermarks_, source_->assignment(), true);
     publish_marks();
     if (idle_exit.count() > 0 && n == 0 && now - last_input >= idle_exit && source_->all_at_eof() &&
         tracker_.in_flight() == 0 && (!may_exit_idle || may_exit_idle())) {
@@ -337,11 +337,11 @@ int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& ma
   confirm_ends();
   seal_batch();
   for (auto& s : shards_) s->stop_and_join();
-  if (risk_marks_.enabled() && !fatal_.load()) {
+  if (marks_ && !fatal_.load()) {
     // The last marks, once everything read is delivered: the decision shard's on_finish waits for
     // the risk table to have read them (decisions up to where this process's input got).
     wait_in_flight();
-    risk_marks_.sealed(tracker_.pushed(), watermarks_, source_->assignment(), true);
+    marks_->sealed(tracker_.pushed(), watermarks_, source_->assignment(), true);
     publish_marks();
     wait_in_flight();
   }

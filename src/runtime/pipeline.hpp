@@ -17,7 +17,7 @@
 #include "src/runtime/event_source.hpp"
 #include "src/runtime/offset_tracker.hpp"
 #include "src/runtime/output_sink.hpp"
-#include "src/runtime/risk_marks.hpp"
+#include "src/runtime/delivery_marks.hpp"
 #include "src/runtime/runtime_metrics.hpp"
 #include "src/runtime/shard.hpp"
 #include "src/runtime/shard_plan.hpp"
@@ -63,7 +63,7 @@ class Pipeline : public EventSource::Listener {
   void commit_transaction();
   //! Committable offsets not committed yet.
   std::map<PartitionKey, std::int64_t> uncommitted();
-  //! Produces the spot.risk progress marks due (RiskMarks), tied to a batch of their own.
+  //! Produces the marks due (ShardPlan::marks), tied to a batch of their own.
   void publish_marks();
 
   static constexpr std::int64_t kEndsCheckResolutionMs = 100;
@@ -111,7 +111,7 @@ class Pipeline : public EventSource::Listener {
   TimestampMs clock_ms_ = 0;                    //!< the wall clock, read once per poll round
   std::chrono::steady_clock::time_point last_commit_;
   Watermarks progress_sent_;  //!< the watermarks the last progress marks carried
-  RiskMarks risk_marks_;
+  std::unique_ptr<DeliveryMarks> marks_;  //!< null: none
 };
 
 }  // namespace spotstream

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "src/core/event.hpp"
+#include "src/runtime/delivery_marks.hpp"
 #include "src/runtime/runtime_metrics.hpp"
 #include "src/runtime/shard_logic.hpp"
 
@@ -21,6 +22,8 @@ struct ShardPlan {
 
   LogicFactory logic;
   Router route;
+  //! Makes the marks this process publishes of its delivery progress (may be empty: none).
+  std::function<std::unique_ptr<DeliveryMarks>()> marks;
 };
 
 }  // namespace spotstream

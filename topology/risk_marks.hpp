@@ -25,34 +25,27 @@
 #include <vector>
 
 #include "src/config/config.hpp"
-#include "src/runtime/output.hpp"
-#include "src/runtime/output_sink.hpp"
-#include "src/runtime/watermarks.hpp"
+#include "src/runtime/delivery_marks.hpp"
 
 namespace spotstream {
 
-class RiskMarks {
+class RiskMarks : public DeliveryMarks {
  public:
   explicit RiskMarks(const Config& cfg);
 
-  //! Whether this process publishes marks at all (decisions.risk_source=topic).
-  bool enabled() const { return enabled_; }
-  //! After batch number `batch` (OffsetTracker::pushed) was sealed: snapshot the owned price
-  //! partitions' progress, unless one was taken less than the interval ago (`force`: regardless).
+  //! Snapshots the owned price partitions' progress, unless one was taken less than the interval
+  //! ago (`force`: regardless).
   void sealed(std::uint64_t batch, const WatermarkTracker& wm, const std::map<PartitionKey, bool>& assignment,
-              bool force = false);
-  //! A snapshot was skipped for the interval since the last one (take one when the input idles).
-  bool dirty() const { return dirty_; }
-  //! The marks due now that batches up to `retired` are delivered: one Output per (owned price
-  //! partition whose mark advanced, spot.risk partition of `sink`). Empty when none is due.
-  std::vector<Output> due(std::uint64_t retired, const OutputSink& sink);
+              bool force = false) override;
+  bool dirty() const override { return dirty_; }
+  //! One Output per (owned price partition whose mark advanced, spot.risk partition of `sink`).
+  std::vector<Output> due(std::uint64_t retired, const OutputSink& sink) override;
 
  private:
   struct Snapshot {
     std::uint64_t batch;
     std::map<std::int32_t, TimestampMs> through;  //!< price partition -> complete through
   };
-  bool enabled_;
   std::string prices_topic_;
   TimestampMs lateness_, instant_ms_;
   std::chrono::milliseconds interval_;

@@ -1,4 +1,4 @@
-#include "src/runtime/risk_marks.hpp"
+#include "topology/risk_marks.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -17,15 +17,13 @@ TimestampMs grid_floor(TimestampMs t, TimestampMs step) {
 }  // namespace
 
 RiskMarks::RiskMarks(const Config& cfg)
-    : enabled_(cfg.get_string("decisions.risk_source") == "topic"),
-      prices_topic_(cfg.get_string("topics.prices")),
+    : prices_topic_(cfg.get_string("topics.prices")),
       lateness_(cfg.get_int("window.allowed_lateness_ms")),
       instant_ms_(cfg.get_int("decisions.instant_ms")),
       interval_(cfg.get_int("decisions.mark_interval_ms")) {}
 
 void RiskMarks::sealed(std::uint64_t batch, const WatermarkTracker& wm, const std::map<PartitionKey, bool>& assignment,
                        bool force) {
-  if (!enabled_) return;
   const auto now = std::chrono::steady_clock::now();
   if (!force && now - last_snapshot_ < interval_) {
     dirty_ = true;
