@@ -15,6 +15,7 @@
 #include "src/feed/synth_market.hpp"
 #include "src/rest/evaluate_server.hpp"
 #include "topology/price_path.hpp"
+#include "topology/process_metrics.hpp"
 
 using namespace spotstream;
 
@@ -26,7 +27,7 @@ std::shared_ptr<DecisionServices> live_services() {
     const auto advisor = std::filesystem::path(SPOTSTREAM_SOURCE_DIR) / "../shared/data/spot-advisor/spot-advisor-data.json";
     if (std::filesystem::exists(advisor)) cfg.set("risk.spot_advisor_file", advisor.string());
     auto s = std::make_shared<DecisionServices>(cfg);
-    RuntimeMetrics metrics;
+    ProcessMetrics metrics;
     const auto feeder = s->table.add_feeder();
     const PricePath path(cfg, nullptr, metrics, s->scoring);
     PriceState state;

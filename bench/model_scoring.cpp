@@ -10,6 +10,7 @@
 #include "src/feed/synth_market.hpp"
 #include "src/model/model_loader.hpp"
 #include "topology/price_path.hpp"
+#include "topology/process_metrics.hpp"
 
 using namespace spotstream;
 
@@ -37,7 +38,7 @@ const std::vector<Features>& features() {
   static const auto f = [] {
     Config cfg;
     cfg.set("risk.every_tick", "true");
-    RuntimeMetrics metrics;
+    ProcessMetrics metrics;
     const PricePath path(cfg, nullptr, metrics);
     PriceState state;
     std::vector<Features> out;
@@ -84,7 +85,7 @@ void full_score_per_pool(benchmark::State& state) {
 // The shard's per-tick path (window, features, model, emission decision) with a model file live.
 void price_path_with(benchmark::State& state, const std::string& which) {
   Config cfg;
-  RuntimeMetrics metrics;
+  ProcessMetrics metrics;
   const PricePath path(cfg, nullptr, metrics, std::make_shared<const ScoringContext>(model(which)));
   for (auto _ : state) {
     PriceState ps;

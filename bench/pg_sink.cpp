@@ -20,6 +20,7 @@
 #include "src/storage/pg_connection.hpp"
 #include "src/storage/pg_sink.hpp"
 #include "src/storage/temp_postgres.hpp"
+#include "topology/process_metrics.hpp"
 
 using namespace spotstream;
 
@@ -178,7 +179,7 @@ std::vector<HistoryItem> as_items(const std::vector<PriceTick>& ticks) {
 void measure_new_rows(benchmark::State& state, const std::vector<HistoryItem>& input) {
   for (auto _ : state) {
     truncate_all();
-    RuntimeMetrics m;
+    ProcessMetrics m;
     state.SetIterationTime(run_sink(input, state.range(0), m));
     if (m.history_rows_written.get() != input.size()) state.SkipWithError("not every row was written");
   }
@@ -192,10 +193,10 @@ BENCHMARK(BM_SinkNewRows)->Arg(5000)->Arg(20000)->Arg(50000)->Iterations(2)->Use
 static void BM_SinkReplayedRows(benchmark::State& state) {
   const auto input = as_items(ticks(kTicks, 1735689600000));
   truncate_all();
-  RuntimeMetrics first;
+  ProcessMetrics first;
   run_sink(input, 20000, first);
   for (auto _ : state) {
-    RuntimeMetrics m;
+    ProcessMetrics m;
     state.SetIterationTime(run_sink(input, state.range(0), m));
     if (m.history_rows_duplicate.get() != input.size()) state.SkipWithError("replay inserted rows");
   }

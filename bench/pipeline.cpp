@@ -15,6 +15,7 @@
 #include "src/runtime/pipeline.hpp"
 #include "topology/kafka_io.hpp"
 #include "topology/live_topology.hpp"
+#include "topology/process_metrics.hpp"
 
 using namespace spotstream;
 
@@ -68,7 +69,7 @@ static void BM_PipelineEndToEnd(benchmark::State& state) {
   const auto total = market.total;
   cfg.set("runtime.shards", std::to_string(state.range(0)));
   for (auto _ : state) {
-    RuntimeMetrics metrics;
+    ProcessMetrics metrics;
     std::atomic<bool> stop{false};
     std::chrono::steady_clock::time_point first, last;
     std::thread watch([&] {

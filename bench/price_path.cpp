@@ -10,6 +10,7 @@
 
 #include "src/feed/synth_market.hpp"
 #include "topology/price_path.hpp"
+#include "topology/process_metrics.hpp"
 
 using namespace spotstream;
 
@@ -58,7 +59,7 @@ double window_and_features(const PricePath& path, const std::vector<PriceTick>& 
 
 static void BM_WindowAndFeatures(benchmark::State& state) {
   Config cfg;
-  RuntimeMetrics metrics;
+  ProcessMetrics metrics;
   const PricePath path(cfg, nullptr, metrics);
   double sink = 0;
   for (auto _ : state) sink += window_and_features(path, ticks());
@@ -70,7 +71,7 @@ BENCHMARK(BM_WindowAndFeatures)->Unit(benchmark::kMillisecond);
 // The same one tick at a time, without looking ahead.
 static void BM_WindowAndFeaturesNoLookAhead(benchmark::State& state) {
   Config cfg;
-  RuntimeMetrics metrics;
+  ProcessMetrics metrics;
   const PricePath path(cfg, nullptr, metrics);
   double sink = 0;
   for (auto _ : state) {
@@ -94,7 +95,7 @@ static void BM_WindowAndFeaturesFewPools(benchmark::State& state) {
   o.days = 240;
   static const auto few = market_ticks(o);
   Config cfg;
-  RuntimeMetrics metrics;
+  ProcessMetrics metrics;
   const PricePath path(cfg, nullptr, metrics);
   double sink = 0;
   for (auto _ : state) sink += window_and_features(path, few);
@@ -106,7 +107,7 @@ BENCHMARK(BM_WindowAndFeaturesFewPools)->Unit(benchmark::kMillisecond);
 // Window + family stress + features + score + emission decision, no encoding.
 static void BM_FeaturesPerTick(benchmark::State& state) {
   Config cfg;
-  RuntimeMetrics metrics;
+  ProcessMetrics metrics;
   const PricePath path(cfg, nullptr, metrics);
   std::size_t emitted = 0;
   for (auto _ : state) {
@@ -124,7 +125,7 @@ BENCHMARK(BM_FeaturesPerTick)->Unit(benchmark::kMillisecond);
 // The shard's PricePath as wired live: the same, plus JSON for each emitted spot.risk record.
 static void BM_PricePathWithEncoding(benchmark::State& state) {
   Config cfg;
-  RuntimeMetrics metrics;
+  ProcessMetrics metrics;
   const PricePath path(cfg, nullptr, metrics);
   for (auto _ : state) {
     PriceState ps;

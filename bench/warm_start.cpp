@@ -36,6 +36,7 @@
 #include "src/runtime/pipeline.hpp"
 #include "topology/kafka_io.hpp"
 #include "topology/live_topology.hpp"
+#include "topology/process_metrics.hpp"
 
 using namespace spotstream;
 using Clock = std::chrono::steady_clock;
@@ -180,7 +181,7 @@ struct NoLogic : ShardLogic {
 void warm_start(Config cfg, const char* label, const char* group, const ShardPlan& logic, long total) {
   cfg.set("consumer.group", group);
   cfg.set("consumer.offset_reset", "latest");  // a new member: the whole log is history
-  RuntimeMetrics metrics;
+  ProcessMetrics metrics;
   std::atomic<bool> stop{false};
   std::thread runner([&] {
     Pipeline p(cfg, logic, metrics, kafka_io(cfg));

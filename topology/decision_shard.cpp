@@ -11,7 +11,7 @@
 namespace spotstream {
 
 DecisionShard::DecisionShard(const Config& cfg, SignalReactionSettings s, std::unique_ptr<PriceShard> prices,
-                             std::shared_ptr<DecisionServices> services, RuntimeMetrics& metrics)
+                             std::shared_ptr<DecisionServices> services, ProcessMetrics& metrics)
     : cfg_(cfg),
       metrics_(metrics),
       prices_topic_(cfg.get_string("topics.prices")),

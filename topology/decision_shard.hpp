@@ -26,7 +26,7 @@ namespace spotstream {
 class DecisionShard : public ShardLogic {
  public:
   DecisionShard(const Config& cfg, SignalReactionSettings s, std::unique_ptr<PriceShard> prices,
-                std::shared_ptr<DecisionServices> services, RuntimeMetrics& metrics);
+                std::shared_ptr<DecisionServices> services, ProcessMetrics& metrics);
 
   void on_event(const Event& event, const EventContext& ctx, OutputCollector& out) override;
   void look_ahead(const Event& next, const EventContext& ctx) override { prices_->look_ahead(next, ctx); }
@@ -47,7 +47,7 @@ class DecisionShard : public ShardLogic {
   static constexpr TimestampMs kEndSlackMs = 86'400'000;  //!< partitions may end a day apart
 
   Config cfg_;
-  RuntimeMetrics& metrics_;
+  ProcessMetrics& metrics_;
   std::string prices_topic_, fleet_topic_;
   std::unique_ptr<PriceShard> prices_;
   std::shared_ptr<DecisionServices> services_;

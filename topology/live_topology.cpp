@@ -18,7 +18,7 @@ struct LiveScoring {
   std::mutex mu;
   std::weak_ptr<ModelWatcher> watcher;
 
-  std::shared_ptr<ModelWatcher> watch(const Config& cfg, RuntimeMetrics& metrics) {
+  std::shared_ptr<ModelWatcher> watch(const Config& cfg, ModelMetrics& metrics) {
     std::lock_guard lock(mu);
     auto w = watcher.lock();
     if (!w) watcher = w = std::make_shared<ModelWatcher>(cfg, context, metrics);
@@ -55,7 +55,8 @@ ShardPlan make_topology(const Config& cfg, std::shared_ptr<DecisionServices> ser
   plan.route = route;
   // decisions.risk_source=topic: every process marks how far its spot.risk records are delivered.
   if (!local_table) plan.marks = [cfg] { return std::make_unique<RiskMarks>(cfg); };
-  plan.logic = [cfg, s, scoring, services, local_table](int shard, RuntimeMetrics& metrics) -> std::unique_ptr<ShardLogic> {
+  plan.logic = [cfg, s, scoring, services, local_table](int shard, RuntimeMetrics& runtime) -> std::unique_ptr<ShardLogic> {
+    auto& metrics = ProcessMetrics::of(runtime);
     auto prices = std::make_unique<PriceShard>(cfg, scoring->context, scoring->watch(cfg, metrics),
                                                services && local_table ? &services->table : nullptr, metrics);
     if (!services || static_cast<std::size_t>(shard) != kDecisionShard) return prices;

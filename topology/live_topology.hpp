@@ -11,6 +11,7 @@
 #include "src/config/config.hpp"
 #include "src/runtime/pipeline.hpp"
 #include "topology/decision_services.hpp"
+#include "topology/process_metrics.hpp"
 
 namespace spotstream {
 

@@ -17,7 +17,7 @@ WindowSettings PricePath::window_settings(const Config& cfg) {
   return w;
 }
 
-PricePath::PricePath(const Config& cfg, std::shared_ptr<const SpotAdvisor> advisor, RuntimeMetrics& metrics,
+PricePath::PricePath(const Config& cfg, std::shared_ptr<const SpotAdvisor> advisor, ProcessMetrics& metrics,
                      std::shared_ptr<const ScoringContext> scoring, RecordSink on_record)
     : scoring_(scoring ? std::move(scoring) : std::make_shared<const ScoringContext>(nullptr, std::move(advisor))),
       metrics_(metrics),

@@ -14,7 +14,7 @@
 #include "src/config/config.hpp"
 #include "src/model/scoring_context.hpp"
 #include "src/model/spot_advisor.hpp"
-#include "src/runtime/runtime_metrics.hpp"
+#include "topology/process_metrics.hpp"
 #include "src/runtime/shard_logic.hpp"
 
 namespace spotstream {
@@ -35,7 +35,7 @@ class PricePath {
   //! Model and Spot Advisor data from `scoring`, shared with the other shards and the reload thread.
   //! Without `scoring`: the built-in heuristic with a fixed `advisor` (may be null: bands unknown).
   //! `on_record` may be empty.
-  PricePath(const Config& cfg, std::shared_ptr<const SpotAdvisor> advisor, RuntimeMetrics& metrics,
+  PricePath(const Config& cfg, std::shared_ptr<const SpotAdvisor> advisor, ProcessMetrics& metrics,
             std::shared_ptr<const ScoringContext> scoring = nullptr, RecordSink on_record = {});
   //! `ahead`: from look_ahead() for this tick, or null.
   void operator()(const PriceTick& tick, const EventContext& ctx, PriceState& state, OutputCollector& out,
@@ -69,7 +69,7 @@ class PricePath {
   //! becomes it): the part of score() that state depends on.
   bool emits(const TickFeatures& t, PriceState& state, RiskScore& s) const;
   std::shared_ptr<const ScoringContext> scoring_;
-  RuntimeMetrics& metrics_;
+  ProcessMetrics& metrics_;
   std::string prices_topic_;
   std::size_t dlq_payload_max_;
   TimestampMs window_ms_;

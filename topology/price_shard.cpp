@@ -3,7 +3,7 @@
 namespace spotstream {
 
 PriceShard::PriceShard(const Config& cfg, std::shared_ptr<const ScoringContext> scoring,
-                       std::shared_ptr<ModelWatcher> watcher, RiskTable* table, RuntimeMetrics& metrics)
+                       std::shared_ptr<ModelWatcher> watcher, RiskTable* table, ProcessMetrics& metrics)
     : prices_topic_(cfg.get_string("topics.prices")),
       lateness_(cfg.get_int("window.allowed_lateness_ms")),
       // Published and replayed records alike feed a local table (a warm start rebuilds it).

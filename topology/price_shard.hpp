@@ -24,7 +24,7 @@ class PriceShard : public ShardLogic {
   //! `watcher`: the process's model reloader, shared by its shards (reloads stop with the last).
   //! `table`: the risk table this shard feeds, or null (none, or read from spot.risk).
   PriceShard(const Config& cfg, std::shared_ptr<const ScoringContext> scoring, std::shared_ptr<ModelWatcher> watcher,
-             RiskTable* table, RuntimeMetrics& metrics);
+             RiskTable* table, ProcessMetrics& metrics);
   PriceShard(const PriceShard&) = delete;
   PriceShard& operator=(const PriceShard&) = delete;
 

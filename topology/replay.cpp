@@ -57,7 +57,7 @@ Config replay_config(Config cfg) {
   return cfg;
 }
 
-ReplayResult replay(const Config& live_cfg, std::vector<Event> events, RuntimeMetrics& metrics,
+ReplayResult replay(const Config& live_cfg, std::vector<Event> events, ProcessMetrics& metrics,
                     const std::atomic<bool>& stop, OrderedSink::Consumer on_outputs, std::optional<ShardPlan> plan) {
   const Config cfg = replay_config(live_cfg);
   const auto inputs = kafka_inputs(cfg);

@@ -15,7 +15,7 @@
 #include "src/core/event.hpp"
 #include "src/runtime/ordered_sink.hpp"
 #include "src/runtime/pipeline.hpp"
-#include "src/runtime/runtime_metrics.hpp"
+#include "topology/process_metrics.hpp"
 
 namespace spotstream {
 
@@ -36,7 +36,7 @@ struct ReplayResult {
 //! by default) with `cfg` as replay_config() makes it, handing every output to `on_outputs` (on a
 //! thread of its own) ordered by event time, key and topic. Stops early when `stop` is set.
 //! Rethrows what `on_outputs` threw (the replay stops at once).
-ReplayResult replay(const Config& cfg, std::vector<Event> events, RuntimeMetrics& metrics,
+ReplayResult replay(const Config& cfg, std::vector<Event> events, ProcessMetrics& metrics,
                     const std::atomic<bool>& stop, OrderedSink::Consumer on_outputs, std::optional<ShardPlan> plan = {});
 
 }  // namespace spotstream

@@ -19,7 +19,7 @@ namespace {
 constexpr TimestampMs kMin = std::numeric_limits<TimestampMs>::min();
 }
 
-RiskTopicFeed::RiskTopicFeed(const Config& cfg, RiskTable& table, RuntimeMetrics& metrics, bool release_history)
+RiskTopicFeed::RiskTopicFeed(const Config& cfg, RiskTable& table, DecisionMetrics& metrics, bool release_history)
     : cfg_(cfg),
       prices_topic_(cfg.get_string("topics.prices")),
       risk_topic_(cfg.get_string("topics.risk")),

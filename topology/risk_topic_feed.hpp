@@ -27,7 +27,7 @@
 
 #include "src/config/config.hpp"
 #include "operators/decision/risk_table.hpp"
-#include "src/runtime/runtime_metrics.hpp"
+#include "operators/decision/decision_metrics.hpp"
 
 namespace spotstream {
 
@@ -37,7 +37,7 @@ class RiskTopicFeed {
  public:
   //! Starts the thread. `release_history`: nobody decides in this process, so the feed itself
   //! forgets history the table's readers (REST: latest scores) cannot need.
-  RiskTopicFeed(const Config& cfg, RiskTable& table, RuntimeMetrics& metrics, bool release_history);
+  RiskTopicFeed(const Config& cfg, RiskTable& table, DecisionMetrics& metrics, bool release_history);
   ~RiskTopicFeed();
 
   //! Waits until everything on the topic when called has been read (true), or timeout_ms passed.
@@ -57,7 +57,7 @@ class RiskTopicFeed {
   std::string prices_topic_, risk_topic_;
   RiskTable& table_;
   RiskTable::Feeder feeder_;
-  RuntimeMetrics& metrics_;
+  DecisionMetrics& metrics_;
   bool release_history_;
   std::atomic<TimestampMs> complete_;
   // feed-thread state

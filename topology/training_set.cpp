@@ -9,7 +9,7 @@
 
 #include "src/model/model_loader.hpp"
 #include "src/model/spot_advisor.hpp"
-#include "src/runtime/runtime_metrics.hpp"
+#include "topology/process_metrics.hpp"
 #include "topology/price_path.hpp"
 
 namespace spotstream {
@@ -64,7 +64,7 @@ TrainingSet build_training_set(std::vector<PriceTick> ticks, const Config& cfg,
   });
   Config every_tick = cfg;
   every_tick.set("risk.every_tick", "true");
-  RuntimeMetrics metrics;
+  ProcessMetrics metrics;
   const PricePath path(every_tick, std::move(advisor), metrics);  // the built-in heuristic scores first
   PriceState state;
 

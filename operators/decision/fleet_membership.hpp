@@ -10,14 +10,14 @@ namespace spotstream {
 
 class FleetMembership {
  public:
-  FleetMembership(const SignalReaction& signals, RuntimeMetrics& metrics) : signals_(signals), metrics_(metrics) {}
+  FleetMembership(const SignalReaction& signals, DecisionMetrics& metrics) : signals_(signals), metrics_(metrics) {}
   void operator()(const FleetEvent& e, bool replay, FleetState& state, const DecisionSink& emit) const;
   //! Drops departed nodes once the signals watermark has passed their leave time.
   void forget_departed(FleetState& state) const;
 
  private:
   const SignalReaction& signals_;
-  RuntimeMetrics& metrics_;
+  DecisionMetrics& metrics_;
 };
 
 }  // namespace spotstream

@@ -5,7 +5,7 @@
 //! instance joins or `park_ms` of event time pass. Stateless: the state is the shard's FleetState.
 #include "operators/decision/decision_builder.hpp"
 #include "operators/decision/fleet_state.hpp"
-#include "src/runtime/runtime_metrics.hpp"
+#include "operators/decision/decision_metrics.hpp"
 
 namespace spotstream {
 
@@ -19,7 +19,7 @@ struct SignalReactionSettings {
 
 class SignalReaction {
  public:
-  SignalReaction(SignalReactionSettings settings, RuntimeMetrics& metrics) : settings_(settings), metrics_(metrics) {}
+  SignalReaction(SignalReactionSettings settings, DecisionMetrics& metrics) : settings_(settings), metrics_(metrics) {}
 
   void operator()(const Signal& s, bool replay, FleetState& state, const DecisionSink& emit) const;
   //! The decision for a known node; used directly when parked signals are applied on join.
@@ -32,7 +32,7 @@ class SignalReaction {
   void park(const Signal& s, bool replay, FleetState& state) const;
 
   SignalReactionSettings settings_;
-  RuntimeMetrics& metrics_;
+  DecisionMetrics& metrics_;
 };
 
 }  // namespace spotstream

@@ -112,7 +112,7 @@ int demo_command(Config cfg, const FeedOptions& opts) {
   std::printf("market: %s\n\n", synth_summary(market.options()).c_str());
   std::fflush(stdout);
 
-  RuntimeMetrics metrics;
+  ProcessMetrics metrics;
   std::atomic<bool> feed_done{false};
   int rc = 0;
   std::thread processor([&] {

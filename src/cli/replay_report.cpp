@@ -63,7 +63,7 @@ RecordCounts ReplayWriter::close() {
   return counts_;
 }
 
-int check_replay_counts(const ReplayResult& result, const RuntimeMetrics& metrics, std::uint64_t ticks,
+int check_replay_counts(const ReplayResult& result, const ProcessMetrics& metrics, std::uint64_t ticks,
                         const RecordCounts& counts, bool every_tick) {
   bool lost = false;
   if (metrics.messages_in.get() != ticks) {

@@ -13,7 +13,7 @@
 #include "src/cli/line_writer.hpp"
 #include "src/codec/price_file.hpp"
 #include "src/runtime/output.hpp"
-#include "src/runtime/runtime_metrics.hpp"
+#include "topology/process_metrics.hpp"
 #include "topology/replay.hpp"
 
 namespace spotstream::cli {
@@ -52,7 +52,7 @@ class ReplayWriter {
 //! Every tick accounted for: routed, and then a record, a duplicate or a dead letter (every tick
 //! has one of those with risk.every_tick); every record made was kept. Logs what is missing and
 //! returns Pipeline::kExitDataLost when something is, the replay's status otherwise.
-int check_replay_counts(const ReplayResult& result, const RuntimeMetrics& metrics, std::uint64_t ticks,
+int check_replay_counts(const ReplayResult& result, const ProcessMetrics& metrics, std::uint64_t ticks,
                         const RecordCounts& counts, bool every_tick);
 
 //! A progress line on stderr while it lives, every 2 s once the work has taken that long: events

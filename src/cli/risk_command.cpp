@@ -38,7 +38,7 @@ int risk_command(Config cfg, const RiskOptions& opts) {
   if (opts.every_tick) cfg.set("risk.every_tick", "true");
   const auto n_ticks = events.size();
 
-  RuntimeMetrics metrics;
+  ProcessMetrics metrics;
   const auto run_start = Clock::now();
   ReplayWriter writer(OutputTopic::Risk, opts.output_file, history.from, opts.dlq_file, !bad.empty());
   ReplayResult result;

@@ -21,7 +21,7 @@ int run_command(Config cfg, const RunOptions& opts) {
   spdlog::info("spotstream {} run: {} shard(s), group {}, inputs {} {} {}", SPOTSTREAM_VERSION,
                cfg.get_int("runtime.shards"), cfg.get_string("consumer.group"), cfg.get_string("topics.prices"),
                cfg.get_string("topics.signals"), cfg.get_string("topics.fleet"));
-  RuntimeMetrics metrics;
+  ProcessMetrics metrics;
   auto services = std::make_shared<DecisionServices>(cfg);
   Pipeline pipeline(cfg, live_topology(cfg, services), metrics, kafka_io(cfg));
   EvaluateServer rest(services);

@@ -15,7 +15,7 @@ struct ModelTopicListener::Consumer {
   std::unique_ptr<RdKafka::KafkaConsumer> c;
 };
 
-ModelTopicListener::ModelTopicListener(const Config& cfg, std::shared_ptr<ScoringContext> context, RuntimeMetrics& metrics)
+ModelTopicListener::ModelTopicListener(const Config& cfg, std::shared_ptr<ScoringContext> context, ModelMetrics& metrics)
     : consumer_(std::make_unique<Consumer>()),
       context_(std::move(context)),
       metrics_(metrics),

@@ -15,14 +15,14 @@
 
 #include "src/config/config.hpp"
 #include "src/model/scoring_context.hpp"
-#include "src/runtime/runtime_metrics.hpp"
+#include "src/model/model_metrics.hpp"
 
 namespace spotstream {
 
 class ModelTopicListener {
  public:
   //! Throws ConfigError when the consumer cannot be created.
-  ModelTopicListener(const Config& cfg, std::shared_ptr<ScoringContext> context, RuntimeMetrics& metrics);
+  ModelTopicListener(const Config& cfg, std::shared_ptr<ScoringContext> context, ModelMetrics& metrics);
   ~ModelTopicListener();
   ModelTopicListener(const ModelTopicListener&) = delete;
   ModelTopicListener& operator=(const ModelTopicListener&) = delete;
@@ -33,7 +33,7 @@ class ModelTopicListener {
   struct Consumer;
   std::unique_ptr<Consumer> consumer_;
   std::shared_ptr<ScoringContext> context_;
-  RuntimeMetrics& metrics_;
+  ModelMetrics& metrics_;
   std::string topic_, base_dir_;
   std::atomic<bool> stopping_{false};
   std::thread thread_;

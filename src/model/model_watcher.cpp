@@ -45,7 +45,7 @@ std::shared_ptr<ScoringContext> load_scoring_context(const Config& cfg) {
   return std::make_shared<ScoringContext>(std::move(model), std::move(advisor));
 }
 
-ModelWatcher::ModelWatcher(const Config& cfg, std::shared_ptr<ScoringContext> context, RuntimeMetrics& metrics)
+ModelWatcher::ModelWatcher(const Config& cfg, std::shared_ptr<ScoringContext> context, ModelMetrics& metrics)
     : context_(std::move(context)),
       metrics_(metrics),
       interval_(cfg.get_int("model.reload_interval_ms")) {

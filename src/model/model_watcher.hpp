@@ -22,7 +22,7 @@
 #include "src/config/config.hpp"
 #include "src/model/model_topic.hpp"
 #include "src/model/scoring_context.hpp"
-#include "src/runtime/runtime_metrics.hpp"
+#include "src/model/model_metrics.hpp"
 
 namespace spotstream {
 
@@ -34,7 +34,7 @@ class ModelWatcher {
  public:
   //! Watches the files `cfg` names, publishing into `context`. No thread when
   //! model.reload_interval_ms is 0 or no file is configured.
-  ModelWatcher(const Config& cfg, std::shared_ptr<ScoringContext> context, RuntimeMetrics& metrics);
+  ModelWatcher(const Config& cfg, std::shared_ptr<ScoringContext> context, ModelMetrics& metrics);
   ~ModelWatcher();
   ModelWatcher(const ModelWatcher&) = delete;
   ModelWatcher& operator=(const ModelWatcher&) = delete;
@@ -54,7 +54,7 @@ class ModelWatcher {
   void run();
 
   std::shared_ptr<ScoringContext> context_;
-  RuntimeMetrics& metrics_;
+  ModelMetrics& metrics_;
   Watched model_, advisor_;
   std::chrono::milliseconds interval_;
   std::mutex mu_;  // poll() from the thread and from tests

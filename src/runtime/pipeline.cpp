@@ -240,7 +240,7 @@ void Pipeline::publish_marks() {
   InputBatch* batch = tracker_.push(std::make_unique<InputBatch>());
   batch->add(static_cast<std::int64_t>(marks.size()));
   for (auto& m : marks) m.batch = batch;
-  metrics_.risk_marks.inc(marks.size());
+  metrics_.marks_published.inc(marks.size());
   dlq_lane_->push(marks);
   batch->done();
 }

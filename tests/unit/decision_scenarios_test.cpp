@@ -27,6 +27,7 @@
 #include "src/runtime/pipeline.hpp"
 #include "topology/kafka_io.hpp"
 #include "topology/live_topology.hpp"
+#include "topology/process_metrics.hpp"
 
 using namespace spotstream;
 using namespace spotstream::test;
@@ -80,7 +81,7 @@ class DecisionScenarios : public ::testing::Test {
     cfg.set("runtime.idle_exit_ms", held_.empty() ? "500" : "3000");
     cfg.set("topics.decisions", "decisions." + group);
     services_ = std::make_shared<DecisionServices>(cfg);
-    RuntimeMetrics metrics;
+    ProcessMetrics metrics;
     std::atomic<bool> stop{false};
     Pipeline p(cfg, live_topology(cfg, services_), metrics, kafka_io(cfg));
     // The pipeline does not idle out before the held signals are out (the risk table read from

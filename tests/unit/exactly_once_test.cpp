@@ -26,6 +26,7 @@
 #include "tests/unit/decision_test_util.hpp"
 #include "topology/kafka_io.hpp"
 #include "topology/live_topology.hpp"
+#include "topology/process_metrics.hpp"
 
 using namespace spotstream;
 using spotstream::test::deterministic_parts;
@@ -80,7 +81,7 @@ class ExactlyOnceTest : public ::testing::Test {
   }
 
   //! Runs to idle in `group`, outputs on topics named after `out`; returns them sorted.
-  RunOutput run(const std::string& group, const std::string& out, const std::string& guarantee, RuntimeMetrics& m,
+  RunOutput run(const std::string& group, const std::string& out, const std::string& guarantee, ProcessMetrics& m,
                 TransactionObserver* observer = nullptr) {
     Config cfg = base_;
     cfg.set("consumer.group", group);
@@ -148,7 +149,7 @@ class ExactlyOnceTest : public ::testing::Test {
 // commit, and the offsets sent are, in the end, the end of every input partition (all consumed).
 TEST_F(ExactlyOnceTest, SameOutputsAsAtLeastOnceAndTheTransactionalCallSequence) {
   publish(0, events_.size(), true);
-  RuntimeMetrics alo_m, eos_m;
+  ProcessMetrics alo_m, eos_m;
   RecordingObserver alo_calls, eos_calls;
   const auto alo = run("alo", "alo", "at_least_once", alo_m, &alo_calls);
   const auto eos = run("eos", "eos", "exactly_once", eos_m, &eos_calls);
@@ -211,7 +212,7 @@ TEST_F(ExactlyOnceTest, SameOutputsAsAtLeastOnceAndTheTransactionalCallSequence)
 TEST_F(ExactlyOnceTest, RestartInTheSameGroupLosesNothing) {
   const auto half = events_.size() / 2;
   publish(0, half);
-  RuntimeMetrics first, second, whole;
+  ProcessMetrics first, second, whole;
   const auto before = run("eos-restart", "restart", "exactly_once", first);
   const auto stored = committed_partitions("eos-restart");
   publish(half, events_.size());
@@ -277,7 +278,7 @@ TEST_F(ExactlyOnceTest, BadDeliveryConfigurationsAreRefused) {
   // The pipeline refuses them too (its constructor), not only the command line.
   Config bad = base_;
   bad.set("delivery.guarantee", "exactly_twice");
-  RuntimeMetrics m;
+  ProcessMetrics m;
   EXPECT_THROW(Pipeline(bad, live_topology(bad), m, kafka_io(bad)), ConfigError);
 }
 
@@ -304,7 +305,7 @@ TEST_F(ExactlyOnceTest, AFailedTransactionIsAbortedAndStopsTheProcess) {
     cfg.set("runtime.idle_exit_ms", "500");
     for (const char* t : {"topics.decisions", "topics.risk", "topics.dlq"}) cfg.set(t, std::string(t).substr(7) + ".fail" + n);
     cluster_->fail_next_requests(c.api, c.error, 1);
-    RuntimeMetrics m;
+    ProcessMetrics m;
     RecordingObserver calls;
     std::atomic<bool> stop{false};
     Pipeline p(cfg, live_topology(cfg), m, kafka_io(cfg));
@@ -329,7 +330,7 @@ TEST_F(ExactlyOnceTest, WorksWithThePostgresHistory) {
   TempPostgres pg;
   base_.set("postgres.enabled", "true");
   base_.set("postgres.conninfo", pg.conninfo());
-  RuntimeMetrics m;
+  ProcessMetrics m;
   const auto out = run("eos-pg", "pg", "exactly_once", m);
   ASSERT_GT(out.decisions.size(), 0u);
   PgConnection c(pg.conninfo(), "exactly_once_test");

@@ -20,6 +20,7 @@
 #include "src/runtime/pipeline.hpp"
 #include "topology/kafka_io.hpp"
 #include "topology/live_topology.hpp"
+#include "topology/process_metrics.hpp"
 
 using namespace spotstream;
 
@@ -46,7 +47,7 @@ class InputGuard : public ::testing::Test {
     pub.publish_raw(base_.get_string(topic), key, value, 0);
     pub.flush();
   }
-  int run(RuntimeMetrics& m) {
+  int run(ProcessMetrics& m) {
     std::atomic<bool> stop{false};
     Pipeline p(base_, live_topology(base_), m, kafka_io(base_));
     return p.run(stop);
@@ -85,7 +86,7 @@ TEST_F(InputGuard, AFarFutureTickDoesNotBlockItsPartition) {
   publish("topics.prices", "us-east-1a/c5", jump);
   publish("topics.prices", "us-east-1a/c5", tick("2025-01-01T10:05:00Z"));
   publish("topics.prices", "us-east-1a/c5", tick("2025-01-01T10:10:00Z"));
-  RuntimeMetrics m;
+  ProcessMetrics m;
   EXPECT_EQ(run(m), 0);
   EXPECT_EQ(m.messages_in.get(), 5u);
   EXPECT_EQ(m.prices_in.get(), 3u);
@@ -111,7 +112,7 @@ TEST_F(InputGuard, EventsAheadOfTheClockAreRefused) {
   };
   publish("topics.fleet", "i-1", join(now + 3'600'000, "i-1"));  // an hour ahead
   publish("topics.fleet", "i-2", join(now + 10'000, "i-2"));     // 10 s ahead: skew
-  RuntimeMetrics m;
+  ProcessMetrics m;
   EXPECT_EQ(run(m), 0);
   EXPECT_EQ(m.fleet_in.get(), 1u);
   EXPECT_EQ(m.dlq.get("ahead"), 1u);
@@ -123,7 +124,7 @@ TEST_F(InputGuard, EventsAheadOfTheClockAreRefused) {
 TEST_F(InputGuard, MessagesRemovedBeforeTheyWereReadAreCountedAsLost) {
   const std::string prices = base_.get_string("topics.prices");
   for (int i = 0; i < 5; ++i) publish("topics.prices", "us-east-1a/c5", tick("2025-01-01T10:0" + std::to_string(i) + ":00Z"));
-  RuntimeMetrics first;
+  ProcessMetrics first;
   ASSERT_EQ(run(first), 0);
   EXPECT_EQ(first.messages_lost.get(), 0u);
   // About 7 MB of incompressible payloads (dead-lettered when read) push the first messages out.
@@ -139,7 +140,7 @@ TEST_F(InputGuard, MessagesRemovedBeforeTheyWereReadAreCountedAsLost) {
   }
   const std::int64_t start = log_start(prices);
   ASSERT_GT(start, 5) << "the broker kept everything: nothing to lose";
-  RuntimeMetrics second;
+  ProcessMetrics second;
   EXPECT_EQ(run(second), Pipeline::kExitDataLost);
   EXPECT_EQ(second.messages_lost.get(), static_cast<std::uint64_t>(start - 5));
   EXPECT_EQ(second.messages_in.get(), static_cast<std::uint64_t>(75 - start));  // what was left, all read
@@ -155,7 +156,7 @@ TEST_F(InputGuard, UnknownInstanceTypesAreCountedMalformedOnesRefused) {
   publish("topics.fleet", "i-new", join("i-new", "zz9.large"));
   publish("topics.fleet", "i-bad", join("i-bad", "zz9.mega"));
   publish("topics.fleet", "i-old", join("i-old", "c5.large"));
-  RuntimeMetrics m;
+  ProcessMetrics m;
   EXPECT_EQ(run(m), 0);
   EXPECT_EQ(m.fleet_in.get(), 2u);
   EXPECT_EQ(m.unknown_instance_types.get(), 1u);

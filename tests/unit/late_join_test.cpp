@@ -20,6 +20,7 @@
 #include "tests/unit/decision_test_util.hpp"
 #include "topology/kafka_io.hpp"
 #include "topology/live_topology.hpp"
+#include "topology/process_metrics.hpp"
 
 using namespace spotstream;
 
@@ -88,7 +89,7 @@ TEST(LateJoin, NodesJoiningBehindDecidedInstantsAreCaughtUp) {
   const Config ref = config("inorder");
   publish(ref, events);
   {
-    RuntimeMetrics m;
+    ProcessMetrics m;
     std::atomic<bool> stop{false};
     Pipeline p(ref, live_topology(ref), m, kafka_io(ref));
     ASSERT_EQ(p.run(stop), 0);
@@ -101,7 +102,7 @@ TEST(LateJoin, NodesJoiningBehindDecidedInstantsAreCaughtUp) {
   // The same input with the late nodes' fleet events appended once everything else is decided.
   const Config cfg = config("appended");
   publish(cfg, early_part);
-  RuntimeMetrics m;
+  ProcessMetrics m;
   std::atomic<bool> stop{false};
   Pipeline p(cfg, live_topology(cfg), m, kafka_io(cfg));
   int rc = -1;

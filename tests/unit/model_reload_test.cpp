@@ -25,6 +25,7 @@
 #include "topology/decision_services.hpp"
 #include "topology/live_topology.hpp"
 #include "topology/price_path.hpp"
+#include "topology/process_metrics.hpp"
 
 using namespace spotstream;
 using json = nlohmann::json;
@@ -78,7 +79,7 @@ TEST(ModelReload, WatcherSwapsValidFilesAndRefusesBadOnes) {
   cfg.set("model.file", path.string());
   cfg.set("model.reload_interval_ms", "0");  // no thread: this test polls by hand
   auto ctx = load_scoring_context(cfg);
-  RuntimeMetrics m;
+  ProcessMetrics m;
   ModelWatcher w(cfg, ctx, m);
   EXPECT_EQ(ctx->snapshot().model->info().version, "v1");
 
@@ -143,7 +144,7 @@ TEST(ModelReload, AdvisorReloadReresolvesBands) {
   auto ctx = std::make_shared<ScoringContext>(nullptr, std::make_shared<const SpotAdvisor>(SpotAdvisor::parse(advisor_a)));
   Config cfg;
   cfg.set("risk.every_tick", "true");
-  RuntimeMetrics metrics;
+  ProcessMetrics metrics;
   const PricePath path(cfg, nullptr, metrics, ctx);
   PriceState state;
   PriceTick t{1735689600000, "us-east-1", "us-east-1a", "c5.large", "Linux/UNIX", 0.03, 0};
@@ -179,7 +180,7 @@ TEST(ModelReload, DecisionsSeeTheReloadedAdvisor) {
   ASSERT_TRUE(filter.hardware("c5.large"));
   EXPECT_EQ(filter.hardware("c5.large")->vcpu, 2);
   EXPECT_FALSE(filter.hardware("zz9.large"));  // in no catalogue
-  RuntimeMetrics m;
+  ProcessMetrics m;
   ModelWatcher w(cfg, services->scoring, m);
   std::this_thread::sleep_for(std::chrono::milliseconds(20));  // a newer mtime
   publish_file(path, head + R"({"c5.large": {"cores": 4, "ram_gb": 8.0}, "zz9.large": {"cores": 3, "ram_gb": 6.0}}})");
@@ -230,7 +231,7 @@ TEST(ModelReload, SwapUnderARunningStreamChangesTheVersionWithNoGapOrDuplicate) 
     pub.flush();
   };
 
-  RuntimeMetrics m;
+  ProcessMetrics m;
   std::atomic<bool> stop{false};
   Pipeline pipeline(cfg, live_topology(cfg), m, kafka_io(cfg));
   int rc = -1;
@@ -289,7 +290,7 @@ TEST(ModelReload, ModelsTopicSwapsValidMessagesAndRefusesBadOnes) {
   cfg.set("model.reload_interval_ms", "0");
   cluster.create_topic("spot.models", 1);
   auto ctx = load_scoring_context(cfg);
-  RuntimeMetrics m;
+  ProcessMetrics m;
   ModelWatcher w(cfg, ctx, m);
   EXPECT_EQ(ctx->snapshot().model->info().id(), "heuristic-v1@1");
   EventPublisher pub(cfg);

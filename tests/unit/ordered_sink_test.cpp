@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "src/runtime/ordered_sink.hpp"
+#include "topology/process_metrics.hpp"
 
 using namespace spotstream;
 
@@ -26,7 +27,7 @@ std::vector<std::string> names(const std::vector<Output>& outputs) {
 }  // namespace
 
 TEST(OrderedSink, ReleasesWhatEveryLaneHasPassedInOrder) {
-  RuntimeMetrics m;
+  ProcessMetrics m;
   std::atomic<bool> fatal{false};
   std::vector<Output> got;
   std::mutex mu;
@@ -69,7 +70,7 @@ TEST(OrderedSink, ReleasesWhatEveryLaneHasPassedInOrder) {
 // Four threads push random keys in event-time order with progress in between; the consumer gets
 // exactly the brute-force sort of everything pushed.
 TEST(OrderedSink, ManyLanesGiveTheSortOfEverythingPushed) {
-  RuntimeMetrics m;
+  ProcessMetrics m;
   std::atomic<bool> fatal{false};
   std::vector<Output> got;
   OrderedSink sink([&](std::vector<Output>& o) { std::move(o.begin(), o.end(), std::back_inserter(got)); }, m, fatal, 64);
@@ -104,7 +105,7 @@ TEST(OrderedSink, ManyLanesGiveTheSortOfEverythingPushed) {
 
 // A consumer that throws stops the sink and raises the pipeline's fatal flag; lanes do not hang.
 TEST(OrderedSink, AConsumerErrorIsKeptAndFatal) {
-  RuntimeMetrics m;
+  ProcessMetrics m;
   std::atomic<bool> fatal{false};
   OrderedSink sink([](std::vector<Output>&) { throw std::runtime_error("disk full"); }, m, fatal, 1);
   auto a = sink.lane();

@@ -16,6 +16,7 @@
 #include "src/storage/pg_sink.hpp"
 #include "src/storage/temp_postgres.hpp"
 #include "tests/unit/codec_test_util.hpp"
+#include "topology/process_metrics.hpp"
 
 namespace spotstream {
 namespace {
@@ -125,7 +126,7 @@ TEST(PgHistory, MigrationsApplyOnceAndRefuseAnEditedMigration) {
 TEST(PgHistory, EveryKindOfRowReadsBackWithItsValues) {
   PgConnection c(server().conninfo(), "test");
   reset_schema(c);
-  RuntimeMetrics metrics;
+  ProcessMetrics metrics;
   std::atomic<bool> fatal{false}, stop{false};
   PgSink sink(sink_config(server().conninfo()), metrics, fatal);
   sink.start(stop);
@@ -208,7 +209,7 @@ TEST(PgHistory, BatchesReleaseAfterCommitAndAReplayAddsNoRows) {
   PgConnection c(server().conninfo(), "test");
   reset_schema(c);
   std::atomic<bool> fatal{false}, stop{false};
-  RuntimeMetrics m1;
+  ProcessMetrics m1;
   {
     PgSink sink(sink_config(server().conninfo()), m1, fatal);
     sink.start(stop);
@@ -221,7 +222,7 @@ TEST(PgHistory, BatchesReleaseAfterCommitAndAReplayAddsNoRows) {
   EXPECT_EQ(m1.history_rows_written.get(), 25000u);
   EXPECT_EQ(m1.history_rows_duplicate.get(), 0u);
   // The same input again, in other batch sizes and overlapping new rows: only the new ones land.
-  RuntimeMetrics m2;
+  ProcessMetrics m2;
   PgSink sink(sink_config(server().conninfo()), m2, fatal);
   sink.start(stop);
   const auto batches = push_ticks(sink, 20000, 10000, 777, stop);
@@ -240,7 +241,7 @@ TEST(PgHistory, AnOutageHoldsBatchesAppliesBackpressureAndEndsComplete) {
   auto cfg = sink_config(server().conninfo());
   cfg.set("postgres.queue_capacity", "1000");
   cfg.set("postgres.batch_rows", "500");
-  RuntimeMetrics m;
+  ProcessMetrics m;
   std::atomic<bool> fatal{false}, stop{false};
   PgSink sink(cfg, m, fatal);
   sink.start(stop);
@@ -274,7 +275,7 @@ TEST(PgHistory, AnOutageHoldsBatchesAppliesBackpressureAndEndsComplete) {
 TEST(PgHistory, ARowRepeatedWithinABatchIsStoredOnce) {
   PgConnection c(server().conninfo(), "test");
   reset_schema(c);
-  RuntimeMetrics m;
+  ProcessMetrics m;
   std::atomic<bool> fatal{false}, stop{false};
   PgSink sink(sink_config(server().conninfo()), m, fatal);
   sink.start(stop);
@@ -299,7 +300,7 @@ TEST(PgHistory, AStopGivesUpOnAnUnreachableDatabaseAndLeavesTheBatchUncommitted)
   reset_schema(c);
   auto cfg = sink_config(server().conninfo());
   cfg.set("postgres.shutdown_timeout_ms", "500");
-  RuntimeMetrics m;
+  ProcessMetrics m;
   std::atomic<bool> fatal{false}, stop{false};
   PgSink sink(cfg, m, fatal);
   sink.start(stop);
@@ -325,7 +326,7 @@ TEST(PgHistory, AnUnreachableDatabaseFailsStartupClearlyWithoutThePassword) {
   cfg.set("postgres.conninfo", "host=127.0.0.1 port=1 user=spot password=hunter2 dbname=x");
   cfg.set("postgres.startup_timeout_ms", "300");
   cfg.set("postgres.retry_backoff_ms", "50");
-  RuntimeMetrics m;
+  ProcessMetrics m;
   std::atomic<bool> fatal{false}, stop{false};
   PgSink sink(cfg, m, fatal);
   try {

@@ -19,6 +19,7 @@
 #include "src/runtime/pipeline.hpp"
 #include "topology/kafka_io.hpp"
 #include "topology/live_topology.hpp"
+#include "topology/process_metrics.hpp"
 
 using namespace spotstream;
 using spotstream::test::deterministic_parts;
@@ -64,7 +65,7 @@ class PipelineTest : public ::testing::Test {
   }
 
   //! Runs the pipeline to idle in a fresh group; returns the sorted decision records it produced.
-  std::vector<std::string> run(const std::string& group, int shards, int batch, int queue, RuntimeMetrics& m) {
+  std::vector<std::string> run(const std::string& group, int shards, int batch, int queue, ProcessMetrics& m) {
     Config cfg = base_;
     cfg.set("consumer.group", group);
     cfg.set("runtime.shards", std::to_string(shards));
@@ -91,7 +92,7 @@ class PipelineTest : public ::testing::Test {
 TEST_F(PipelineTest, SignalsBecomeDecisionsAndBadInputGoesToTheDlq) {
   const auto pub = publish_market();
   ASSERT_GT(pub.signals, 5u);
-  RuntimeMetrics m;
+  ProcessMetrics m;
   const auto decisions = run("g1", 2, 256, 4096, m);
   EXPECT_EQ(m.messages_in.get(), pub.events);
   // One STAY per join, one DRAIN or EVACUATE per signal (every synthetic signal is for a node);
@@ -137,7 +138,7 @@ TEST_F(PipelineTest, SignalsBecomeDecisionsAndBadInputGoesToTheDlq) {
 // (tiny queues force backpressure) must give identical output.
 TEST_F(PipelineTest, OutputIsIdenticalAcrossShardsBatchesAndBackpressure) {
   publish_market();
-  RuntimeMetrics m1, m2, m3;
+  ProcessMetrics m1, m2, m3;
   const auto a = run("p1", 1, 1024, 65536, m1);
   const auto b = run("p2", 4, 7, 256, m2);
   const auto c = run("p3", 3, 64, 300, m3);
@@ -164,7 +165,7 @@ TEST_F(PipelineTest, LateTicksGoToTheDlqWithTheirBytes) {
     pub.publish_raw(prices, "us-east-1a/c5", late, 0);                          // 20 min behind: late
     pub.flush();
   }
-  RuntimeMetrics m;
+  ProcessMetrics m;
   run("late", 2, 64, 4096, m);
   EXPECT_EQ(m.messages_in.get(), 3u);
   EXPECT_EQ(m.prices_in.get(), 2u);  // accepted ticks
@@ -198,7 +199,7 @@ TEST_F(PipelineTest, RestartReplaysStateAndEmitsEachDecisionOnce) {
     pub.flush();
   };
   publish(events.begin(), half);
-  RuntimeMetrics first, second, whole;
+  ProcessMetrics first, second, whole;
   const auto before = run("restart", 2, 7, 4096, first);
   publish(half, events.end());
   const auto all = run("restart", 2, 7, 4096, second);  // same group, same output topic
@@ -242,7 +243,7 @@ TEST_F(PipelineTest, SlowSinkSlowsConsumptionWithinTheQueueBounds) {
   // lanes (2 shards x 2 lanes x 256) + sink queue 256 + librdkafka 1000 + a batch, with slack for
   // the approximate sizes moodycamel reports.
   const std::uint64_t bound = 2 * 2 * 256 + 256 + 1000 + 64 + 1024;
-  RuntimeMetrics m;
+  ProcessMetrics m;
   std::atomic<bool> stop{false}, done{false};
   std::uint64_t max_in_flight = 0, stalled_max_in_flight = 0;
   std::thread watch([&] {
@@ -262,7 +263,7 @@ TEST_F(PipelineTest, SlowSinkSlowsConsumptionWithinTheQueueBounds) {
   watch.join();
   EXPECT_EQ(m.messages_in.get(), published);
   // nothing lost in the end (spot.risk progress marks are outputs too)
-  EXPECT_EQ(m.outputs_delivered.get(), m.risk_records.get() + m.risk_marks.get());
+  EXPECT_EQ(m.outputs_delivered.get(), m.risk_records.get() + m.marks_published.get());
   EXPECT_EQ(m.risk_records.get(), published);
   EXPECT_GT(stalled_max_in_flight, 500u);  // the stall was real: work piled up to the bounds...
   EXPECT_LE(max_in_flight, bound);        // ...and no further

@@ -9,6 +9,7 @@
 #include "src/codec/json_encoder.hpp"
 #include "src/feed/synth_market.hpp"
 #include "topology/price_path.hpp"
+#include "topology/process_metrics.hpp"
 
 using namespace spotstream;
 
@@ -37,7 +38,7 @@ class PricePathReplayTest : public ::testing::Test {
   //! Ticks before `replay_until` are replayed, the rest live; `sink`: whether a record sink is set.
   Outcome run(TimestampMs replay_until, bool sink) {
     Outcome o;
-    RuntimeMetrics metrics;
+    ProcessMetrics metrics;
     PricePath::RecordSink on_record;
     if (sink)
       on_record = [&](const RiskRecord& r, bool replayed) {

@@ -17,6 +17,7 @@
 #include "topology/kafka_io.hpp"
 #include "topology/live_topology.hpp"
 #include "topology/replay.hpp"
+#include "topology/process_metrics.hpp"
 
 using namespace spotstream;
 
@@ -133,7 +134,7 @@ TEST(Replay, SameRecordsAsTheKafkaPath) {
     for (const auto& e : events) pub.publish(e);
     pub.flush();
   }
-  RuntimeMetrics live_metrics;
+  ProcessMetrics live_metrics;
   std::atomic<bool> stop{false};
   {
     Pipeline p(cfg, live_topology(cfg), live_metrics, kafka_io(cfg));
@@ -142,7 +143,7 @@ TEST(Replay, SameRecordsAsTheKafkaPath) {
   const auto live_risk = from_topic(cfg, cfg.get_string("topics.risk"));
   const auto live_decisions = from_topic(cfg, cfg.get_string("topics.decisions"));
 
-  RuntimeMetrics replay_metrics;
+  ProcessMetrics replay_metrics;
   Collected out;
   const auto result = replay(cfg, events, replay_metrics, stop, out.consumer());
   ASSERT_EQ(result.status, 0);
@@ -168,7 +169,7 @@ TEST(Replay, SameRecordsWhateverShardsAndBatches) {
     cfg.set("log.level", "warn");
     cfg.set("runtime.shards", std::to_string(shards));
     cfg.set("runtime.batch_size", std::to_string(batch));
-    RuntimeMetrics m;
+    ProcessMetrics m;
     std::atomic<bool> stop{false};
     Collected out;
     const auto result = replay(cfg, events, m, stop, out.consumer());

@@ -15,6 +15,7 @@
 #include "topology/kafka_io.hpp"
 #include "topology/live_topology.hpp"
 #include "topology/price_path.hpp"
+#include "topology/process_metrics.hpp"
 
 using namespace spotstream;
 
@@ -76,7 +77,7 @@ TEST(RiskDeterminism, SameRiskWhateverPartitionsShardsAndBatches) {
     int partitions, shards, batch;
   };
   std::vector<std::vector<std::string>> risk, decisions;
-  RuntimeMetrics first;
+  ProcessMetrics first;
   for (const Run r : {Run{1, 1, 1024}, Run{3, 4, 7}, Run{8, 2, 64}}) {
     Config cfg = base;
     const std::string sfx = "." + std::to_string(r.partitions);
@@ -92,7 +93,7 @@ TEST(RiskDeterminism, SameRiskWhateverPartitionsShardsAndBatches) {
       for (const auto& e : events) pub.publish(e);
       pub.flush();
     }
-    RuntimeMetrics m;
+    ProcessMetrics m;
     std::atomic<bool> stop{false};
     Pipeline p(cfg, live_topology(cfg), m, kafka_io(cfg));
     ASSERT_EQ(p.run(stop), 0);
@@ -127,7 +128,7 @@ TEST(RiskDeterminism, LookingAheadChangesNoRecord) {
     if (const auto* t = std::get_if<PriceTick>(&e)) ticks.push_back(*t);
   Config cfg;
   cfg.set("risk.every_tick", "true");  // every tick's record, not only the published ones
-  RuntimeMetrics metrics;
+  ProcessMetrics metrics;
   const PricePath path(cfg, nullptr, metrics);
   PriceState plain, piped;
   std::size_t stale = 0, used = 0;

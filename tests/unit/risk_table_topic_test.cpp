@@ -24,6 +24,7 @@
 #include "tests/unit/decision_test_util.hpp"
 #include "topology/kafka_io.hpp"
 #include "topology/live_topology.hpp"
+#include "topology/process_metrics.hpp"
 
 using namespace spotstream;
 
@@ -156,7 +157,7 @@ TEST(RiskTableTopic, TwoProcessesInOneGroupDecideAsOneProcess) {
   // The reference: one process.
   const Config ref_cfg = config("single", "decisions.single");
   {
-    RuntimeMetrics m;
+    ProcessMetrics m;
     std::atomic<bool> stop{false};
     Pipeline p(ref_cfg, live_topology(ref_cfg), m, kafka_io(ref_cfg));
     ASSERT_EQ(p.run(stop), 0);
@@ -180,7 +181,7 @@ TEST(RiskTableTopic, TwoProcessesInOneGroupDecideAsOneProcess) {
       pub.flush();
     };
     publish(0, first_part);
-    RuntimeMetrics ma, mb;
+    ProcessMetrics ma, mb;
     Observed a, b;
     auto factory = [&](Observed& seen) {
       auto plan = live_topology(cfg);
@@ -219,8 +220,8 @@ TEST(RiskTableTopic, TwoProcessesInOneGroupDecideAsOneProcess) {
                 static_cast<unsigned long long>(mb.partitions_revoked.get()));
     ASSERT_GT(mb.partitions_assigned.get(), 0u);
     EXPECT_GE(ma.messages_in.get() + mb.messages_in.get(), events.size());
-    EXPECT_GT(ma.risk_marks.get(), 0u);
-    EXPECT_GT(mb.risk_marks.get(), 0u);
+    EXPECT_GT(ma.marks_published.get(), 0u);
+    EXPECT_GT(mb.marks_published.get(), 0u);
     EXPECT_GT(a.decisions.size(), 0u);
     EXPECT_GT(b.decisions.size(), 0u);
 

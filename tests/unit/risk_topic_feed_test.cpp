@@ -13,6 +13,7 @@
 #include "topology/risk_topic_feed.hpp"
 #include "src/kafka/embedded_cluster.hpp"
 #include "src/kafka/kafka_producer.hpp"
+#include "topology/process_metrics.hpp"
 
 using namespace spotstream;
 
@@ -60,7 +61,7 @@ TEST_F(RiskTopicFeedTest, EmptyUnmarkedPricePartitionsDoNotHoldCompletenessBack)
   mark(0, 1000);
   mark(1, 2000);
   RiskTable table;
-  RuntimeMetrics metrics;
+  ProcessMetrics metrics;
   RiskTopicFeed feed(cfg_, table, metrics, true);
   EXPECT_TRUE(reaches(feed, 1000)) << feed.complete_through();
 
@@ -86,7 +87,7 @@ TEST_F(RiskTopicFeedTest, AnUnmarkedPartitionWithTicksHoldsCompletenessBack) {
   mark(1, 2000);
   mark(2, 3000);
   RiskTable table;
-  RuntimeMetrics metrics;
+  ProcessMetrics metrics;
   RiskTopicFeed feed(cfg_, table, metrics, true);
   ASSERT_TRUE(feed.sync(20000));
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));

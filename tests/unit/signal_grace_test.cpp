@@ -22,6 +22,7 @@
 #include "tests/unit/decision_market.hpp"
 #include "topology/kafka_io.hpp"
 #include "topology/live_topology.hpp"
+#include "topology/process_metrics.hpp"
 
 using namespace spotstream;
 using namespace spotstream::test;
@@ -79,10 +80,10 @@ class SignalGrace : public ::testing::Test {
   //! Runs `cfg` until it idles out having read `fresh` new messages (default: every published
   //! one, for a new group), or until `stop` is set; `during` runs meanwhile on its own thread with
   //! the run's risk table and metrics.
-  using During = std::function<void(const RiskTable&, const RuntimeMetrics&)>;
+  using During = std::function<void(const RiskTable&, const ProcessMetrics&)>;
   int run(const Config& cfg, std::atomic<bool>& stop, const During& during = {}, std::size_t fresh = 0) {
     auto services = std::make_shared<DecisionServices>(cfg);
-    RuntimeMetrics metrics;
+    ProcessMetrics metrics;
     Pipeline p(cfg, live_topology(cfg, services), metrics, kafka_io(cfg));
     std::atomic<bool> done{!during};
     std::thread side([&] {
@@ -130,7 +131,7 @@ class SignalGrace : public ::testing::Test {
   //! Waits until every published message has been read and the table is complete through `t`
   //! (the moment the instant `t` could be decided, were the signals partitions idle), and then
   //! `after` more of wall time.
-  void await_decidable(const RiskTable& table, const RuntimeMetrics& metrics, TimestampMs t,
+  void await_decidable(const RiskTable& table, const ProcessMetrics& metrics, TimestampMs t,
                        std::chrono::milliseconds after) const {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while ((table.complete_through() < t || metrics.messages_in.get() < published_.load()) &&
@@ -175,7 +176,7 @@ TEST_F(SignalGrace, ASignalAppendedJustAfterThePricesStillPrevailsOverTheRisk) {
   const TimestampMs signal_ts = kSignal;
   const Config cfg = config("late-signal");
   std::atomic<bool> stop{false};
-  EXPECT_EQ(run(cfg, stop, [&](const RiskTable& table, const RuntimeMetrics& metrics) {
+  EXPECT_EQ(run(cfg, stop, [&](const RiskTable& table, const ProcessMetrics& metrics) {
               await_decidable(table, metrics, sw, std::chrono::milliseconds(2000));
               append_signal(signal_ts);
             }),
@@ -192,7 +193,7 @@ TEST_F(SignalGrace, AStopLeavesUndecidedInstantsToTheRestart) {
   const TimestampMs signal_ts = kSignal;
   const Config cfg = config("stopped");
   std::atomic<bool> stop{false};
-  EXPECT_EQ(run(cfg, stop, [&](const RiskTable& table, const RuntimeMetrics& metrics) {
+  EXPECT_EQ(run(cfg, stop, [&](const RiskTable& table, const ProcessMetrics& metrics) {
               await_decidable(table, metrics, sw, std::chrono::milliseconds(50));
               stop = true;
             }),

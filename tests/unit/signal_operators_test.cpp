@@ -4,6 +4,7 @@
 
 #include "operators/decision/fleet_membership.hpp"
 #include "operators/decision/signal_reaction.hpp"
+#include "topology/process_metrics.hpp"
 
 using namespace spotstream;
 
@@ -38,7 +39,7 @@ Signal notice(const std::string& instance, TimestampMs ts, SignalKind kind = Sig
 }
 
 struct Harness {
-  RuntimeMetrics metrics;
+  ProcessMetrics metrics;
   SignalReaction signals{SignalReactionSettings{15 * kMin, 100}, metrics};
   FleetMembership fleet{signals, metrics};
   FleetState state;
@@ -185,7 +186,7 @@ TEST(SignalOperators, LeaveForgetsTheNodeOnceNoEarlierSignalCanArrive) {
 
 // An idle signals partition stalls the signals watermark: departed nodes are then bounded by count.
 TEST(SignalOperators, DepartedNodesAreBoundedWhenTheSignalsWatermarkStalls) {
-  RuntimeMetrics metrics;
+  ProcessMetrics metrics;
   SignalReaction signals{SignalReactionSettings{15 * kMin, 100, 3}, metrics};
   FleetMembership fleet{signals, metrics};
   FleetState state;

@@ -19,6 +19,7 @@
 #include "tests/unit/decision_test_util.hpp"
 #include "topology/kafka_io.hpp"
 #include "topology/live_topology.hpp"
+#include "topology/process_metrics.hpp"
 
 using namespace spotstream;
 
@@ -68,7 +69,7 @@ class WarmStartTest : public ::testing::Test {
     return cfg;
   }
 
-  static int run(const Config& cfg, RuntimeMetrics& m, const std::function<bool()>& may_exit = {}) {
+  static int run(const Config& cfg, ProcessMetrics& m, const std::function<bool()>& may_exit = {}) {
     std::atomic<bool> stop{false};
     Pipeline p(cfg, live_topology(cfg), m, kafka_io(cfg));
     return p.run(stop, may_exit);
@@ -111,7 +112,7 @@ TEST_F(WarmStartTest, RestartMidStreamPublishesWhatAnUninterruptedRunPublishes) 
   const std::size_t cut = split_at(start_ + 2 * kDay + kDay / 3);
   publish(0, cut);
   const Config restarted = config("restarted");
-  RuntimeMetrics first, second, whole;
+  ProcessMetrics first, second, whole;
   ASSERT_EQ(run(restarted, first), 0);
   publish(cut, events_.size());
   ASSERT_EQ(run(restarted, second), 0);
@@ -145,7 +146,7 @@ TEST_F(WarmStartTest, NewGroupAtTheLogEndWarmsUpSilentlyThenMatchesTheUninterrup
   base_.set("decisions.enabled", "false");
   Config late = config("late");
   late.set("consumer.offset_reset", "latest");
-  RuntimeMetrics warm;
+  ProcessMetrics warm;
   std::atomic<bool> published{false};
   std::thread runner([&] { EXPECT_EQ(run(late, warm, [&] { return published.load(); }), 0); });
   // Once the history is re-read (the pipeline is idle at the log end), the new days arrive.
@@ -166,7 +167,7 @@ TEST_F(WarmStartTest, NewGroupAtTheLogEndWarmsUpSilentlyThenMatchesTheUninterrup
   EXPECT_EQ(warm.messages_in.get(), events_.size() - cut);
 
   const Config reference = config("reference");
-  RuntimeMetrics whole;
+  ProcessMetrics whole;
   ASSERT_EQ(run(reference, whole), 0);
   const auto risk = records(late, "topics.risk");
   ASSERT_GT(risk.size(), 100u);

@@ -1,0 +1,16 @@
+#pragma once
+//! The price path's counters. Written by the price shards.
+#include <nlohmann/json_fwd.hpp>
+
+#include "src/core/counter.hpp"
+
+namespace spotstream {
+
+struct PriceMetrics {
+  Counter duplicate_ticks;  //!< same pool, time and price as a tick already held
+  Counter risk_records;     //!< spot.risk records emitted
+
+  void to_json(nlohmann::json& j) const;
+};
+
+}  // namespace spotstream

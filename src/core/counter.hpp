@@ -1,0 +1,16 @@
+#pragma once
+//! A counter readable live from any thread (relaxed atomics). The metrics of each part of the
+//! processor are structs of these next to the code they measure; topology/process_metrics gathers
+//! them for a process.
+#include <atomic>
+#include <cstdint>
+
+namespace spotstream {
+
+struct Counter {
+  std::atomic<std::uint64_t> value{0};
+  void inc(std::uint64_t n = 1) { value.fetch_add(n, std::memory_order_relaxed); }
+  std::uint64_t get() const { return value.load(std::memory_order_relaxed); }
+};
+
+}  // namespace spotstream
