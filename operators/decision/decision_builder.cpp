@@ -4,7 +4,7 @@
 
 namespace spotstream {
 
-std::string pool_of(const FleetEvent& node) { return node.az + "/" + node.instance_type + "/" + node.product; }
+std::string pool_of(const FleetEvent& node) { return PoolId::text(node.az, node.instance_type, node.product); }
 
 Decision build_decision(const FleetEvent& node, DecisionKind kind, TimestampMs ts, std::string reason,
                         std::string signal, const std::string& cause) {

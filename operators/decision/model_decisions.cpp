@@ -12,12 +12,9 @@ namespace {
 
 std::string family_of_type(std::string_view type) { return std::string(type.substr(0, type.find('.'))); }
 
-//! "<az>/<type>/<product>" -> family of <type> (the product may itself contain '/').
 std::string family_of_pool(std::string_view pool) {
-  const auto a = pool.find('/');
-  if (a == std::string_view::npos) return {};
-  const auto rest = pool.substr(a + 1);
-  return family_of_type(rest.substr(0, rest.find('/')));
+  const auto id = PoolId::parse(pool);
+  return id ? std::string(id->family()) : std::string();
 }
 
 //! Where each node of each fleet is, or is being steered: the diversity cap's counts.

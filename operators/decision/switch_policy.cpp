@@ -27,7 +27,7 @@ Verdict SwitchPolicy::operator()(const NodeNeeds& node, const Ranking& r, const 
   v.kind = state.kind;
   v.target = state.target;
   if (!r.own) {
-    v.reason = "no risk score yet for " + node.az + "/" + node.instance_type + "/" + node.product;
+    v.reason = "no risk score yet for " + PoolId::text(node.az, node.instance_type, node.product);
     return v;
   }
   const Candidate& own = *r.own;

@@ -184,7 +184,7 @@ std::string encode_decision(const Decision& d) {
   j["az"] = d.az;
   j["instance_type"] = d.instance_type;
   j["product"] = d.product;
-  j["pool"] = d.az + "/" + d.instance_type + "/" + d.product;
+  j["pool"] = PoolId::text(d.az, d.instance_type, d.product);
   j["reason"] = d.reason;
   j["signal"] = d.signal;
   if (d.action_time != 0) j["action_time"] = format_iso8601(d.action_time);

@@ -9,6 +9,8 @@
 #include <utility>
 #include <variant>
 
+#include "src/core/pool_id.hpp"
+
 namespace spotstream {
 
 //! Event time: milliseconds since the Unix epoch, UTC. Never the wall clock.
@@ -36,7 +38,7 @@ struct PriceTick {
   //! fnv1a64(routing_key()) without building the key.
   std::uint64_t routing_hash() const;
   //! Pool identity: "<az>/<instance_type>/<product>".
-  std::string pool_id() const { return az + "/" + instance_type + "/" + product; }
+  std::string pool_id() const { return PoolId::text(az, instance_type, product); }
 };
 
 enum class SignalKind : std::uint8_t { Interruption, Rebalance };

@@ -60,7 +60,7 @@ struct SynthPool {
   double memory_gib = 0;
   std::string arch;
 
-  std::string pool_id() const { return az + "/" + instance_type + "/" + product; }
+  std::string pool_id() const { return PoolId::text(az, instance_type, product); }
 };
 
 //! Per-type counts of one generate() run.

@@ -89,7 +89,7 @@ EvaluateServer::Reply EvaluateServer::evaluate(std::string_view body) const {
   n.family = n.instance_type.substr(0, n.instance_type.find('.'));
 
   const Evaluation e = services_->engine.evaluate(n);
-  const std::string pool = n.az + "/" + n.instance_type + "/" + n.product;
+  const std::string pool = PoolId::text(n.az, n.instance_type, n.product);
   if (!e.known) return error(404, "no risk score for pool " + pool + " yet: the stream has not seen a price for it");
   const Verdict& v = e.verdict;
   Json out;

@@ -113,7 +113,7 @@ bool HistoryEncoder::add_output(const Output& o, std::string& error) {
       w.text(d->fleet);
       w.text(d->node_id);
       w.text(d->instance_id);
-      w.text(d->az + "/" + d->instance_type + "/" + d->product);
+      w.text(PoolId::text(d->az, d->instance_type, d->product));
       w.text_or_null(d->target);
       w.text(d->model);
       w.text(d->reason);
