@@ -26,17 +26,19 @@ struct LiveScoring {
   }
 };
 
-//! Ticks by their key's hash (every size of a family in an AZ together: family stress); every node
-//! on the decision shard.
 constexpr std::size_t kDecisionShard = 0;
 
-std::size_t route(Event& e, std::size_t shards) {
+}  // namespace
+
+std::size_t route_by_key(Event& e, std::size_t shards) {
   if (auto* tick = std::get_if<PriceTick>(&e)) {
     tick->key_hash = tick->routing_hash();  // kept: the shard finds the tick's family by it
     return tick->key_hash % shards;
   }
   return kDecisionShard;
 }
+
+namespace {
 
 ShardPlan make_topology(const Config& cfg, std::shared_ptr<DecisionServices> services) {
   SignalReactionSettings s;
@@ -52,7 +54,7 @@ ShardPlan make_topology(const Config& cfg, std::shared_ptr<DecisionServices> ser
     throw ConfigError("decisions.risk_source: '" + source + "' is neither topic nor local");
   const bool local_table = cfg.get_string("decisions.risk_source") == "local";
   ShardPlan plan;
-  plan.route = route;
+  plan.route = route_by_key;
   // decisions.risk_source=topic: every process marks how far its spot.risk records are delivered.
   if (!local_table) plan.marks = [cfg] { return std::make_unique<RiskMarks>(cfg); };
   plan.logic = [cfg, s, scoring, services, local_table](int shard, RuntimeMetrics& runtime) -> std::unique_ptr<ShardLogic> {

@@ -15,6 +15,10 @@
 
 namespace spotstream {
 
+//! The live router: ticks by the hash of their key (every size of a family in an AZ on one shard:
+//! family stress), fleet events and signals to the decision shard (0), where every node lives.
+std::size_t route_by_key(Event& e, std::size_t shards);
+
 //! The plan for Pipeline: one ShardLogic (state objects + operators) per shard, all sharing
 //! `services` (the REST API may hold it too), and the routing.
 ShardPlan live_topology(const Config& cfg, std::shared_ptr<DecisionServices> services);

@@ -6,11 +6,15 @@
 #include <map>
 #include <stdexcept>
 #include <tuple>
+#include <unordered_map>
 
+#include "src/codec/price_file.hpp"
 #include "src/model/model_loader.hpp"
 #include "src/model/spot_advisor.hpp"
 #include "topology/process_metrics.hpp"
+#include "topology/live_topology.hpp"
 #include "topology/price_path.hpp"
+#include "topology/replay.hpp"
 
 namespace spotstream {
 
@@ -53,38 +57,114 @@ void TrainingSet::write_csv(const std::string& path) const {
   if (std::fclose(f) != 0) throw std::runtime_error("cannot write " + path);
 }
 
+namespace {
+
+//! What one shard scored: a row per tick its windows took, its pools by first appearance.
+struct ShardRows {
+  std::vector<std::string> pools;
+  std::unordered_map<std::string, std::uint32_t> pool_index;
+  std::vector<TrainingSet::Row> rows;
+  std::vector<double> prices, values, scores;  //!< per row: 1, kFeatureCount, and one per model
+};
+
+//! The price path with every tick scored, on the replay engine's shards: rows instead of spot.risk
+//! records, scored by the heuristic and the `extra` models (models are shared by shards live too).
+class TrainingShard : public ShardLogic {
+ public:
+  TrainingShard(const Config& cfg, std::shared_ptr<const SpotAdvisor> advisor,
+                const std::vector<std::shared_ptr<const RiskModel>>& extra, ShardRows& out, ProcessMetrics& metrics)
+      : path_(cfg, std::move(advisor), metrics), extra_(extra), out_(out) {}
+
+  void on_event(const Event& event, const EventContext& ctx, OutputCollector& /*out*/) override {
+    const auto* t = std::get_if<PriceTick>(&event);
+    if (!t) return;
+    const auto i = static_cast<std::size_t>(std::max(ctx.partition, 0));
+    if (i >= states_.size()) states_.resize(i + 1);
+    if (!states_[i]) states_[i] = std::make_unique<PriceState>();
+    TickOutcome outcome;
+    const auto rec = path_.score(*t, *states_[i], outcome);
+    if (!rec) return;
+    const auto [it, added] = out_.pool_index.emplace(rec->pool, static_cast<std::uint32_t>(out_.pools.size()));
+    if (added) out_.pools.push_back(rec->pool);
+    out_.rows.push_back({rec->ts, it->second, Split::Train, 0});
+    out_.prices.push_back(rec->features.price);
+    for (std::size_t k = 0; k < kFeatureCount; ++k) out_.values.push_back(feature_value(rec->features, static_cast<FeatureId>(k)));
+    out_.scores.push_back(rec->score.crash_probability);
+    for (const auto& m : extra_) out_.scores.push_back(m->crash_probability(rec->features));
+  }
+
+ private:
+  PricePath path_;
+  const std::vector<std::shared_ptr<const RiskModel>>& extra_;
+  ShardRows& out_;
+  std::vector<std::unique_ptr<PriceState>> states_;  //!< by input partition, as a price shard keeps them
+};
+
+//! Every shard's rows in time order, ties by pool (az, type, product), with pools indexed by first
+//! appearance in that order: the rows do not depend on the shard count.
+void merge(std::vector<ShardRows>& shards, std::size_t models, TrainingSet& set, std::vector<double>& prices) {
+  std::vector<std::vector<PoolId>> ids(shards.size());
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> order;  // (shard, row)
+  for (std::uint32_t s = 0; s < shards.size(); ++s) {
+    for (const auto& p : shards[s].pools) ids[s].push_back(PoolId::parse(p).value_or(PoolId{p, "", ""}));
+    for (std::uint32_t r = 0; r < shards[s].rows.size(); ++r) order.emplace_back(s, r);
+  }
+  std::stable_sort(order.begin(), order.end(), [&](const auto& x, const auto& y) {
+    const auto& a = shards[x.first].rows[x.second];
+    const auto& b = shards[y.first].rows[y.second];
+    if (a.ts != b.ts) return a.ts < b.ts;
+    return ids[x.first][a.pool] < ids[y.first][b.pool];
+  });
+  std::map<std::string, std::uint32_t> pool_index;
+  for (const auto& [s, r] : order) {
+    const auto& from = shards[s];
+    const auto& name = from.pools[from.rows[r].pool];
+    const auto [it, added] = pool_index.emplace(name, static_cast<std::uint32_t>(set.pools.size()));
+    if (added) set.pools.push_back(name);
+    set.rows.push_back({from.rows[r].ts, it->second, Split::Train, 0});
+    prices.push_back(from.prices[r]);
+    set.values.insert(set.values.end(), from.values.begin() + static_cast<std::ptrdiff_t>(r * kFeatureCount),
+                      from.values.begin() + static_cast<std::ptrdiff_t>((r + 1) * kFeatureCount));
+    set.scores.insert(set.scores.end(), from.scores.begin() + static_cast<std::ptrdiff_t>(r * models),
+                      from.scores.begin() + static_cast<std::ptrdiff_t>((r + 1) * models));
+  }
+}
+
+}  // namespace
+
 TrainingSet build_training_set(std::vector<PriceTick> ticks, const Config& cfg,
                                std::shared_ptr<const SpotAdvisor> advisor, const LabelRule& label,
                                const SplitRule& split, const std::vector<std::shared_ptr<const RiskModel>>& extra) {
   if (ticks.empty()) throw std::invalid_argument("no price ticks to train on");
-  // Time order, ties by pool: the rows (and the family stress at equal times) do not depend on the
-  // order the source delivered the ticks in (files, the synthetic market or a topic's partitions).
-  std::stable_sort(ticks.begin(), ticks.end(), [](const PriceTick& a, const PriceTick& b) {
-    return std::tie(a.ts, a.az, a.instance_type, a.product) < std::tie(b.ts, b.az, b.instance_type, b.product);
-  });
   Config every_tick = cfg;
   every_tick.set("risk.every_tick", "true");
-  ProcessMetrics metrics;
-  const PricePath path(every_tick, std::move(advisor), metrics);  // the built-in heuristic scores first
-  PriceState state;
-
   TrainingSet set;
-  set.model_ids.push_back(builtin_model()->info().id());
+  set.model_ids.push_back(builtin_model()->info().id());  // the built-in heuristic scores first
   for (const auto& m : extra) set.model_ids.push_back(m->info().id());
-  std::map<std::string, std::uint32_t> pool_index;
+
+  // The ticks through the replay engine (the live path's shards and partitions), each shard
+  // collecting its rows.
+  // Time order, ties by pool: the rows (and the family stress at equal times) do not depend on the
+  // order the source delivered the ticks in (files, the synthetic market or a topic's partitions).
+  sort_ticks(ticks);
+  std::vector<Event> events;
+  events.reserve(ticks.size());
+  for (auto& t : ticks) events.emplace_back(std::move(t));
+  std::vector<PriceTick>().swap(ticks);
+  const auto shards = static_cast<std::size_t>(every_tick.get_int("runtime.shards"));
+  std::vector<ShardRows> rows(shards);
+  ShardPlan plan;
+  plan.route = route_by_key;
+  plan.logic = [&](int shard, RuntimeMetrics& m) -> std::unique_ptr<ShardLogic> {
+    return std::make_unique<TrainingShard>(every_tick, advisor, extra, rows[static_cast<std::size_t>(shard)],
+                                           ProcessMetrics::of(m));
+  };
+  ProcessMetrics metrics;
+  const std::atomic<bool> stop{false};
+  const auto result = replay(every_tick, std::move(events), metrics, stop, [](std::vector<Output>&) {}, std::move(plan));
+  if (result.status != 0) throw std::runtime_error("the training replay stopped with status " + std::to_string(result.status));
   std::vector<double> prices;  // the pool's price at each row, for the labels
-  for (const auto& t : ticks) {
-    TickOutcome outcome;
-    const auto rec = path.score(t, state, outcome);
-    if (!rec) continue;
-    const auto [it, added] = pool_index.emplace(rec->pool, static_cast<std::uint32_t>(set.pools.size()));
-    if (added) set.pools.push_back(rec->pool);
-    set.rows.push_back({rec->ts, it->second, Split::Train, 0});
-    prices.push_back(rec->features.price);
-    for (std::size_t k = 0; k < kFeatureCount; ++k) set.values.push_back(feature_value(rec->features, static_cast<FeatureId>(k)));
-    set.scores.push_back(rec->score.crash_probability);
-    for (const auto& m : extra) set.scores.push_back(m->crash_probability(rec->features));
-  }
+  merge(rows, set.model_ids.size(), set, prices);
   if (set.rows.empty()) throw std::invalid_argument("no price tick was taken by the windows");
   set.start = set.rows.front().ts;
   set.end = set.rows.back().ts;

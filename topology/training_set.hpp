@@ -1,7 +1,8 @@
 #pragma once
 //! Labelled feature rows for training and evaluating risk models, built by the live price path
-//! itself (PricePath::score with every-tick emission: the same window, family stress and feature
-//! code, not a copy), from a price history in event-time order.
+//! itself on the replay engine (PricePath::score with every-tick emission in the same shards and
+//! partitions: the same window, family stress and feature code, not a copy), from a price history
+//! in event-time order.
 //!
 //! - Row: one per tick the window takes, with every catalogue feature (model_features.hpp) of the
 //!   pool at that tick, and the scores of the models given (the heuristic always).
@@ -65,8 +66,9 @@ struct TrainingSet {
   void write_csv(const std::string& path) const;
 };
 
-//! Runs `ticks` (any order: sorted here by time, ties by pool) through a PricePath built from `cfg` (window
-//! settings) with `advisor` (may be null), labels and splits the rows. `extra` models are scored
+//! Replays `ticks` (any order: sorted here by time, ties by pool) in process through the live price
+//! path's shards (topology/replay; window settings and runtime.shards from `cfg`) with `advisor`
+//! (may be null), every tick scored, then labels and splits the rows. `extra` models are scored
 //! on every row after the heuristic.
 TrainingSet build_training_set(std::vector<PriceTick> ticks, const Config& cfg,
                                std::shared_ptr<const SpotAdvisor> advisor, const LabelRule& label,

@@ -4,11 +4,15 @@
 #include <gtest/gtest.h>
 
 #include <Eigen/Core>
+#include <map>
 #include <random>
+#include <tuple>
 
 #include "src/feed/synth_market.hpp"
 #include "src/model/classification_metrics.hpp"
 #include "src/model/logistic_fit.hpp"
+#include "topology/price_path.hpp"
+#include "topology/process_metrics.hpp"
 #include "topology/training_set.hpp"
 
 using namespace spotstream;
@@ -161,4 +165,57 @@ TEST(Training, TrainedModelBeatsTheHeuristicOnTheSyntheticHeldOutSlice) {
   std::printf("synthetic held-out slice: %zu rows, logistic AUC %.4f, heuristic AUC %.4f\n", test.size(), auc, heuristic_auc);
   EXPECT_GT(auc, heuristic_auc + 0.02);
   EXPECT_GT(auc, 0.6);
+}
+
+// The rows come from the replay engine's shards; whatever their number, each row's features and
+// score are what the price path gives when one state sees every tick in time order (the reference
+// here: PricePath::score in a plain loop), and the rows come in the same order.
+TEST(Training, RowsAreThePricePathsWhateverTheShards) {
+  SynthOptions o;
+  o.days = 2;
+  o.nodes = 0;
+  o.regions = {"us-east-1"};
+  std::vector<PriceTick> ticks;
+  SynthMarket(o).generate([&](const Event& e) {
+    if (const auto* t = std::get_if<PriceTick>(&e)) ticks.push_back(*t);
+  });
+  std::stable_sort(ticks.begin(), ticks.end(), [](const PriceTick& a, const PriceTick& b) {
+    return std::tie(a.ts, a.az, a.instance_type, a.product) < std::tie(b.ts, b.az, b.instance_type, b.product);
+  });
+  Config every_tick;
+  every_tick.set("risk.every_tick", "true");
+  ProcessMetrics m;
+  const PricePath path(every_tick, nullptr, m);
+  PriceState state;
+  std::map<std::pair<TimestampMs, std::string>, std::pair<std::vector<double>, double>> want;
+  for (const auto& t : ticks) {
+    TickOutcome outcome;
+    if (const auto rec = path.score(t, state, outcome)) {
+      std::vector<double> v;
+      for (std::size_t k = 0; k < kFeatureCount; ++k) v.push_back(feature_value(rec->features, static_cast<FeatureId>(k)));
+      want[{rec->ts, rec->pool}] = {v, rec->score.crash_probability};
+    }
+  }
+  std::vector<std::vector<std::string>> orders;
+  for (const char* shards : {"1", "3"}) {
+    Config cfg;
+    cfg.set("runtime.shards", shards);
+    cfg.set("log.level", "warn");
+    const auto set = build_training_set(ticks, cfg, nullptr, LabelRule{}, SplitRule{});
+    ASSERT_GT(set.rows.size(), 10000u);
+    std::vector<std::string> order;
+    for (std::size_t i = 0; i < set.rows.size(); ++i) {
+      const auto& pool = set.pools[set.rows[i].pool];
+      order.push_back(std::to_string(set.rows[i].ts) + " " + pool);
+      const auto it = want.find({set.rows[i].ts, pool});
+      ASSERT_NE(it, want.end()) << order.back();
+      for (std::size_t k = 0; k < kFeatureCount; ++k) {
+        const double got = set.value(i, static_cast<FeatureId>(k)), ref = it->second.first[k];
+        ASSERT_TRUE(got == ref || (std::isnan(got) && std::isnan(ref))) << order.back() << " feature " << k;
+      }
+      ASSERT_EQ(set.score(i, 0), it->second.second) << order.back();
+    }
+    orders.push_back(std::move(order));
+  }
+  EXPECT_EQ(orders[0], orders[1]);
 }
