@@ -139,8 +139,8 @@ void Pipeline::dead_letter(const EventSource::Record& r, const DecodeError& err)
   metrics_.dlq.inc(dl.reason);
   const auto count = metrics_.dlq.total();
   if (count <= 10 || count % 1000 == 0)
-    spdlog::warn("bad input #{} from {}[{}]@{} -> {}: {} ({})", count, dl.source.topic, dl.source.partition,
-                 dl.source.offset, cfg_.get_string("topics.dlq"), dl.reason, dl.detail);
+    spdlog::warn("bad input #{} from {}[{}]@{} -> dead letters: {} ({})", count, dl.source.topic, dl.source.partition,
+                 dl.source.offset, dl.reason, dl.detail);
   current_->add(1);
   dlq_outputs_.push_back(Output{OutputTopic::Dlq, dl.key, encode_dead_letter(dl, dlq_payload_max_), dl.ts, current_.get()});
 }
