@@ -1,0 +1,51 @@
+#include "operators/backtest/price_ledger.hpp"
+
+#include <algorithm>
+#include <optional>
+
+namespace spotstream {
+
+void PriceLedger::add(const std::string& pool, TimestampMs ts, double usd_per_hour) {
+  prices_[pool][ts] = usd_per_hour;
+}
+
+std::optional<double> PriceLedger::price_at(std::string_view pool, TimestampMs ts) const {
+  const auto p = prices_.find(pool);
+  if (p == prices_.end()) return std::nullopt;
+  auto it = p->second.upper_bound(ts);
+  if (it == p->second.begin()) return std::nullopt;
+  return std::prev(it)->second;
+}
+
+PriceLedger::Bill PriceLedger::run(std::string_view pool, TimestampMs from, TimestampMs to) const {
+  Bill bill;
+  if (to < from) return bill;
+  // Whole seconds, at least the minimum: the billed end may lie past the termination.
+  const TimestampMs seconds = (to - from + 999) / 1000;
+  const TimestampMs end = from + std::max(seconds * 1000, kMinimumBilledMs);
+  const auto p = prices_.find(pool);
+  if (p == prices_.end()) {
+    bill.unpriced_ms = end - from;
+    return bill;
+  }
+  const auto& steps = p->second;
+  auto it = steps.upper_bound(from);
+  TimestampMs at = from;
+  if (it == steps.begin()) {  // before the first tick: no price known
+    const TimestampMs priced_from = std::min(end, it->first);
+    bill.unpriced_ms = priced_from - from;
+    at = priced_from;
+  }
+  double usd_ms = 0;  // price x milliseconds, in USD/h x ms
+  while (at < end) {
+    it = steps.upper_bound(at);
+    const double price = std::prev(it)->second;
+    const TimestampMs until = it == steps.end() ? end : std::min(end, it->first);
+    usd_ms += price * static_cast<double>(until - at);
+    at = until;
+  }
+  bill.usd = usd_ms / 3'600'000.0;
+  return bill;
+}
+
+}  // namespace spotstream

@@ -1,0 +1,47 @@
+#pragma once
+//! Spot prices per pool as EC2 bills them, for a backtest's simulated fleet and its baselines: a
+//! pool's price stands from its tick until the pool's next tick (histories list changes), and an
+//! instance is billed for the whole instance, per second, with a minimum of 60 seconds per run
+//! (EC2's per-second billing). What is billed is always one instance of the pool's type: a node
+//! placed on a larger size pays for all of it.
+//! Owned by one thread (the backtest's consumer); add() ticks in any order.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "src/core/event.hpp"
+
+namespace spotstream {
+
+class PriceLedger {
+ public:
+  static constexpr TimestampMs kMinimumBilledMs = 60'000;
+
+  //! The price of `pool` ("<az>/<type>/<product>", PoolId) from `ts` until its next tick.
+  void add(const std::string& pool, TimestampMs ts, double usd_per_hour);
+  void add(const PriceTick& t) { add(t.pool_id(), t.ts, t.spot_price); }
+
+  //! The price of `pool` in effect at `ts`; nullopt before its first tick (or an unknown pool).
+  std::optional<double> price_at(std::string_view pool, TimestampMs ts) const;
+
+  struct Bill {
+    double usd = 0;
+    //! Billed time for which no price was known (before the pool's first tick): not in `usd`.
+    TimestampMs unpriced_ms = 0;
+  };
+  //! One instance of `pool` launched at `from` and terminated at `to`: billed per second (a part
+  //! second counts whole) with a minimum of 60 s, at the prices in effect over that time.
+  Bill run(std::string_view pool, TimestampMs from, TimestampMs to) const;
+
+ private:
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::map<TimestampMs, double>, StringHash, std::equal_to<>> prices_;
+};
+
+}  // namespace spotstream
