@@ -97,7 +97,9 @@ void DecisionShard::on_progress(const EventContext& ctx, OutputCollector& out) {
 TimestampMs DecisionShard::outputs_complete_before(const EventContext& ctx) const {
   TimestampMs before = ctx.wm.routed_before();
   if (!decides_) return before;
-  if (decided_upto_ < Watermarks::kMax) before = std::min(before, decided_upto_ == Watermarks::kMin ? decided_upto_ : decided_upto_ + 1);
+  // Nothing at or before decided_upto_ is decided again (its extremes stand for themselves).
+  const bool extreme = decided_upto_ == Watermarks::kMin || decided_upto_ == Watermarks::kMax;
+  before = std::min(before, extreme ? decided_upto_ : decided_upto_ + 1);
   if (!fleet_state_.parked_order.empty()) before = std::min(before, fleet_state_.parked_order.front().first);
   if (fleet_state_.restore_pending)
     before = std::min(before, fleet_state_.recent_instants.empty() ? Watermarks::kMin : fleet_state_.recent_instants.front());

@@ -89,20 +89,20 @@ void OrderedSink::release(TimestampMs bound) {
 
 namespace {
 
-//! One release's runs in order: by time, key and topic (stable: a lane's own order where they tie).
+//! The order outputs are handed over in: time, key, topic.
+bool before(const Output& a, const Output& b) {
+  if (a.ts != b.ts) return a.ts < b.ts;
+  if (const int c = a.key.compare(b.key); c != 0) return c < 0;
+  return a.topic < b.topic;
+}
+
+//! One release's runs in order (stable: a lane's own order where they tie).
 std::vector<Output> merged(std::vector<std::vector<Output>>& runs) {
-  if (runs.size() == 1 && std::is_sorted(runs[0].begin(), runs[0].end(), [](const Output& a, const Output& b) {
-        return a.ts != b.ts ? a.ts < b.ts : a.key != b.key ? a.key < b.key : a.topic < b.topic;
-      }))
-    return std::move(runs[0]);
+  if (runs.size() == 1 && std::is_sorted(runs[0].begin(), runs[0].end(), before)) return std::move(runs[0]);
   std::vector<Output*> order;
   for (auto& r : runs)
     for (auto& o : r) order.push_back(&o);
-  std::stable_sort(order.begin(), order.end(), [](const Output* a, const Output* b) {
-    if (a->ts != b->ts) return a->ts < b->ts;
-    if (const int c = a->key.compare(b->key); c != 0) return c < 0;
-    return a->topic < b->topic;
-  });
+  std::stable_sort(order.begin(), order.end(), [](const Output* a, const Output* b) { return before(*a, *b); });
   std::vector<Output> out;
   out.reserve(order.size());
   for (auto* o : order) out.push_back(std::move(*o));

@@ -30,6 +30,19 @@ double brute_auc(const std::vector<double>& p, const std::vector<unsigned char>&
   return pairs / n;
 }
 
+//! The synthetic market's prices over `days`, one region, no fleet.
+std::vector<PriceTick> synthetic_ticks(int days) {
+  SynthOptions o;
+  o.days = days;
+  o.nodes = 0;
+  o.regions = {"us-east-1"};
+  std::vector<PriceTick> ticks;
+  SynthMarket(o).generate([&](const Event& e) {
+    if (const auto* t = std::get_if<PriceTick>(&e)) ticks.push_back(*t);
+  });
+  return ticks;
+}
+
 }  // namespace
 
 TEST(Training, AucAndF1ThresholdAgainstBruteForce) {
@@ -128,14 +141,7 @@ TEST(Training, LabelsLookAheadAndTheSplitPurgesAtSliceEnds) {
 // The "done when": a model trained by the live feature code beats the heuristic's AUC on the
 // synthetic market's held-out (later) slice.
 TEST(Training, TrainedModelBeatsTheHeuristicOnTheSyntheticHeldOutSlice) {
-  SynthOptions o;
-  o.days = 6;
-  o.nodes = 0;
-  o.regions = {"us-east-1"};
-  std::vector<PriceTick> ticks;
-  SynthMarket(o).generate([&](const Event& e) {
-    if (const auto* t = std::get_if<PriceTick>(&e)) ticks.push_back(*t);
-  });
+  const auto ticks = synthetic_ticks(6);
   const auto set = build_training_set(ticks, Config{}, nullptr, LabelRule{}, SplitRule{});
   const std::vector<FeatureId> features = {FeatureId::PricePosition,    FeatureId::FamilyStressMean,
                                            FeatureId::FamilyStressMax,  FeatureId::FamilyStressGap,
@@ -171,14 +177,7 @@ TEST(Training, TrainedModelBeatsTheHeuristicOnTheSyntheticHeldOutSlice) {
 // score are what the price path gives when one state sees every tick in time order (the reference
 // here: PricePath::score in a plain loop), and the rows come in the same order.
 TEST(Training, RowsAreThePricePathsWhateverTheShards) {
-  SynthOptions o;
-  o.days = 2;
-  o.nodes = 0;
-  o.regions = {"us-east-1"};
-  std::vector<PriceTick> ticks;
-  SynthMarket(o).generate([&](const Event& e) {
-    if (const auto* t = std::get_if<PriceTick>(&e)) ticks.push_back(*t);
-  });
+  auto ticks = synthetic_ticks(2);
   std::stable_sort(ticks.begin(), ticks.end(), [](const PriceTick& a, const PriceTick& b) {
     return std::tie(a.ts, a.az, a.instance_type, a.product) < std::tie(b.ts, b.az, b.instance_type, b.product);
   });
