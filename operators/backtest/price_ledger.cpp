@@ -3,10 +3,33 @@
 #include <algorithm>
 #include <optional>
 
+#include "src/feed/on_demand_prices.hpp"
+
 namespace spotstream {
 
 void PriceLedger::add(const std::string& pool, TimestampMs ts, double usd_per_hour) {
   prices_[pool][ts] = usd_per_hour;
+}
+
+void PriceLedger::add(const PriceTick& t) {
+  add(t.pool_id(), t.ts, t.spot_price);
+  if (!t.has_on_demand()) return;
+  auto& latest = on_demand_[t.region + "/" + t.instance_type];
+  if (t.ts >= latest.first) latest = {t.ts, t.on_demand_price};
+}
+
+std::optional<double> PriceLedger::on_demand(std::string_view region, std::string_view instance_type) const {
+  const auto it = on_demand_.find(std::string(region) + "/" + std::string(instance_type));
+  if (it != on_demand_.end()) return it->second.second;
+  return on_demand_price(region, instance_type);
+}
+
+std::vector<std::string> PriceLedger::pools() const {
+  std::vector<std::string> out;
+  out.reserve(prices_.size());
+  for (const auto& [pool, steps] : prices_) out.push_back(pool);
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 std::optional<double> PriceLedger::price_at(std::string_view pool, TimestampMs ts) const {
@@ -18,11 +41,15 @@ std::optional<double> PriceLedger::price_at(std::string_view pool, TimestampMs t
 }
 
 PriceLedger::Bill PriceLedger::run(std::string_view pool, TimestampMs from, TimestampMs to) const {
-  Bill bill;
-  if (to < from) return bill;
+  if (to < from) return Bill{};
   // Whole seconds, at least the minimum: the billed end may lie past the termination.
   const TimestampMs seconds = (to - from + 999) / 1000;
-  const TimestampMs end = from + std::max(seconds * 1000, kMinimumBilledMs);
+  return integral(pool, from, from + std::max(seconds * 1000, kMinimumBilledMs));
+}
+
+PriceLedger::Bill PriceLedger::integral(std::string_view pool, TimestampMs from, TimestampMs end) const {
+  Bill bill;
+  if (end <= from) return bill;
   const auto p = prices_.find(pool);
   if (p == prices_.end()) {
     bill.unpriced_ms = end - from;

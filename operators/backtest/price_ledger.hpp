@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "src/core/event.hpp"
 
@@ -22,7 +23,14 @@ class PriceLedger {
 
   //! The price of `pool` ("<az>/<type>/<product>", PoolId) from `ts` until its next tick.
   void add(const std::string& pool, TimestampMs ts, double usd_per_hour);
-  void add(const PriceTick& t) { add(t.pool_id(), t.ts, t.spot_price); }
+  //! The tick's spot price, and its on-demand price when it carries one.
+  void add(const PriceTick& t);
+
+  //! The on-demand price of `instance_type` in `region`: the latest a tick carried, else the table
+  //! the project ships (src/feed/on_demand_prices.hpp); nullopt when neither knows it.
+  std::optional<double> on_demand(std::string_view region, std::string_view instance_type) const;
+  //! Every pool with a price, by name.
+  std::vector<std::string> pools() const;
 
   //! The price of `pool` in effect at `ts`; nullopt before its first tick (or an unknown pool).
   std::optional<double> price_at(std::string_view pool, TimestampMs ts) const;
@@ -35,6 +43,9 @@ class PriceLedger {
   //! One instance of `pool` launched at `from` and terminated at `to`: billed per second (a part
   //! second counts whole) with a minimum of 60 s, at the prices in effect over that time.
   Bill run(std::string_view pool, TimestampMs from, TimestampMs to) const;
+  //! The prices in effect over [from, to) times the time, exactly (no rounding, no minimum): a
+  //! share of a run's bill, e.g. per hour for a chart.
+  Bill integral(std::string_view pool, TimestampMs from, TimestampMs to) const;
 
  private:
   struct StringHash {
@@ -42,6 +53,8 @@ class PriceLedger {
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   std::unordered_map<std::string, std::map<TimestampMs, double>, StringHash, std::equal_to<>> prices_;
+  //! "<region>/<type>" -> (ts, price) of the latest tick that carried one.
+  std::unordered_map<std::string, std::pair<TimestampMs, double>> on_demand_;
 };
 
 }  // namespace spotstream

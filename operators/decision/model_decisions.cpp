@@ -196,4 +196,12 @@ Evaluation ModelDecisions::evaluate(const NodeNeeds& n) const {
   return e;
 }
 
+std::string ModelDecisions::replacement(const NodeNeeds& n, TimestampMs as_of, std::string_view leaving) const {
+  const Ranking r = rank(n, table_.region_as_of(n.region, as_of));
+  const Candidate* best = SwitchPolicy::best(r, [&](const Candidate& c) { return c.risk.pool != leaving; });
+  const bool own_safe = r.own && r.own->risk.pool != leaving && r.own->risk.crash_probability <= s_.gate;
+  if (own_safe && (!best || r.own->yield >= best->yield)) return r.own->risk.pool;
+  return best ? best->risk.pool : std::string(kOnDemandTarget);
+}
+
 }  // namespace spotstream

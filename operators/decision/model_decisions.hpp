@@ -60,6 +60,10 @@ class ModelDecisions {
   //! One node's evaluation on the latest scores, with no fleet (no diversity cap) and no history:
   //! what the REST API answers.
   Evaluation evaluate(const NodeNeeds& n) const;
+  //! Where a node that must leave pool `leaving` goes, on the scores as of `as_of`: the best safe
+  //! pool other than `leaving` (the node's own pool among them, ranked as every candidate is), or
+  //! "on-demand" when none is safe. What a backtest's simulated fleet does with a notice.
+  std::string replacement(const NodeNeeds& n, TimestampMs as_of, std::string_view leaving) const;
   const CandidateFilter& filter() const { return filter_; }
 
  private:

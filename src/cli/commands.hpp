@@ -55,6 +55,20 @@ struct RiskOptions {
 };
 int risk_command(Config cfg, const RiskOptions& opts);
 
+//! `backtest`: the price history (files, --synth or --topic; --from/--to bound the period for any
+//! of them), signal and fleet files beside price files, the simulated fleet and its costs.
+struct BacktestCommandOptions {
+  PriceHistoryOptions history;
+  std::vector<std::string> signal_files, fleet_files;
+  int nodes = 10;
+  std::string instance_type, region, product;
+  double vcpu = 0, memory_gib = 0;
+  std::vector<std::string> pools;
+  double migration_minutes = 5, downtime_minutes = 10, restart_cost_usd = 0, warmup_hours = 24;
+  std::string out_dir;
+};
+int backtest_command(const Config& cfg, const BacktestCommandOptions& opts);
+
 //! `train` and `evaluate`: where the price history comes from, how rows are labelled and split.
 struct TrainOptions {
   PriceHistoryOptions history;

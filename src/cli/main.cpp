@@ -122,6 +122,44 @@ int main(int argc, char** argv) {
   evaluate->add_option("-m,--model", train_opts.model, "Model file")->required()->check(CLI::ExistingFile);
   evaluate->add_option("--predictions", train_opts.predictions, "Also write the model's probability for every row as CSV");
 
+  BacktestCommandOptions bt;
+  auto* backtest = app.add_subcommand(
+      "backtest", "Replay a past range through the live decision engine in process with a simulated fleet that\n"
+                  "follows every decision, bill it as EC2 bills (whole instances, per second) next to baselines on\n"
+                  "the same fleet, prices and interruptions (reactive-only, stay, on-demand, hindsight-best,\n"
+                  "lowest-price, lowest-band), and write report.json and decisions.csv to --out.\n"
+                  "Interruptions come from the signals (--signals with --fleet placing their instances, the\n"
+                  "synthetic market's own, or the topics); docs/backtest.md explains every figure.");
+  add_common(*backtest, common);
+  backtest->add_option("-i,--input", bt.history.inputs, "Price files (as for `risk`)")->check(CLI::ExistingFile);
+  backtest->add_option("--signals", bt.signal_files, "Signal files: EventBridge events or canonical signals (one JSON document or JSON lines)")
+      ->check(CLI::ExistingFile);
+  backtest->add_option("--fleet", bt.fleet_files, "Fleet event files (JSON lines): which pool each signal's instance ran in")
+      ->check(CLI::ExistingFile);
+  backtest->add_flag("--synth", bt.history.synth, "The synthetic market (prices, signals, its fleet) instead of files");
+  backtest->add_option("--seed", bt.history.seed, "Synthetic market seed")->capture_default_str();
+  backtest->add_option("--days", bt.history.days, "Synthetic market days")->check(CLI::Range(2, 366))->capture_default_str();
+  backtest->add_flag("--topic", bt.history.topic, "Read the prices, signals and fleet topics from --brokers (a week before --from too)");
+  backtest->add_option("--from", bt.history.from, "Start of the billed period, ISO-8601; default: the first tick + --warmup-hours");
+  backtest->add_option("--to", bt.history.to, "End of the billed period (exclusive), ISO-8601; default: the last tick");
+  backtest->add_option("--warmup-hours", bt.warmup_hours, "Without --from: history replayed before the period starts")
+      ->check(CLI::Range(0.0, 24.0 * 366))->capture_default_str();
+  backtest->add_option("-n,--nodes", bt.nodes, "Simulated fleet size")->check(CLI::Range(1, 100000))->capture_default_str();
+  backtest->add_option("--instance-type", bt.instance_type, "Nodes' instance type; default: the type with the most pools");
+  backtest->add_option("--region", bt.region, "Nodes' region; default: where that type has the most pools");
+  backtest->add_option("--product", bt.product, "Nodes' product; default: that of most of those pools");
+  backtest->add_option("--vcpu", bt.vcpu, "vCPUs a node needs (default: what its type offers)")->check(CLI::Range(0.0, 1e4));
+  backtest->add_option("--memory-gib", bt.memory_gib, "Memory a node needs (default: what its type offers)")->check(CLI::Range(0.0, 1e6));
+  backtest->add_option("--pool", bt.pools, "Home pool <az>/<type>/<product>, repeatable, assigned round-robin; default: "
+                                           "the type's pools in the region, cheapest at the start first");
+  backtest->add_option("--migration-minutes", bt.migration_minutes, "A SWITCH or DRAIN: both instances billed this long")
+      ->check(CLI::Range(0.0, 24.0 * 60))->capture_default_str();
+  backtest->add_option("--downtime-minutes", bt.downtime_minutes, "An interruption suffered: the node is down this long")
+      ->check(CLI::Range(0.0, 24.0 * 60))->capture_default_str();
+  backtest->add_option("--restart-cost", bt.restart_cost_usd, "An interruption suffered costs this much USD (lost work)")
+      ->check(CLI::Range(0.0, 1e6))->capture_default_str();
+  backtest->add_option("-o,--out", bt.out_dir, "Directory for report.json and decisions.csv")->required();
+
   auto* config = app.add_subcommand("config", "Print every configuration property: name, value, bounds, description");
   add_common(*config, common);
 
@@ -143,6 +181,7 @@ int main(int argc, char** argv) {
       return demo_command(std::move(cfg), feed);
     }
     if (risk->parsed()) return risk_command(std::move(cfg), risk_opts);
+    if (backtest->parsed()) return backtest_command(cfg, bt);
     if (train->parsed()) return train_command(cfg, train_opts);
     if (evaluate->parsed()) return evaluate_command(cfg, train_opts);
     if (config->parsed()) {

@@ -211,4 +211,31 @@ void sort_ticks(std::vector<PriceTick>& all) {
   }
 }
 
+std::vector<Event> read_event_file(const std::string& path, InputKind kind, std::vector<BadLine>* bad) {
+  const std::string data = slurp(path);
+  if (blank(data)) throw std::runtime_error(path + ": empty file");
+  EventDecoder decoder(DecodeLimits{.max_message_bytes = data.size(), .max_price = DecodeLimits{}.max_price});
+  std::vector<Event> events;
+  DecodeError whole;
+  const std::string_view first_line(data.data(), std::min(data.find('\n'), data.size()));
+  const bool lines = first_line.size() < data.size() && decoder.decode(kind, {}, first_line, events, whole);
+  events.clear();
+  if (!lines && decoder.decode(kind, {}, data, events, whole)) return events;
+  std::size_t line_no = 0;
+  for (std::size_t start = 0; start < data.size();) {
+    const auto end = std::min(data.find('\n', start), data.size());
+    const std::string_view line(data.data() + start, end - start);
+    start = end + 1;
+    ++line_no;
+    if (blank(line)) continue;
+    DecodeError err;
+    if (decoder.decode(kind, {}, line, events, err)) continue;
+    if (line_no == 1)
+      throw std::runtime_error(path + ": neither one JSON document nor JSON lines: " + whole.detail);
+    if (!bad) throw std::runtime_error(path + ":" + std::to_string(line_no) + ": " + err.detail);
+    bad->push_back(BadLine{path, line_no, err, std::string(line)});
+  }
+  return events;
+}
+
 }  // namespace spotstream

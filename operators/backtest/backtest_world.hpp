@@ -1,0 +1,62 @@
+#pragma once
+//! Everything a backtest's policies see, fixed before any of them runs: the period, the simulated
+//! fleet, the prices (PriceLedger), the scores the replay published on spot.risk (a risk table with
+//! their whole history, read as of any time), the interruption notices by pool, and the decisions
+//! the replay made for the fleet. Built by topology/backtest from one replay; read-only afterwards,
+//! so every policy is judged against the same market, fleet and interruptions.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "operators/backtest/fleet_sim.hpp"
+#include "operators/backtest/price_ledger.hpp"
+#include "operators/decision/model_decisions.hpp"
+#include "operators/decision/risk_table.hpp"
+
+namespace spotstream {
+
+//! An AWS signal, as it reaches a pool: every instance running in `pool` at `ts` receives it.
+struct PoolNotice {
+  TimestampMs ts = 0;
+  TimestampMs termination = 0;  //!< interruption notices: when EC2 takes the instances back
+  std::string pool;
+  SignalKind kind = SignalKind::Interruption;
+  InstanceAction action = InstanceAction::Terminate;
+};
+
+class BacktestWorld {
+ public:
+  BacktestWorld(DecisionSettings settings, std::shared_ptr<const ScoringContext> scoring);
+  BacktestWorld(const BacktestWorld&) = delete;
+  BacktestWorld& operator=(const BacktestWorld&) = delete;
+
+  TimestampMs start = 0, end = 0;  //!< the period billed: nodes join at start
+  SimSettings sim;
+  DecisionSettings settings;
+  PriceLedger ledger;
+  std::vector<SimNode> nodes;
+  std::vector<PoolNotice> notices;   //!< by time
+  std::vector<Decision> decisions;   //!< the replay's, in event-time order
+
+  //! A spot.risk record the replay published (any order).
+  void score(const RiskRecord& r) { feeder_.update(r); }
+  const RiskTable& scores() const { return scores_; }
+  //! True when some score carries a Spot Advisor band.
+  bool bands_known() const { return bands_known_; }
+  void saw_band() { bands_known_ = true; }
+
+  NodeNeeds needs(std::size_t node) const;
+  //! The engine's replacement for node `node` leaving `pool` at `t` (ModelDecisions::replacement).
+  std::string replacement(std::size_t node, TimestampMs t, std::string_view pool) const;
+  //! The pools that could host the node at `t` (the engine's static filter over the scores as of
+  //! t, its home pool included), by name, with their latest scores.
+  std::vector<PoolRisk> compatible(std::size_t node, TimestampMs t) const;
+
+ private:
+  RiskTable scores_;
+  RiskTable::Feeder feeder_;
+  ModelDecisions engine_;
+  bool bands_known_ = false;
+};
+
+}  // namespace spotstream

@@ -1,0 +1,125 @@
+#include "operators/backtest/simulate.hpp"
+
+#include <algorithm>
+#include <tuple>
+#include <unordered_map>
+
+namespace spotstream {
+
+namespace {
+
+// At equal times: decisions, then notices, then re-placement, then terminations (a move decided at
+// a notice's termination time does not save the instance).
+enum class Step : int { Decision = 0, Notice = 1, Period = 2, Termination = 3 };
+
+struct Item {
+  TimestampMs t;
+  Step step;
+  std::size_t index;
+  bool operator<(const Item& o) const { return std::tie(t, step, index) < std::tie(o.t, o.step, o.index); }
+};
+
+constexpr TimestampMs kDefaultLeadMs = 120'000;  // AWS: about two minutes
+
+TimestampMs termination_of(const PoolNotice& n) { return n.termination > 0 ? n.termination : n.ts + kDefaultLeadMs; }
+
+std::vector<Item> timeline(const BacktestWorld& w, const BacktestPolicy& policy) {
+  std::vector<Item> items;
+  if (policy.follows_decisions())
+    for (std::size_t k = 0; k < w.decisions.size(); ++k) items.push_back({w.decisions[k].ts, Step::Decision, k});
+  for (std::size_t k = 0; k < w.notices.size(); ++k) {
+    items.push_back({w.notices[k].ts, Step::Notice, k});
+    if (w.notices[k].kind == SignalKind::Interruption) items.push_back({termination_of(w.notices[k]), Step::Termination, k});
+  }
+  if (const auto period = policy.period_ms(); period > 0)
+    for (TimestampMs t = w.start + period; t < w.end; t += period) items.push_back({t, Step::Period, 0});
+  std::erase_if(items, [&](const Item& i) { return i.t < w.start || i.t >= w.end; });
+  std::stable_sort(items.begin(), items.end());
+  return items;
+}
+
+class Run {
+ public:
+  Run(const BacktestWorld& w, const BacktestPolicy& p) : w_(w), p_(p), sim_(w.ledger, w.sim, w.nodes, w.start) {
+    for (std::size_t i = 0; i < w.nodes.size(); ++i) {
+      by_instance_[w.nodes[i].join.instance_id] = i;
+      sim_.place(i, p.start(i, w), w.start);
+    }
+  }
+
+  PolicyResult operator()() {
+    for (const auto& item : timeline(w_, p_)) {
+      switch (item.step) {
+        case Step::Decision: decision(w_.decisions[item.index]); break;
+        case Step::Notice: notice(w_.notices[item.index]); break;
+        case Step::Period: replace(item.t); break;
+        case Step::Termination: terminate(w_.notices[item.index]); break;
+      }
+    }
+    r_.name = p_.name();
+    r_.what = p_.what();
+    r_.outcome = sim_.finish(w_.end);
+    return std::move(r_);
+  }
+
+ private:
+  void decision(const Decision& d) {
+    const auto it = by_instance_.find(d.instance_id);
+    if (it == by_instance_.end() || d.signal != "none") return;  // signals: the notices act
+    const std::size_t i = it->second;
+    std::string to;
+    if (d.kind == DecisionKind::Switch) to = d.target;
+    else if (d.kind == DecisionKind::Stay) to = w_.nodes[i].home;
+    if (to.empty() || to == sim_.location(i)) return;
+    const auto now = sim_.hourly(i, sim_.location(i), d.ts), there = sim_.hourly(i, to, d.ts);
+    const bool safety = d.crash_probability > w_.settings.gate;
+    if (now && there && *there > *now && !safety) ++r_.costlier_without_safety;
+    ++r_.decisions_followed;
+    sim_.move(i, to, d.ts);
+  }
+
+  void notice(const PoolNotice& n) {
+    for (std::size_t i = 0; i < sim_.size(); ++i) {
+      if (!sim_.runs_in(i, n.pool, n.ts)) continue;
+      sim_.noticed(n.kind, n.ts, termination_of(n));
+      if (!p_.reacts()) continue;
+      const auto to = w_.replacement(i, n.ts, n.pool);
+      if (n.kind == SignalKind::Interruption) sim_.evacuate(i, to, n.ts, termination_of(n));
+      else sim_.move(i, to, n.ts);
+    }
+  }
+
+  void terminate(const PoolNotice& n) {
+    const TimestampMs at = termination_of(n);
+    for (std::size_t i = 0; i < sim_.size(); ++i)
+      if (sim_.runs_in(i, n.pool, at)) sim_.interrupt(i, p_.restart(i, at, n.pool, w_), at);
+  }
+
+  void replace(TimestampMs t) {
+    for (std::size_t i = 0; i < sim_.size(); ++i) {
+      const auto to = p_.place(i, t, w_, sim_.location(i));
+      if (to != sim_.location(i)) sim_.move(i, to, t);
+    }
+  }
+
+  const BacktestWorld& w_;
+  const BacktestPolicy& p_;
+  FleetSim sim_;
+  std::unordered_map<std::string, std::size_t> by_instance_;
+  PolicyResult r_;
+};
+
+}  // namespace
+
+PolicyResult simulate(const BacktestWorld& w, const BacktestPolicy& policy) {
+  if (auto why = policy.unavailable(w); !why.empty()) {
+    PolicyResult r;
+    r.name = policy.name();
+    r.what = policy.what();
+    r.unavailable = std::move(why);
+    return r;
+  }
+  return Run(w, policy)();
+}
+
+}  // namespace spotstream

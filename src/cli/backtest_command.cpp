@@ -1,0 +1,152 @@
+// `spotstream backtest`: a past range (price files with optional signal and fleet files, the
+// synthetic market, or a range of the topics) replayed in process through the live topology with a
+// simulated fleet, that fleet and every baseline billed as EC2 bills, and the report written to
+// --out (report.json, decisions.csv).
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "src/cli/backtest_report.hpp"
+#include "src/cli/commands.hpp"
+#include "src/cli/replay_report.hpp"
+#include "src/codec/event_decoder.hpp"
+#include "src/core/time.hpp"
+#include "src/feed/synth_market.hpp"
+#include "src/kafka/topic_reader.hpp"
+#include "src/runtime/pipeline.hpp"
+#include "src/runtime/stop_signal.hpp"
+
+namespace spotstream::cli {
+
+namespace {
+
+void take(std::vector<Event>& events, BacktestInputs& in) {
+  for (auto& e : events) {
+    if (auto* t = std::get_if<PriceTick>(&e)) in.ticks.push_back(std::move(*t));
+    else if (auto* s = std::get_if<Signal>(&e)) in.signals.push_back(std::move(*s));
+    else in.fleet.push_back(std::move(std::get<FleetEvent>(e)));
+  }
+  events.clear();
+}
+
+//! Signals and fleet events of a topic, bad messages counted as bad lines.
+void read_events_topic(const Config& cfg, const char* property, InputKind kind, BacktestInputs& in,
+                       std::vector<BadLine>& bad) {
+  const auto& topic = cfg.get_string(property);
+  EventDecoder decoder(DecodeLimits{static_cast<std::size_t>(cfg.get_int("decode.max_message_bytes")),
+                                    cfg.get_double("decode.max_price")});
+  std::vector<Event> events;
+  for (const auto& r : read_topic(cfg, topic)) {
+    DecodeError err;
+    if (!decoder.decode(kind, r.key, r.value, events, err)) {
+      bad.push_back(BadLine{topic + "[" + std::to_string(r.partition) + "]", static_cast<std::size_t>(r.offset), err, r.value});
+      continue;
+    }
+    take(events, in);
+  }
+}
+
+BacktestInputs load_inputs(const Config& cfg, const BacktestCommandOptions& o, BacktestSource& source) {
+  BacktestInputs in;
+  const auto& h = o.history;
+  if (h.synth) {
+    SynthOptions s;
+    s.seed = h.seed;
+    s.days = h.days;
+    const SynthMarket market(s);
+    source.description = synth_summary(s);
+    std::vector<Event> events;
+    market.generate([&](const Event& e) {
+      events.push_back(e);
+      if (events.size() >= 4096) take(events, in);
+    });
+    take(events, in);
+  } else if (h.topic) {
+    PriceHistoryOptions prices = h;
+    auto history = load_price_history(cfg, prices, true, cfg.get_int("window.length_ms"));
+    in.ticks = std::move(history.ticks);
+    source.bad = std::move(history.bad);
+    read_events_topic(cfg, "topics.signals", InputKind::Signals, in, source.bad);
+    read_events_topic(cfg, "topics.fleet", InputKind::Fleet, in, source.bad);
+    source.description = "topics on " + cfg.get_string("kafka.bootstrap.servers");
+  } else {
+    in.ticks = read_price_files(h.inputs, &source.bad);
+    std::vector<Event> events;
+    for (const auto& f : o.signal_files) {
+      events = read_event_file(f, InputKind::Signals, &source.bad);
+      take(events, in);
+    }
+    for (const auto& f : o.fleet_files) {
+      events = read_event_file(f, InputKind::Fleet, &source.bad);
+      take(events, in);
+    }
+    source.description = fmt::format("{} price file(s), {} signal file(s), {} fleet file(s)", h.inputs.size(),
+                                      o.signal_files.size(), o.fleet_files.size());
+  }
+  sort_ticks(in.ticks);
+  return in;
+}
+
+BacktestOptions backtest_options(const BacktestCommandOptions& o) {
+  BacktestOptions b;
+  b.fleet.nodes = o.nodes;
+  b.fleet.instance_type = o.instance_type;
+  b.fleet.region = o.region;
+  b.fleet.product = o.product;
+  b.fleet.vcpu = o.vcpu;
+  b.fleet.memory_gib = o.memory_gib;
+  b.fleet.pools = o.pools;
+  b.sim.migration_ms = static_cast<TimestampMs>(o.migration_minutes * 60'000);
+  b.sim.downtime_ms = static_cast<TimestampMs>(o.downtime_minutes * 60'000);
+  b.sim.restart_cost_usd = o.restart_cost_usd;
+  b.warmup_ms = static_cast<TimestampMs>(o.warmup_hours * 3'600'000);
+  if (!o.history.from.empty()) b.from = parse_time_option(o.history.from, "--from");
+  if (!o.history.to.empty()) b.to = parse_time_option(o.history.to, "--to");
+  return b;
+}
+
+}  // namespace
+
+int backtest_command(const Config& cfg, const BacktestCommandOptions& o) {
+  const int sources = (!o.history.inputs.empty()) + o.history.synth + o.history.topic;
+  if (sources != 1) throw ConfigError("give exactly one price history: --input FILE..., --synth or --topic");
+  if ((!o.signal_files.empty() || !o.fleet_files.empty()) && o.history.inputs.empty())
+    throw ConfigError("--signals and --fleet go with --input (the synthetic market and the topics bring their own)");
+  const auto& stop = install_stop_handlers();
+  const auto started = std::chrono::steady_clock::now();
+  BacktestSource source;
+  auto inputs = load_inputs(cfg, o, source);
+  report_bad_lines(source.bad, "");
+  const auto options = backtest_options(o);
+  const std::uint64_t events = inputs.ticks.size();
+  ProcessMetrics metrics;
+  BacktestResult result;
+  try {
+    const ReplayProgress progress(metrics.events_processed, events);
+    result = run_backtest(cfg, std::move(inputs), options, metrics, stop);
+  } catch (const BacktestError& e) {
+    std::fprintf(stderr, "spotstream: backtest: %s\n", e.what());
+    return 2;
+  }
+  if (stop.load()) {
+    spdlog::warn("backtest interrupted: no report written");
+    return result.replay.status != 0 ? result.replay.status : 130;
+  }
+  if (result.replay.status != 0) return result.replay.status;
+  if (metrics.events_processed.get() != result.replay.events) {
+    spdlog::error("{} event(s) given to the replay, {} processed: the report would not cover them",
+                  result.replay.events, metrics.events_processed.get());
+    return Pipeline::kExitDataLost;
+  }
+  const auto report = backtest_report(result, source);
+  write_backtest_files(o.out_dir, report, result);
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::fputs(backtest_summary(report).c_str(), stdout);
+  std::printf("report: %s/report.json, decisions: %s/decisions.csv (%llu ticks in %.2f s, %.0f ticks/s)\n",
+              o.out_dir.c_str(), o.out_dir.c_str(), static_cast<unsigned long long>(result.ticks), s,
+              result.ticks / std::max(s, 1e-9));
+  return 0;
+}
+
+}  // namespace spotstream::cli

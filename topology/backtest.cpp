@@ -1,0 +1,219 @@
+#include "topology/backtest.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <tuple>
+#include <unordered_map>
+
+#include "src/codec/json_encoder.hpp"
+#include "src/core/time.hpp"
+#include "topology/decision_services.hpp"
+#include "topology/live_topology.hpp"
+
+namespace spotstream {
+
+namespace {
+
+struct PoolInfo {
+  std::string region, az, type, product;
+};
+
+//! Every pool of the price input with its identity.
+std::map<std::string, PoolInfo> pools_of(const std::vector<PriceTick>& ticks) {
+  std::map<std::string, PoolInfo> pools;
+  for (const auto& t : ticks)
+    if (auto id = t.pool_id(); !pools.contains(id)) pools.emplace(std::move(id), PoolInfo{t.region, t.az, t.instance_type, t.product});
+  return pools;
+}
+
+//! The most frequent value of `key` over the pools that pass `keep` (ties: the smallest).
+template <typename Key, typename Keep>
+std::string most_common(const std::map<std::string, PoolInfo>& pools, Key key, Keep keep) {
+  std::map<std::string, int> count;
+  for (const auto& [id, p] : pools)
+    if (keep(p)) ++count[key(p)];
+  std::string best;
+  int n = 0;
+  for (const auto& [value, c] : count)
+    if (c > n) best = value, n = c;
+  return best;
+}
+
+//! The nodes' type when none is given: the type most of the market's own fleet runs (the signals
+//! are about those pools), else the type with the most pools; ties go to the cheapest at `start`.
+std::string default_type(const std::map<std::string, PoolInfo>& pools, const std::vector<FleetEvent>& fleet,
+                         const PriceLedger& ledger, TimestampMs start) {
+  std::map<std::string, int> count;
+  for (const auto& f : fleet)
+    if (f.action == FleetAction::Join) ++count[f.instance_type];
+  if (count.empty())
+    for (const auto& [id, p] : pools) ++count[p.type];
+  std::map<std::string, double> cheapest;
+  for (const auto& [id, p] : pools)
+    if (const auto price = ledger.price_at(id, start); price && count.contains(p.type))
+      if (auto [it, fresh] = cheapest.emplace(p.type, *price); !fresh) it->second = std::min(it->second, *price);
+  std::string best;
+  std::tuple<int, double> best_key{0, 0.0};
+  for (const auto& [type, n] : count) {
+    const auto price = cheapest.find(type);
+    if (price == cheapest.end()) continue;
+    const std::tuple<int, double> key{-n, price->second};
+    if (best.empty() || key < best_key) best = type, best_key = key;
+  }
+  return best;
+}
+
+std::vector<SimNode> sim_fleet(const SimFleetOptions& o, const std::map<std::string, PoolInfo>& pools,
+                               const std::vector<FleetEvent>& market_fleet, const PriceLedger& ledger, TimestampMs start) {
+  if (o.nodes < 1) throw BacktestError("--nodes must be at least 1");
+  std::vector<std::string> homes = o.pools;
+  std::string type = o.instance_type, region = o.region, product = o.product;
+  if (homes.empty()) {
+    if (type.empty()) type = default_type(pools, market_fleet, ledger, start);
+    const auto of_type = [&](const PoolInfo& p) { return p.type == type; };
+    if (region.empty()) region = most_common(pools, [](const PoolInfo& p) { return p.region; }, of_type);
+    if (product.empty())
+      product = most_common(pools, [](const PoolInfo& p) { return p.product; },
+                            [&](const PoolInfo& p) { return of_type(p) && p.region == region; });
+    std::vector<std::pair<double, std::string>> priced;
+    for (const auto& [id, p] : pools)
+      if (p.type == type && p.region == region && p.product == product)
+        if (const auto price = ledger.price_at(id, start)) priced.emplace_back(*price, id);
+    std::sort(priced.begin(), priced.end());
+    for (auto& [price, id] : priced) homes.push_back(id);
+    if (homes.empty())
+      throw BacktestError("no pool of " + (type.empty() ? std::string("any type") : type) + " in " +
+                          (region.empty() ? std::string("any region") : region) + " has a price at the start (" +
+                          format_iso8601(start) + "): nowhere to place the fleet");
+  }
+  std::vector<SimNode> nodes;
+  for (int k = 0; k < o.nodes; ++k) {
+    const auto& home = homes[static_cast<std::size_t>(k) % homes.size()];
+    const auto p = pools.find(home);
+    if (p == pools.end() || !ledger.price_at(home, start))
+      throw BacktestError("start pool " + home + " has no price at the start (" + format_iso8601(start) + ")");
+    SimNode n;
+    auto& j = n.join;
+    j.action = FleetAction::Join;
+    j.ts = start;
+    j.fleet = "backtest";
+    j.node_id = fmt::format("sim-node-{:04d}", k + 1);
+    j.instance_id = fmt::format("i-sim{:04d}", k + 1);
+    j.region = p->second.region;
+    j.az = p->second.az;
+    j.instance_type = p->second.type;
+    j.product = p->second.product;
+    j.vcpu = o.vcpu;
+    j.memory_gib = o.memory_gib;
+    n.home = home;
+    nodes.push_back(std::move(n));
+  }
+  return nodes;
+}
+
+//! The market's signals as notices by pool: a signal's instance is placed by the fleet input (its
+//! latest join at or before the signal); one notice per pool and termination time (rebalance: per
+//! notice time), however many of the market's instances got it.
+std::vector<PoolNotice> pool_notices(std::vector<Signal> signals, std::vector<FleetEvent> fleet, TimestampMs start,
+                                     TimestampMs end, std::uint64_t& unplaced) {
+  std::stable_sort(fleet.begin(), fleet.end(), [](const auto& a, const auto& b) { return a.ts < b.ts; });
+  std::stable_sort(signals.begin(), signals.end(), [](const auto& a, const auto& b) { return a.ts < b.ts; });
+  std::unordered_map<std::string, std::string> pool_of;
+  std::size_t next = 0;
+  std::set<std::tuple<std::string, int, TimestampMs>> seen;
+  std::vector<PoolNotice> out;
+  for (const auto& s : signals) {
+    for (; next < fleet.size() && fleet[next].ts <= s.ts; ++next)
+      if (fleet[next].action == FleetAction::Join)
+        pool_of[fleet[next].instance_id] = PoolId::text(fleet[next].az, fleet[next].instance_type, fleet[next].product);
+    const auto it = pool_of.find(s.instance_id);
+    if (it == pool_of.end()) {
+      ++unplaced;
+      continue;
+    }
+    if (s.ts < start || s.ts >= end) continue;
+    const TimestampMs when = s.kind == SignalKind::Interruption ? s.action_time : s.ts;
+    if (!seen.emplace(it->second, static_cast<int>(s.kind), when).second) continue;
+    out.push_back(PoolNotice{s.ts, s.kind == SignalKind::Interruption ? s.action_time : 0, it->second, s.kind, s.action});
+  }
+  return out;
+}
+
+//! What the engine replays: every tick, the simulated fleet's joins, and each notice as a signal
+//! for every node whose home pool it hits.
+std::vector<Event> engine_events(BacktestInputs& in, const BacktestWorld& w, std::uint64_t& signals) {
+  std::vector<Event> events;
+  events.reserve(in.ticks.size() + w.nodes.size() + w.notices.size());
+  for (auto& t : in.ticks) events.emplace_back(std::move(t));
+  std::vector<PriceTick>().swap(in.ticks);
+  for (const auto& n : w.nodes) events.emplace_back(n.join);
+  for (const auto& notice : w.notices)
+    for (const auto& n : w.nodes) {
+      if (n.home != notice.pool) continue;
+      Signal s;
+      s.kind = notice.kind;
+      s.action = notice.kind == SignalKind::Interruption ? notice.action : InstanceAction::None;
+      s.format = SignalFormat::Canonical;
+      s.instance_id = n.join.instance_id;
+      s.region = n.join.region;
+      s.az = n.join.az;
+      s.ts = notice.ts;
+      s.action_time = notice.termination;
+      events.emplace_back(std::move(s));
+      ++signals;
+    }
+  return events;
+}
+
+}  // namespace
+
+BacktestResult run_backtest(const Config& cfg, BacktestInputs in, const BacktestOptions& o, ProcessMetrics& metrics,
+                            const std::atomic<bool>& stop) {
+  if (in.ticks.empty()) throw BacktestError("no price ticks in the input: nothing to backtest");
+  const Config rcfg = replay_config(cfg);
+  auto services = std::make_shared<DecisionServices>(rcfg);
+  BacktestResult r;
+  r.world = std::make_unique<BacktestWorld>(services->settings, services->scoring);
+  auto& w = *r.world;
+  w.sim = o.sim;
+  w.start = o.from != std::numeric_limits<TimestampMs>::min() ? o.from : in.ticks.front().ts + o.warmup_ms;
+  w.end = o.to != std::numeric_limits<TimestampMs>::max() ? o.to : in.ticks.back().ts;
+  if (w.start >= w.end)
+    throw BacktestError("empty range: the period from " + format_iso8601(w.start) + " to " + format_iso8601(w.end) +
+                        " holds no time (the input's ticks run from " + format_iso8601(in.ticks.front().ts) + " to " +
+                        format_iso8601(in.ticks.back().ts) + ")");
+  std::erase_if(in.ticks, [&](const PriceTick& t) { return t.ts >= w.end; });
+  for (const auto& t : in.ticks) w.ledger.add(t);
+  w.nodes = sim_fleet(o.fleet, pools_of(in.ticks), in.fleet, w.ledger, w.start);
+  r.signals = in.signals.size();
+  w.notices = pool_notices(std::move(in.signals), std::move(in.fleet), w.start, w.end, r.unplaced_signals);
+  r.ticks = in.ticks.size();
+
+  auto events = engine_events(in, w, r.engine_signals);
+  r.replay = replay(
+      cfg, std::move(events), metrics, stop,
+      [&](std::vector<Output>& outputs) {
+        for (const auto& out : outputs) {
+          if (out.topic == OutputTopic::Decisions) {
+            if (auto d = decode_decision(out.value)) w.decisions.push_back(std::move(*d));
+          } else if (out.topic == OutputTopic::Risk && !is_risk_mark_key(out.key)) {
+            if (auto rec = decode_risk_record(out.value)) {
+              if (rec->features.advisor_band >= 0) w.saw_band();
+              w.score(*rec);
+              ++r.risk_records;
+            }
+          } else if (out.topic == OutputTopic::Dlq) {
+            ++r.dead_letters;
+          }
+        }
+      },
+      live_topology(rcfg, services));
+  if (r.replay.status != 0 || stop.load()) return r;
+  for (const auto& policy : backtest_policies()) r.policies.push_back(simulate(w, *policy));
+  return r;
+}
+
+}  // namespace spotstream
