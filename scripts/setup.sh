@@ -15,6 +15,7 @@ PACKAGES=(
   libcpp-httplib-dev prometheus-cpp-dev
   libxgboost-dev python3-xgboost python3-numpy
   libjemalloc-dev
+  gnuplot-nox chromium
   python3
 )
 

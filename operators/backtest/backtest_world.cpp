@@ -7,6 +7,13 @@ namespace spotstream {
 BacktestWorld::BacktestWorld(DecisionSettings s, std::shared_ptr<const ScoringContext> scoring)
     : settings(s), scores_(s.instant_ms), feeder_(scores_.add_feeder()), engine_(s, std::move(scoring), scores_) {}
 
+void BacktestWorld::score(const RiskRecord& r) {
+  feeder_.update(r);
+  const auto [it, fresh] = scored_index_.emplace(r.pool, static_cast<std::uint32_t>(scored_pools_.size()));
+  if (fresh) scored_pools_.push_back(r.pool);
+  scored_.push_back(Scored{it->second, r.ts, r.score.crash_probability});
+}
+
 NodeNeeds BacktestWorld::needs(std::size_t node) const { return engine_.filter().needs_of(nodes[node].join); }
 
 std::string BacktestWorld::replacement(std::size_t node, TimestampMs t, std::string_view pool) const {

@@ -6,6 +6,7 @@
 //! so every policy is judged against the same market, fleet and interruptions.
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "operators/backtest/fleet_sim.hpp"
@@ -38,8 +39,16 @@ class BacktestWorld {
   std::vector<PoolNotice> notices;   //!< by time
   std::vector<Decision> decisions;   //!< the replay's, in event-time order
 
+  //! A published score, small: the model's quality is measured on every one of them.
+  struct Scored {
+    std::uint32_t pool = 0;  //!< index into the pools scored
+    TimestampMs ts = 0;
+    double crash_probability = 0;
+  };
   //! A spot.risk record the replay published (any order).
-  void score(const RiskRecord& r) { feeder_.update(r); }
+  void score(const RiskRecord& r);
+  const std::vector<Scored>& scored() const { return scored_; }
+  const std::string& scored_pool(const Scored& s) const { return scored_pools_[s.pool]; }
   const RiskTable& scores() const { return scores_; }
   //! True when some score carries a Spot Advisor band.
   bool bands_known() const { return bands_known_; }
@@ -57,6 +66,9 @@ class BacktestWorld {
   RiskTable::Feeder feeder_;
   ModelDecisions engine_;
   bool bands_known_ = false;
+  std::vector<Scored> scored_;
+  std::vector<std::string> scored_pools_;
+  std::unordered_map<std::string, std::uint32_t> scored_index_;
 };
 
 }  // namespace spotstream

@@ -40,6 +40,15 @@ std::optional<double> PriceLedger::price_at(std::string_view pool, TimestampMs t
   return std::prev(it)->second;
 }
 
+std::optional<double> PriceLedger::max_in(std::string_view pool, TimestampMs from, TimestampMs to) const {
+  auto best = price_at(pool, from);
+  const auto p = prices_.find(pool);
+  if (p == prices_.end()) return best;
+  for (auto it = p->second.upper_bound(from); it != p->second.end() && it->first <= to; ++it)
+    if (!best || it->second > *best) best = it->second;
+  return best;
+}
+
 PriceLedger::Bill PriceLedger::run(std::string_view pool, TimestampMs from, TimestampMs to) const {
   if (to < from) return Bill{};
   // Whole seconds, at least the minimum: the billed end may lie past the termination.

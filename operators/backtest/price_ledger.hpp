@@ -35,6 +35,9 @@ class PriceLedger {
   //! The price of `pool` in effect at `ts`; nullopt before its first tick (or an unknown pool).
   std::optional<double> price_at(std::string_view pool, TimestampMs ts) const;
 
+  //! The highest price of `pool` in effect at any time in (from, to]; nullopt when none is known.
+  std::optional<double> max_in(std::string_view pool, TimestampMs from, TimestampMs to) const;
+
   struct Bill {
     double usd = 0;
     //! Billed time for which no price was known (before the pool's first tick): not in `usd`.

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 
+#include "operators/backtest/model_quality.hpp"
 #include "src/core/time.hpp"
 
 namespace spotstream::cli {
@@ -104,6 +105,34 @@ ojson savings_json(const std::vector<PolicyResult>& policies) {
   return j;
 }
 
+ojson metrics_json(const ClassMetrics& m) {
+  return ojson{{"threshold", std::round(m.threshold * 1e6) / 1e6}, {"precision", m.precision}, {"recall", m.recall},
+               {"f1", m.f1}, {"tp", m.tp}, {"fp", m.fp}, {"fn", m.fn}, {"tn", m.tn}};
+}
+
+ojson label_json(const LabelQuality& q, const char* what) {
+  return ojson{{"label", what},
+               {"rows", q.at_gate.rows},
+               {"positives", q.at_gate.positives},
+               {"base_rate", q.base_rate},
+               {"roc_auc", q.at_gate.positives == 0 || q.at_gate.positives == q.at_gate.rows ? ojson(nullptr)
+                                                                                              : ojson(q.at_gate.auc)},
+               {"at_safety_gate", metrics_json(q.at_gate)},
+               {"at_best_threshold_in_hindsight", metrics_json(q.best)}};
+}
+
+ojson quality_json(const BacktestWorld& w) {
+  const auto q = model_quality(w);
+  const auto hours = q.labels.horizon_ms / 3'600'000.0;
+  return ojson{{"scores", q.scores},
+               {"censored", q.censored},
+               {"horizon_hours", hours},
+               {"price_rise", label_json(q.rise, fmt::format("the price rises {:g}% or more within {:g} h",
+                                                             q.labels.rise * 100, hours).c_str())},
+               {"interruption_notice", label_json(q.notice, fmt::format("an interruption notice reaches the pool "
+                                                                        "within {:g} h", hours).c_str())}};
+}
+
 std::string csv_field(std::string_view s) {
   if (s.find_first_of(",\"\n") == std::string_view::npos) return std::string(s);
   std::string out = "\"";
@@ -154,6 +183,7 @@ nlohmann::ordered_json backtest_report(const BacktestResult& r, const BacktestSo
   for (const auto& p : r.policies) policies.push_back(policy_json(p));
   j["policies"] = std::move(policies);
   j["savings"] = savings_json(r.policies);
+  j["model_quality"] = quality_json(w);
   return j;
 }
 

@@ -181,3 +181,53 @@ TEST_F(Backtest, SameReportWhateverTheShardCount) {
   EXPECT_EQ(reports[0], reports[1]);
   EXPECT_EQ(reports[1], reports[2]);
 }
+
+// A planted family-wide spike in us-east-1a: c5.24xlarge swings first, c5.large follows half an hour
+// later and its price keeps jumping between 40% and 90% of on-demand; three hours on, EC2 sends an
+// interruption notice into us-east-1a/c5.large. Five nodes live there; us-east-1b/c5.large stays
+// calm and cheap. Following spotstream, the fleet is out of the pool before the notice (none reaches
+// it, none is suffered) and pays less than reacting to the notice alone, which sits out the spike's
+// prices until the notice comes.
+TEST_F(Backtest, PlantedFamilySpikeMovesTheFleetOutBeforeItsInterruptions) {
+  Market m;
+  const TimestampMs t0 = at("2025-01-04T06:00:00Z");  // Saturday
+  const TimestampMs spike = t0 + 2 * kHour, notice = spike + 3 * kHour, end = notice + 2 * kHour;
+  m.calm(t0 - 6 * kHour, spike, "us-east-1a", "c5.large", 0.60);
+  m.swinging(spike, end + kHour, "us-east-1a", "c5.large", 0.60, 0.10);
+  m.calm(t0 - 6 * kHour, spike - 30 * kMinute, "us-east-1a", "c5.24xlarge", 0.60);
+  m.swinging(spike - 30 * kMinute, end + kHour, "us-east-1a", "c5.24xlarge", 0.60, 0.05);
+  m.calm(t0 - 6 * kHour, end + kHour, "us-east-1a", "m5.large", 0.60);
+  m.calm(t0 - 6 * kHour, end + kHour, "us-east-1b", "c5.large", 0.65);
+  m.join(t0 - kHour, "victim", "us-east-1a", "c5.large");
+  m.signal(notice, SignalKind::Interruption, "victim");
+
+  BacktestOptions o;
+  o.fleet.nodes = 5;
+  o.fleet.pools = {A};
+  o.sim.restart_cost_usd = 1.0;
+  o.from = t0;
+  o.to = end;
+  ProcessMetrics metrics;
+  std::atomic<bool> stop{false};
+  const auto r = run_backtest(cfg_, inputs_of(m.events), o, metrics, stop);
+  ASSERT_EQ(r.replay.status, 0);
+  int switches = 0;
+  for (const auto& d : r.world->decisions)
+    if (d.kind == DecisionKind::Switch) {
+      ++switches;
+      EXPECT_GT(d.ts, spike - 30 * kMinute) << d.reason;
+      EXPECT_LT(d.ts, notice) << d.reason;
+    }
+  EXPECT_GE(switches, 5);
+  const auto& ours = policy(r, "spotstream").outcome;
+  const auto& reactive = policy(r, "reactive-only").outcome;
+  const auto& stay = policy(r, "stay").outcome;
+  EXPECT_EQ(ours.notices, 0);
+  EXPECT_EQ(ours.suffered, 0);
+  EXPECT_LT(ours.node_hours.count(A) ? ours.node_hours.at(A) : 0.0, stay.node_hours.at(A) / 2);
+  EXPECT_EQ(reactive.notices, 5);
+  EXPECT_EQ(reactive.suffered, 0);
+  EXPECT_EQ(stay.suffered, 5);
+  EXPECT_LT(ours.total_usd(), reactive.total_usd());
+  EXPECT_LT(ours.total_usd(), stay.total_usd());
+}
