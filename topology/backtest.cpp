@@ -72,11 +72,15 @@ std::vector<SimNode> sim_fleet(const SimFleetOptions& o, const std::map<std::str
   std::vector<std::string> homes = o.pools;
   std::string type = o.instance_type, region = o.region, product = o.product;
   if (homes.empty()) {
-    if (type.empty()) type = default_type(pools, market_fleet, ledger, start);
+    // Defaults come from the pools with a price at the start: the others cannot take a node then.
+    std::map<std::string, PoolInfo> priced_pools;
+    for (const auto& [id, p] : pools)
+      if (ledger.price_at(id, start)) priced_pools.emplace(id, p);
+    if (type.empty()) type = default_type(priced_pools, market_fleet, ledger, start);
     const auto of_type = [&](const PoolInfo& p) { return p.type == type; };
-    if (region.empty()) region = most_common(pools, [](const PoolInfo& p) { return p.region; }, of_type);
+    if (region.empty()) region = most_common(priced_pools, [](const PoolInfo& p) { return p.region; }, of_type);
     if (product.empty())
-      product = most_common(pools, [](const PoolInfo& p) { return p.product; },
+      product = most_common(priced_pools, [](const PoolInfo& p) { return p.product; },
                             [&](const PoolInfo& p) { return of_type(p) && p.region == region; });
     std::vector<std::pair<double, std::string>> priced;
     for (const auto& [id, p] : pools)
@@ -212,6 +216,7 @@ BacktestResult run_backtest(const Config& cfg, BacktestInputs in, const Backtest
       },
       live_topology(rcfg, services));
   if (r.replay.status != 0 || stop.load()) return r;
+  w.settle_signal_decisions();
   for (const auto& policy : backtest_policies()) r.policies.push_back(simulate(w, *policy));
   return r;
 }

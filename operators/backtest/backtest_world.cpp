@@ -14,6 +14,26 @@ void BacktestWorld::score(const RiskRecord& r) {
   scored_.push_back(Scored{it->second, r.ts, r.score.crash_probability});
 }
 
+void BacktestWorld::settle_signal_decisions() {
+  std::unordered_map<std::string, std::size_t> by_instance;
+  for (std::size_t i = 0; i < nodes.size(); ++i) by_instance[nodes[i].join.instance_id] = i;
+  for (auto& d : decisions) {
+    const auto node = by_instance.find(d.instance_id);
+    if (d.signal == "none" || node == by_instance.end()) continue;
+    const auto& home = nodes[node->second].home;
+    d.crash_probability = kAbsent;
+    for (const auto& p : scores_.region_as_of(d.region, d.ts))
+      if (p.pool == home) d.crash_probability = p.crash_probability;
+    d.yield = kAbsent;
+    for (const char* tail : {"; replacement", "; no safe spot pool"})
+      if (const auto cut = d.reason.find(tail); cut != std::string::npos) d.reason.resize(cut);
+    if (d.kind == DecisionKind::Evacuate) {
+      d.target = replacement(node->second, d.ts, home);
+      d.reason += "; replacement as of the notice: " + d.target;
+    }
+  }
+}
+
 NodeNeeds BacktestWorld::needs(std::size_t node) const { return engine_.filter().needs_of(nodes[node].join); }
 
 std::string BacktestWorld::replacement(std::size_t node, TimestampMs t, std::string_view pool) const {

@@ -54,6 +54,12 @@ class BacktestWorld {
   bool bands_known() const { return bands_known_; }
   void saw_band() { bands_known_ = true; }
 
+  //! The engine names a signal decision's replacement, and the own pool's probability, from the
+  //! latest scores when it processes the signal: in a replay that depends on how far the other
+  //! shards had got. Here they are settled as of the signal's time (the replacement the simulated
+  //! fleet takes), so decisions, like the report, are the same on every run.
+  void settle_signal_decisions();
+
   NodeNeeds needs(std::size_t node) const;
   //! The engine's replacement for node `node` leaving `pool` at `t` (ModelDecisions::replacement).
   std::string replacement(std::size_t node, TimestampMs t, std::string_view pool) const;

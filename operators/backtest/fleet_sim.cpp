@@ -101,6 +101,14 @@ void FleetSim::cumulate(SimOutcome& out, TimestampMs start, TimestampMs end) con
       }
   for (const TimestampMs t : interrupted_at_)
     bucket[std::min(hours, static_cast<std::size_t>((t - start + kHourMs - 1) / kHourMs))] += s_.restart_cost_usd;
+  for (const auto& runs : runs_)
+    for (const auto& r : runs)
+      for (std::size_t h = 0; h <= hours; ++h) {
+        const TimestampMs t = std::min(end, start + static_cast<TimestampMs>(h) * kHourMs);
+        auto& slots = out.occupancy[r.location];
+        slots.resize(hours + 1, 0);
+        slots[h] += r.from <= t && t < r.to;
+      }
   double sum = 0;
   for (std::size_t h = 0; h <= hours; ++h) {
     sum += bucket[h];

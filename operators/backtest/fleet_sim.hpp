@@ -49,6 +49,8 @@ struct SimOutcome {
   std::map<std::string, double> node_hours;     //!< by location (pool or "on-demand")
   //! (time, cumulative USD of instance time and restarts up to it), hourly, for the charts.
   std::vector<std::pair<TimestampMs, double>> cumulative;
+  //! Instances running at each hour of `cumulative`, by location (both during a migration).
+  std::map<std::string, std::vector<int>> occupancy;
 };
 
 class FleetSim {

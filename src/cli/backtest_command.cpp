@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "src/cli/backtest_charts.hpp"
 #include "src/cli/backtest_report.hpp"
 #include "src/cli/commands.hpp"
 #include "src/cli/replay_report.hpp"
@@ -69,7 +70,7 @@ BacktestInputs load_inputs(const Config& cfg, const BacktestCommandOptions& o, B
     source.bad = std::move(history.bad);
     read_events_topic(cfg, "topics.signals", InputKind::Signals, in, source.bad);
     read_events_topic(cfg, "topics.fleet", InputKind::Fleet, in, source.bad);
-    source.description = "topics on " + cfg.get_string("kafka.bootstrap.servers");
+    source.description = "topics on " + cfg.kafka_properties()["bootstrap.servers"];
   } else {
     in.ticks = read_price_files(h.inputs, &source.bad);
     std::vector<Event> events;
@@ -141,10 +142,13 @@ int backtest_command(const Config& cfg, const BacktestCommandOptions& o) {
   }
   const auto report = backtest_report(result, source);
   write_backtest_files(o.out_dir, report, result);
+  const auto charts_missing = draw_backtest_charts(o.out_dir, report, result);
+  if (!charts_missing.empty()) spdlog::warn("backtest: {}", charts_missing);
+  write_backtest_page(o.out_dir, report, charts_missing);
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::fputs(backtest_summary(report).c_str(), stdout);
-  std::printf("report: %s/report.json, decisions: %s/decisions.csv (%llu ticks in %.2f s, %.0f ticks/s)\n",
-              o.out_dir.c_str(), o.out_dir.c_str(), static_cast<unsigned long long>(result.ticks), s,
+  std::printf("report: %s/index.html (figures: report.json, decisions: decisions.csv); %llu ticks in %.2f s, "
+              "%.0f ticks/s\n", o.out_dir.c_str(), static_cast<unsigned long long>(result.ticks), s,
               result.ticks / std::max(s, 1e-9));
   return 0;
 }
