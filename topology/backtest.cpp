@@ -204,7 +204,7 @@ BacktestResult run_backtest(const Config& cfg, BacktestInputs in, const Backtest
           if (out.topic == OutputTopic::Decisions) {
             if (auto d = decode_decision(out.value)) w.decisions.push_back(std::move(*d));
           } else if (out.topic == OutputTopic::Risk && !is_risk_mark_key(out.key)) {
-            if (auto rec = decode_risk_record(out.value)) {
+            if (auto rec = decode_risk_score(out.value)) {
               if (rec->features.advisor_band >= 0) w.saw_band();
               w.score(*rec);
               ++r.risk_records;

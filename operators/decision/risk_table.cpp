@@ -120,11 +120,10 @@ std::vector<PoolRisk> RiskTable::region_as_of(std::string_view region, Timestamp
   out.reserve(r->second.size());
   for (const auto& id : r->second) {
     const auto& p = pools_.at(id);
-    for (auto e = p.history.rbegin(); e != p.history.rend(); ++e)
-      if (e->ts <= t) {
-        out.push_back(read(p, *e));
-        break;
-      }
+    // The latest entry at or before t; a table read far behind its newest scores searches, not scans.
+    const auto after = std::upper_bound(p.history.begin(), p.history.end(), t,
+                                        [](TimestampMs x, const Entry& e) { return x < e.ts; });
+    if (after != p.history.begin()) out.push_back(read(p, *std::prev(after)));
   }
   return out;
 }

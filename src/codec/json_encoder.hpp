@@ -36,6 +36,10 @@ std::string encode_risk_record(const RiskRecord& r);
 //! Reads back what encode_risk_record wrote (null features come back as NaN); nullopt when a field
 //! is missing or has the wrong type.
 std::optional<RiskRecord> decode_risk_record(std::string_view json);
+//! The part of a spot.risk record that ranks pools (identity, ts, warming, features.price and
+//! on_demand_price, the band's index, crash_probability, model and its version), read fast; the
+//! other features keep their defaults. For readers of every record; nullopt as decode_risk_record.
+std::optional<RiskRecord> decode_risk_score(std::string_view json);
 
 //! A progress mark on spot.risk (docs/scaling-and-delivery.md "Scaling out and warm start", schemas/spot.risk.mark.schema.json):
 //! every spot.risk record derived from price partition `partition` of `topic` and stamped at or

@@ -416,3 +416,42 @@ TEST(JsonEncoder, RiskRecordAbsentOnDemandAndUnknownBandAreNull) {
   EXPECT_FALSE(decode_risk_record(R"({"pool":1})"));
   EXPECT_FALSE(decode_risk_record("not json"));
 }
+
+// The fast read of the fields that rank pools agrees with the full read, with and without a band
+// and an on-demand price, and refuses what the full read refuses.
+TEST(JsonEncoder, RiskScoreReadsWhatRanksPools) {
+  auto with_band = risk_sample();
+  auto bare = risk_sample();
+  bare.features.on_demand_price = kAbsent;
+  bare.features.discount_depth = kAbsent;
+  bare.features.on_demand_source = kOnDemandAbsent;
+  bare.features.advisor_band = -1;
+  bare.advisor_band_label.clear();
+  bare.warming = true;
+  for (const auto& r : {with_band, bare}) {
+    const auto text = encode_risk_record(r);
+    const auto full = decode_risk_record(text);
+    const auto fast = decode_risk_score(text);
+    ASSERT_TRUE(full && fast);
+    EXPECT_EQ(fast->pool, full->pool);
+    EXPECT_EQ(fast->region, full->region);
+    EXPECT_EQ(fast->az, full->az);
+    EXPECT_EQ(fast->instance_type, full->instance_type);
+    EXPECT_EQ(fast->product, full->product);
+    EXPECT_EQ(fast->family, full->family);
+    EXPECT_EQ(fast->ts, full->ts);
+    EXPECT_EQ(fast->warming, full->warming);
+    EXPECT_EQ(fast->features.price, full->features.price);
+    EXPECT_EQ(std::isnan(fast->features.on_demand_price), std::isnan(full->features.on_demand_price));
+    if (!std::isnan(full->features.on_demand_price)) EXPECT_EQ(fast->features.on_demand_price, full->features.on_demand_price);
+    EXPECT_EQ(fast->features.advisor_band, full->features.advisor_band);
+    EXPECT_EQ(fast->score.crash_probability, full->score.crash_probability);
+    EXPECT_EQ(fast->score.model, full->score.model);
+    EXPECT_EQ(fast->score.model_version, full->score.model_version);
+  }
+  auto j = json::parse(encode_risk_record(with_band));
+  j.erase("crash_probability");
+  EXPECT_FALSE(decode_risk_score(j.dump()));
+  EXPECT_FALSE(decode_risk_score(R"({"pool":1})"));
+  EXPECT_FALSE(decode_risk_score("not json"));
+}
