@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <set>
 #include <tuple>
@@ -197,6 +198,7 @@ BacktestResult run_backtest(const Config& cfg, BacktestInputs in, const Backtest
   r.ticks = in.ticks.size();
 
   auto events = engine_events(in, w, r.engine_signals);
+  const auto replay_start = std::chrono::steady_clock::now();
   r.replay = replay(
       cfg, std::move(events), metrics, stop,
       [&](std::vector<Output>& outputs) {
@@ -217,7 +219,12 @@ BacktestResult run_backtest(const Config& cfg, BacktestInputs in, const Backtest
       live_topology(rcfg, services));
   if (r.replay.status != 0 || stop.load()) return r;
   w.settle_signal_decisions();
+  const auto simulate_start = std::chrono::steady_clock::now();
   for (const auto& policy : backtest_policies()) r.policies.push_back(simulate(w, *policy));
+  const auto seconds = [](auto from, auto to) { return std::chrono::duration<double>(to - from).count(); };
+  spdlog::info("backtest: replay {:.2f} s ({} decision(s), {} spot.risk record(s)), {} policies simulated in {:.2f} s",
+               seconds(replay_start, simulate_start), w.decisions.size(), r.risk_records, r.policies.size(),
+               seconds(simulate_start, std::chrono::steady_clock::now()));
   return r;
 }
 

@@ -40,13 +40,9 @@ std::optional<double> PriceLedger::price_at(std::string_view pool, TimestampMs t
   return std::prev(it)->second;
 }
 
-std::optional<double> PriceLedger::max_in(std::string_view pool, TimestampMs from, TimestampMs to) const {
-  auto best = price_at(pool, from);
+const std::map<TimestampMs, double>* PriceLedger::steps(std::string_view pool) const {
   const auto p = prices_.find(pool);
-  if (p == prices_.end()) return best;
-  for (auto it = p->second.upper_bound(from); it != p->second.end() && it->first <= to; ++it)
-    if (!best || it->second > *best) best = it->second;
-  return best;
+  return p == prices_.end() ? nullptr : &p->second;
 }
 
 PriceLedger::Bill PriceLedger::run(std::string_view pool, TimestampMs from, TimestampMs to) const {

@@ -35,8 +35,8 @@ class PriceLedger {
   //! The price of `pool` in effect at `ts`; nullopt before its first tick (or an unknown pool).
   std::optional<double> price_at(std::string_view pool, TimestampMs ts) const;
 
-  //! The highest price of `pool` in effect at any time in (from, to]; nullopt when none is known.
-  std::optional<double> max_in(std::string_view pool, TimestampMs from, TimestampMs to) const;
+  //! A pool's prices by the time they took effect; null for an unknown pool.
+  const std::map<TimestampMs, double>* steps(std::string_view pool) const;
 
   struct Bill {
     double usd = 0;
