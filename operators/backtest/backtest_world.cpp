@@ -1,5 +1,7 @@
 #include "operators/backtest/backtest_world.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace spotstream {
@@ -42,11 +44,18 @@ std::string BacktestWorld::replacement(std::size_t node, TimestampMs t, std::str
 
 std::vector<PoolRisk> BacktestWorld::compatible(std::size_t node, TimestampMs t) const {
   const auto n = needs(node);
+  // The own pool sets which larger sizes are admitted (rightsizing): nodes share an answer when
+  // they share their home pool and needs.
+  auto key = std::make_pair(fmt::format("{}|{}|{}|{}|{}|{}", n.az, n.instance_type, n.product, n.vcpu,
+                                        n.memory_gib, n.arch), t);
+  if (const auto it = compatible_memo_.find(key); it != compatible_memo_.end()) return it->second;
+  if (compatible_memo_.size() > 100000) compatible_memo_.clear();
   const auto f = engine_.filter()(n, scores_.region_as_of(n.region, t));
   std::vector<PoolRisk> out;
   if (f.own) out.push_back(f.own->risk);
   for (const auto& c : f.others) out.push_back(c.risk);
   std::sort(out.begin(), out.end(), [](const PoolRisk& a, const PoolRisk& b) { return a.pool < b.pool; });
+  compatible_memo_.emplace(std::move(key), out);
   return out;
 }
 

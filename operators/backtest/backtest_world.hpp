@@ -4,6 +4,7 @@
 //! their whole history, read as of any time), the interruption notices by pool, and the decisions
 //! the replay made for the fleet. Built by topology/backtest from one replay; read-only afterwards,
 //! so every policy is judged against the same market, fleet and interruptions.
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -72,6 +73,9 @@ class BacktestWorld {
   RiskTable::Feeder feeder_;
   ModelDecisions engine_;
   bool bands_known_ = false;
+  //! compatible() by (needs, time): the nodes of a fleet share their needs, and a policy asks for
+  //! every node at the same times.
+  mutable std::map<std::pair<std::string, TimestampMs>, std::vector<PoolRisk>> compatible_memo_;
   std::vector<Scored> scored_;
   std::vector<std::string> scored_pools_;
   std::unordered_map<std::string, std::uint32_t> scored_index_;

@@ -38,7 +38,9 @@ void OrderedSink::push(LaneState& lane, std::vector<Output>& outputs) {
     for (auto& o : outputs) {
       if (o.batch) o.batch->done();
       // Records already on Kafka and Kafka's progress marks have no place here.
-      if (!o.history_only && o.partition < 0) lane.held.push_back(std::move(o));
+      if (o.history_only || o.partition >= 0) continue;
+      if (!lane.held.empty() && o.ts < lane.held.back().ts) lane.in_order = false;
+      lane.held.push_back(std::move(o));
     }
   }
   metrics_.outputs_delivered.inc(n);
@@ -66,15 +68,13 @@ void OrderedSink::release(TimestampMs bound) {
       auto& held = l->held;
       const auto older = [bound](const Output& o) { return o.ts < bound; };
       // A lane's outputs come in event-time order but for the rare late event.
-      const auto split = std::is_partitioned(held.begin(), held.end(), older)
-                             ? std::partition_point(held.begin(), held.end(), older)
-                             : std::stable_partition(held.begin(), held.end(), older);
-      if (split == held.end()) {
-        run.swap(held);
-      } else {
-        run.assign(std::make_move_iterator(held.begin()), std::make_move_iterator(split));
-        held.erase(held.begin(), split);
-      }
+      const auto split = l->in_order ? std::partition_point(held.begin(), held.end(), older)
+                                     : std::stable_partition(held.begin(), held.end(), older);
+      run.assign(std::make_move_iterator(held.begin()), std::make_move_iterator(split));
+      held.erase(held.begin(), split);
+      if (!l->in_order) l->in_order = std::is_sorted(held.begin(), held.end(), [](const Output& a, const Output& b) {
+        return a.ts < b.ts;
+      });
     }
     for (const auto& o : run) out_of_order_ += o.ts < released_;
     n += run.size();

@@ -11,6 +11,7 @@
 //! of order, and counted (out_of_order()).
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -47,7 +48,10 @@ class OrderedSink : public OutputSink {
   class OrderedLane;
   struct LaneState {
     std::mutex mu;             //!< guards held: its lane pushes, a release takes
-    std::vector<Output> held;  //!< pushed, not yet released
+    //! Pushed, not yet released. A deque: a release takes from the front, and a lane far ahead of
+    //! the others holds many more outputs than one release takes.
+    std::deque<Output> held;
+    bool in_order = true;      //!< held is in event-time order (the usual case: no search needed)
     TimestampMs passed = Watermarks::kMin;  //!< guarded by the sink's mu_
   };
   //! What one release took from the lanes: each lane's outputs older than its bound, in the order
