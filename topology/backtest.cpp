@@ -176,7 +176,7 @@ std::vector<Event> engine_events(BacktestInputs& in, const BacktestWorld& w, std
 }  // namespace
 
 BacktestResult run_backtest(const Config& cfg, BacktestInputs in, const BacktestOptions& o, ProcessMetrics& metrics,
-                            const std::atomic<bool>& stop) {
+                            const std::atomic<bool>& stop, std::atomic<TimestampMs>* reached) {
   if (in.ticks.empty()) throw BacktestError("no price ticks in the input: nothing to backtest");
   const Config rcfg = replay_config(cfg);
   auto services = std::make_shared<DecisionServices>(rcfg);
@@ -215,6 +215,7 @@ BacktestResult run_backtest(const Config& cfg, BacktestInputs in, const Backtest
             ++r.dead_letters;
           }
         }
+        if (reached && !outputs.empty()) reached->store(outputs.back().ts);
       },
       live_topology(rcfg, services));
   if (r.replay.status != 0 || stop.load()) return r;

@@ -68,7 +68,9 @@ struct BacktestResult {
 };
 
 //! Throws BacktestError (nothing to run), ConfigError (bad configuration) or what the replay threw.
+//! `reached`, when given, follows how far in event time the replay's outputs have come (progress).
 BacktestResult run_backtest(const Config& cfg, BacktestInputs inputs, const BacktestOptions& options,
-                            ProcessMetrics& metrics, const std::atomic<bool>& stop);
+                            ProcessMetrics& metrics, const std::atomic<bool>& stop,
+                            std::atomic<TimestampMs>* reached = nullptr);
 
 }  // namespace spotstream

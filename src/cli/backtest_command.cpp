@@ -124,8 +124,9 @@ int backtest_command(const Config& cfg, const BacktestCommandOptions& o) {
   ProcessMetrics metrics;
   BacktestResult result;
   try {
-    const ReplayProgress progress(metrics.events_processed, events);
-    result = run_backtest(cfg, std::move(inputs), options, metrics, stop);
+    std::atomic<TimestampMs> reached{0};
+    const ReplayProgress progress(metrics.events_processed, events, &reached);
+    result = run_backtest(cfg, std::move(inputs), options, metrics, stop, &reached);
   } catch (const BacktestError& e) {
     std::fprintf(stderr, "spotstream: backtest: %s\n", e.what());
     return 2;

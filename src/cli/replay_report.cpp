@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "src/codec/json_encoder.hpp"
+#include "src/core/time.hpp"
 #include "src/runtime/pipeline.hpp"
 
 namespace spotstream::cli {
@@ -85,8 +86,8 @@ int check_replay_counts(const ReplayResult& result, const ProcessMetrics& metric
   return result.status;
 }
 
-ReplayProgress::ReplayProgress(const Counter& processed, std::uint64_t total)
-    : processed_(processed), total_(total), thread_([this] { loop(); }) {}
+ReplayProgress::ReplayProgress(const Counter& processed, std::uint64_t total, const std::atomic<std::int64_t>* reached)
+    : processed_(processed), total_(total), reached_(reached), thread_([this] { loop(); }) {}
 
 ReplayProgress::~ReplayProgress() {
   done_ = true;
@@ -107,9 +108,11 @@ void ReplayProgress::loop() {
     const auto done = processed_.get();
     const double rate = done / std::max(secs, 1e-9);
     const double left = rate > 0 && total_ > done ? (total_ - done) / rate : 0;
-    std::fprintf(stderr, "%sreplay: %llu of %llu events (%.0f%%), %.0f events/s, %.0f s left%s", tty ? "\r" : "",
+    const auto at = reached_ ? reached_->load() : 0;
+    const std::string time = at > 0 ? ", event time " + format_iso8601(at) : std::string();
+    std::fprintf(stderr, "%sreplay: %llu of %llu events (%.0f%%)%s, %.0f events/s, %.0f s left%s", tty ? "\r" : "",
                  static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_),
-                 total_ ? 100.0 * done / total_ : 100.0, rate, left, tty ? "   " : "\n");
+                 total_ ? 100.0 * done / total_ : 100.0, time.c_str(), rate, left, tty ? "   " : "\n");
     std::fflush(stderr);
     printed_ = true;
   }

@@ -59,13 +59,15 @@ int check_replay_counts(const ReplayResult& result, const ProcessMetrics& metric
 //! processed of `total`, rate, and time left; rewritten in place on a terminal.
 class ReplayProgress {
  public:
-  ReplayProgress(const Counter& processed, std::uint64_t total);
+  //! `reached`: how far in event time the outputs have come, when the caller tracks it.
+  ReplayProgress(const Counter& processed, std::uint64_t total, const std::atomic<std::int64_t>* reached = nullptr);
   ~ReplayProgress();
 
  private:
   void loop();
   const Counter& processed_;
   std::uint64_t total_;
+  const std::atomic<std::int64_t>* reached_;
   std::atomic<bool> done_{false};
   bool printed_ = false;
   std::thread thread_;
