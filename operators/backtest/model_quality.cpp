@@ -20,7 +20,7 @@ LabelQuality measure(const std::vector<double>& p, const std::vector<unsigned ch
 
 // The rise label of every score of one pool (ascending time), in one pass over the pool's prices: a
 // sliding maximum over (ts, ts + horizon] with a deque of decreasing prices.
-void rise_labels(const std::map<TimestampMs, double>* steps, const std::vector<const BacktestWorld::Scored*>& rows,
+void rise_labels(const PriceLedger::Steps* steps, const std::vector<const BacktestWorld::Scored*>& rows,
                  const QualityLabels& labels, std::vector<unsigned char>& out) {
   out.assign(rows.size(), 0);
   if (!steps || steps->empty()) return;
@@ -33,7 +33,7 @@ void rise_labels(const std::map<TimestampMs, double>* steps, const std::vector<c
       window.emplace_back(next->first, next->second);
     }
     while (!window.empty() && window.front().first <= ts) window.pop_front();
-    const auto now = steps->upper_bound(ts);
+    const auto now = PriceLedger::after(*steps, ts);
     if (now == steps->begin() || window.empty()) continue;
     out[k] = window.front().second >= std::prev(now)->second * (1 + labels.rise);
   }

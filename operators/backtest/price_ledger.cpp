@@ -8,7 +8,18 @@
 namespace spotstream {
 
 void PriceLedger::add(const std::string& pool, TimestampMs ts, double usd_per_hour) {
-  prices_[pool][ts] = usd_per_hour;
+  auto& steps = prices_[pool];
+  if (steps.empty() || steps.back().first < ts) {
+    steps.emplace_back(ts, usd_per_hour);
+    return;
+  }
+  const auto at = std::lower_bound(steps.begin(), steps.end(), ts, [](const auto& s, TimestampMs t) { return s.first < t; });
+  if (at != steps.end() && at->first == ts) at->second = usd_per_hour;  // the latest word on that time
+  else steps.insert(at, {ts, usd_per_hour});
+}
+
+PriceLedger::Steps::const_iterator PriceLedger::after(const Steps& steps, TimestampMs ts) {
+  return std::upper_bound(steps.begin(), steps.end(), ts, [](TimestampMs t, const auto& s) { return t < s.first; });
 }
 
 void PriceLedger::add(const PriceTick& t) {
@@ -35,12 +46,12 @@ std::vector<std::string> PriceLedger::pools() const {
 std::optional<double> PriceLedger::price_at(std::string_view pool, TimestampMs ts) const {
   const auto p = prices_.find(pool);
   if (p == prices_.end()) return std::nullopt;
-  auto it = p->second.upper_bound(ts);
+  const auto it = after(p->second, ts);
   if (it == p->second.begin()) return std::nullopt;
   return std::prev(it)->second;
 }
 
-const std::map<TimestampMs, double>* PriceLedger::steps(std::string_view pool) const {
+const PriceLedger::Steps* PriceLedger::steps(std::string_view pool) const {
   const auto p = prices_.find(pool);
   return p == prices_.end() ? nullptr : &p->second;
 }
@@ -61,7 +72,7 @@ PriceLedger::Bill PriceLedger::integral(std::string_view pool, TimestampMs from,
     return bill;
   }
   const auto& steps = p->second;
-  auto it = steps.upper_bound(from);
+  auto it = after(steps, from);
   TimestampMs at = from;
   if (it == steps.begin()) {  // before the first tick: no price known
     const TimestampMs priced_from = std::min(end, it->first);
@@ -70,7 +81,7 @@ PriceLedger::Bill PriceLedger::integral(std::string_view pool, TimestampMs from,
   }
   double usd_ms = 0;  // price x milliseconds, in USD/h x ms
   while (at < end) {
-    it = steps.upper_bound(at);
+    it = after(steps, at);
     const double price = std::prev(it)->second;
     const TimestampMs until = it == steps.end() ? end : std::min(end, it->first);
     usd_ms += price * static_cast<double>(until - at);

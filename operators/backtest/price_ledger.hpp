@@ -6,7 +6,6 @@
 //! placed on a larger size pays for all of it.
 //! Owned by one thread (the backtest's consumer); add() ticks in any order.
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,8 +34,12 @@ class PriceLedger {
   //! The price of `pool` in effect at `ts`; nullopt before its first tick (or an unknown pool).
   std::optional<double> price_at(std::string_view pool, TimestampMs ts) const;
 
-  //! A pool's prices by the time they took effect; null for an unknown pool.
-  const std::map<TimestampMs, double>* steps(std::string_view pool) const;
+  //! (time, price) in ascending time, one per time: a pool's prices as they took effect.
+  using Steps = std::vector<std::pair<TimestampMs, double>>;
+  //! A pool's prices; null for an unknown pool.
+  const Steps* steps(std::string_view pool) const;
+  //! The first step after `ts` (its predecessor, if any, is the price in effect at ts).
+  static Steps::const_iterator after(const Steps& steps, TimestampMs ts);
 
   struct Bill {
     double usd = 0;
@@ -55,7 +58,9 @@ class PriceLedger {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  std::unordered_map<std::string, std::map<TimestampMs, double>, StringHash, std::equal_to<>> prices_;
+  // Sorted vectors, not maps: ticks come in time order (appended), and millions of them fit in a
+  // quarter of a map's memory.
+  std::unordered_map<std::string, Steps, StringHash, std::equal_to<>> prices_;
   //! "<region>/<type>" -> (ts, price) of the latest tick that carried one.
   std::unordered_map<std::string, std::pair<TimestampMs, double>> on_demand_;
 };

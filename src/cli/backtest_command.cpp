@@ -118,7 +118,7 @@ int backtest_command(const Config& cfg, const BacktestCommandOptions& o) {
   const auto started = std::chrono::steady_clock::now();
   BacktestSource source;
   auto inputs = load_inputs(cfg, o, source);
-  report_bad_lines(source.bad, "");
+  report_bad_lines(source.bad, o.dlq_file);
   const auto options = backtest_options(o);
   const std::uint64_t events = inputs.ticks.size();
   ProcessMetrics metrics;

@@ -66,6 +66,7 @@ struct BacktestCommandOptions {
   std::vector<std::string> pools;
   double migration_minutes = 5, downtime_minutes = 10, restart_cost_usd = 0, warmup_hours = 24;
   std::string out_dir;
+  std::string dlq_file;  //!< input lines that do not decode, with their bytes; empty: counted and reported only
 };
 int backtest_command(const Config& cfg, const BacktestCommandOptions& opts);
 

@@ -158,7 +158,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 24.0 * 60))->capture_default_str();
   backtest->add_option("--restart-cost", bt.restart_cost_usd, "An interruption suffered costs this much USD (lost work)")
       ->check(CLI::Range(0.0, 1e6))->capture_default_str();
-  backtest->add_option("-o,--out", bt.out_dir, "Directory for report.json and decisions.csv")->required();
+  backtest->add_option("-o,--out", bt.out_dir, "Directory for index.html, report.json, decisions.csv and the charts")->required();
+  backtest->add_option("--dlq", bt.dlq_file, "Write input lines that do not decode to this file with their reasons and bytes "
+                                             "(JSON lines, as on spot.dlq); the report counts and names them either way");
 
   auto* config = app.add_subcommand("config", "Print every configuration property: name, value, bounds, description");
   add_common(*config, common);

@@ -179,6 +179,7 @@ class SignalFiles(unittest.TestCase):
                         f.write(json.dumps({"ts": "2025-01-%02dT%02d:00:00Z" % (1 + h // 24, h % 24), "region": "us-east-1",
                                             "az": az, "instance_type": "c5.large", "product": "Linux/UNIX",
                                             "spot_price": price}) + "\n")
+                f.write('{"ts":"2025-01-01T00:00:00Z","az":"us-east-1a"\n')  # a bad line: named and counted
             event = json.loads((DATA / "aws-events" / "eventbridge-spot-itn.nth.json").read_text())
             event["time"] = "2025-01-02T06:00:00Z"
             instance = event["detail"]["instance-id"]
@@ -187,11 +188,18 @@ class SignalFiles(unittest.TestCase):
                                                        "instance_id": instance, "region": "us-east-1",
                                                        "az": "us-east-1b", "instance_type": "c5.large"}) + "\n")
             rc, out, err = sh("backtest", "--input", prices, "--signals", d / "signal.json", "--fleet", d / "fleet.jsonl",
-                              "--nodes", "2", "--out", d / "out")
+                              "--nodes", "2", "--out", d / "out", "--dlq", d / "dlq.jsonl")
             self.assertEqual(rc, 0, err[-3000:])
             r = report_of(d / "out")
             self.assertEqual(r["inputs"]["interruption_notices"], 1)
             self.assertEqual(r["inputs"]["signals_without_pool"], 0)
+            self.assertEqual(r["inputs"]["bad_lines"], 1)
+            bad = r["inputs"]["bad_line_details"][0]
+            self.assertEqual((bad["file"], bad["line"]), (str(prices), 97))
+            self.assertIn(str(prices) + ":97", err)
+            dead = [json.loads(line) for line in (d / "dlq.jsonl").read_text().splitlines()]
+            self.assertEqual(len(dead), 1)
+            self.assertEqual(dead[0]["payload"], '{"ts":"2025-01-01T00:00:00Z","az":"us-east-1a"')
             stay = next(p for p in r["policies"] if p["name"] == "stay")
             # The nodes are spread over the pools, cheapest first: one in us-east-1b, where the notice lands.
             self.assertEqual(r["fleet"]["home_pools"], {"us-east-1a/c5.large/Linux/UNIX": 1,

@@ -140,6 +140,23 @@ TEST_F(Backtest, TwoPoolsHandComputed) {
   EXPECT_NEAR(reactive.total_usd(),
               reference_bill(m.events, A, t0, termination) + reference_bill(m.events, B, notice, end), 1e-9);
 
+  // The Spot Advisor file gives both pools band 1 (5-10%) at the same price: the first by name, A.
+  const auto& band = policy(r, "lowest-band");
+  ASSERT_TRUE(band.unavailable.empty()) << band.unavailable;
+  EXPECT_EQ(band.outcome.suffered, 1);
+  EXPECT_NEAR(band.outcome.total_usd(), stay.total_usd(), 1e-9);
+
+  // In hindsight B, calm and never noticed, bills least.
+  const auto& hindsight = policy(r, "hindsight-best").outcome;
+  EXPECT_EQ(hindsight.suffered, 0);
+  EXPECT_NEAR(hindsight.total_usd(), reference_bill(m.events, B, t0, end), 1e-9);
+  // On the hour A's swing is at its low, equal to B's price: never cheaper elsewhere, so the
+  // hourly lowest-price node stays in A (first by name) and suffers the notice as staying does.
+  const auto& lowest = policy(r, "lowest-price").outcome;
+  EXPECT_EQ(lowest.migrations, 0);
+  EXPECT_EQ(lowest.suffered, 1);
+  EXPECT_NEAR(lowest.total_usd(), stay.total_usd(), 1e-9);
+
   const auto& on_demand = policy(r, "on-demand").outcome;
   EXPECT_NEAR(on_demand.total_usd(), 0.085 * 6, 1e-9);
   EXPECT_EQ(on_demand.suffered, 0);

@@ -42,3 +42,18 @@ TEST(PriceLedger, TimeBeforeTheFirstPriceIsUnpriced) {
   EXPECT_EQ(unknown.usd, 0);
   EXPECT_EQ(unknown.unpriced_ms, kHour);
 }
+
+// Ticks out of order and a time given twice (the later word stands) give the prices a sorted,
+// de-duplicated history would.
+TEST(PriceLedger, OutOfOrderTicksAndRepeatedTimes) {
+  PriceLedger ledger;
+  ledger.add(kPool, kT0 + 2 * kHour, 0.30);
+  ledger.add(kPool, kT0, 0.10);
+  ledger.add(kPool, kT0 + kHour, 0.50);
+  ledger.add(kPool, kT0 + kHour, 0.20);  // replaces 0.50
+  ASSERT_NE(ledger.steps(kPool), nullptr);
+  EXPECT_EQ(ledger.steps(kPool)->size(), 3u);
+  EXPECT_EQ(ledger.price_at(kPool, kT0 + kHour + 1), 0.20);
+  EXPECT_EQ(ledger.price_at(kPool, kT0 + kHour - 1), 0.10);
+  EXPECT_NEAR(ledger.run(kPool, kT0, kT0 + 3 * kHour).usd, 0.10 + 0.20 + 0.30, 1e-12);
+}
