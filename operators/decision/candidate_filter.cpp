@@ -88,12 +88,14 @@ FilterResult CandidateFilter::operator()(const NodeNeeds& n, const std::vector<P
       ++r.band_rejected;
       continue;
     }
-    r.others.push_back(Candidate{p, units, p.spot_price / units, 0, p.az == n.az});
+    r.others.push_back(Candidate{p, units, p.spot_price, 0, p.az == n.az});
   }
-  // Rightsizing: a size holding several of the node's needs must be cheaper per needed unit than
-  // the node's own pool (unknown own price: larger sizes are not admitted).
+  // Whole instances: a node on a larger size pays for all of it, whatever else the size could
+  // hold. Such a size is admitted only when the whole instance costs no more than the node's own
+  // pool (spot arbitrage: it happens), never for its price per needed unit (unknown own price:
+  // larger sizes are not admitted).
   std::erase_if(r.others, [&](const Candidate& c) {
-    const bool reject = c.units >= 2 && (!r.own || !(c.tco < r.own->tco));
+    const bool reject = c.units >= 2 && (!r.own || c.tco > r.own->tco);
     r.larger_not_cheaper += reject;
     return reject;
   });

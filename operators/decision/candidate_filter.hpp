@@ -2,8 +2,9 @@
 //! Static filter (decision layer 2): which pools of the node's region could host it. A candidate
 //! runs the same product, is hardware-compatible (enough vCPU and memory for the node's needs, same
 //! architecture, the same family for accelerated types), and its Spot Advisor band is at most max_band (">20%" rejected by default). A
-//! larger size (one that holds two or more of the node's needs) is admitted only when its price per
-//! needed unit is lower than the node's own pool's (rightsizing). Stateless; shared read-only.
+//! node pays for the whole instance it runs on: a larger size (one that holds two or more of the
+//! node's needs) is admitted only when the whole instance costs no more than the node's own pool.
+//! Stateless; shared read-only.
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,11 +25,11 @@ struct NodeNeeds {
   std::string arch;                 //!< empty: the own type's architecture
 };
 
-//! A pool that could host the node, with its cost per needed unit and (after ranking) its yield.
+//! A pool that could host the node, with what the node would pay there and (after ranking) its yield.
 struct Candidate {
   PoolRisk risk;
   double units = 1;  //!< how many of the node's needs one instance holds (1 for the own pool)
-  double tco = 0;    //!< spot price per needed unit, USD/h
+  double tco = 0;    //!< the whole instance's spot price, USD/h: what one node pays there
   double yield = 0;  //!< 100 x (1 - tco/maxTCO) x (1 - p), less the other-AZ penalty
   bool same_az = true;
 };
@@ -36,7 +37,7 @@ struct Candidate {
 struct FilterResult {
   std::optional<Candidate> own;     //!< the node's own pool, when the table has it
   std::vector<Candidate> others;    //!< compatible candidates (own pool excluded), unranked
-  double own_on_demand_tco = kAbsent;  //!< on-demand price of the own type per needed unit, if known
+  double own_on_demand_tco = kAbsent;  //!< on-demand price of the own type, if known
   int incompatible = 0, band_rejected = 0, larger_not_cheaper = 0;
 };
 

@@ -5,8 +5,8 @@
 namespace spotstream {
 
 std::string describe(const Candidate& c) {
-  return fmt::format("{} (p={:.2f}, ${:.4f}/h per node{}, yield {:.1f})", c.risk.pool, c.risk.crash_probability, c.tco,
-                     c.units >= 2 ? fmt::format(" on a size holding {:g}", c.units) : std::string(), c.yield);
+  return fmt::format("{} (p={:.2f}, ${:.4f}/h{}, yield {:.1f})", c.risk.pool, c.risk.crash_probability, c.tco,
+                     c.units >= 2 ? fmt::format(" for a size holding {:g} such nodes", c.units) : std::string(), c.yield);
 }
 
 const Candidate* SwitchPolicy::best(const Ranking& r, const CapCheck& allowed) {
@@ -18,7 +18,8 @@ const Candidate* SwitchPolicy::best(const Ranking& r, const CapCheck& allowed) {
 bool SwitchPolicy::beats(const Candidate& a, const Candidate& b) const {
   const double gain = 100.0 * (b.risk.crash_probability - a.risk.crash_probability);
   const double saving = b.tco > 0 ? 1.0 - a.tco / b.tco : 0.0;
-  return gain > s_.gain_points || (gain > s_.gain_points_with_saving && saving > s_.saving);
+  // Without a safety reason a move never raises what the node pays per hour.
+  return (gain > s_.gain_points && a.tco <= b.tco) || (gain > s_.gain_points_with_saving && saving > s_.saving);
 }
 
 Verdict SwitchPolicy::operator()(const NodeNeeds& node, const Ranking& r, const ModelState& state, TimestampMs now,
@@ -48,7 +49,7 @@ Verdict SwitchPolicy::operator()(const NodeNeeds& node, const Ranking& r, const 
   };
   const std::string own_text = fmt::format("{} crash probability {:.2f}", own.risk.pool, own.risk.crash_probability);
   const std::string filtered = fmt::format("{} candidate(s) rejected: {} above the safety gate, {} hardware-incompatible, "
-                                           "{} in Spot Advisor band above {}, {} larger size(s) not cheaper per node",
+                                           "{} in Spot Advisor band above {}, {} larger size(s) dearer than the own pool",
                                            r.gated + r.filter.incompatible + r.filter.band_rejected + r.filter.larger_not_cheaper,
                                            r.gated, r.filter.incompatible, r.filter.band_rejected, s_.max_band,
                                            r.filter.larger_not_cheaper);
@@ -88,14 +89,14 @@ Verdict SwitchPolicy::operator()(const NodeNeeds& node, const Ranking& r, const 
   }
   if (beats(*top, own)) {
     const double gain = 100.0 * (own.risk.crash_probability - top->risk.crash_probability);
-    return go(*top, fmt::format("{}; {} gains {:.1f} stability points at {:+.0f}% cost per node", own_text,
+    return go(*top, fmt::format("{}; {} gains {:.1f} stability points at {:+.0f}% hourly cost", own_text,
                                 describe(*top), gain, 100.0 * (top->tco / own.tco - 1.0)));
   }
   v.kind = DecisionKind::Stay;
   v.target.clear();
   v.yield = own.yield;
-  v.reason = fmt::format("{}; best alternative {} gains only {:.1f} stability points at {:+.0f}% cost per node "
-                         "(hysteresis: more than {:g}, or more than {:g} with over {:g}% saving): stay",
+  v.reason = fmt::format("{}; best alternative {} gains only {:.1f} stability points at {:+.0f}% hourly cost "
+                         "(hysteresis: more than {:g} at no higher cost, or more than {:g} with over {:g}% saving): stay",
                          own_text, describe(*top), 100.0 * (own.risk.crash_probability - top->risk.crash_probability),
                          100.0 * (top->tco / own.tco - 1.0), s_.gain_points, s_.gain_points_with_saving, 100 * s_.saving);
   return v;

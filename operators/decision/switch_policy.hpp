@@ -2,8 +2,9 @@
 //! SWITCH or STAY (decision layer 4, second half): a node whose own pool is above the safety gate
 //! SWITCHes to the best candidate the diversity cap allows, or to on-demand when none is safe;
 //! otherwise it SWITCHes only when the best candidate gains more than gain_points stability points
-//! (100 x drop in crash probability), or more than gain_points_with_saving points with a cost saving
-//! above `saving` (hysteresis), and never within min_dwell_ms of its last risk-driven change (gate
+//! (100 x drop in crash probability) at no higher hourly cost, or more than gain_points_with_saving
+//! points with a cost saving above `saving` (hysteresis): without a safety reason a SWITCH never
+//! raises what the node pays per hour (the whole instance's price), and never within min_dwell_ms of its last risk-driven change (gate
 //! breaches excepted). Hysteresis holds both ways: a SWITCH in force stands until its target is no
 //! longer a safe candidate or the own pool beats the target by the same margins, and it keeps its
 //! target unless another candidate beats that target by them. Stateless; the state is the node's.
@@ -45,7 +46,7 @@ class SwitchPolicy {
   DecisionSettings s_;
 };
 
-//! "us-east-1a/m5.large/Linux/UNIX (p=0.12, $0.0400/h per node, yield 55.1)" for reasons.
+//! "us-east-1a/m5.large/Linux/UNIX (p=0.12, $0.0400/h, yield 55.1)" for reasons.
 std::string describe(const Candidate& c);
 
 }  // namespace spotstream

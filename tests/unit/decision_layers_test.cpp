@@ -93,8 +93,9 @@ TEST(DecisionLayers, RiskTableReadsAsOfAnEventTimeAndKnowsHowFarItIsComplete) {
 }
 
 // Static filter and ranking over hand-computed yields. c5.large needs 2 vCPU / 4 GiB (the project's
-// hardware table): m5.large fits, m6g.large is arm64, r5.large is band >20%, c5.xlarge holds 2 nodes
-// and is admitted only when cheaper per node, t-shirt sizes unknown to the table are refused.
+// hardware table): m5.large fits, m6g.large is arm64, r5.large is band >20%; the node pays for the
+// whole instance, so a larger size is admitted only when the whole of it costs no more than the own
+// pool (c5.xlarge below c5.large's price: spot arbitrage), never for its price per node it could hold.
 TEST(DecisionLayers, FilterAndRankingFollowTheFormula) {
   DecisionSettings s;
   const CandidateFilter filter(nullptr, s);
@@ -105,8 +106,8 @@ TEST(DecisionLayers, FilterAndRankingFollowTheFormula) {
       pool("us-east-1b", "c5.large", 0.10, 0.040),      // tco 0.040, other AZ (-2)
       pool("us-east-1a", "m6g.large", 0.05, 0.020),     // arm64: incompatible
       pool("us-east-1a", "r5.large", 0.05, 0.020, 0, 4),  // band >20%
-      pool("us-east-1a", "c5.xlarge", 0.15, 0.100),     // 2 nodes at 0.050 each: cheaper per node, admitted
-      pool("us-east-1a", "m5.xlarge", 0.15, 0.130),     // 2 nodes at 0.065 each: dearer per node, refused
+      pool("us-east-1a", "c5.xlarge", 0.15, 0.055),     // whole instance below the own 0.060: admitted at 0.055
+      pool("us-east-1a", "m5.xlarge", 0.15, 0.100),     // 0.050 per node it could hold, 0.100 whole: refused
       pool("us-east-1c", "m5.large", 0.90, 0.010),      // above the gate
   };
   pools[0].on_demand_price = 0.085;
@@ -122,7 +123,7 @@ TEST(DecisionLayers, FilterAndRankingFollowTheFormula) {
   ASSERT_EQ(r.ranked.size(), 3u);
   std::map<std::string, double> want = {{"us-east-1a/m5.large/Linux/UNIX", yield(0.050, 0.20)},
                                         {"us-east-1b/c5.large/Linux/UNIX", yield(0.040, 0.10) - 2},
-                                        {"us-east-1a/c5.xlarge/Linux/UNIX", yield(0.050, 0.15)}};
+                                        {"us-east-1a/c5.xlarge/Linux/UNIX", yield(0.055, 0.15)}};
   for (const auto& c : r.ranked) EXPECT_NEAR(c.yield, want.at(c.risk.pool), 1e-9) << c.risk.pool;
   for (std::size_t i = 1; i < r.ranked.size(); ++i) EXPECT_GE(r.ranked[i - 1].yield, r.ranked[i].yield);
 }

@@ -49,8 +49,8 @@ TEST(LateJoin, NodesJoiningBehindDecidedInstantsAreCaughtUp) {
   SynthOptions o;
   o.days = 2;
   o.regions = {"us-east-1"};
-  o.nodes = 30;
-  o.spike_rate_per_family_day = 2.0;
+  o.nodes = 60;
+  o.spike_rate_per_family_day = 3.0;
   std::vector<Event> events;
   SynthMarket(o).generate([&](const Event& e) { events.push_back(e); });
 
