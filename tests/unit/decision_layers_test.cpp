@@ -174,3 +174,36 @@ TEST(DecisionLayers, GateBreachWithNoSafePoolGoesOnDemand) {
   EXPECT_NE(v.reason.find("1 above the safety gate"), std::string::npos) << v.reason;
   EXPECT_TRUE(std::isnan(v.yield));
 }
+
+// Whole-instance costs, by hand. A c5.large node (own pool p = 0.40 at $0.085/h): c5.24xlarge is far
+// safer (p = 0.10: 30 points) and holds 48 such nodes at $1.10/h, $0.023 per node; it is never a
+// candidate (the node would pay $1.10/h), so the node stays. When c5.xlarge trades below c5.large
+// ($0.080 for the whole instance: arbitrage) and is safer by 15 points, the node switches there.
+// And a same-size pool that is 12 points safer but dearer ($0.090) is not worth a SWITCH without
+// a safety reason; above the safety gate it is.
+TEST(DecisionLayers, WholeInstanceCostsDecide) {
+  DecisionSettings s;
+  const SwitchPolicy policy(s);
+  const PoolRanking ranking(s);
+  const CandidateFilter filter(nullptr, s);
+  const auto decide = [&](std::vector<PoolRisk> pools) {
+    pools[0].on_demand_price = 0.17;
+    return policy(node(), ranking(filter(node(), pools)), ModelState{}, 0, nullptr);
+  };
+  Verdict v = decide({pool("us-east-1a", "c5.large", 0.40, 0.085), pool("us-east-1a", "c5.24xlarge", 0.10, 1.10)});
+  EXPECT_EQ(v.kind, DecisionKind::Stay) << v.reason;
+  EXPECT_NE(v.reason.find("no other safe candidate"), std::string::npos) << v.reason;
+
+  v = decide({pool("us-east-1a", "c5.large", 0.40, 0.085), pool("us-east-1a", "c5.24xlarge", 0.10, 1.10),
+              pool("us-east-1a", "c5.xlarge", 0.25, 0.080)});
+  EXPECT_EQ(v.kind, DecisionKind::Switch) << v.reason;
+  EXPECT_EQ(v.target, "us-east-1a/c5.xlarge/Linux/UNIX");
+  EXPECT_NE(v.reason.find("$0.0800/h for a size holding 2 such nodes"), std::string::npos) << v.reason;
+
+  v = decide({pool("us-east-1a", "c5.large", 0.40, 0.085), pool("us-east-1a", "m5.large", 0.28, 0.090)});
+  EXPECT_EQ(v.kind, DecisionKind::Stay) << v.reason;
+  v = decide({pool("us-east-1a", "c5.large", 0.90, 0.085), pool("us-east-1a", "m5.large", 0.28, 0.090)});
+  EXPECT_EQ(v.kind, DecisionKind::Switch) << v.reason;
+  EXPECT_EQ(v.target, "us-east-1a/m5.large/Linux/UNIX");
+  EXPECT_NE(v.reason.find("above the safety gate"), std::string::npos) << v.reason;
+}
