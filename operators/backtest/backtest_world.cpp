@@ -23,14 +23,23 @@ void BacktestWorld::settle_signal_decisions() {
     const auto node = by_instance.find(d.instance_id);
     if (d.signal == "none" || node == by_instance.end()) continue;
     const auto& home = nodes[node->second].home;
+    const auto scores = scores_.region_as_of(d.region, d.ts);
+    const auto price = [&](const std::string& pool) {
+      if (pool == kOnDemandLocation) return ledger.on_demand(d.region, d.instance_type).value_or(kAbsent);
+      for (const auto& p : scores)
+        if (p.pool == pool) return p.spot_price;
+      return kAbsent;
+    };
     d.crash_probability = kAbsent;
-    for (const auto& p : scores_.region_as_of(d.region, d.ts))
+    for (const auto& p : scores)
       if (p.pool == home) d.crash_probability = p.crash_probability;
+    d.current_price_per_hour = price(home);
     d.yield = kAbsent;
     for (const char* tail : {"; replacement", "; no safe spot pool"})
       if (const auto cut = d.reason.find(tail); cut != std::string::npos) d.reason.resize(cut);
     if (d.kind == DecisionKind::Evacuate) {
       d.target = replacement(node->second, d.ts, home);
+      d.target_price_per_hour = price(d.target);
       d.reason += "; replacement as of the notice: " + d.target;
     }
   }

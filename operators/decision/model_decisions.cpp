@@ -156,6 +156,11 @@ void ModelDecisions::evaluate_instant(FleetState& state, TimestampMs t, const De
     d.crash_probability = v.crash_probability;
     d.yield = v.yield;
     d.model = v.model;
+    if (v.kind == DecisionKind::Switch) {
+      d.why = v.why;
+      d.current_price_per_hour = v.current_price;
+      d.target_price_per_hour = v.target_price;
+    }
     emit(d, false);
   }
 }
@@ -166,8 +171,10 @@ void ModelDecisions::enrich_signal_decision(const FleetState& state, Decision& d
   const FleetNode& node = it->second;
   const NodeNeeds needs = filter_.needs_of(node.joined);
   const Ranking r = rank(needs, table_.region_as_of(needs.region, RiskTable::kLatest));
+  d.why = "signal";
   if (r.own) {
     d.crash_probability = r.own->risk.crash_probability;
+    d.current_price_per_hour = r.own->tco;
     if (d.kind != DecisionKind::Evacuate) d.yield = r.own->yield;
   }
   if (d.kind != DecisionKind::Evacuate) return;
@@ -178,9 +185,11 @@ void ModelDecisions::enrich_signal_decision(const FleetState& state, Decision& d
   if (best) {
     d.target = best->risk.pool;
     d.yield = best->yield;
+    d.target_price_per_hour = best->tco;
     d.reason += "; replacement: " + describe(*best);
   } else {
     d.target = kOnDemandTarget;
+    d.target_price_per_hour = r.filter.own_on_demand_tco;
     d.reason += "; no safe spot pool to replace it: launch on-demand " + node.joined.instance_type;
   }
 }

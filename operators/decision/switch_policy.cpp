@@ -15,6 +15,12 @@ const Candidate* SwitchPolicy::best(const Ranking& r, const CapCheck& allowed) {
   return nullptr;
 }
 
+const char* SwitchPolicy::why_beats(const Candidate& a, const Candidate& b) const {
+  const double gain = 100.0 * (b.risk.crash_probability - a.risk.crash_probability);
+  const double saving = b.tco > 0 ? 1.0 - a.tco / b.tco : 0.0;
+  return gain > s_.gain_points_with_saving && saving > s_.saving ? "gain_and_saving" : "gain";
+}
+
 bool SwitchPolicy::beats(const Candidate& a, const Candidate& b) const {
   const double gain = 100.0 * (b.risk.crash_probability - a.risk.crash_probability);
   const double saving = b.tco > 0 ? 1.0 - a.tco / b.tco : 0.0;
@@ -34,17 +40,20 @@ Verdict SwitchPolicy::operator()(const NodeNeeds& node, const Ranking& r, const 
   const Candidate& own = *r.own;
   v.crash_probability = own.risk.crash_probability;
   v.model = own.risk.model;
+  v.current_price = own.tco;
   const Candidate* top = best(r, allowed);
   // The target of a SWITCH in force, if it is still a safe candidate.
   const Candidate* current = nullptr;
   if (state.kind == DecisionKind::Switch)
     for (const auto& c : r.ranked)
       if (c.risk.pool == state.target) current = &c;
-  auto go = [&](const Candidate& c, std::string why) {
+  auto go = [&](const Candidate& c, std::string reason, const char* why) {
     v.kind = DecisionKind::Switch;
     v.target = c.risk.pool;
     v.yield = c.yield;
-    v.reason = std::move(why);
+    v.reason = std::move(reason);
+    v.why = why;
+    v.target_price = c.tco;
     return v;
   };
   const std::string own_text = fmt::format("{} crash probability {:.2f}", own.risk.pool, own.risk.crash_probability);
@@ -57,11 +66,13 @@ Verdict SwitchPolicy::operator()(const NodeNeeds& node, const Ranking& r, const 
   if (own.risk.crash_probability > s_.gate) {
     const std::string why = fmt::format("{} is above the safety gate {:.2f}", own_text, s_.gate);
     if (current && (current == top || !top || !beats(*top, *current)))
-      return go(*current, why + "; keep switching to " + describe(*current));
-    if (top) return go(*top, why + "; switch to the best safe pool " + describe(*top));
+      return go(*current, why + "; keep switching to " + describe(*current), "gate");
+    if (top) return go(*top, why + "; switch to the best safe pool " + describe(*top), "gate");
     v.kind = DecisionKind::Switch;
     v.target = kOnDemandTarget;
     v.yield = kAbsent;
+    v.why = "gate";
+    v.target_price = r.filter.own_on_demand_tco;
     v.reason = fmt::format("{}; no safe spot pool in {} ({}): move to on-demand {}", why, node.region, filtered,
                            node.instance_type);
     return v;
@@ -76,8 +87,9 @@ Verdict SwitchPolicy::operator()(const NodeNeeds& node, const Ranking& r, const 
   // or the own pool beats it by the same margins a switch needs.
   if (current && !beats(own, *current)) {
     if (top && top != current && beats(*top, *current))
-      return go(*top, fmt::format("{}; {} now beats the previous target {}", own_text, describe(*top), current->risk.pool));
-    return go(*current, fmt::format("{}; keep switching to {}", own_text, describe(*current)));
+      return go(*top, fmt::format("{}; {} now beats the previous target {}", own_text, describe(*top), current->risk.pool),
+                why_beats(*top, *current));
+    return go(*current, fmt::format("{}; keep switching to {}", own_text, describe(*current)), why_beats(*current, own));
   }
   if (!top || top->yield <= own.yield) {
     v.kind = DecisionKind::Stay;
@@ -90,7 +102,8 @@ Verdict SwitchPolicy::operator()(const NodeNeeds& node, const Ranking& r, const 
   if (beats(*top, own)) {
     const double gain = 100.0 * (own.risk.crash_probability - top->risk.crash_probability);
     return go(*top, fmt::format("{}; {} gains {:.1f} stability points at {:+.0f}% hourly cost", own_text,
-                                describe(*top), gain, 100.0 * (top->tco / own.tco - 1.0)));
+                                describe(*top), gain, 100.0 * (top->tco / own.tco - 1.0)),
+              why_beats(*top, own));
   }
   v.kind = DecisionKind::Stay;
   v.target.clear();

@@ -26,6 +26,9 @@ struct Verdict {
   double crash_probability = kAbsent;  //!< of the own pool
   double yield = kAbsent;              //!< of where the node goes (own pool for STAY)
   std::string model;                   //!< the own pool's risk model
+  std::string why;                     //!< SWITCH: "gate", "gain" or "gain_and_saving" (Decision::why)
+  double current_price = kAbsent;      //!< the own pool's whole instance, USD/h
+  double target_price = kAbsent;       //!< where a SWITCH sends the node (on-demand: its type's price)
 };
 
 class SwitchPolicy {
@@ -41,6 +44,8 @@ class SwitchPolicy {
   static const Candidate* best(const Ranking& r, const CapCheck& allowed);
   //! True when `a` is better than `b` by the hysteresis margins.
   bool beats(const Candidate& a, const Candidate& b) const;
+  //! Why `a` beats `b`: "gain_and_saving" when by the margin with a saving, else "gain".
+  const char* why_beats(const Candidate& a, const Candidate& b) const;
 
  private:
   DecisionSettings s_;

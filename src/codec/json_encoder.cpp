@@ -192,6 +192,10 @@ std::string encode_decision(const Decision& d) {
   j["crash_probability"] = std::isnan(d.crash_probability) ? Json() : Json(d.crash_probability);
   j["yield"] = std::isnan(d.yield) ? Json() : Json(d.yield);
   j["model"] = d.model;
+  if (!d.why.empty()) j["why"] = d.why;
+  if (!std::isnan(d.current_price_per_hour)) j["current_price_per_hour"] = d.current_price_per_hour;
+  if (!std::isnan(d.target_price_per_hour)) j["target_price_per_hour"] = d.target_price_per_hour;
+  if (!std::isnan(d.estimated_saving_per_hour())) j["estimated_saving_per_hour"] = d.estimated_saving_per_hour();
   return dump(j);
 }
 
@@ -293,8 +297,11 @@ std::optional<Decision> decode_decision(std::string_view json) {
       d.action_time = *t;
     }
     if (j.contains("target")) d.target = j.at("target").get<std::string>();
-    for (auto [field, name] : {std::pair{&d.crash_probability, "crash_probability"}, {&d.yield, "yield"}})
+    for (auto [field, name] : {std::pair{&d.crash_probability, "crash_probability"}, {&d.yield, "yield"},
+                               {&d.current_price_per_hour, "current_price_per_hour"},
+                               {&d.target_price_per_hour, "target_price_per_hour"}})
       if (j.contains(name) && !j.at(name).is_null()) *field = j.at(name).get<double>();
+    if (j.contains("why")) d.why = j.at("why").get<std::string>();
     return d;
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;

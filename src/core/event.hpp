@@ -116,6 +116,15 @@ struct Decision {
   //! (the own pool for STAY, the target for SWITCH/EVACUATE); NaN when unknown (no risk yet).
   double crash_probability = std::numeric_limits<double>::quiet_NaN();
   double yield = std::numeric_limits<double>::quiet_NaN();
+  //! For SWITCH, EVACUATE and DRAIN: why, for machines ("gate": the own pool is above the safety
+  //! gate; "gain": safer at no higher price; "gain_and_saving": safer and cheaper; "signal": an AWS
+  //! signal); empty for STAY.
+  std::string why;
+  //! What one node pays per hour where it runs (its pool's whole instance) and where the decision
+  //! sends it, and the difference (negative when a safety move costs more); NaN when unknown.
+  double current_price_per_hour = std::numeric_limits<double>::quiet_NaN();
+  double target_price_per_hour = std::numeric_limits<double>::quiet_NaN();
+  double estimated_saving_per_hour() const { return current_price_per_hour - target_price_per_hour; }
 };
 
 //! A bad input record, bound for spot.dlq with its reason and original bytes.

@@ -107,6 +107,14 @@ EvaluateServer::Reply EvaluateServer::evaluate(std::string_view body) const {
     out["yield"] = number_or_null(v.yield);
   }
   out["crash_probability"] = number_or_null(v.crash_probability);
+  // What one node pays per hour here and at the target (whole instances), as on spot.decisions.
+  const std::string why = signal && signal->kind != DecisionKind::Stay ? "signal" : v.kind == DecisionKind::Switch ? v.why : "";
+  if (!why.empty()) out["why"] = why;
+  if (!std::isnan(v.current_price)) out["current_price_per_hour"] = v.current_price;
+  if (!signal && v.kind == DecisionKind::Switch && !std::isnan(v.target_price)) {
+    out["target_price_per_hour"] = v.target_price;
+    if (!std::isnan(v.current_price)) out["estimated_saving_per_hour"] = v.current_price - v.target_price;
+  }
   out["aws_signal"] = signal ? signal->signal : "none";
   out["model"] = v.model;
   out["execution_time_ms"] =

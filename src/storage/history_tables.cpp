@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <charconv>
+#include <cmath>
 
 #include "src/codec/json_encoder.hpp"
 #include "src/core/hash.hpp"
@@ -14,7 +15,9 @@ constexpr std::array<HistoryTableSpec, kHistoryTables> kTables = {{
     {"price_ticks", "ts, tick_id, region, az, instance_type, product, spot_price, on_demand_price", "ts, tick_id"},
     {"risk_scores", "pool, ts, model, region, az, instance_type, product, crash_probability, stability, label, record",
      "pool, ts, model"},
-    {"decisions", "decision_id, ts, kind, fleet, node_id, instance_id, pool, target, model, reason, record",
+    {"decisions",
+     "decision_id, ts, kind, fleet, node_id, instance_id, pool, target, model, reason, record, why, "
+     "current_price_per_hour, target_price_per_hour, estimated_saving_per_hour",
      "decision_id"},
     {"signals", "signal_id, ts, kind, action, instance_id, region, az, event_id, action_time, format", "signal_id"},
     {"dead_letters",
@@ -106,7 +109,7 @@ bool HistoryEncoder::add_output(const Output& o, std::string& error) {
       const auto d = decode_decision(o.value);
       if (!d) return error = "unreadable decision record", false;
       auto& w = stream(HistoryTable::Decisions);
-      w.begin_row(11);
+      w.begin_row(15);
       w.text(d->decision_id);
       w.timestamptz_ms(d->ts);
       w.text(to_string(d->kind));
@@ -118,6 +121,11 @@ bool HistoryEncoder::add_output(const Output& o, std::string& error) {
       w.text(d->model);
       w.text(d->reason);
       w.json(o.value);
+      w.text_or_null(d->why);
+      for (const double v : {d->current_price_per_hour, d->target_price_per_hour, d->estimated_saving_per_hour()}) {
+        if (std::isnan(v)) w.null();
+        else w.float8(v);
+      }
       return true;
     }
     case OutputTopic::Risk: {

@@ -199,11 +199,20 @@ TEST(DecisionLayers, WholeInstanceCostsDecide) {
   EXPECT_EQ(v.kind, DecisionKind::Switch) << v.reason;
   EXPECT_EQ(v.target, "us-east-1a/c5.xlarge/Linux/UNIX");
   EXPECT_NE(v.reason.find("$0.0800/h for a size holding 2 such nodes"), std::string::npos) << v.reason;
+  EXPECT_EQ(v.why, "gain_and_saving");  // 15 points safer and 5.9% cheaper
+  EXPECT_DOUBLE_EQ(v.current_price, 0.085);
+  EXPECT_DOUBLE_EQ(v.target_price, 0.080);
 
+  v = decide({pool("us-east-1a", "c5.large", 0.40, 0.085), pool("us-east-1a", "m5.large", 0.25, 0.085)});
+  EXPECT_EQ(v.kind, DecisionKind::Switch) << v.reason;  // 15 points safer at the same price
+  EXPECT_EQ(v.why, "gain");
   v = decide({pool("us-east-1a", "c5.large", 0.40, 0.085), pool("us-east-1a", "m5.large", 0.28, 0.090)});
   EXPECT_EQ(v.kind, DecisionKind::Stay) << v.reason;
   v = decide({pool("us-east-1a", "c5.large", 0.90, 0.085), pool("us-east-1a", "m5.large", 0.28, 0.090)});
   EXPECT_EQ(v.kind, DecisionKind::Switch) << v.reason;
   EXPECT_EQ(v.target, "us-east-1a/m5.large/Linux/UNIX");
   EXPECT_NE(v.reason.find("above the safety gate"), std::string::npos) << v.reason;
+  EXPECT_EQ(v.why, "gate");  // a safety move: it may cost more, and says so
+  EXPECT_DOUBLE_EQ(v.current_price, 0.085);
+  EXPECT_DOUBLE_EQ(v.target_price, 0.090);
 }

@@ -225,8 +225,15 @@ TEST(JsonEncoder, DecisionFieldsAndRoundTrip) {
   d.action_time = d.ts + 120000;
   d.target = "us-east-1c/p3.2xlarge/Linux/UNIX";
   d.model = "heuristic-v1";
+  d.why = "signal";
+  d.current_price_per_hour = 0.918;
+  d.target_price_per_hour = 1.0;
   const auto j = json::parse(encode_decision(d));
   EXPECT_EQ(j["decision"], "EVACUATE");
+  EXPECT_EQ(j["why"], "signal");
+  EXPECT_EQ(j["current_price_per_hour"], 0.918);
+  EXPECT_EQ(j["target_price_per_hour"], 1.0);
+  EXPECT_NEAR(j["estimated_saving_per_hour"].get<double>(), -0.082, 1e-12);  // the safety move costs more
   EXPECT_EQ(j["ts"], "2020-10-26T14:14:14.000Z");
   EXPECT_EQ(j["ts_ms"], d.ts);
   EXPECT_EQ(j["pool"], "us-east-1b/p3.2xlarge/Linux/UNIX");
@@ -242,7 +249,11 @@ TEST(JsonEncoder, DecisionFieldsAndRoundTrip) {
   stay.action_time = 0;
   stay.target.clear();
   stay.signal = "none";
+  stay.why.clear();
+  stay.current_price_per_hour = stay.target_price_per_hour = std::nan("");
   const auto js = json::parse(encode_decision(stay));
+  EXPECT_FALSE(js.contains("why"));
+  EXPECT_FALSE(js.contains("estimated_saving_per_hour"));
   EXPECT_FALSE(js.contains("action_time"));
   EXPECT_FALSE(js.contains("target"));
   auto sb = decode_decision(encode_decision(stay));

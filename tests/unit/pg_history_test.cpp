@@ -155,6 +155,8 @@ TEST(PgHistory, EveryKindOfRowReadsBackWithItsValues) {
   d.reason = "AWS interruption notice";
   d.signal = "interruption-notice:terminate";
   d.model = "signal-rules-v1";
+  d.why = "signal";
+  d.current_price_per_hour = 0.04;  // no target price: the saving is unknown (null)
   const RiskRecord r = testing::risk_sample();
   DeadLetter dl;
   dl.reason = "malformed_json";
@@ -195,6 +197,9 @@ TEST(PgHistory, EveryKindOfRowReadsBackWithItsValues) {
                       "(extract(epoch FROM ts) * 1000)::bigint FROM decisions"),
             "EVACUATE us-east-1a/c5.large/Linux/UNIX true 1735689600123");
   EXPECT_EQ(scalar(c, "SELECT node_id FROM decisions"), "node-\xEF\xBF\xBD-1");
+  EXPECT_EQ(scalar(c, "SELECT why || ' ' || current_price_per_hour || ' ' || (target_price_per_hour IS NULL) || ' ' || "
+                      "(estimated_saving_per_hour IS NULL) FROM decisions"),
+            "signal 0.04 true true");
   EXPECT_EQ(scalar(c, "SELECT record->>'decision_id' FROM decisions"), "00000000deadbeef");
   EXPECT_EQ(scalar(c, "SELECT record::text FROM risk_scores"), encode_risk_record(r));  // as published
   EXPECT_EQ(scalar(c, "SELECT pool || ' ' || model || ' ' || label || ' ' || crash_probability || ' ' || "
