@@ -10,7 +10,7 @@
 //! and had no AWS signal at or before T. Nodes are taken in (fleet, node id) order, so the diversity
 //! cap fills the same way on every run. Decisions carry ts = T: the same on every replay, whatever
 //! the shard count, batch sizes or timing.
-//! Not deterministic: the replacement pool, crash probability and yield in a signal's decision,
+//! Not deterministic: the replacement pool, crash probability, yield and prices in a signal's decision,
 //! which must not wait: they come from the latest scores when the signal is processed. And an
 //! event older than its input's progress (a producer appending old events to a partition already
 //! read to its end) is late: decisions already made do not change.

@@ -8,7 +8,7 @@
 
 namespace spotstream::test {
 
-//! A signal's decision names a replacement pool (and the pool's crash probability and yield) from
+//! A signal's decision names a replacement pool (and the pool's crash probability, yield and prices) from
 //! the risk table as it stands when the signal is processed: a signal must not wait, so these are
 //! not deterministic (operators/model_decisions.hpp). Everything else is; this keeps the rest of
 //! the record, the decision id included. Records that are not decisions pass unchanged.
@@ -17,6 +17,7 @@ inline std::string deterministic_part(const std::string& json) {
   if (!d || d->signal == "none") return json;
   d->target.clear();
   d->crash_probability = d->yield = std::numeric_limits<double>::quiet_NaN();
+  d->current_price_per_hour = d->target_price_per_hour = std::numeric_limits<double>::quiet_NaN();
   d->reason = d->reason.substr(0, d->reason.find("; replacement: "));
   d->reason = d->reason.substr(0, d->reason.find("; no safe spot pool to replace it"));
   return encode_decision(*d);
