@@ -22,6 +22,7 @@ DecisionShard::DecisionShard(const Config& cfg, SignalReactionSettings s, std::u
       decides_(services_->settings.enabled),
       grace_ms_(cfg.get_int("decisions.input_grace_ms")),
       grace_(grace_ms_),
+      sibling_grace_(grace_ms_),
       lateness_(cfg.get_int("window.allowed_lateness_ms")),
       signals_(s, metrics),
       fleet_(signals_, metrics) {
@@ -49,14 +50,8 @@ void DecisionShard::on_event(const Event& event, const EventContext& ctx, Output
   fleet_state_.fleet_watermark = ctx.wm.fleet;
   fleet_state_.signals_watermark = ctx.wm.signals;
   const DecisionSink emit = [&](const Decision& d, bool replay) {
-    if (d.signal != "none") {
-      Decision enriched = d;
-      services_->engine.enrich_signal_decision(fleet_state_, enriched);
-      services_->signals.set(d.instance_id, SignalBoard::Entry{d.kind, d.signal, d.reason, d.ts});
-      this->emit(enriched, replay, out);
-    } else {
-      this->emit(d, replay, out);
-    }
+    if (d.signal != "none") emit_signal_decision(d, replay, out);
+    else this->emit(d, replay, out);
   };
   if (const auto* s = std::get_if<Signal>(&event)) {
     signals_(*s, ctx.replay, fleet_state_, emit);
@@ -96,6 +91,7 @@ void DecisionShard::on_progress(const EventContext& ctx, OutputCollector& out) {
 // for instants already decided when a node is caught up.
 TimestampMs DecisionShard::outputs_complete_before(const EventContext& ctx) const {
   TimestampMs before = ctx.wm.routed_before();
+  if (!fleet_state_.sibling_due.empty()) before = std::min(before, fleet_state_.sibling_due.front().signal.ts);
   if (!decides_) return before;
   // Nothing at or before decided_upto_ is decided again (its extremes stand for themselves).
   const bool extreme = decided_upto_ == Watermarks::kMin || decided_upto_ == Watermarks::kMax;
@@ -131,6 +127,10 @@ void DecisionShard::on_finish(OutputCollector& out, bool input_consumed) {
       spdlog::warn("decisions: the risk table is complete through {} ms, not through the end of {} ({} ms), after "
                    "{} ms; deciding on what it has", feed_->complete_through(), prices_topic_, *target, kFinishSyncMs);
   }
+  // The signals read so far are committed with this stop: their siblings are told now, not left
+  // to a restart that would take the replayed notices as delivered. (Not waiting for the inputs to
+  // pass them: a notice stamped earlier that only a later run reads could have changed who is told.)
+  if (!input_consumed) release_siblings(Watermarks::kMax, out, true);
   decide(input_consumed ? Watermarks::kMax : inputs_through_, out, input_consumed);
 }
 
@@ -172,6 +172,27 @@ void DecisionShard::emit(const Decision& d, bool replay, OutputCollector& out) {
   out.emit(OutputTopic::Decisions, d.node_id, encode_decision(d), d.ts);
 }
 
+void DecisionShard::emit_signal_decision(const Decision& d, bool replay, OutputCollector& out) {
+  Decision enriched = d;
+  services_->engine.enrich_signal_decision(fleet_state_, enriched);
+  services_->signals.set(d.instance_id, SignalBoard::Entry{d.kind, d.signal, d.reason, d.ts, enriched.why,
+                                                            enriched.target});
+  emit(enriched, replay, out);
+}
+
+// Sibling reactions wait for the fleet and signals inputs only (not for the prices): a sibling is
+// told within the input grace of its pool's notice.
+void DecisionShard::release_siblings(TimestampMs through, OutputCollector& out, bool consumed) {
+  if (fleet_state_.sibling_due.empty()) return;
+  if (!consumed) {
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::steady_clock::now().time_since_epoch()).count();
+    through = sibling_grace_.release(through, inputs_read_, now, ends_checked_at_);
+  }
+  signals_.siblings().release(fleet_state_, through,
+                              [&](const Decision& d, bool replay) { emit_signal_decision(d, replay, out); });
+}
+
 // The risk-driven decisions already on spot.decisions (a restart, or another process before us)
 // are in force: read them back so that decisions continue instead of starting over.
 // Every decision read back also goes to the history (idempotent there, by decision id): one
@@ -198,6 +219,7 @@ void DecisionShard::restore(OutputCollector& out) {
 // `through`: how far the fleet and signals inputs have progressed. `consumed`: every input has
 // been read to its end (the pipeline's end): nothing more can come, no grace to wait for.
 void DecisionShard::decide(TimestampMs through, OutputCollector& out, bool consumed) {
+  release_siblings(through, out, consumed);
   if (!decides_) return;
   if (restore_due_) restore(out);
   if (!consumed) {

@@ -40,6 +40,10 @@ class DecisionShard : public ShardLogic {
   std::optional<TimestampMs> end_of_prices() const;
   void check_catalogued(const FleetEvent& join);
   void emit(const Decision& d, bool replay, OutputCollector& out);
+  //! A decision caused by an AWS signal (the node's own or a sibling's): with its prices and
+  //! replacement, and on the REST signal board.
+  void emit_signal_decision(const Decision& d, bool replay, OutputCollector& out);
+  void release_siblings(TimestampMs through, OutputCollector& out, bool consumed);
   void restore(OutputCollector& out);
   void decide(TimestampMs through, OutputCollector& out, bool consumed = false);
 
@@ -63,6 +67,7 @@ class DecisionShard : public ShardLogic {
   std::int64_t ends_checked_at_ = 0;               //!< Watermarks::ends_checked_at, latest seen
   std::int64_t grace_ms_;
   InputGrace grace_;
+  InputGrace sibling_grace_;  //!< sibling reactions wait for the fleet and signals inputs only
   bool control_at_end_ = false;       //!< Watermarks::control_at_end, latest seen
   std::int64_t catch_up_since_ = -1;  //!< when nodes to catch up were first seen waiting
   TimestampMs prices_seen_ = Watermarks::kMin;  //!< the prices' watermark as far as this shard saw it

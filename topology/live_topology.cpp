@@ -1,5 +1,6 @@
 #include "topology/live_topology.hpp"
 
+#include <algorithm>
 #include <mutex>
 
 #include "src/model/model_watcher.hpp"
@@ -45,6 +46,9 @@ ShardPlan make_topology(const Config& cfg, std::shared_ptr<DecisionServices> ser
   s.park_ms = cfg.get_int("signals.park_ms");
   s.park_max = static_cast<std::size_t>(cfg.get_int("signals.park_max"));
   s.departed_max = static_cast<std::size_t>(cfg.get_int("signals.departed_max"));
+  s.siblings = SiblingSettings::from(cfg);
+  s.notices_kept_ms = std::max(s.siblings.window_ms, cfg.get_int("decisions.target_cooldown_ms")) +
+                      cfg.get_int("decisions.catch_up_ms");
   // A bad model or advisor file stops the start with a clear error, before any thread starts.
   auto scoring = std::make_shared<LiveScoring>();
   // One scoring context per process: the decisions read the advisor the price shards score with.

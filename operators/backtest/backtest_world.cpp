@@ -37,7 +37,7 @@ void BacktestWorld::settle_signal_decisions() {
     d.yield = kAbsent;
     for (const char* tail : {"; replacement", "; no safe spot pool"})
       if (const auto cut = d.reason.find(tail); cut != std::string::npos) d.reason.resize(cut);
-    if (d.kind == DecisionKind::Evacuate) {
+    if (d.kind == DecisionKind::Evacuate || d.kind == DecisionKind::Switch) {  // SWITCH: a sibling's
       d.target = replacement(node->second, d.ts, home);
       d.target_price_per_hour = price(d.target);
       d.reason += "; replacement as of the notice: " + d.target;
@@ -48,7 +48,11 @@ void BacktestWorld::settle_signal_decisions() {
 NodeNeeds BacktestWorld::needs(std::size_t node) const { return engine_.filter().needs_of(nodes[node].join); }
 
 std::string BacktestWorld::replacement(std::size_t node, TimestampMs t, std::string_view pool) const {
-  return engine_.replacement(needs(node), t, pool);
+  if (!noticed_) {
+    noticed_.emplace();
+    for (const auto& n : notices) noticed_->record(n.pool, n.kind, n.ts, "");
+  }
+  return engine_.replacement(needs(node), t, pool, &*noticed_);
 }
 
 std::vector<PoolRisk> BacktestWorld::compatible(std::size_t node, TimestampMs t) const {

@@ -5,6 +5,7 @@
 //! the replay made for the fleet. Built by topology/backtest from one replay; read-only afterwards,
 //! so every policy is judged against the same market, fleet and interruptions.
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -76,6 +77,7 @@ class BacktestWorld {
   //! compatible() by (needs, time): the nodes of a fleet share their needs, and a policy asks for
   //! every node at the same times.
   mutable std::map<std::pair<std::string, TimestampMs>, std::vector<PoolRisk>> compatible_memo_;
+  mutable std::optional<PoolNotices> noticed_;  //!< `notices` by pool, for the target cool-down
   std::vector<Scored> scored_;
   std::vector<std::string> scored_pools_;
   std::unordered_map<std::string, std::uint32_t> scored_index_;

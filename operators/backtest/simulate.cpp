@@ -65,14 +65,20 @@ class Run {
  private:
   void decision(const Decision& d) {
     const auto it = by_instance_.find(d.instance_id);
-    if (it == by_instance_.end() || d.signal != "none") return;  // signals: the notices act
+    // The node's own signals: the notices act. A sibling's: drain or switch it out of the noticed
+    // pool (its home: the engine knows the node by its join), if it is still there.
+    const bool sibling = d.why == "sibling";
+    if (it == by_instance_.end() || (d.signal != "none" && !sibling)) return;
     const std::size_t i = it->second;
+    const std::string noticed = PoolId::text(d.az, d.instance_type, d.product);
+    if (sibling && sim_.location(i) != noticed) return;
     std::string to;
-    if (d.kind == DecisionKind::Switch) to = d.target;
+    if (sibling) to = d.kind == DecisionKind::Switch && !d.target.empty() ? d.target : w_.replacement(i, d.ts, noticed);
+    else if (d.kind == DecisionKind::Switch) to = d.target;
     else if (d.kind == DecisionKind::Stay) to = w_.nodes[i].home;
     if (to.empty() || to == sim_.location(i)) return;
     const auto now = sim_.hourly(i, sim_.location(i), d.ts), there = sim_.hourly(i, to, d.ts);
-    const bool safety = d.crash_probability > w_.settings.gate;
+    const bool safety = sibling || d.crash_probability > w_.settings.gate;
     if (now && there && *there > *now && !safety) ++r_.costlier_without_safety;
     ++r_.decisions_followed;
     sim_.move(i, to, d.ts);

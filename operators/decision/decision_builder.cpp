@@ -4,6 +4,15 @@
 
 namespace spotstream {
 
+std::string signal_label(const Signal& s) {
+  if (s.kind == SignalKind::Rebalance) return "rebalance-recommendation";
+  return std::string("interruption-notice:") + to_string(s.action == InstanceAction::None ? InstanceAction::Terminate : s.action);
+}
+
+std::string signal_cause(const Signal& s) {
+  return s.event_id.empty() ? signal_label(s) + "@" + std::to_string(s.ts) : s.event_id;
+}
+
 std::string pool_of(const FleetEvent& node) { return PoolId::text(node.az, node.instance_type, node.product); }
 
 Decision build_decision(const FleetEvent& node, DecisionKind kind, TimestampMs ts, std::string reason,

@@ -19,6 +19,12 @@ using DecisionSink = std::function<void(const Decision&, bool replay)>;
 Decision build_decision(const FleetEvent& node, DecisionKind kind, TimestampMs ts, std::string reason,
                         std::string signal, const std::string& cause);
 
+//! A signal as decisions name it: "rebalance-recommendation" or "interruption-notice:<action>".
+std::string signal_label(const Signal& s);
+
+//! What identifies a signal as a decision's cause: its event id, else its label and time.
+std::string signal_cause(const Signal& s);
+
 //! Pool identity as printed in decisions: "<az>/<instance_type>/<product>".
 std::string pool_of(const FleetEvent& node);
 

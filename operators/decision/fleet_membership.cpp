@@ -46,15 +46,21 @@ void FleetMembership::operator()(const FleetEvent& e, bool replay, FleetState& s
     // notice parked while its join is replayed, or a replayed notice whose join only comes now,
     // was never delivered and must be.
     if (!p.replay) metrics_.parked_signals_applied.inc();
-    signals_.apply(p.signal, p.replay && replay, it->second, emit);
+    signals_.react(p.signal, p.replay && replay, it->second, state, emit);
   }
 }
 
 void FleetMembership::forget_departed(FleetState& state) const {
-  while (!state.departed.empty() &&
-         ((state.departed.front().first < state.signals_watermark && state.departed.front().first < state.decided_through) ||
-          state.departed.size() > signals_.settings().departed_max)) {
-    auto it = state.nodes.find(state.departed.front().second);
+  while (!state.departed.empty()) {
+    const auto [left, instance] = state.departed.front();
+    auto it = state.nodes.find(instance);
+    // A node taken over (or joined behind decided instants) and not caught up yet is owed its
+    // evaluations at the instants before its leave: it stays until catch_up has made them.
+    const bool owed = it != state.nodes.end() && it->second.restore_pending;
+    // A sibling reaction still due at or before its leave must find it too.
+    const bool told = state.sibling_due.empty() || left < state.sibling_due.front().signal.ts;
+    const bool done = left < state.signals_watermark && left < state.decided_through && !owed && told;
+    if (!done && state.departed.size() <= signals_.settings().departed_max) break;
     if (it != state.nodes.end() && it->second.left_at != 0) state.nodes.erase(it);
     state.departed.pop_front();
   }

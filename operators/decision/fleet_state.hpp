@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "operators/decision/pool_notices.hpp"
 #include "src/core/event.hpp"
 
 namespace spotstream {
@@ -70,6 +71,15 @@ struct FleetState {
   //! Instants evaluated in the last DecisionSettings::catch_up_ms (ascending): a node taken over
   //! behind them is re-evaluated at those after its own decided_through.
   std::deque<TimestampMs> recent_instants;
+  //! The AWS signals of this state's nodes, by pool (sibling reaction, target cool-down).
+  PoolNotices notices;
+  //! A signal whose siblings are told once the fleet and signals inputs have progressed past it.
+  struct SiblingTrigger {
+    Signal signal;
+    FleetEvent noticed;  //!< the noticed node's join (the node itself may have left and gone since)
+    bool replay;         //!< the signal was read during a restart's replay
+  };
+  std::deque<SiblingTrigger> sibling_due;  //!< in (time, instance) order
 };
 
 }  // namespace spotstream

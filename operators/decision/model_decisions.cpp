@@ -143,7 +143,7 @@ void ModelDecisions::evaluate_instant(FleetState& state, TimestampMs t, const De
     if (region == by_region.end())
       region = by_region.emplace(n->joined.region, table_.region_as_of(n->joined.region, t)).first;
     const NodeNeeds needs = filter_.needs_of(n->joined);
-    const Ranking r = rank(needs, region->second);
+    const Ranking r = rank_at(needs, region->second, state.notices, t);
     const Verdict v = policy_(needs, r, n->model, t, [&](const Candidate& c) {
       return placements.allows(*n, c.risk.family);
     });
@@ -170,14 +170,14 @@ void ModelDecisions::enrich_signal_decision(const FleetState& state, Decision& d
   if (it == state.nodes.end()) return;
   const FleetNode& node = it->second;
   const NodeNeeds needs = filter_.needs_of(node.joined);
-  const Ranking r = rank(needs, table_.region_as_of(needs.region, RiskTable::kLatest));
-  d.why = "signal";
+  const Ranking r = rank_at(needs, table_.region_as_of(needs.region, RiskTable::kLatest), state.notices, d.ts);
+  if (d.why.empty()) d.why = "signal";
   if (r.own) {
     d.crash_probability = r.own->risk.crash_probability;
     d.current_price_per_hour = r.own->tco;
     if (d.kind != DecisionKind::Evacuate) d.yield = r.own->yield;
   }
-  if (d.kind != DecisionKind::Evacuate) return;
+  if (d.kind != DecisionKind::Evacuate && d.kind != DecisionKind::Switch) return;
   Placements placements(s_.family_cap);
   for (const auto& [id, n] : state.nodes)
     if (n.left_at == 0) placements.add_member(n);
@@ -194,6 +194,16 @@ void ModelDecisions::enrich_signal_decision(const FleetState& state, Decision& d
   }
 }
 
+Ranking ModelDecisions::rank_at(const NodeNeeds& n, const std::vector<PoolRisk>& pools, const PoolNotices& notices,
+                                TimestampMs t) const {
+  Ranking r = rank(n, pools);
+  if (notices.empty() || s_.target_cooldown_ms <= 0) return r;
+  r.cooling = static_cast<int>(std::erase_if(r.ranked, [&](const Candidate& c) {
+    return notices.cooling(c.risk.pool, t, s_.target_cooldown_ms);
+  }));
+  return r;
+}
+
 Evaluation ModelDecisions::evaluate(const NodeNeeds& n) const {
   const Ranking r = rank(n, table_.region_as_of(n.region, RiskTable::kLatest));
   Evaluation e;
@@ -205,10 +215,13 @@ Evaluation ModelDecisions::evaluate(const NodeNeeds& n) const {
   return e;
 }
 
-std::string ModelDecisions::replacement(const NodeNeeds& n, TimestampMs as_of, std::string_view leaving) const {
-  const Ranking r = rank(n, table_.region_as_of(n.region, as_of));
+std::string ModelDecisions::replacement(const NodeNeeds& n, TimestampMs as_of, std::string_view leaving,
+                                        const PoolNotices* notices) const {
+  const auto pools = table_.region_as_of(n.region, as_of);
+  const Ranking r = notices ? rank_at(n, pools, *notices, as_of) : rank(n, pools);
   const Candidate* best = SwitchPolicy::best(r, [&](const Candidate& c) { return c.risk.pool != leaving; });
-  const bool own_safe = r.own && r.own->risk.pool != leaving && r.own->risk.crash_probability <= s_.gate;
+  const bool own_safe = r.own && r.own->risk.pool != leaving && r.own->risk.crash_probability <= s_.gate &&
+                        !(notices && notices->cooling(r.own->risk.pool, as_of, s_.target_cooldown_ms));
   if (own_safe && (!best || r.own->yield >= best->yield)) return r.own->risk.pool;
   return best ? best->risk.pool : std::string(kOnDemandTarget);
 }

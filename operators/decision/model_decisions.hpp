@@ -54,8 +54,8 @@ class ModelDecisions {
   //! Evaluates every changed instant up to `through` and the table's complete_through(). The
   //! caller's `through` says how far the fleet and signals inputs are known (their progress).
   void advance(FleetState& state, TimestampMs through, const DecisionSink& emit) const;
-  //! Adds the own pool's crash probability and, for an EVACUATE, the best replacement pool (or
-  //! "on-demand") with its yield, from the latest scores.
+  //! Adds the own pool's crash probability and, for an EVACUATE (or a sibling's SWITCH), the best
+  //! replacement pool (or "on-demand") with its yield, from the latest scores; never a pool in cool-down.
   void enrich_signal_decision(const FleetState& state, Decision& d) const;
   //! One node's evaluation on the latest scores, with no fleet (no diversity cap) and no history:
   //! what the REST API answers.
@@ -63,7 +63,9 @@ class ModelDecisions {
   //! Where a node that must leave pool `leaving` goes, on the scores as of `as_of`: the best safe
   //! pool other than `leaving` (the node's own pool among them, ranked as every candidate is), or
   //! "on-demand" when none is safe. What a backtest's simulated fleet does with a notice.
-  std::string replacement(const NodeNeeds& n, TimestampMs as_of, std::string_view leaving) const;
+  //! With `notices`, pools in cool-down at `as_of` are not replacements.
+  std::string replacement(const NodeNeeds& n, TimestampMs as_of, std::string_view leaving,
+                          const PoolNotices* notices = nullptr) const;
   const CandidateFilter& filter() const { return filter_; }
 
  private:
@@ -73,6 +75,9 @@ class ModelDecisions {
   //! live joins behind decided instants are evaluated at those after their join.
   void catch_up(FleetState& state, const DecisionSink& emit) const;
   Ranking rank(const NodeNeeds& n, const std::vector<PoolRisk>& pools) const { return ranking_(filter_(n, pools)); }
+  //! The ranking at event time `t` without the pools in cool-down (an interruption notice within
+  //! DecisionSettings::target_cooldown_ms before `t`).
+  Ranking rank_at(const NodeNeeds& n, const std::vector<PoolRisk>& pools, const PoolNotices& notices, TimestampMs t) const;
 
   DecisionSettings s_;
   CandidateFilter filter_;

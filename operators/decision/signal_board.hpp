@@ -13,10 +13,12 @@ namespace spotstream {
 class SignalBoard {
  public:
   struct Entry {
-    DecisionKind kind = DecisionKind::Drain;  //!< DRAIN or EVACUATE
+    DecisionKind kind = DecisionKind::Drain;  //!< DRAIN or EVACUATE (SWITCH: a sibling's)
     std::string signal;                       //!< "rebalance-recommendation", "interruption-notice:terminate"
     std::string reason;
     TimestampMs ts = 0;
+    std::string why = "signal";               //!< or "sibling": another node's signal
+    std::string target;                       //!< the replacement named when the signal was processed
   };
   void set(const std::string& instance_id, Entry e) {
     std::lock_guard lock(mu_);

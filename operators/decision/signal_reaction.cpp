@@ -2,22 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <limits>
+
 #include "src/core/time.hpp"
 
 namespace spotstream {
-
-namespace {
-
-std::string signal_label(const Signal& s) {
-  if (s.kind == SignalKind::Rebalance) return "rebalance-recommendation";
-  return std::string("interruption-notice:") + to_string(s.action == InstanceAction::None ? InstanceAction::Terminate : s.action);
-}
-
-std::string cause_of(const Signal& s) {
-  return s.event_id.empty() ? signal_label(s) + "@" + std::to_string(s.ts) : s.event_id;
-}
-
-}  // namespace
 
 void SignalReaction::apply(const Signal& s, bool replay, FleetNode& node, const DecisionSink& emit) const {
   const auto& n = node.joined;
@@ -40,18 +30,25 @@ void SignalReaction::apply(const Signal& s, bool replay, FleetNode& node, const 
     reason = "AWS rebalance recommendation: instance " + n.instance_id +
              " is at elevated risk of interruption; cordon and drain before a notice arrives";
   }
-  Decision d = build_decision(n, kind, s.ts, std::move(reason), signal_label(s), cause_of(s));
+  Decision d = build_decision(n, kind, s.ts, std::move(reason), signal_label(s), signal_cause(s));
   d.action_time = s.action_time;
   node.last = kind;
   if (node.signal_at == 0 || s.ts < node.signal_at) node.signal_at = s.ts;
   emit(d, replay);
 }
 
+void SignalReaction::react(const Signal& s, bool replay, FleetNode& node, FleetState& state,
+                           const DecisionSink& emit) const {
+  apply(s, replay, node, emit);
+  state.notices.record(pool_of(node.joined), s.kind, s.ts, node.joined.instance_id);
+  siblings_.trigger(s, replay, node, state);
+}
+
 void SignalReaction::operator()(const Signal& s, bool replay, FleetState& state, const DecisionSink& emit) const {
   expire(state);
   auto it = state.nodes.find(s.instance_id);
   if (it != state.nodes.end() && (it->second.left_at == 0 || s.ts <= it->second.left_at)) {
-    apply(s, replay && it->second.joined_in_replay, it->second, emit);
+    react(s, replay && it->second.joined_in_replay, it->second, state, emit);
     return;
   }
   if (replay) {  // counted and logged the first time it was read
@@ -83,7 +80,19 @@ void SignalReaction::park(const Signal& s, bool replay, FleetState& state) const
   ++state.parked_count;
 }
 
+// Signals are read ahead of the instants decided (the prices lag) and of the sibling reactions
+// still due: keep every notice those may still count, whatever order the inputs are read in.
+void SignalReaction::forget_notices(FleetState& state) const {
+  constexpr TimestampMs kMin = std::numeric_limits<TimestampMs>::min(), kMax = std::numeric_limits<TimestampMs>::max();
+  TimestampMs horizon = state.signals_watermark;
+  if (horizon == kMin || horizon == kMax || state.decided_through == kMin) return;
+  if (state.decided_through != kMax) horizon = std::min(horizon, state.decided_through);
+  if (!state.sibling_due.empty()) horizon = std::min(horizon, state.sibling_due.front().signal.ts);
+  state.notices.forget_before(horizon - settings_.notices_kept_ms);
+}
+
 void SignalReaction::expire(FleetState& state) const {
+  forget_notices(state);
   while (!state.parked_order.empty() && state.parked_order.front().first + settings_.park_ms < state.fleet_watermark) {
     const auto [ts, instance] = state.parked_order.front();
     state.parked_order.pop_front();

@@ -6,6 +6,7 @@
 #include "operators/decision/decision_builder.hpp"
 #include "operators/decision/fleet_state.hpp"
 #include "operators/decision/decision_metrics.hpp"
+#include "operators/decision/sibling_reaction.hpp"
 
 namespace spotstream {
 
@@ -15,24 +16,34 @@ struct SignalReactionSettings {
   //! Departed nodes kept for notices stamped before their leave; the oldest go first beyond this
   //! (the signals watermark that normally releases them stalls while a signals partition is idle).
   std::size_t departed_max = 100000;
+  SiblingSettings siblings;
+  //! Event time the pools' signals are kept behind the newest (sibling window, target cool-down,
+  //! and the instants a node taken over is evaluated again at).
+  TimestampMs notices_kept_ms = 7 * 3600 * 1000;
 };
 
 class SignalReaction {
  public:
-  SignalReaction(SignalReactionSettings settings, DecisionMetrics& metrics) : settings_(settings), metrics_(metrics) {}
+  SignalReaction(SignalReactionSettings settings, DecisionMetrics& metrics)
+      : settings_(settings), metrics_(metrics), siblings_(settings.siblings) {}
 
   void operator()(const Signal& s, bool replay, FleetState& state, const DecisionSink& emit) const;
-  //! The decision for a known node; used directly when parked signals are applied on join.
-  void apply(const Signal& s, bool replay, FleetNode& node, const DecisionSink& emit) const;
+  //! The decision for a known node, then its siblings'; used directly when parked signals are
+  //! applied on join.
+  void react(const Signal& s, bool replay, FleetNode& node, FleetState& state, const DecisionSink& emit) const;
   //! Drops parked signals older than the shard's watermark minus park_ms (counted and logged).
   void expire(FleetState& state) const;
   const SignalReactionSettings& settings() const { return settings_; }
+  const SiblingReaction& siblings() const { return siblings_; }
 
  private:
+  void apply(const Signal& s, bool replay, FleetNode& node, const DecisionSink& emit) const;
   void park(const Signal& s, bool replay, FleetState& state) const;
+  void forget_notices(FleetState& state) const;
 
   SignalReactionSettings settings_;
   DecisionMetrics& metrics_;
+  SiblingReaction siblings_;
 };
 
 }  // namespace spotstream

@@ -58,10 +58,12 @@ Verdict SwitchPolicy::operator()(const NodeNeeds& node, const Ranking& r, const 
   };
   const std::string own_text = fmt::format("{} crash probability {:.2f}", own.risk.pool, own.risk.crash_probability);
   const std::string filtered = fmt::format("{} candidate(s) rejected: {} above the safety gate, {} hardware-incompatible, "
-                                           "{} in Spot Advisor band above {}, {} larger size(s) dearer than the own pool",
-                                           r.gated + r.filter.incompatible + r.filter.band_rejected + r.filter.larger_not_cheaper,
+                                           "{} in Spot Advisor band above {}, {} larger size(s) dearer than the own pool, "
+                                           "{} in cool-down after an interruption notice",
+                                           r.gated + r.filter.incompatible + r.filter.band_rejected +
+                                               r.filter.larger_not_cheaper + r.cooling,
                                            r.gated, r.filter.incompatible, r.filter.band_rejected, s_.max_band,
-                                           r.filter.larger_not_cheaper);
+                                           r.filter.larger_not_cheaper, r.cooling);
 
   if (own.risk.crash_probability > s_.gate) {
     const std::string why = fmt::format("{} is above the safety gate {:.2f}", own_text, s_.gate);

@@ -98,7 +98,8 @@ EvaluateServer::Reply EvaluateServer::evaluate(std::string_view body) const {
   if (signal) {  // signals beat the model, as on the stream
     out["decision"] = to_string(signal->kind);
     out["reason"] = signal->reason;
-    if (signal->kind == DecisionKind::Evacuate) out["target"] = e.replacement;
+    // The replacement the stream named (it knows the pools in cool-down), else the best now.
+    if (signal->kind == DecisionKind::Evacuate) out["target"] = signal->target.empty() ? e.replacement : signal->target;
     out["yield"] = number_or_null(signal->kind == DecisionKind::Evacuate ? e.replacement_yield : kAbsent);
   } else {
     out["decision"] = to_string(v.kind);
@@ -108,7 +109,7 @@ EvaluateServer::Reply EvaluateServer::evaluate(std::string_view body) const {
   }
   out["crash_probability"] = number_or_null(v.crash_probability);
   // What one node pays per hour here and at the target (whole instances), as on spot.decisions.
-  const std::string why = signal && signal->kind != DecisionKind::Stay ? "signal" : v.kind == DecisionKind::Switch ? v.why : "";
+  const std::string why = signal && signal->kind != DecisionKind::Stay ? signal->why : v.kind == DecisionKind::Switch ? v.why : "";
   if (!why.empty()) out["why"] = why;
   if (!std::isnan(v.current_price)) out["current_price_per_hour"] = v.current_price;
   if (!signal && v.kind == DecisionKind::Switch && !std::isnan(v.target_price)) {

@@ -95,13 +95,19 @@ TEST_F(PipelineTest, SignalsBecomeDecisionsAndBadInputGoesToTheDlq) {
   ProcessMetrics m;
   const auto decisions = run("g1", 2, 256, 4096, m);
   EXPECT_EQ(m.messages_in.get(), pub.events);
-  // One STAY per join, one DRAIN or EVACUATE per signal (every synthetic signal is for a node);
-  // the rest are risk-driven (SWITCH, or STAY when a switch is no longer needed).
+  // One STAY per join, one DRAIN or EVACUATE per signal (every synthetic signal is for a node), a
+  // DRAIN for the siblings of noticed nodes; the rest are risk-driven (SWITCH, or STAY when a switch
+  // is no longer needed).
   std::map<std::string, int> kinds;
-  std::uint64_t risk_driven = 0;
+  std::uint64_t risk_driven = 0, siblings = 0;
   for (const auto& json : decisions) {
     const auto d = decode_decision(json);
     ASSERT_TRUE(d) << json;
+    if (d->why == "sibling") {  // another node of the pool was noticed: DRAIN (the default reaction)
+      ++siblings;
+      EXPECT_EQ(d->kind, DecisionKind::Drain) << json;
+      continue;
+    }
     if (d->signal == "none" && d->reason.rfind("joined pool", 0) != 0) {
       ++risk_driven;
       EXPECT_FALSE(std::isnan(d->crash_probability)) << json;
@@ -116,7 +122,7 @@ TEST_F(PipelineTest, SignalsBecomeDecisionsAndBadInputGoesToTheDlq) {
       EXPECT_NE(d->signal, "none");
     }
   }
-  EXPECT_EQ(decisions.size(), pub.joins + pub.signals + risk_driven);
+  EXPECT_EQ(decisions.size(), pub.joins + pub.signals + siblings + risk_driven);
   EXPECT_EQ(static_cast<std::uint64_t>(kinds["STAY"]), pub.joins);
   EXPECT_EQ(static_cast<std::uint64_t>(kinds["DRAIN"] + kinds["EVACUATE"]), pub.signals);
   EXPECT_EQ(m.parked_signals_expired.get(), 0u);

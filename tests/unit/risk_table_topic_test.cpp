@@ -35,6 +35,7 @@ constexpr int kIllegalGeneration = 22;  // RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION
 
 // What one process did, as the wrapper below saw it.
 struct Observed {
+  std::string name;
   std::mutex mu;
   std::set<std::int32_t> price_partitions;  //!< whose ticks its shards received
   std::vector<Decision> decisions;          //!< that it published (not read back)
@@ -128,6 +129,10 @@ TEST(RiskTableTopic, TwoProcessesInOneGroupDecideAsOneProcess) {
   // A member that takes a partition over re-evaluates its nodes over the decided instants kept for
   // catch-up; the whole feed (2 days), so that a partition moving late in the run loses nothing.
   base.set("decisions.catch_up_ms", "259200000");
+  // The sibling reaction and the target cool-down act on the signals of the nodes a process holds
+  // (docs/decisions.md): with the fleet split over two processes they differ from one process's.
+  base.set("decisions.sibling_reaction", "none");
+  base.set("decisions.target_cooldown_ms", "0");
   for (const std::string prefix : {"", "late.", "lost."}) {  // the late member's runs have inputs of their own
     cluster.create_topic(prefix + base.get_string("topics.prices"), 8);
     for (const char* t : {"topics.signals", "topics.fleet"}) cluster.create_topic(prefix + base.get_string(t), 4);
@@ -183,6 +188,8 @@ TEST(RiskTableTopic, TwoProcessesInOneGroupDecideAsOneProcess) {
     publish(0, first_part);
     ProcessMetrics ma, mb;
     Observed a, b;
+    a.name = "a";
+    b.name = "b";
     auto factory = [&](Observed& seen) {
       auto plan = live_topology(cfg);
       plan.logic = [inner = plan.logic, &seen](int shard, RuntimeMetrics& m) -> std::unique_ptr<ShardLogic> {
@@ -235,6 +242,12 @@ TEST(RiskTableTopic, TwoProcessesInOneGroupDecideAsOneProcess) {
       if (it == pair.by_id.end()) {
         ++missing;
         ADD_FAILURE() << "missing: " << d;
+        // What each process published for the node: who held it, and what it did decide.
+        for (const auto* seen : {&a, &b})
+          for (const auto& x : seen->decisions)
+            if (d.find("\"" + x.node_id + "\"") != std::string::npos)
+              std::printf("  %s published for %s: %s at %lld %s\n", seen->name.c_str(), x.node_id.c_str(),
+                          to_string(x.kind), static_cast<long long>(x.ts), x.target.c_str());
       } else if (it->second != d) {
         ++differ;
         ADD_FAILURE() << "differs:\n  single: " << d << "\n  pair:   " << it->second;
