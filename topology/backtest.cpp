@@ -119,9 +119,8 @@ std::vector<SimNode> sim_fleet(const SimFleetOptions& o, const std::map<std::str
   return nodes;
 }
 
-//! The market's signals as notices by pool: a signal's instance is placed by the fleet input (its
-//! latest join at or before the signal); one notice per pool and termination time (rebalance: per
-//! notice time), however many of the market's instances got it.
+}  // namespace
+
 std::vector<PoolNotice> pool_notices(std::vector<Signal> signals, std::vector<FleetEvent> fleet, TimestampMs start,
                                      TimestampMs end, std::uint64_t& unplaced) {
   std::stable_sort(fleet.begin(), fleet.end(), [](const auto& a, const auto& b) { return a.ts < b.ts; });
@@ -146,6 +145,8 @@ std::vector<PoolNotice> pool_notices(std::vector<Signal> signals, std::vector<Fl
   }
   return out;
 }
+
+namespace {
 
 //! What the engine replays: every tick, the simulated fleet's joins, and each notice as a signal
 //! for every node whose home pool it hits.

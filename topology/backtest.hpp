@@ -36,6 +36,13 @@ struct BacktestInputs {
   std::vector<FleetEvent> fleet;  //!< the market's own fleet: which pool each signal's instance ran in
 };
 
+//! The market's signals as notices by pool: a signal's instance is placed by the fleet input (its
+//! latest join at or before the signal); one notice per pool and termination time (rebalance: per
+//! notice time), however many of the market's instances got it. Only signals in [start, end);
+//! `unplaced` counts those whose instance no join places.
+std::vector<PoolNotice> pool_notices(std::vector<Signal> signals, std::vector<FleetEvent> fleet, TimestampMs start,
+                                     TimestampMs end, std::uint64_t& unplaced);
+
 struct SimFleetOptions {
   int nodes = 10;
   std::string instance_type;  //!< empty: the type with the most pools

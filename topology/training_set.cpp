@@ -179,6 +179,13 @@ TrainingSet build_training_set(std::vector<PriceTick> ticks, const Config& cfg,
       const auto& r = set.rows[idx[a]];
       if (r.ts + label.horizon_ms > set.end) continue;
       labelled[idx[a]] = true;
+      if (label.notice) {
+        const auto it = label.notices.find(set.pools[r.pool]);
+        if (it == label.notices.end()) continue;
+        const auto next = std::upper_bound(it->second.begin(), it->second.end(), r.ts);  // sorted
+        set.rows[idx[a]].label = next != it->second.end() && *next <= r.ts + label.horizon_ms;
+        continue;
+      }
       const double bar = prices[idx[a]] * (1.0 + label.rise);
       for (std::size_t b = a + 1; b < idx.size() && set.rows[idx[b]].ts <= r.ts + label.horizon_ms; ++b)
         if (prices[idx[b]] >= bar * (1 - 1e-12)) {

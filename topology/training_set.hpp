@@ -7,7 +7,8 @@
 //! - Row: one per tick the window takes, with every catalogue feature (model_features.hpp) of the
 //!   pool at that tick, and the scores of the models given (the heuristic always).
 //! - Label: the pool is `unstable` at t when its price rises by `rise` (3%) or more above the
-//!   price at t within (t, t + horizon] (12 h). A price stands until the next tick (histories list
+//!   price at t within (t, t + horizon] (12 h); or, with LabelRule::notice, when an interruption
+//!   notice reaches the pool within (t, t + horizon]. A price stands until the next tick (histories list
 //!   changes), so the ticks in that interval are the prices it takes. Rows whose horizon reaches
 //!   past the end of the history cannot be labelled and are left out.
 //! - Split by time, never by row: train [start, validation_from), validation [validation_from,
@@ -17,6 +18,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "src/config/config.hpp"
@@ -34,6 +36,10 @@ std::string_view to_string(Split s);
 struct LabelRule {
   double rise = 0.03;
   TimestampMs horizon_ms = 12 * 3600 * 1000LL;
+  //! Label "notice" instead of "rise": the pool is unstable at t when an interruption notice
+  //! reaches it within (t, t + horizon]; the notice times by pool id.
+  bool notice = false;
+  std::unordered_map<std::string, std::vector<TimestampMs>> notices;
 };
 
 struct SplitRule {

@@ -10,6 +10,7 @@
 #include "src/cli/backtest_charts.hpp"
 #include "src/cli/backtest_report.hpp"
 #include "src/cli/commands.hpp"
+#include "src/cli/market_inputs.hpp"
 #include "src/cli/replay_report.hpp"
 #include "src/codec/event_decoder.hpp"
 #include "src/core/time.hpp"
@@ -21,73 +22,6 @@
 namespace spotstream::cli {
 
 namespace {
-
-void take(std::vector<Event>& events, BacktestInputs& in) {
-  for (auto& e : events) {
-    if (auto* t = std::get_if<PriceTick>(&e)) in.ticks.push_back(std::move(*t));
-    else if (auto* s = std::get_if<Signal>(&e)) in.signals.push_back(std::move(*s));
-    else in.fleet.push_back(std::move(std::get<FleetEvent>(e)));
-  }
-  events.clear();
-}
-
-//! Signals and fleet events of a topic, bad messages counted as bad lines.
-void read_events_topic(const Config& cfg, const char* property, InputKind kind, BacktestInputs& in,
-                       std::vector<BadLine>& bad) {
-  const auto& topic = cfg.get_string(property);
-  EventDecoder decoder(DecodeLimits{static_cast<std::size_t>(cfg.get_int("decode.max_message_bytes")),
-                                    cfg.get_double("decode.max_price")});
-  std::vector<Event> events;
-  for (const auto& r : read_topic(cfg, topic)) {
-    DecodeError err;
-    if (!decoder.decode(kind, r.key, r.value, events, err)) {
-      bad.push_back(BadLine{topic + "[" + std::to_string(r.partition) + "]", static_cast<std::size_t>(r.offset), err, r.value});
-      continue;
-    }
-    take(events, in);
-  }
-}
-
-BacktestInputs load_inputs(const Config& cfg, const BacktestCommandOptions& o, BacktestSource& source) {
-  BacktestInputs in;
-  const auto& h = o.history;
-  if (h.synth) {
-    SynthOptions s;
-    s.seed = h.seed;
-    s.days = h.days;
-    const SynthMarket market(s);
-    source.description = synth_summary(s);
-    std::vector<Event> events;
-    market.generate([&](const Event& e) {
-      events.push_back(e);
-      if (events.size() >= 4096) take(events, in);
-    });
-    take(events, in);
-  } else if (h.topic) {
-    PriceHistoryOptions prices = h;
-    auto history = load_price_history(cfg, prices, true, cfg.get_int("window.length_ms"));
-    in.ticks = std::move(history.ticks);
-    source.bad = std::move(history.bad);
-    read_events_topic(cfg, "topics.signals", InputKind::Signals, in, source.bad);
-    read_events_topic(cfg, "topics.fleet", InputKind::Fleet, in, source.bad);
-    source.description = "topics on " + cfg.kafka_properties()["bootstrap.servers"];
-  } else {
-    in.ticks = read_price_files(h.inputs, &source.bad);
-    std::vector<Event> events;
-    for (const auto& f : o.signal_files) {
-      events = read_event_file(f, InputKind::Signals, &source.bad);
-      take(events, in);
-    }
-    for (const auto& f : o.fleet_files) {
-      events = read_event_file(f, InputKind::Fleet, &source.bad);
-      take(events, in);
-    }
-    source.description = fmt::format("{} price file(s), {} signal file(s), {} fleet file(s)", h.inputs.size(),
-                                      o.signal_files.size(), o.fleet_files.size());
-  }
-  sort_ticks(in.ticks);
-  return in;
-}
 
 BacktestOptions backtest_options(const BacktestCommandOptions& o) {
   BacktestOptions b;
@@ -117,7 +51,7 @@ int backtest_command(const Config& cfg, const BacktestCommandOptions& o) {
   const auto& stop = install_stop_handlers();
   const auto started = std::chrono::steady_clock::now();
   BacktestSource source;
-  auto inputs = load_inputs(cfg, o, source);
+  auto inputs = load_market(cfg, o.history, o.signal_files, o.fleet_files, source);
   report_bad_lines(source.bad, o.dlq_file);
   const auto options = backtest_options(o);
   const std::uint64_t events = inputs.ticks.size();

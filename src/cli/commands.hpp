@@ -73,6 +73,8 @@ int backtest_command(const Config& cfg, const BacktestCommandOptions& opts);
 //! `train` and `evaluate`: where the price history comes from, how rows are labelled and split.
 struct TrainOptions {
   PriceHistoryOptions history;
+  std::string label = "rise";       //!< rise | notice
+  std::vector<std::string> signal_files, fleet_files;  //!< with --input and --label notice
   double rise = 0.03;
   double horizon_hours = 12;
   std::string test_from;            //!< ISO-8601; empty: the last --test-fraction of the span

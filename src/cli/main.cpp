@@ -94,6 +94,11 @@ int main(int argc, char** argv) {
   const auto add_history = [&](CLI::App& c) {
     add_common(c, common);
     add_history_options(c, train_opts.history, 2);
+    c.add_option("--label", train_opts.label, "rise: the price rises by --rise within --horizon-hours; notice: an interruption "
+                                              "notice reaches the pool within --horizon-hours (needs --signals and --fleet, or --synth)")
+        ->check(CLI::IsMember({"rise", "notice"}))->capture_default_str();
+    c.add_option("--signals", train_opts.signal_files, "With --input and --label notice: AWS signal files (EventBridge, IMDS or canonical JSON lines)");
+    c.add_option("--fleet", train_opts.fleet_files, "With --input and --label notice: fleet event files placing each signal's instance in a pool");
     c.add_option("--rise", train_opts.rise, "Label: unstable when the price rises by this fraction or more ...")
         ->check(CLI::Range(0.0001, 10.0))->capture_default_str();
     c.add_option("--horizon-hours", train_opts.horizon_hours, "... within this many hours")

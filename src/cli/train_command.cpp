@@ -5,6 +5,8 @@
 #include <spdlog/spdlog.h>
 
 #include <Eigen/Core>
+#include <algorithm>
+#include <limits>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -12,6 +14,7 @@
 #include <sstream>
 
 #include "src/cli/commands.hpp"
+#include "src/cli/market_inputs.hpp"
 #include "src/codec/price_file.hpp"
 #include "src/core/time.hpp"
 #include "src/model/classification_metrics.hpp"
@@ -34,12 +37,39 @@ std::vector<PriceTick> load_ticks(const Config& cfg, const TrainOptions& o) {
   return std::move(history.ticks);
 }
 
+// The prices, and with --label notice the interruption notices by pool (the market's signals
+// placed by its fleet events, as the backtest places them).
+std::vector<PriceTick> load_labelled_ticks(const Config& cfg, const TrainOptions& o, LabelRule& label) {
+  if (!label.notice) return load_ticks(cfg, o);
+  if (o.history.topic) throw ConfigError("--label notice reads files (--input with --signals and --fleet) or --synth");
+  if (!o.history.synth && o.signal_files.empty())
+    throw ConfigError("--label notice needs the signals: --signals FILE... and --fleet FILE... (or --synth)");
+  BacktestSource source;
+  auto market = load_market(cfg, o.history, o.signal_files, o.fleet_files, source);
+  if (!source.bad.empty()) spdlog::warn("{} input line(s) do not decode; left out", source.bad.size());
+  std::uint64_t unplaced = 0;
+  std::size_t notices = 0;
+  for (const auto& n : pool_notices(std::move(market.signals), std::move(market.fleet),
+                                    std::numeric_limits<TimestampMs>::min(), std::numeric_limits<TimestampMs>::max(), unplaced))
+    if (n.kind == SignalKind::Interruption) {
+      label.notices[n.pool].push_back(n.ts);
+      ++notices;
+    }
+  for (auto& [pool, times] : label.notices) std::sort(times.begin(), times.end());
+  spdlog::info("label notice: {} interruption notice(s) in {} pool(s); {} signal(s) no fleet event places", notices,
+               label.notices.size(), unplaced);
+  if (notices == 0) throw ConfigError("--label notice: no interruption notice could be placed in a pool");
+  return std::move(market.ticks);
+}
+
 TrainingSet load_set(const Config& cfg, const TrainOptions& o, const std::vector<std::shared_ptr<const RiskModel>>& extra) {
-  auto ticks = load_ticks(cfg, o);
+  if (o.label != "rise" && o.label != "notice") throw ConfigError("--label: '" + o.label + "' is neither rise nor notice");
+  LabelRule label{o.rise, static_cast<TimestampMs>(o.horizon_hours * 3600.0 * 1000.0)};
+  label.notice = o.label == "notice";
+  auto ticks = load_labelled_ticks(cfg, o, label);
   std::shared_ptr<const SpotAdvisor> advisor;
   if (const auto& path = cfg.get_string("risk.spot_advisor_file"); !path.empty())
     advisor = std::make_shared<const SpotAdvisor>(SpotAdvisor::load_file(path));
-  LabelRule label{o.rise, static_cast<TimestampMs>(o.horizon_hours * 3600.0 * 1000.0)};
   SplitRule split;
   if (!o.test_from.empty()) split.test_from = parse_time_option(o.test_from, "--test-from");
   split.test_fraction = o.test_fraction;
@@ -68,7 +98,9 @@ std::vector<unsigned char> labels_of(const TrainingSet& set, const std::vector<s
 }
 
 Json metrics_json(const ClassMetrics& m) {
-  return {{"rows", m.rows},       {"positives", m.positives}, {"auc", m.auc},         {"threshold", m.threshold},
+  const double base_rate = m.rows > 0 ? static_cast<double>(m.positives) / static_cast<double>(m.rows) : 0.0;
+  return {{"rows", m.rows},       {"positives", m.positives}, {"base_rate", base_rate}, {"auc", m.auc},
+          {"threshold", m.threshold},
           {"precision", m.precision}, {"recall", m.recall},   {"f1", m.f1},           {"tp", m.tp},
           {"fp", m.fp},           {"fn", m.fn},               {"tn", m.tn}};
 }
@@ -79,7 +111,8 @@ Json split_json(const TrainingSet& set, const TrainOptions& o) {
     const auto rows = set.rows_of(s);
     std::size_t pos = 0;
     for (const auto i : rows) pos += set.rows[i].label;
-    j[std::string(to_string(s))] = {{"rows", rows.size()}, {"positives", pos}};
+    j[std::string(to_string(s))] = {{"rows", rows.size()}, {"positives", pos},
+                                    {"base_rate", rows.empty() ? 0.0 : static_cast<double>(pos) / static_cast<double>(rows.size())}};
   }
   j["unlabelled"] = set.unlabelled;
   j["pools"] = set.pools.size();
@@ -87,7 +120,8 @@ Json split_json(const TrainingSet& set, const TrainOptions& o) {
   j["validation_from"] = format_iso8601(set.validation_from);
   j["test_from"] = format_iso8601(set.test_from);
   j["end"] = format_iso8601(set.end);
-  j["label"] = {{"rise", o.rise}, {"horizon_hours", o.horizon_hours}};
+  j["label"] = o.label == "notice" ? Json{{"kind", "notice"}, {"horizon_hours", o.horizon_hours}}
+                                    : Json{{"kind", "rise"}, {"rise", o.rise}, {"horizon_hours", o.horizon_hours}};
   return j;
 }
 

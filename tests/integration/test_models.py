@@ -34,6 +34,11 @@ def read_predictions(path):
         return [(r["ts_ms"], r["pool"], r["split"], float(r["p"])) for r in csv.DictReader(f)]
 
 
+def t_rise_base_rate(report):
+    t = report["training"]["train"]
+    return t["positives"] / t["rows"]
+
+
 class ModelsTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -69,6 +74,31 @@ class ModelsTest(unittest.TestCase):
         schema = json.loads((REPO / "schemas" / "model.schema.json").read_text())
         for key in schema["required"] + schema["allOf"][0]["anyOf"][1]["required"]:
             self.assertIn(key, doc)
+
+    def test_notice_label_from_the_markets_signals(self):
+        """--label notice labels a row unstable when an interruption notice reaches its pool within the
+        horizon (the market's signals placed in pools by its fleet events); every split reports its
+        base rate, and the metrics theirs."""
+        rc, out, err = sh(BIN, "train", *SYNTH, "--label", "notice", "--output", self.dir / "notice.json",
+                          "--log-level", "warn")
+        self.assertEqual(rc, 0, err)
+        report = json.loads(out)
+        t, m = report["training"], report["metrics"]
+        self.assertEqual(t["label"]["kind"], "notice")
+        for split in ("train", "validation", "test"):
+            rows, pos = t[split]["rows"], t[split]["positives"]
+            self.assertGreater(rows, 0)
+            self.assertAlmostEqual(t[split]["base_rate"], pos / rows)
+        self.assertGreater(t["train"]["positives"], 0)
+        self.assertLess(t["train"]["base_rate"], t_rise_base_rate(self.report), "notices are rarer than 3% rises here")
+        self.assertAlmostEqual(m["test"]["base_rate"], m["test"]["positives"] / m["test"]["rows"])
+        # Prices only: there is nothing to label with.
+        prices = self.dir / "prices.jsonl"
+        prices.write_text('{"ts":"2025-01-01T00:00:00Z","region":"us-east-1","az":"us-east-1a",'
+                          '"instance_type":"c5.large","product":"Linux/UNIX","spot_price":0.03}\n')
+        rc, out, err = sh(BIN, "train", "--input", prices, "--label", "notice", "--output", self.dir / "x.json")
+        self.assertEqual(rc, 2, err)
+        self.assertIn("--signals", err)
 
     def test_xgboost_round_trips_python_file_cpp(self):
         out_dir = self.dir / "xgb"

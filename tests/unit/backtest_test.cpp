@@ -112,7 +112,9 @@ TEST_F(Backtest, TwoPoolsHandComputed) {
   EXPECT_GT(sw->ts, spike);
   EXPECT_LT(sw->ts, notice);
   for (const auto& d : r.world->decisions)
-    if (d.signal == "none" && d.ts > sw->ts) EXPECT_NE(d.kind, DecisionKind::Stay) << "no switch back: " << d.reason;
+    if (d.signal == "none" && d.ts > sw->ts) {
+      EXPECT_NE(d.kind, DecisionKind::Stay) << "no switch back: " << d.reason;
+    }
 
   const auto& ours = policy(r, "spotstream").outcome;
   const double ours_usd = reference_bill(m.events, A, t0, sw->ts + 5 * kMinute) + reference_bill(m.events, B, sw->ts, end);

@@ -138,6 +138,27 @@ TEST(Training, LabelsLookAheadAndTheSplitPurgesAtSliceEnds) {
   EXPECT_EQ(set.model_ids, std::vector<std::string>{"heuristic-v1@1"});
 }
 
+// The notice label, by hand: notices at hours 40 and 41 (another pool's at hour 20 does not count):
+// a row at hour k is unstable when one falls in (k, k + 12], i.e. for k in 28..40.
+TEST(Training, NoticeLabelLooksAheadForThePoolsInterruptionNotices) {
+  const TimestampMs h = 3600 * 1000, t0 = 1735689600000;
+  std::vector<PriceTick> ticks;
+  for (int k = 0; k < 96; ++k) ticks.push_back(PriceTick{t0 + k * h, "us-east-1", "us-east-1a", "c5.large", "Linux/UNIX", 1.0, 0});
+  LabelRule label{0.03, 12 * h};
+  label.notice = true;
+  label.notices["us-east-1a/c5.large/Linux/UNIX"] = {t0 + 40 * h, t0 + 41 * h};
+  label.notices["us-east-1b/c5.large/Linux/UNIX"] = {t0 + 20 * h};
+  const auto set = build_training_set(ticks, Config{}, nullptr, label, SplitRule{});
+  ASSERT_EQ(set.rows.size(), 84u);
+  std::size_t positives = 0;
+  for (const auto& r : set.rows) {
+    const auto k = (r.ts - t0) / h;
+    EXPECT_EQ(r.label, k >= 28 && k < 41) << k;
+    positives += r.label;
+  }
+  EXPECT_EQ(positives, 13u);
+}
+
 // The "done when": a model trained by the live feature code beats the heuristic's AUC on the
 // synthetic market's held-out (later) slice.
 TEST(Training, TrainedModelBeatsTheHeuristicOnTheSyntheticHeldOutSlice) {
