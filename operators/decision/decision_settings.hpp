@@ -21,9 +21,9 @@ struct DecisionSettings {
   TimestampMs min_dwell_ms = 3600000;   //!< no model decision change within this of the last one
   double family_cap = 0.40;             //!< most of a fleet's nodes SWITCH targets put in one family
   double other_az_penalty = 2.0;        //!< yield points off candidates in another AZ (same AZ preferred)
-  int max_band = 3;
+  int max_band = 3;                     //!< Spot Advisor bands above this are rejected (4 is ">20%")
   //! A pool with an interruption notice within this much event time is no SWITCH or EVACUATE target.
-  TimestampMs target_cooldown_ms = 1800000;                     //!< Spot Advisor bands above this are rejected (4 is ">20%")
+  TimestampMs target_cooldown_ms = 1800000;
 
   static DecisionSettings from(const Config& cfg);
 };

@@ -12,27 +12,33 @@ void PoolNotices::record(const std::string& pool, SignalKind kind, TimestampMs t
   seen.insert(at, Seen{ts, kind, instance});
 }
 
-std::size_t PoolNotices::instances(const std::string& pool, SignalKind kind, TimestampMs from, TimestampMs to) const {
+// The pool's signals stamped in [from, to], found by binary search (each list is in time order).
+std::span<const PoolNotices::Seen> PoolNotices::between(const std::string& pool, TimestampMs from, TimestampMs to) const {
   const auto it = by_pool_.find(pool);
-  if (it == by_pool_.end()) return 0;
+  if (it == by_pool_.end()) return {};
+  const auto& seen = it->second;
+  const auto first = std::lower_bound(seen.begin(), seen.end(), from, [](const Seen& s, TimestampMs t) { return s.ts < t; });
+  const auto last = std::upper_bound(first, seen.end(), to, [](TimestampMs t, const Seen& s) { return t < s.ts; });
+  return {first, last};
+}
+
+std::size_t PoolNotices::instances(const std::string& pool, SignalKind kind, TimestampMs from, TimestampMs to) const {
   std::set<std::string_view> distinct;
-  for (const auto& s : it->second)
-    if (s.kind == kind && s.ts >= from && s.ts <= to) distinct.insert(s.instance);
+  for (const auto& s : between(pool, from, to))
+    if (s.kind == kind) distinct.insert(s.instance);
   return distinct.size();
 }
 
 bool PoolNotices::cooling(const std::string& pool, TimestampMs at, TimestampMs window) const {
-  const auto it = by_pool_.find(pool);
-  if (it == by_pool_.end()) return false;
-  return std::any_of(it->second.begin(), it->second.end(), [&](const Seen& s) {
-    return s.kind == SignalKind::Interruption && s.ts <= at && s.ts > at - window;
-  });
+  const auto seen = between(pool, at - window + 1, at);
+  return std::any_of(seen.begin(), seen.end(), [](const Seen& s) { return s.kind == SignalKind::Interruption; });
 }
 
 void PoolNotices::forget_before(TimestampMs t) {
   for (auto it = by_pool_.begin(); it != by_pool_.end();) {
     auto& seen = it->second;
-    while (!seen.empty() && seen.front().ts < t) seen.pop_front();
+    seen.erase(seen.begin(), std::lower_bound(seen.begin(), seen.end(), t,
+                                              [](const Seen& s, TimestampMs x) { return s.ts < x; }));
     it = seen.empty() ? by_pool_.erase(it) : std::next(it);
   }
 }

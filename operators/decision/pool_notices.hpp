@@ -3,9 +3,10 @@
 //! instances of a pool were noticed within a window (sibling reaction) and whether a pool had an
 //! interruption notice recently (target cool-down). A signal's pool is the pool its node joined,
 //! so only the nodes this process holds count. Owned by the decision shard's FleetState.
-#include <deque>
+#include <span>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "src/core/event.hpp"
 
@@ -28,7 +29,9 @@ class PoolNotices {
     SignalKind kind;
     std::string instance;
   };
-  std::unordered_map<std::string, std::deque<Seen>> by_pool_;  //!< each in ts order
+  std::span<const Seen> between(const std::string& pool, TimestampMs from, TimestampMs to) const;
+
+  std::unordered_map<std::string, std::vector<Seen>> by_pool_;  //!< each in ts order
 };
 
 }  // namespace spotstream

@@ -45,7 +45,7 @@ void SiblingReaction::tell(const FleetState::SiblingTrigger& t, FleetState& stat
   const FleetEvent& noticed = t.noticed;
   const std::string pool = pool_of(noticed);
   const auto seen = state.notices.instances(pool, s.kind, s.ts - s_.window_ms, s.ts);
-  if (seen < std::max<std::size_t>(1, s_.min_notices)) return;
+  if (seen < s_.min_notices) return;
   std::vector<FleetNode*> siblings;
   for (auto& [id, n] : state.nodes) {
     if (id == noticed.instance_id || n.joined.fleet != noticed.fleet || pool_of(n.joined) != pool) continue;

@@ -82,5 +82,4 @@ BacktestInputs load_market(const Config& cfg, const PriceHistoryOptions& h, cons
   return in;
 }
 
-
 }  // namespace spotstream::cli

@@ -63,8 +63,9 @@ std::vector<PriceTick> load_labelled_ticks(const Config& cfg, const TrainOptions
 }
 
 TrainingSet load_set(const Config& cfg, const TrainOptions& o, const std::vector<std::shared_ptr<const RiskModel>>& extra) {
-  if (o.label != "rise" && o.label != "notice") throw ConfigError("--label: '" + o.label + "' is neither rise nor notice");
-  LabelRule label{o.rise, static_cast<TimestampMs>(o.horizon_hours * 3600.0 * 1000.0)};
+  LabelRule label;
+  label.rise = o.rise;
+  label.horizon_ms = static_cast<TimestampMs>(o.horizon_hours * 3600.0 * 1000.0);
   label.notice = o.label == "notice";
   auto ticks = load_labelled_ticks(cfg, o, label);
   std::shared_ptr<const SpotAdvisor> advisor;

@@ -123,7 +123,9 @@ TEST(Training, LabelsLookAheadAndTheSplitPurgesAtSliceEnds) {
   SplitRule split;
   split.test_from = t0 + 72 * h;
   split.validation_fraction = 0.25;  // validation from hour 54
-  const auto set = build_training_set(ticks, Config{}, nullptr, LabelRule{0.03, 12 * h}, split);
+  LabelRule label;
+  label.horizon_ms = 12 * h;
+  const auto set = build_training_set(ticks, Config{}, nullptr, label, split);
   EXPECT_EQ(set.validation_from, t0 + 54 * h);
   EXPECT_EQ(set.unlabelled, 12u);  // hours 84..95: horizon past the end (hour 95)
   ASSERT_EQ(set.rows.size(), 84u);
@@ -144,7 +146,8 @@ TEST(Training, NoticeLabelLooksAheadForThePoolsInterruptionNotices) {
   const TimestampMs h = 3600 * 1000, t0 = 1735689600000;
   std::vector<PriceTick> ticks;
   for (int k = 0; k < 96; ++k) ticks.push_back(PriceTick{t0 + k * h, "us-east-1", "us-east-1a", "c5.large", "Linux/UNIX", 1.0, 0});
-  LabelRule label{0.03, 12 * h};
+  LabelRule label;
+  label.horizon_ms = 12 * h;
   label.notice = true;
   label.notices["us-east-1a/c5.large/Linux/UNIX"] = {t0 + 40 * h, t0 + 41 * h};
   label.notices["us-east-1b/c5.large/Linux/UNIX"] = {t0 + 20 * h};
