@@ -127,7 +127,7 @@ std::vector<PoolNotice> pool_notices(std::vector<Signal> signals, std::vector<Fl
   std::stable_sort(signals.begin(), signals.end(), [](const auto& a, const auto& b) { return a.ts < b.ts; });
   std::unordered_map<std::string, std::string> pool_of;
   std::size_t next = 0;
-  std::set<std::tuple<std::string, int, TimestampMs>> seen;
+  std::set<std::tuple<std::string, int, TimestampMs>> seen;  // the same signal from two sources
   std::vector<PoolNotice> out;
   for (const auto& s : signals) {
     for (; next < fleet.size() && fleet[next].ts <= s.ts; ++next)
@@ -140,37 +140,43 @@ std::vector<PoolNotice> pool_notices(std::vector<Signal> signals, std::vector<Fl
     }
     if (s.ts < start || s.ts >= end) continue;
     const TimestampMs when = s.kind == SignalKind::Interruption ? s.action_time : s.ts;
-    if (!seen.emplace(it->second, static_cast<int>(s.kind), when).second) continue;
-    out.push_back(PoolNotice{s.ts, s.kind == SignalKind::Interruption ? s.action_time : 0, it->second, s.kind, s.action});
+    if (!seen.emplace(s.instance_id, static_cast<int>(s.kind), when).second) continue;
+    out.push_back(PoolNotice{s.ts, s.kind == SignalKind::Interruption ? s.action_time : 0, it->second, s.kind, s.action,
+                             s.instance_id});
   }
   return out;
 }
 
 namespace {
 
-//! What the engine replays: every tick, the simulated fleet's joins, and each notice as a signal
-//! for every node whose home pool it hits.
+//! What the engine replays: every tick, the simulated fleet's joins, and each notice as a signal for
+//! the node it reaches in the engine's view (its nodes never leave their home pool there).
 std::vector<Event> engine_events(BacktestInputs& in, const BacktestWorld& w, std::uint64_t& signals) {
   std::vector<Event> events;
   events.reserve(in.ticks.size() + w.nodes.size() + w.notices.size());
   for (auto& t : in.ticks) events.emplace_back(std::move(t));
   std::vector<PriceTick>().swap(in.ticks);
   for (const auto& n : w.nodes) events.emplace_back(n.join);
-  for (const auto& notice : w.notices)
-    for (const auto& n : w.nodes) {
-      if (n.home != notice.pool) continue;
-      Signal s;
-      s.kind = notice.kind;
-      s.action = notice.kind == SignalKind::Interruption ? notice.action : InstanceAction::None;
-      s.format = SignalFormat::Canonical;
-      s.instance_id = n.join.instance_id;
-      s.region = n.join.region;
-      s.az = n.join.az;
-      s.ts = notice.ts;
-      s.action_time = notice.termination;
-      events.emplace_back(std::move(s));
-      ++signals;
-    }
+  std::vector<TimestampMs> losing_until(w.nodes.size(), 0);
+  for (const auto& notice : w.notices) {
+    const auto hit = notice_target(notice, w.nodes, [&](std::size_t i) {
+      return w.nodes[i].home == notice.pool && losing_until[i] <= notice.ts;
+    });
+    if (!hit) continue;
+    const auto& n = w.nodes[*hit];
+    if (notice.kind == SignalKind::Interruption) losing_until[*hit] = notice.ends();
+    Signal s;
+    s.kind = notice.kind;
+    s.action = notice.kind == SignalKind::Interruption ? notice.action : InstanceAction::None;
+    s.format = SignalFormat::Canonical;
+    s.instance_id = n.join.instance_id;
+    s.region = n.join.region;
+    s.az = n.join.az;
+    s.ts = notice.ts;
+    s.action_time = notice.termination;
+    events.emplace_back(std::move(s));
+    ++signals;
+  }
   return events;
 }
 

@@ -4,12 +4,13 @@
 //! the decisions, and on the same market, fleet and interruptions each baseline policy, billed as
 //! EC2 bills (operators/backtest).
 //!   prices, the market's signals and fleet -> notices by pool (a signal's instance -> its pool)
-//!   prices + simulated joins + each notice for the nodes whose home it hits -> replay(live_topology)
+//!   prices + simulated joins + each notice for the node of its pool it reaches -> replay(live_topology)
 //!   spot.risk records + decisions -> BacktestWorld -> simulate(policy) for every policy
 //! What the engine is not told: where the simulated fleet moved. Its nodes stay at their home pool
 //! in the engine's view, which is what SWITCH / STAY are relative to, and only notices in their
-//! home pool reach it as signals; a notice in a pool a node moved to reaches the simulated node
-//! (which reacts as the engine would, to the engine's replacement) but not the engine.
+//! home pool reach it as signals (each notice one node: notice_target); a notice in a pool a node
+//! moved to reaches the simulated node (which reacts as the engine would, to the engine's
+//! replacement) but not the engine.
 #include <atomic>
 #include <limits>
 #include <memory>

@@ -4,7 +4,22 @@
 
 #include <algorithm>
 
+#include "src/core/hash.hpp"
+
 namespace spotstream {
+
+std::optional<std::size_t> notice_target(const PoolNotice& n, const std::vector<SimNode>& nodes,
+                                         const std::function<bool(std::size_t)>& eligible) {
+  std::optional<std::size_t> best;
+  std::uint64_t best_rank = 0;
+  const auto when = std::to_string(n.ts);
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    if (!eligible(i)) continue;
+    const auto rank = fnv1a64_fields({n.instance, when, nodes[i].join.node_id});
+    if (!best || rank < best_rank) best = i, best_rank = rank;
+  }
+  return best;
+}
 
 BacktestWorld::BacktestWorld(DecisionSettings s, std::shared_ptr<const ScoringContext> scoring)
     : settings(s), scores_(s.instant_ms), feeder_(scores_.add_feeder()), engine_(s, std::move(scoring), scores_) {}

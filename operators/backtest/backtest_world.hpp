@@ -4,6 +4,7 @@
 //! their whole history, read as of any time), the interruption notices by pool, and the decisions
 //! the replay made for the fleet. Built by topology/backtest from one replay; read-only afterwards,
 //! so every policy is judged against the same market, fleet and interruptions.
+#include <functional>
 #include <map>
 #include <optional>
 #include <memory>
@@ -18,14 +19,27 @@
 
 namespace spotstream {
 
-//! An AWS signal, as it reaches a pool: every instance running in `pool` at `ts` receives it.
+//! An AWS signal the market's instance `instance` in `pool` got at `ts`. EC2 reclaims capacity one
+//! instance at a time: the notice stands for one instance of the pool, so in a simulated fleet it
+//! reaches one node running there (notice_target), not all of them.
 struct PoolNotice {
   TimestampMs ts = 0;
-  TimestampMs termination = 0;  //!< interruption notices: when EC2 takes the instances back
+  TimestampMs termination = 0;  //!< interruption notices: when EC2 takes the instance back
   std::string pool;
   SignalKind kind = SignalKind::Interruption;
   InstanceAction action = InstanceAction::Terminate;
+  std::string instance;  //!< the market's instance that got it
+
+  //! When EC2 takes the instance back (AWS gives about two minutes when the signal does not say).
+  TimestampMs ends() const { return termination > 0 ? termination : ts + 120'000; }
 };
+
+//! Which of the simulated nodes a notice reaches: of those `eligible` (running in its pool, not
+//! already losing their instance), the one a hash of (notice, node) ranks first. Every policy and
+//! the engine's view use the same rule, so a notice reaches the same node wherever that node is
+//! still in the pool. Nullopt when none is eligible.
+std::optional<std::size_t> notice_target(const PoolNotice& n, const std::vector<SimNode>& nodes,
+                                         const std::function<bool(std::size_t)>& eligible);
 
 class BacktestWorld {
  public:

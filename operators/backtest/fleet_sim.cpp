@@ -38,6 +38,10 @@ void FleetSim::evacuate(std::size_t i, const std::string& to, TimestampMs t, Tim
   old.to = until;
   if (const auto price = hourly(i, old.location, t)) out_.overlap_usd += *price * (until - t) / kMsPerHour;
   ++out_.evacuations;
+  if (const TimestampMs gap = t + s_.migration_ms - until; gap > 0) {
+    ++out_.evacuations_cut_short;
+    out_.downtime_hours += gap / kMsPerHour;
+  }
   runs_[i].push_back(Run{to, t});
 }
 

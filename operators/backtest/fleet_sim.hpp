@@ -4,8 +4,9 @@
 //! termination (PriceLedger). A planned move (SWITCH, DRAIN) launches the new instance at once and
 //! terminates the old one a migration time later, so both are billed meanwhile; an evacuation after
 //! an interruption notice does the same but the old one ends at the notice's termination time at
-//! the latest; an interruption suffered terminates the instance at once and the node is down for a
-//! while before its replacement serves (the replacement is billed from its launch).
+//! the latest (the rest of the migration is downtime); an interruption suffered terminates the
+//! instance at once and the node is down for a while before its replacement serves (the
+//! replacement is billed from its launch).
 //! Owned by one thread; it knows nothing of why a node moves (the policies decide, simulate() drives).
 #include <cstdint>
 #include <map>
@@ -40,7 +41,10 @@ struct SimOutcome {
   double overlap_usd = 0;    //!< part of instance_usd: the old instance's time during migrations
   double unpriced_hours = 0;  //!< instance time no price was known for (not in instance_usd)
   int migrations = 0;        //!< planned moves (SWITCH, DRAIN, periodic re-placement)
-  int evacuations = 0;       //!< moves after an interruption notice, done before the termination
+  int evacuations = 0;       //!< moves after an interruption notice
+  //! Evacuations the termination cut short: the migration needed longer than the notice gave, and
+  //! the node served nothing from the termination until the migration was done (downtime).
+  int evacuations_cut_short = 0;
   int notices = 0;           //!< interruption notices that reached one of the fleet's instances
   int rebalances = 0;        //!< rebalance recommendations that reached one of them
   int suffered = 0;          //!< interruptions suffered (instance terminated under the node)

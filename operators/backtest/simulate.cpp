@@ -1,6 +1,7 @@
 #include "operators/backtest/simulate.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <tuple>
 #include <unordered_map>
 
@@ -19,17 +20,13 @@ struct Item {
   bool operator<(const Item& o) const { return std::tie(t, step, index) < std::tie(o.t, o.step, o.index); }
 };
 
-constexpr TimestampMs kDefaultLeadMs = 120'000;  // AWS: about two minutes
-
-TimestampMs termination_of(const PoolNotice& n) { return n.termination > 0 ? n.termination : n.ts + kDefaultLeadMs; }
-
 std::vector<Item> timeline(const BacktestWorld& w, const BacktestPolicy& policy) {
   std::vector<Item> items;
   if (policy.follows_decisions())
     for (std::size_t k = 0; k < w.decisions.size(); ++k) items.push_back({w.decisions[k].ts, Step::Decision, k});
   for (std::size_t k = 0; k < w.notices.size(); ++k) {
     items.push_back({w.notices[k].ts, Step::Notice, k});
-    if (w.notices[k].kind == SignalKind::Interruption) items.push_back({termination_of(w.notices[k]), Step::Termination, k});
+    if (w.notices[k].kind == SignalKind::Interruption) items.push_back({w.notices[k].ends(), Step::Termination, k});
   }
   if (const auto period = policy.period_ms(); period > 0)
     for (TimestampMs t = w.start + period; t < w.end; t += period) items.push_back({t, Step::Period, 0});
@@ -40,7 +37,8 @@ std::vector<Item> timeline(const BacktestWorld& w, const BacktestPolicy& policy)
 
 class Run {
  public:
-  Run(const BacktestWorld& w, const BacktestPolicy& p) : w_(w), p_(p), sim_(w.ledger, w.sim, w.nodes, w.start) {
+  Run(const BacktestWorld& w, const BacktestPolicy& p)
+      : w_(w), p_(p), sim_(w.ledger, w.sim, w.nodes, w.start), hit_(w.notices.size()), losing_until_(w.nodes.size(), 0) {
     for (std::size_t i = 0; i < w.nodes.size(); ++i) {
       by_instance_[w.nodes[i].join.instance_id] = i;
       sim_.place(i, p.start(i, w), w.start);
@@ -51,9 +49,9 @@ class Run {
     for (const auto& item : timeline(w_, p_)) {
       switch (item.step) {
         case Step::Decision: decision(w_.decisions[item.index]); break;
-        case Step::Notice: notice(w_.notices[item.index]); break;
+        case Step::Notice: notice(item.index); break;
         case Step::Period: replace(item.t); break;
-        case Step::Termination: terminate(w_.notices[item.index]); break;
+        case Step::Termination: terminate(item.index); break;
       }
     }
     r_.name = p_.name();
@@ -84,21 +82,28 @@ class Run {
     sim_.move(i, to, d.ts);
   }
 
-  void notice(const PoolNotice& n) {
-    for (std::size_t i = 0; i < sim_.size(); ++i) {
-      if (!sim_.runs_in(i, n.pool, n.ts)) continue;
-      sim_.noticed(n.kind, n.ts, termination_of(n));
-      if (!p_.reacts()) continue;
-      const auto to = w_.replacement(i, n.ts, n.pool);
-      if (n.kind == SignalKind::Interruption) sim_.evacuate(i, to, n.ts, termination_of(n));
-      else sim_.move(i, to, n.ts);
+  void notice(std::size_t k) {
+    const PoolNotice& n = w_.notices[k];
+    const auto hit = notice_target(n, w_.nodes, [&](std::size_t i) {
+      return sim_.runs_in(i, n.pool, n.ts) && losing_until_[i] <= n.ts;
+    });
+    if (!hit) return;
+    const std::size_t i = *hit;
+    sim_.noticed(n.kind, n.ts, n.ends());
+    if (n.kind == SignalKind::Interruption) {
+      hit_[k] = i;
+      losing_until_[i] = n.ends();
     }
+    if (!p_.reacts()) return;
+    const auto to = w_.replacement(i, n.ts, n.pool);
+    if (n.kind == SignalKind::Interruption) sim_.evacuate(i, to, n.ts, n.ends());
+    else sim_.move(i, to, n.ts);
   }
 
-  void terminate(const PoolNotice& n) {
-    const TimestampMs at = termination_of(n);
-    for (std::size_t i = 0; i < sim_.size(); ++i)
-      if (sim_.runs_in(i, n.pool, at)) sim_.interrupt(i, p_.restart(i, at, n.pool, w_), at);
+  void terminate(std::size_t k) {
+    const PoolNotice& n = w_.notices[k];
+    const TimestampMs at = n.ends();
+    if (const auto i = hit_[k]; i && sim_.runs_in(*i, n.pool, at)) sim_.interrupt(*i, p_.restart(*i, at, n.pool, w_), at);
   }
 
   void replace(TimestampMs t) {
@@ -112,6 +117,8 @@ class Run {
   const BacktestPolicy& p_;
   FleetSim sim_;
   std::unordered_map<std::string, std::size_t> by_instance_;
+  std::vector<std::optional<std::size_t>> hit_;  //!< per interruption notice: the node it reached
+  std::vector<TimestampMs> losing_until_;        //!< per node: the termination of a notice it got
   PolicyResult r_;
 };
 

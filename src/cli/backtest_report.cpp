@@ -49,6 +49,7 @@ ojson policy_json(const PolicyResult& p) {
   j["unpriced_hours"] = hours(o.unpriced_hours);
   j["migrations"] = o.migrations;
   j["evacuations"] = o.evacuations;
+  j["evacuations_cut_short"] = o.evacuations_cut_short;
   j["notices_received"] = o.notices;
   j["rebalances_received"] = o.rebalances;
   j["interruptions_suffered"] = o.suffered;
@@ -217,16 +218,17 @@ std::string backtest_summary(const nlohmann::ordered_json& j) {
                               j["fleet"].value("instance_type", std::string("?")),
                               j["fleet"].value("region", std::string("?")),
                               j["inputs"]["interruption_notices"].get<int>());
-  s += fmt::format("  {:<16} {:>12} {:>10} {:>10} {:>10}\n", "policy", "cost USD", "moves", "notices", "suffered");
+  s += fmt::format("  {:<16} {:>12} {:>10} {:>10} {:>10} {:>10}\n", "policy", "cost USD", "moves", "notices", "suffered",
+                   "downtime h");
   for (const auto& p : j["policies"]) {
     if (!p["available"].get<bool>()) {
       s += fmt::format("  {:<16} unavailable: {}\n", p["name"].get<std::string>(), p["unavailable"].get<std::string>());
       continue;
     }
-    s += fmt::format("  {:<16} {:>12.2f} {:>10} {:>10} {:>10}\n", p["name"].get<std::string>(),
+    s += fmt::format("  {:<16} {:>12.2f} {:>10} {:>10} {:>10} {:>10.2f}\n", p["name"].get<std::string>(),
                      p["total_usd"].get<double>(),
                      p["migrations"].get<int>() + p["evacuations"].get<int>(), p["notices_received"].get<int>(),
-                     p["interruptions_suffered"].get<int>());
+                     p["interruptions_suffered"].get<int>(), p["downtime_hours"].get<double>());
   }
   return s;
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "src/cli/backtest_report.hpp"
 #include "src/feed/synth_market.hpp"
@@ -203,7 +204,8 @@ TEST_F(Backtest, SameReportWhateverTheShardCount) {
 
 // A planted family-wide spike in us-east-1a: c5.24xlarge swings first, c5.large follows half an hour
 // later and its price keeps jumping between 40% and 90% of on-demand; three hours on, EC2 sends an
-// interruption notice into us-east-1a/c5.large. Five nodes live there; us-east-1b/c5.large stays
+// interruption notices into us-east-1a/c5.large, one per instance of five of the market's (each
+// reaches one node). Five nodes live there; us-east-1b/c5.large stays
 // calm and cheap. Following spotstream, the fleet is out of the pool before the notice (none reaches
 // it, none is suffered) and pays less than reacting to the notice alone, which sits out the spike's
 // prices until the notice comes.
@@ -217,8 +219,11 @@ TEST_F(Backtest, PlantedFamilySpikeMovesTheFleetOutBeforeItsInterruptions) {
   m.swinging(spike - 30 * kMinute, end + kHour, "us-east-1a", "c5.24xlarge", 0.60, 0.05);
   m.calm(t0 - 6 * kHour, end + kHour, "us-east-1a", "m5.large", 0.60);
   m.calm(t0 - 6 * kHour, end + kHour, "us-east-1b", "c5.large", 0.65);
-  m.join(t0 - kHour, "victim", "us-east-1a", "c5.large");
-  m.signal(notice, SignalKind::Interruption, "victim");
+  for (int k = 0; k < 5; ++k) {
+    const std::string victim = "victim-" + std::to_string(k);
+    m.join(t0 - kHour, victim, "us-east-1a", "c5.large");
+    m.signal(notice + k * 20'000, SignalKind::Interruption, victim);
+  }
 
   BacktestOptions o;
   o.fleet.nodes = 5;
@@ -249,4 +254,55 @@ TEST_F(Backtest, PlantedFamilySpikeMovesTheFleetOutBeforeItsInterruptions) {
   EXPECT_EQ(stay.suffered, 5);
   EXPECT_LT(ours.total_usd(), reactive.total_usd());
   EXPECT_LT(ours.total_usd(), stay.total_usd());
+}
+
+// Four nodes in us-east-1a/c5.large, prices calm everywhere. EC2 reclaims one instance of the pool
+// at 08:00 and a straggler 20 minutes later. Each notice reaches one node; with a 5-minute
+// migration and a 2-minute notice, an evacuation is cut short by 3 minutes of downtime. Reacting
+// alone, two nodes get a notice and evacuate (6 minutes down). With sibling DRAIN, the first notice
+// drains the three others out of the pool at once: the straggler finds none of the fleet there.
+TEST_F(Backtest, SiblingDrainKeepsTheStragglerNoticeFromTheFleet) {
+  const TimestampMs t0 = at("2025-01-08T06:00:00Z"), first = t0 + 2 * kHour, straggler = first + 20 * kMinute;
+  Market m;
+  for (const char* az : {"us-east-1a", "us-east-1b", "us-east-1c"}) m.calm(t0 - 26 * kHour, t0 + 4 * kHour, az, "c5.large", 0.6);
+  for (const char* victim : {"market-1", "market-2"}) m.join(t0 - kHour, victim, "us-east-1a", "c5.large");
+  m.signal(first, SignalKind::Interruption, "market-1");
+  m.signal(straggler, SignalKind::Interruption, "market-2");
+  BacktestOptions o;
+  o.fleet.nodes = 4;
+  o.fleet.pools = {A};
+  o.from = t0;
+  o.to = t0 + 4 * kHour;
+  std::map<std::string, SimOutcome> by_reaction;
+  for (const char* reaction : {"drain", "none"}) {
+    Config cfg = cfg_;
+    cfg.set("decisions.sibling_reaction", reaction);
+    ProcessMetrics metrics;
+    std::atomic<bool> stop{false};
+    const auto r = run_backtest(cfg, inputs_of(m.events), o, metrics, stop);
+    ASSERT_EQ(r.replay.status, 0);
+    EXPECT_EQ(r.engine_signals, 2u);  // each notice reaches one node
+    int siblings = 0;
+    for (const auto& d : r.world->decisions) siblings += d.why == "sibling";
+    EXPECT_EQ(siblings, std::string(reaction) == "drain" ? 3 : 0) << reaction;
+    const auto& reactive = policy(r, "reactive-only").outcome;
+    EXPECT_EQ(reactive.notices, 2);
+    EXPECT_EQ(reactive.evacuations, 2);
+    EXPECT_EQ(reactive.evacuations_cut_short, 2);
+    EXPECT_NEAR(reactive.downtime_hours, 6.0 / 60, 1e-9);
+    const auto& stay = policy(r, "stay").outcome;
+    EXPECT_EQ(stay.suffered, 2);
+    by_reaction[reaction] = policy(r, "spotstream").outcome;
+  }
+  const auto& drain = by_reaction["drain"];
+  EXPECT_EQ(drain.notices, 1);
+  EXPECT_EQ(drain.evacuations, 1);
+  EXPECT_EQ(drain.migrations, 3);
+  EXPECT_NEAR(drain.downtime_hours, 3.0 / 60, 1e-9);
+  EXPECT_EQ(drain.suffered, 0);
+  const auto& none = by_reaction["none"];
+  EXPECT_EQ(none.notices, 2);
+  EXPECT_EQ(none.evacuations, 2);
+  EXPECT_EQ(none.migrations, 0);
+  EXPECT_NEAR(none.downtime_hours, 6.0 / 60, 1e-9);
 }

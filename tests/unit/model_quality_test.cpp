@@ -35,7 +35,8 @@ TEST(ModelQuality, LabelsAndAucByHand) {
   w.start = t0;
   w.end = t0 + 30 * kHour;
   for (auto [at, price] : {std::pair{0, 1.0}, {1, 1.02}, {3, 1.05}, {20, 0.9}}) w.ledger.add(kPool, t0 + at * kHour, price);
-  w.notices.push_back(PoolNotice{t0 + 5 * kHour, t0 + 5 * kHour + 120'000, kPool});
+  w.notices.push_back(PoolNotice{t0 + 5 * kHour, t0 + 5 * kHour + 120'000, kPool, SignalKind::Interruption,
+                                 InstanceAction::Terminate, "i-market"});
   // Rise within 12 h: at 0 h (1.05 >= 1.03 x 1.0) yes; at 2 h (1.05 < 1.03 x 1.02) no; at 4 h and
   // 6 h nothing higher follows. Notice within 12 h: at 0, 2 and 4 h yes; at 6 h no (it came before).
   // At 20 h the horizon passes the end: left out.
