@@ -130,7 +130,7 @@ struct Action {
 SynthMarket::SynthMarket(SynthOptions options) : options_(std::move(options)) {
   const auto& o = options_;
   if (o.days < 1 || o.tick_minutes < 1 || o.tick_minutes > 1440 || o.azs_per_region < 1 ||
-      o.azs_per_region > 6 || o.nodes < 0 || o.join_hours < 0)
+      o.azs_per_region > 6 || o.nodes < 0 || o.join_hours < 0 || o.node_group_max < 1)
     throw std::invalid_argument("synth: days, tick_minutes, azs_per_region or nodes out of range");
   if (o.regions.empty() || o.families.empty())
     throw std::invalid_argument("synth: needs at least one region and one family");
@@ -216,16 +216,21 @@ SynthCounts SynthMarket::generate(const std::function<void(const Event&)>& sink)
   const std::size_t per_az = per_region / static_cast<std::size_t>(o.azs_per_region);
   std::vector<double> family_w, size_w{3, 4, 3, 2, 1, 0.5, 0.3, 0.2, 0.2};
   for (const auto& f : o.families) family_w.push_back(f == "p3" ? 0.3 : 1.0);  // GPUs: few nodes
-  for (int n = 0; n < o.nodes; ++n) {
+  for (int placed = 0; placed < o.nodes;) {  // node groups: one type, one AZ or all of the region's
+    const int size = std::min(o.nodes - placed, 1 + static_cast<int>(fleet.uniform() * o.node_group_max));
     const std::size_t region = fleet.pick(std::vector<double>(o.regions.size(), 1.0));
-    const std::size_t az = fleet.pick(std::vector<double>(o.azs_per_region, 1.0));
-    const auto& g = groups[region * per_region + az * per_az + fleet.pick(family_w)];
-    const std::size_t rank =
-        fleet.pick(std::vector<double>(size_w.begin(), size_w.begin() + g.pools.size()));
-    const TimestampMs join = o.start + fleet.seconds_ms(0, static_cast<int>(o.join_hours * 3600));
-    const std::size_t id = add_node(g.pools[rank], join);
-    if (fleet.chance(o.scale_down_fraction))
-      schedule(join + 12 * kHour + fleet.seconds_ms(0, o.days * 86400), ActionKind::Leave, id);
+    const std::size_t family = fleet.pick(family_w);
+    const std::size_t first_az = fleet.pick(std::vector<double>(o.azs_per_region, 1.0));
+    const bool one_az = fleet.chance(o.node_group_one_az);
+    const std::size_t sizes = groups[region * per_region + family].pools.size();
+    const std::size_t rank = fleet.pick(std::vector<double>(size_w.begin(), size_w.begin() + sizes));
+    for (int k = 0; k < size; ++k, ++placed) {
+      const std::size_t az = one_az ? first_az : (first_az + k) % static_cast<std::size_t>(o.azs_per_region);
+      const TimestampMs join = o.start + fleet.seconds_ms(0, static_cast<int>(o.join_hours * 3600));
+      const std::size_t id = add_node(groups[region * per_region + az * per_az + family].pools[rank], join);
+      if (fleet.chance(o.scale_down_fraction))
+        schedule(join + 12 * kHour + fleet.seconds_ms(0, o.days * 86400), ActionKind::Leave, id);
+    }
   }
   // An interrupted node's replacement runs the same type in another AZ of its region.
   const auto replacement_pool = [&](std::size_t pool) {
@@ -293,22 +298,36 @@ SynthCounts SynthMarket::generate(const std::function<void(const Event&)>& sink)
       }
     }
   };
-  // Nodes in a pool that just spiked: rebalance recommendation first, often then a notice.
+  // EC2 reclaims node i's instance around t0: most notices of a reclaim come within three minutes,
+  // a few straggle in later; many get a rebalance recommendation (2+ minutes before) first.
+  const auto reclaim_node = [&](std::size_t i, TimestampMs spike, TimestampMs t0) {
+    nodes[i].signal_pending = true;
+    const TimestampMs notice = fleet.chance(o.straggler_share) ? t0 + fleet.seconds_ms(5 * 60, 60 * 60)
+                                                                : t0 + fleet.seconds_ms(0, 180);
+    const TimestampMs rebalance_from = spike + 30'000, rebalance_to = notice - 2 * kMinute;
+    if (fleet.chance(0.6) && rebalance_to > rebalance_from)
+      schedule(rebalance_from + fleet.seconds_ms(0, static_cast<int>((rebalance_to - rebalance_from) / 1000)),
+               ActionKind::Rebalance, i);
+    schedule(notice, ActionKind::Interruption, i);
+  };
+  // A pool that just spiked: often a reclaim of its capacity (sometimes of the whole family in the
+  // AZ), else rebalance recommendations only.
   const auto on_spike = [&](std::size_t pool, TimestampMs t) {
-    for (std::size_t i = 0; i < nodes.size(); ++i) {
-      Node& n = nodes[i];
-      if (n.pool != pool || !n.active || n.interrupted || n.signal_pending) continue;
-      const double u = fleet.uniform();
-      if (u < 0.80) {
-        const TimestampMs rb = t + fleet.seconds_ms(30, 20 * 60);
-        schedule(rb, ActionKind::Rebalance, i);
-        if (u < 0.55) {
-          n.signal_pending = true;
-          schedule(rb + fleet.seconds_ms(120, 30 * 60), ActionKind::Interruption, i);
-        }
-      } else if (u < 0.90) {  // a notice with no recommendation before it, as AWS allows
-        n.signal_pending = true;
-        schedule(t + fleet.seconds_ms(60, 25 * 60), ActionKind::Interruption, i);
+    const bool reclaim = fleet.chance(o.reclaim_probability);
+    const TimestampMs t0 = t + fleet.seconds_ms(60, 20 * 60);
+    std::vector<std::size_t> reclaimed{pool};
+    if (reclaim && fleet.chance(o.family_wide_probability))
+      for (const std::size_t other : groups[group_of[pool]].pools)
+        if (other != pool) reclaimed.push_back(other);
+    for (const std::size_t p : reclaimed) {
+      const TimestampMs at = p == pool ? t0 : t0 + fleet.seconds_ms(0, 60);
+      for (std::size_t i = 0; i < nodes.size(); ++i) {
+        const Node& n = nodes[i];
+        if (n.pool != p || !n.active || n.interrupted || n.signal_pending) continue;
+        if (reclaim && fleet.chance(o.reclaim_share))
+          reclaim_node(i, t, at);
+        else if (p == pool && fleet.chance(0.5))
+          schedule(t + fleet.seconds_ms(30, 20 * 60), ActionKind::Rebalance, i);
       }
     }
   };

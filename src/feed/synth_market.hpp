@@ -8,9 +8,12 @@
 //! - hardware contagion: a stress episode in (AZ, family) spikes the largest size first and spreads
 //!   down the sizes over the next hours, so a large size's spike predicts a small size's spike;
 //!   a few spikes are idiosyncratic to one pool (noise the risk model must see through);
-//! - fleet nodes join over the first hours, some leave; nodes in a pool that spikes get a rebalance
-//!   recommendation and often an interruption notice (action_time = ts + 2 min), leave after the
-//!   action time, and are usually replaced in another AZ of the same region.
+//! - fleet nodes join in node groups (one type, one AZ or spread over the region's AZs) over the
+//!   first hours, some leave; a pool that spikes often loses capacity: most of the fleet's instances
+//!   there get an interruption notice (action_time = ts + 2 min) within three minutes of each other,
+//!   a few straggle in up to an hour later, and sometimes the whole family in the AZ is reclaimed at
+//!   once; many get a rebalance recommendation first; the interrupted leave after the action time
+//!   and are usually replaced in another AZ of the same region.
 //! The same options give the same events, byte for byte, on every platform: the PRNG is a
 //! hand-written xoshiro256** and no libm transcendental function touches a value.
 #include <cstdint>
@@ -36,6 +39,8 @@ struct SynthOptions {
   std::string fleet = "default";
   int nodes = 60;                 //!< initial fleet size; they join over the first join_hours
   double join_hours = 6;
+  int node_group_max = 8;            //!< nodes join in groups of 1..this many, of one type
+  double node_group_one_az = 0.4;    //!< share of groups in one AZ (the rest spread over all)
   double scale_down_fraction = 0.2;  //!< share of initial nodes that leave later on their own
   double replace_probability = 0.8;  //!< an interrupted node is replaced by a new one
   //! Mean rate of contagion episodes per (AZ, family) per day; higher in business hours.
@@ -44,6 +49,14 @@ struct SynthOptions {
   double spread_probability = 0.75;
   //! Rate of spikes confined to one pool, per pool per day.
   double idiosyncratic_spike_rate_per_pool_day = 0.02;
+  //! A spike reclaims capacity in its pool with this probability, 1-20 min after it starts.
+  double reclaim_probability = 0.6;
+  //! Share of the fleet's instances in a reclaimed pool that get an interruption notice.
+  double reclaim_share = 0.5;
+  //! Notices that straggle in 5-60 min after the reclaim; the rest come within 3 minutes of it.
+  double straggler_share = 0.05;
+  //! A reclaim takes the whole family in the AZ (every size) with this probability.
+  double family_wide_probability = 0.2;
   double flat_pool_fraction = 0.35;  //!< pools that barely move outside spikes
 };
 
