@@ -79,6 +79,17 @@ std::vector<SimNode> sim_fleet(const SimFleetOptions& o, const std::map<std::str
       if (ledger.price_at(id, start)) priced_pools.emplace(id, p);
     if (type.empty()) type = default_type(priced_pools, market_fleet, ledger, start);
     const auto of_type = [&](const PoolInfo& p) { return p.type == type; };
+    if (region.empty()) {  // where the market's own nodes of the type run (its signals are there), else most pools
+      std::map<std::string, int> nodes_in;
+      for (const auto& f : market_fleet)
+        if (f.action == FleetAction::Join && f.instance_type == type) ++nodes_in[f.region];
+      int most = 0;
+      for (const auto& [r, n] : nodes_in) {
+        const bool priced = std::any_of(priced_pools.begin(), priced_pools.end(),
+                                        [&](const auto& p) { return of_type(p.second) && p.second.region == r; });
+        if (priced && n > most) region = r, most = n;
+      }
+    }
     if (region.empty()) region = most_common(priced_pools, [](const PoolInfo& p) { return p.region; }, of_type);
     if (product.empty())
       product = most_common(priced_pools, [](const PoolInfo& p) { return p.product; },

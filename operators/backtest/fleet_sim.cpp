@@ -23,13 +23,27 @@ void FleetSim::place(std::size_t i, const std::string& location, TimestampMs t) 
   runs_[i].push_back(Run{location, t});
 }
 
-void FleetSim::move(std::size_t i, const std::string& to, TimestampMs t) {
+void FleetSim::move(std::size_t i, const std::string& to, TimestampMs t, const std::string& plan, int plan_nodes) {
   auto& old = runs_[i].back();
   if (old.location == to) return;
   old.to = t + s_.migration_ms;
-  if (const auto price = hourly(i, old.location, t)) out_.overlap_usd += *price * s_.migration_ms / kMsPerHour;
+  if (const auto price = hourly(i, old.location, t))
+    out_.overlap_usd += *price * old.share * s_.migration_ms / kMsPerHour;
   ++out_.migrations;
-  runs_[i].push_back(Run{to, t});
+  runs_[i].push_back(Run{to, t, plan, plan.empty() || plan_nodes < 1 ? 1.0 : 1.0 / plan_nodes});
+}
+
+void FleetSim::share_plan_instances() {
+  std::map<std::pair<std::string, std::string>, Run*> instance;
+  for (auto& runs : runs_)
+    for (auto& r : runs) {
+      if (r.plan.empty()) continue;
+      const auto [it, first] = instance.emplace(std::make_pair(r.plan, r.location), &r);
+      if (first) continue;
+      it->second->from = std::min(it->second->from, r.from);
+      it->second->to = std::max(it->second->to, r.to);
+      r.billed = false;
+    }
 }
 
 void FleetSim::evacuate(std::size_t i, const std::string& to, TimestampMs t, TimestampMs termination) {
@@ -91,7 +105,7 @@ void FleetSim::cumulate(SimOutcome& out, TimestampMs start, TimestampMs end) con
   std::vector<double> bucket(hours + 1, 0.0);
   for (std::size_t i = 0; i < runs_.size(); ++i)
     for (const auto& r : runs_[i])
-      for (TimestampMs at = r.from; at < r.to;) {
+      for (TimestampMs at = r.from; r.billed && at < r.to;) {
         const auto h = static_cast<std::size_t>(std::max<TimestampMs>(0, at - start) / kHourMs);
         const TimestampMs until = std::min(r.to, start + static_cast<TimestampMs>(h + 1) * kHourMs);
         double usd = 0;
@@ -107,7 +121,7 @@ void FleetSim::cumulate(SimOutcome& out, TimestampMs start, TimestampMs end) con
     bucket[std::min(hours, static_cast<std::size_t>((t - start + kHourMs - 1) / kHourMs))] += s_.restart_cost_usd;
   for (const auto& runs : runs_)
     for (const auto& r : runs)
-      for (std::size_t h = 0; h <= hours; ++h) {
+      for (std::size_t h = 0; r.billed && h <= hours; ++h) {
         const TimestampMs t = std::min(end, start + static_cast<TimestampMs>(h) * kHourMs);
         auto& slots = out.occupancy[r.location];
         slots.resize(hours + 1, 0);
@@ -124,12 +138,15 @@ void FleetSim::cumulate(SimOutcome& out, TimestampMs start, TimestampMs end) con
 
 SimOutcome FleetSim::finish(TimestampMs end) {
   SimOutcome out = out_;
-  for (std::size_t i = 0; i < runs_.size(); ++i)
-    for (auto& r : runs_[i]) {
+  for (auto& runs : runs_)
+    for (auto& r : runs) {
       if (r.to < 0 || r.to > end) r.to = std::max(r.from, end);
-      out.instance_usd += bill(i, r, r.to, out.unpriced_hours);
       out.node_hours[r.location] += (r.to - r.from) / kMsPerHour;
     }
+  share_plan_instances();
+  for (std::size_t i = 0; i < runs_.size(); ++i)
+    for (const auto& r : runs_[i])
+      if (r.billed) out.instance_usd += bill(i, r, r.to, out.unpriced_hours);
   cumulate(out, start_, end);
   return out;
 }

@@ -71,8 +71,10 @@ class FleetSim {
 
   //! Launches the node's first instance (before any other call for it).
   void place(std::size_t i, const std::string& location, TimestampMs t);
-  //! A planned move: the new instance from t, the old one until t + migration time.
-  void move(std::size_t i, const std::string& to, TimestampMs t);
+  //! A planned move: the new instance from t, the old one until t + migration time. With `plan`
+  //! (a consolidation plan of `plan_nodes` nodes), the nodes of the plan that move to `to` share one
+  //! instance there: it is billed once, from the first launch to the last node leaving it.
+  void move(std::size_t i, const std::string& to, TimestampMs t, const std::string& plan = {}, int plan_nodes = 0);
   //! A move after an interruption notice: the old instance runs until the migration is done or
   //! `termination`, whichever comes first.
   void evacuate(std::size_t i, const std::string& to, TimestampMs t, TimestampMs termination);
@@ -88,10 +90,17 @@ class FleetSim {
 
  private:
   struct Run {
+    Run(std::string at, TimestampMs since, std::string shared_plan = {}, double of_instance = 1)
+        : location(std::move(at)), from(since), plan(std::move(shared_plan)), share(of_instance) {}
     std::string location;
     TimestampMs from = 0;
     TimestampMs to = -1;  //!< -1: still running
+    std::string plan;     //!< the consolidation plan whose shared instance this is; empty: its own
+    double share = 1;     //!< of the instance, for the migration overlap (1 / the plan's nodes)
+    bool billed = true;   //!< false: another node's run bills the shared instance
   };
+  //! One billed run per shared instance, spanning every node's time on it.
+  void share_plan_instances();
   double bill(std::size_t i, const Run& r, TimestampMs to, double& unpriced_hours) const;
   void cumulate(SimOutcome& out, TimestampMs start, TimestampMs end) const;
 

@@ -75,11 +75,13 @@ class Run {
     else if (d.kind == DecisionKind::Switch) to = d.target;
     else if (d.kind == DecisionKind::Stay) to = w_.nodes[i].home;
     if (to.empty() || to == sim_.location(i)) return;
-    const auto now = sim_.hourly(i, sim_.location(i), d.ts), there = sim_.hourly(i, to, d.ts);
+    const auto now = sim_.hourly(i, sim_.location(i), d.ts);
+    auto there = sim_.hourly(i, to, d.ts);
+    if (there && !d.plan.empty() && d.plan_nodes > 0) *there /= d.plan_nodes;  // its share of the plan's instance
     const bool safety = sibling || d.crash_probability > w_.settings.gate;
     if (now && there && *there > *now && !safety) ++r_.costlier_without_safety;
     ++r_.decisions_followed;
-    sim_.move(i, to, d.ts);
+    sim_.move(i, to, d.ts, d.plan, d.plan_nodes);
   }
 
   void notice(std::size_t k) {

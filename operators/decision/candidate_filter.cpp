@@ -52,7 +52,7 @@ NodeNeeds CandidateFilter::needs_of(const FleetEvent& node) const {
   return n;
 }
 
-FilterResult CandidateFilter::operator()(const NodeNeeds& n, const std::vector<PoolRisk>& pools) const {
+FilterResult CandidateFilter::compatible(const NodeNeeds& n, const std::vector<PoolRisk>& pools) const {
   FilterResult r;
   const auto catalog = this->catalog();  // one look for the whole filtering: a reload may come meanwhile
   const auto own_spec = hardware(n.instance_type, catalog.get());
@@ -90,6 +90,11 @@ FilterResult CandidateFilter::operator()(const NodeNeeds& n, const std::vector<P
     }
     r.others.push_back(Candidate{p, units, p.spot_price, 0, p.az == n.az});
   }
+  return r;
+}
+
+FilterResult CandidateFilter::operator()(const NodeNeeds& n, const std::vector<PoolRisk>& pools) const {
+  FilterResult r = compatible(n, pools);
   // Whole instances: a node on a larger size pays for all of it, whatever else the size could
   // hold. Such a size is admitted only when the whole instance costs no more than the node's own
   // pool (spot arbitrage: it happens), never for its price per needed unit (unknown own price:

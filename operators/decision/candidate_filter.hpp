@@ -68,6 +68,9 @@ class CandidateFilter {
   std::optional<Hardware> hardware(std::string_view instance_type) const;
   //! `pools`: the region's scores (any order).
   FilterResult operator()(const NodeNeeds& n, const std::vector<PoolRisk>& pools) const;
+  //! The same, larger sizes included whatever their price (`units` says how many of the node's
+  //! needs one holds): what a consolidation plan may put several nodes on.
+  FilterResult compatible(const NodeNeeds& n, const std::vector<PoolRisk>& pools) const;
 
  private:
   std::shared_ptr<const SpotAdvisor> catalog() const;

@@ -16,6 +16,7 @@ DecisionSettings DecisionSettings::from(const Config& cfg) {
   s.other_az_penalty = cfg.get_double("decisions.other_az_penalty");
   s.max_band = static_cast<int>(cfg.get_int("decisions.max_band"));
   s.target_cooldown_ms = cfg.get_int("decisions.target_cooldown_ms");
+  s.consolidate = cfg.get_bool("decisions.consolidate");
   return s;
 }
 

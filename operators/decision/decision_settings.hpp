@@ -24,6 +24,8 @@ struct DecisionSettings {
   int max_band = 3;                     //!< Spot Advisor bands above this are rejected (4 is ">20%")
   //! A pool with an interruption notice within this much event time is no SWITCH or EVACUATE target.
   TimestampMs target_cooldown_ms = 1800000;
+  //! Nodes switching together may share one larger instance (ConsolidationPlanner).
+  bool consolidate = false;
 
   static DecisionSettings from(const Config& cfg);
 };

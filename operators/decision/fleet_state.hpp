@@ -19,6 +19,7 @@ struct ModelState {
   DecisionKind kind = DecisionKind::Stay;
   std::string target;  //!< pool id or "on-demand" while kind is SWITCH
   TimestampMs changed_at = std::numeric_limits<TimestampMs>::min();  //!< event time of the last change
+  std::string plan;  //!< the consolidation plan the SWITCH belongs to; empty: none
 };
 
 struct FleetNode {

@@ -33,16 +33,21 @@ class Placements {
     add(n, 1);
   }
   //! Steering `n` into `to_family` keeps that family within the cap (at least one node allowed).
-  bool allows(const FleetNode& n, const std::string& to_family) const {
-    if (to_family == family(n)) return true;
-    const auto fleet = counts_.find(n.joined.fleet);
+  bool allows(const FleetNode& n, const std::string& to_family) const { return allows({&n}, to_family); }
+  //! The same for several nodes of one fleet at once.
+  bool allows(const std::vector<const FleetNode*>& ns, const std::string& to_family) const {
+    int moving = 0;
+    for (const auto* n : ns) moving += family(*n) != to_family;
+    if (moving == 0) return true;
+    const auto& fleet_id = ns.front()->joined.fleet;
+    const auto fleet = counts_.find(fleet_id);
     const int now = fleet == counts_.end() ? 0 : [&] {
       auto it = fleet->second.find(to_family);
       return it == fleet->second.end() ? 0 : it->second;
     }();
-    const auto size = size_.find(n.joined.fleet);
+    const auto size = size_.find(fleet_id);
     const double limit = std::max(1.0, std::floor(cap_ * (size == size_.end() ? 1 : size->second) + 1e-9));
-    return now + 1 <= limit;
+    return now + moving <= limit;
   }
 
  private:
@@ -53,6 +58,51 @@ class Placements {
 
 bool live_at(const FleetNode& n, TimestampMs t) {
   return n.joined.ts <= t && (n.left_at == 0 || n.left_at > t);
+}
+
+//! A node whose risk-driven decision changes at this instant.
+struct Change {
+  FleetNode* node;
+  Verdict verdict;
+  NodeNeeds needs;
+  const Plan* plan = nullptr;
+};
+
+//! Puts the instant's SWITCHes a consolidation plan takes onto its instance (when the diversity
+//! cap lets all its nodes into the instance's family): target, plan fields, reason.
+std::vector<Plan> consolidate(std::vector<Change>& changes, const std::map<std::string, std::vector<PoolRisk>>& by_region,
+                              Placements& placements, const ConsolidationPlanner& planner,
+                              const ConsolidationPlanner::Cooling& cooling, TimestampMs t) {
+  std::vector<Plan> plans;
+  for (const auto& [region, pools] : by_region) {
+    std::vector<PlanMember> members;
+    std::vector<Change*> of_member;
+    for (auto& c : changes) {
+      const auto& v = c.verdict;
+      if (c.node->joined.region != region || v.kind != DecisionKind::Switch || v.target == kOnDemandTarget) continue;
+      members.push_back(PlanMember{&c.node->joined, c.needs, v.target_price, v.target_probability});
+      of_member.push_back(&c);
+    }
+    for (auto& p : planner(members, pools, cooling, t)) {
+      std::vector<const FleetNode*> nodes;
+      for (const auto m : p.members) nodes.push_back(of_member[m]->node);
+      if (!placements.allows(nodes, p.instance.risk.family)) continue;
+      const std::string plan_reason = ConsolidationPlanner::describe(p, members[p.members.front()]);
+      for (const auto m : p.members) {
+        Change& c = *of_member[m];
+        placements.add(*c.node, -1);
+        c.node->model.target = p.instance.risk.pool;
+        c.node->model.plan = p.id;
+        placements.add(*c.node, 1);
+        c.verdict.target = p.instance.risk.pool;
+        c.verdict.target_price = p.instance.tco / static_cast<double>(p.members.size());
+        c.verdict.yield = kAbsent;
+        c.verdict.reason = plan_reason + "; " + c.verdict.reason;
+      }
+      plans.push_back(std::move(p));
+    }
+  }
+  return plans;
 }
 
 }  // namespace
@@ -118,7 +168,7 @@ void ModelDecisions::restore(FleetState& state, const std::vector<Decision>& pub
     if (d.signal != "none" || d.model == kSignalRulesModel) continue;  // joins and signals are rebuilt by replay
     auto& m = state.restored[d.instance_id];
     if (m.changed_at != std::numeric_limits<TimestampMs>::min() && m.changed_at > d.ts) continue;
-    m = ModelState{d.kind, d.kind == DecisionKind::Switch ? d.target : std::string(), d.ts};
+    m = ModelState{d.kind, d.kind == DecisionKind::Switch ? d.target : std::string(), d.ts, d.plan};
     if (restart && (state.decided_through == std::numeric_limits<TimestampMs>::min() || state.decided_through < d.ts))
       state.decided_through = d.ts;
   }
@@ -135,6 +185,10 @@ void ModelDecisions::evaluate_instant(FleetState& state, TimestampMs t, const De
   Placements placements(s_.family_cap);
   for (const auto* n : nodes) placements.add_member(*n);
   std::map<std::string, std::vector<PoolRisk>> by_region;
+  const ConsolidationPlanner::Cooling cooling = [&](const std::string& pool) {
+    return s_.target_cooldown_ms > 0 && state.notices.cooling(pool, t, s_.target_cooldown_ms);
+  };
+  std::vector<Change> changes;
   for (auto* n : nodes) {
     if (n->decided_through >= t) continue;  // evaluated there already (catch_up: most nodes)
     n->decided_through = t;
@@ -142,16 +196,25 @@ void ModelDecisions::evaluate_instant(FleetState& state, TimestampMs t, const De
     auto region = by_region.find(n->joined.region);
     if (region == by_region.end())
       region = by_region.emplace(n->joined.region, table_.region_as_of(n->joined.region, t)).first;
-    const NodeNeeds needs = filter_.needs_of(n->joined);
+    if (!n->model.plan.empty() && planner_.holds(n->model, region->second, cooling)) continue;
+    NodeNeeds needs = filter_.needs_of(n->joined);
     const Ranking r = rank_at(needs, region->second, state.notices, t);
-    const Verdict v = policy_(needs, r, n->model, t, [&](const Candidate& c) {
+    Verdict v = policy_(needs, r, n->model, t, [&](const Candidate& c) {
       return placements.allows(*n, c.risk.family);
     });
     if (v.kind == n->model.kind && v.target == n->model.target) continue;
     placements.add(*n, -1);
     n->model = ModelState{v.kind, v.target, t};
     placements.add(*n, 1);
-    Decision d = build_decision(n->joined, v.kind, t, v.reason, "none", "risk:" + v.target);
+    changes.push_back(Change{n, std::move(v), std::move(needs)});
+  }
+  const auto plans = s_.consolidate ? consolidate(changes, by_region, placements, planner_, cooling, t) : std::vector<Plan>{};
+  for (const auto& p : plans)
+    for (auto& c : changes)
+      if (c.node->model.plan == p.id) c.plan = &p;
+  for (const auto& c : changes) {
+    const Verdict& v = c.verdict;
+    Decision d = build_decision(c.node->joined, v.kind, t, v.reason, "none", "risk:" + v.target);
     d.target = v.target;
     d.crash_probability = v.crash_probability;
     d.yield = v.yield;
@@ -160,6 +223,11 @@ void ModelDecisions::evaluate_instant(FleetState& state, TimestampMs t, const De
       d.why = v.why;
       d.current_price_per_hour = v.current_price;
       d.target_price_per_hour = v.target_price;
+    }
+    if (c.plan) {
+      d.plan = c.plan->id;
+      d.plan_nodes = static_cast<int>(c.plan->members.size());
+      d.plan_price_per_hour = c.plan->instance.tco;
     }
     emit(d, false);
   }

@@ -17,6 +17,7 @@
 #include <memory>
 
 #include "operators/decision/candidate_filter.hpp"
+#include "operators/decision/consolidation_planner.hpp"
 #include "operators/decision/decision_builder.hpp"
 #include "operators/decision/pool_ranking.hpp"
 #include "operators/decision/switch_policy.hpp"
@@ -37,7 +38,7 @@ class ModelDecisions {
  public:
   //! `scoring`: where the Spot Advisor data is (CandidateFilter); may be null.
   ModelDecisions(DecisionSettings s, std::shared_ptr<const ScoringContext> scoring, RiskTable& table)
-      : s_(s), filter_(std::move(scoring), s), ranking_(s), policy_(s), table_(table) {}
+      : s_(s), filter_(std::move(scoring), s), ranking_(s), policy_(s), planner_(s, filter_), table_(table) {}
 
   //! Restart: the risk-driven decisions already published (spot.decisions, any order) say which
   //! decision is in force for each node and how far decisions were made; instants up to there are
@@ -83,6 +84,7 @@ class ModelDecisions {
   CandidateFilter filter_;
   PoolRanking ranking_;
   SwitchPolicy policy_;
+  ConsolidationPlanner planner_;
   RiskTable& table_;
 };
 

@@ -54,6 +54,7 @@ Verdict SwitchPolicy::operator()(const NodeNeeds& node, const Ranking& r, const 
     v.reason = std::move(reason);
     v.why = why;
     v.target_price = c.tco;
+    v.target_probability = c.risk.crash_probability;
     return v;
   };
   const std::string own_text = fmt::format("{} crash probability {:.2f}", own.risk.pool, own.risk.crash_probability);

@@ -29,6 +29,7 @@ struct Verdict {
   std::string why;                     //!< SWITCH: "gate", "gain" or "gain_and_saving" (Decision::why)
   double current_price = kAbsent;      //!< the own pool's whole instance, USD/h
   double target_price = kAbsent;       //!< where a SWITCH sends the node (on-demand: its type's price)
+  double target_probability = kAbsent; //!< the SWITCH target's crash probability (on-demand: absent)
 };
 
 class SwitchPolicy {

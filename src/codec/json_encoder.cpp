@@ -196,6 +196,11 @@ std::string encode_decision(const Decision& d) {
   if (!std::isnan(d.current_price_per_hour)) j["current_price_per_hour"] = d.current_price_per_hour;
   if (!std::isnan(d.target_price_per_hour)) j["target_price_per_hour"] = d.target_price_per_hour;
   if (!std::isnan(d.estimated_saving_per_hour())) j["estimated_saving_per_hour"] = d.estimated_saving_per_hour();
+  if (!d.plan.empty()) {
+    j["plan"] = d.plan;
+    j["plan_nodes"] = d.plan_nodes;
+    if (!std::isnan(d.plan_price_per_hour)) j["plan_price_per_hour"] = d.plan_price_per_hour;
+  }
   return dump(j);
 }
 
@@ -299,9 +304,14 @@ std::optional<Decision> decode_decision(std::string_view json) {
     if (j.contains("target")) d.target = j.at("target").get<std::string>();
     for (auto [field, name] : {std::pair{&d.crash_probability, "crash_probability"}, {&d.yield, "yield"},
                                {&d.current_price_per_hour, "current_price_per_hour"},
-                               {&d.target_price_per_hour, "target_price_per_hour"}})
+                               {&d.target_price_per_hour, "target_price_per_hour"},
+                               {&d.plan_price_per_hour, "plan_price_per_hour"}})
       if (j.contains(name) && !j.at(name).is_null()) *field = j.at(name).get<double>();
     if (j.contains("why")) d.why = j.at("why").get<std::string>();
+    if (j.contains("plan")) {
+      d.plan = j.at("plan").get<std::string>();
+      d.plan_nodes = j.value("plan_nodes", 0);
+    }
     return d;
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;

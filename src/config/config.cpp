@@ -73,6 +73,7 @@ const std::vector<PropertySpec> kSpecs = {
     {"decisions.min_dwell_ms", PropertyType::Int, "3600000", 0, 8.64e8, "A node's risk-driven decision does not change again within this much event time (safety-gate breaches excepted)"},
     {"decisions.family_cap", PropertyType::Double, "0.4", 0.01, 1, "SWITCH targets never put more than this fraction of a fleet's nodes in one instance family (at least one node always allowed)"},
     {"decisions.other_az_penalty", PropertyType::Double, "2", 0, 100, "Yield points taken off candidates in another AZ of the region (same AZ preferred; 100 keeps nodes in their AZ)"},
+    {"decisions.consolidate", PropertyType::Bool, "false", 0, 0, "Consolidation plans: nodes of a fleet with the same type and needs that SWITCH at one instant go together onto one larger instance when it bills less than their targets one by one (plan id and node count on each decision)"},
     {"decisions.target_cooldown_ms", PropertyType::Int, "1800000", 0, 8.64e8, "A pool with an interruption notice for one of the fleet's instances within this much event time is never a SWITCH or EVACUATE target (0: off)"},
     {"decisions.sibling_reaction", PropertyType::String, "drain", 0, 0, "When a node gets an interruption notice, what the fleet's other nodes in its pool are told at once (why: sibling): drain, switch (to the best replacement) or none"},
     {"decisions.sibling_window_ms", PropertyType::Int, "600000", 0, 8.64e7, "Event-time window in which decisions.sibling_min_notices distinct instances of a pool must be noticed for the sibling reaction"},

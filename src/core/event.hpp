@@ -125,6 +125,13 @@ struct Decision {
   double current_price_per_hour = std::numeric_limits<double>::quiet_NaN();
   double target_price_per_hour = std::numeric_limits<double>::quiet_NaN();
   double estimated_saving_per_hour() const { return current_price_per_hour - target_price_per_hour; }
+  //! A consolidation plan's SWITCH: the plan's id (shared by its decisions, emitted together), how
+  //! many nodes it puts on its one instance, and that instance's whole hourly price. The node's
+  //! target_price_per_hour is then its share, plan_price_per_hour / plan_nodes (a derived view:
+  //! the plan is judged on the whole instance). Empty / 0 / NaN for any other decision.
+  std::string plan;
+  int plan_nodes = 0;
+  double plan_price_per_hour = std::numeric_limits<double>::quiet_NaN();
 };
 
 //! A bad input record, bound for spot.dlq with its reason and original bytes.

@@ -17,7 +17,7 @@ constexpr std::array<HistoryTableSpec, kHistoryTables> kTables = {{
      "pool, ts, model"},
     {"decisions",
      "decision_id, ts, kind, fleet, node_id, instance_id, pool, target, model, reason, record, why, "
-     "current_price_per_hour, target_price_per_hour, estimated_saving_per_hour",
+     "current_price_per_hour, target_price_per_hour, estimated_saving_per_hour, plan, plan_nodes, plan_price_per_hour",
      "decision_id"},
     {"signals", "signal_id, ts, kind, action, instance_id, region, az, event_id, action_time, format", "signal_id"},
     {"dead_letters",
@@ -109,7 +109,7 @@ bool HistoryEncoder::add_output(const Output& o, std::string& error) {
       const auto d = decode_decision(o.value);
       if (!d) return error = "unreadable decision record", false;
       auto& w = stream(HistoryTable::Decisions);
-      w.begin_row(15);
+      w.begin_row(18);
       w.text(d->decision_id);
       w.timestamptz_ms(d->ts);
       w.text(to_string(d->kind));
@@ -122,10 +122,16 @@ bool HistoryEncoder::add_output(const Output& o, std::string& error) {
       w.text(d->reason);
       w.json(o.value);
       w.text_or_null(d->why);
-      for (const double v : {d->current_price_per_hour, d->target_price_per_hour, d->estimated_saving_per_hour()}) {
+      const auto float8_or_null = [&](double v) {
         if (std::isnan(v)) w.null();
         else w.float8(v);
-      }
+      };
+      for (const double v : {d->current_price_per_hour, d->target_price_per_hour, d->estimated_saving_per_hour()})
+        float8_or_null(v);
+      w.text_or_null(d->plan);
+      if (d->plan.empty()) w.null();
+      else w.int4(d->plan_nodes);
+      float8_or_null(d->plan_price_per_hour);
       return true;
     }
     case OutputTopic::Risk: {

@@ -306,3 +306,65 @@ TEST_F(Backtest, SiblingDrainKeepsTheStragglerNoticeFromTheFleet) {
   EXPECT_EQ(none.migrations, 0);
   EXPECT_NEAR(none.downtime_hours, 6.0 / 60, 1e-9);
 }
+
+// Three nodes in us-east-1a/c5.large when its price starts swinging. Alone, each would SWITCH to
+// us-east-1b/c5.large ($0.034/h); one us-east-1b/c5.2xlarge ($0.085/h, calmer) holds four of them
+// and bills less than three c5.large ($0.102/h). With decisions.consolidate the three SWITCH together
+// in one plan, and the backtest bills that plan as one c5.2xlarge: summed here from the ticks.
+TEST_F(Backtest, ConsolidationPlanIsBilledAsOneInstance) {
+  const std::string B2 = "us-east-1b/c5.2xlarge/Linux/UNIX";
+  const TimestampMs t0 = at("2025-01-08T06:00:00Z"), spike = t0 + 2 * kHour, end = t0 + 6 * kHour;
+  Market m;
+  m.calm(t0 - 26 * kHour, spike, "us-east-1a", "c5.large", 0.6);
+  m.swinging(spike, end + kHour, "us-east-1a", "c5.large", 0.6, 0.1);
+  m.calm(t0 - 26 * kHour, end + kHour, "us-east-1b", "c5.large", 0.6);
+  m.calm(t0 - 26 * kHour, end + kHour, "us-east-1b", "c5.2xlarge", 0.75);
+  BacktestOptions o;
+  o.fleet.nodes = 3;
+  o.fleet.pools = {A};
+  o.from = t0;
+  o.to = end;
+  std::map<std::string, double> bill;
+  for (const char* consolidate : {"true", "false"}) {
+    Config cfg = cfg_;
+    cfg.set("decisions.consolidate", consolidate);
+    ProcessMetrics metrics;
+    std::atomic<bool> stop{false};
+    const auto r = run_backtest(cfg, inputs_of(m.events), o, metrics, stop);
+    ASSERT_EQ(r.replay.status, 0);
+    std::vector<const Decision*> switches;
+    for (const auto& d : r.world->decisions)
+      if (d.kind == DecisionKind::Switch) switches.push_back(&d);
+    ASSERT_EQ(switches.size(), 3u) << consolidate;
+    const TimestampMs sw = switches[0]->ts;
+    for (const auto* d : switches) {
+      EXPECT_EQ(d->ts, sw) << d->reason;
+      EXPECT_GT(d->ts, spike) << d->reason;
+    }
+    const auto& ours = policy(r, "spotstream").outcome;
+    EXPECT_EQ(ours.migrations, 3);
+    const double before = 3 * reference_bill(m.events, A, t0, sw + 5 * kMinute);
+    if (std::string(consolidate) == "true") {
+      const double b2 = reference_bill(m.events, B2, sw, end);
+      for (const auto* d : switches) {
+        EXPECT_EQ(d->target, B2) << d->reason;
+        EXPECT_EQ(d->plan, switches[0]->plan);
+        EXPECT_EQ(d->plan_nodes, 3);
+        EXPECT_NEAR(d->plan_price_per_hour, 0.085, 1e-9);
+        EXPECT_NEAR(d->target_price_per_hour, 0.085 / 3, 1e-9);
+        EXPECT_NE(d->reason.find("consolidation plan " + d->plan), std::string::npos) << d->reason;
+      }
+      EXPECT_FALSE(switches[0]->plan.empty());
+      EXPECT_NEAR(ours.instance_usd, before + b2, 1e-6);  // one c5.2xlarge, not three
+      EXPECT_NEAR(ours.node_hours.at(B2), 3 * (end - sw) / 3.6e6, 1e-9);
+    } else {
+      for (const auto* d : switches) {
+        EXPECT_EQ(d->target, B) << d->reason;
+        EXPECT_TRUE(d->plan.empty());
+      }
+      EXPECT_NEAR(ours.instance_usd, before + 3 * reference_bill(m.events, B, sw, end), 1e-6);
+    }
+    bill[consolidate] = ours.instance_usd;
+  }
+  EXPECT_LT(bill["true"], bill["false"]);
+}

@@ -15,21 +15,22 @@ inline constexpr TimestampMs kMinute = 60 * 1000;
 inline constexpr TimestampMs kHour = 60 * kMinute;
 
 // Bands: c5.large/xlarge, m5.large, r5.large 5-10% (public-rate score 0.75); m5.24xlarge <5% (1.0);
-// c5.24xlarge >20% (0: the static filter rejects it as a candidate). c6g.large is arm64.
+// c5.2xlarge <5%; c5.24xlarge >20% (0: the static filter rejects it as a candidate). c6g.large is arm64.
 inline constexpr const char* kAdvisor = R"({
   "ranges": [{"index":0,"label":"<5%","max":5},{"index":1,"label":"5-10%","max":11},{"index":2,"label":"10-15%","max":16},
              {"index":3,"label":"15-20%","max":22},{"index":4,"label":">20%","max":100}],
   "instance_types": {"c5.large":{"cores":2,"ram_gb":4.0},"c5.xlarge":{"cores":4,"ram_gb":8.0},
-                     "c5.24xlarge":{"cores":96,"ram_gb":192.0},"m5.large":{"cores":2,"ram_gb":8.0},
+                     "c5.2xlarge":{"cores":8,"ram_gb":16.0},"c5.24xlarge":{"cores":96,"ram_gb":192.0},"m5.large":{"cores":2,"ram_gb":8.0},
                      "m5.24xlarge":{"cores":96,"ram_gb":384.0},"r5.large":{"cores":2,"ram_gb":16.0},
                      "c6g.large":{"cores":2,"ram_gb":4.0}},
-  "spot_advisor": {"us-east-1": {"Linux": {"c5.large":{"r":1,"s":60},"c5.xlarge":{"r":1,"s":60},"c5.24xlarge":{"r":4,"s":60},
+  "spot_advisor": {"us-east-1": {"Linux": {"c5.large":{"r":1,"s":60},"c5.xlarge":{"r":1,"s":60},"c5.2xlarge":{"r":0,"s":60},
+                                           "c5.24xlarge":{"r":4,"s":60},
                                            "m5.large":{"r":1,"s":60},"m5.24xlarge":{"r":0,"s":60},"r5.large":{"r":1,"s":60},
                                            "c6g.large":{"r":0,"s":70}}}}
 })";
 
 // On-demand prices used in the ticks (USD/h).
-inline const std::map<std::string, double> kOnDemand = {{"c5.large", 0.085},   {"c5.xlarge", 0.17},   {"c5.24xlarge", 4.08},
+inline const std::map<std::string, double> kOnDemand = {{"c5.large", 0.085},   {"c5.xlarge", 0.17},   {"c5.2xlarge", 0.34},   {"c5.24xlarge", 4.08},
                                                  {"m5.large", 0.096},   {"m5.24xlarge", 4.608}, {"r5.large", 0.126},
                                                  {"c6g.large", 0.068}};
 
