@@ -21,6 +21,15 @@ const char* SwitchPolicy::why_beats(const Candidate& a, const Candidate& b) cons
   return gain > s_.gain_points_with_saving && saving > s_.saving ? "gain_and_saving" : "gain";
 }
 
+bool SwitchPolicy::beats_in_force(const Candidate& a, const Candidate& current) const {
+  const double saving = current.tco > 0 ? 1.0 - a.tco / current.tco : 0.0;
+  return beats(a, current) || (a.risk.crash_probability <= current.risk.crash_probability && saving > s_.saving);
+}
+
+const char* SwitchPolicy::why_beats_in_force(const Candidate& a, const Candidate& current) const {
+  return beats(a, current) ? why_beats(a, current) : "saving";
+}
+
 bool SwitchPolicy::beats(const Candidate& a, const Candidate& b) const {
   const double gain = 100.0 * (b.risk.crash_probability - a.risk.crash_probability);
   const double saving = b.tco > 0 ? 1.0 - a.tco / b.tco : 0.0;
@@ -68,7 +77,7 @@ Verdict SwitchPolicy::operator()(const NodeNeeds& node, const Ranking& r, const 
 
   if (own.risk.crash_probability > s_.gate) {
     const std::string why = fmt::format("{} is above the safety gate {:.2f}", own_text, s_.gate);
-    if (current && (current == top || !top || !beats(*top, *current)))
+    if (current && (current == top || !top || !beats_in_force(*top, *current)))
       return go(*current, why + "; keep switching to " + describe(*current), "gate");
     if (top) return go(*top, why + "; switch to the best safe pool " + describe(*top), "gate");
     v.kind = DecisionKind::Switch;
@@ -87,11 +96,12 @@ Verdict SwitchPolicy::operator()(const NodeNeeds& node, const Ranking& r, const 
     return v;
   }
   // Hysteresis both ways: a SWITCH in force stands until its target stops being a safe candidate
-  // or the own pool beats it by the same margins a switch needs.
-  if (current && !beats(own, *current)) {
-    if (top && top != current && beats(*top, *current))
+  // or the own pool beats it by the same margins a switch needs, or is as safe and cheaper by the
+  // saving margin (prices move: a target that was no dearer when chosen may be now).
+  if (current && !beats_in_force(own, *current)) {
+    if (top && top != current && beats_in_force(*top, *current))
       return go(*top, fmt::format("{}; {} now beats the previous target {}", own_text, describe(*top), current->risk.pool),
-                why_beats(*top, *current));
+                why_beats_in_force(*top, *current));
     return go(*current, fmt::format("{}; keep switching to {}", own_text, describe(*current)), why_beats(*current, own));
   }
   if (!top || top->yield <= own.yield) {

@@ -7,7 +7,9 @@
 //! raises what the node pays per hour (the whole instance's price), and never within min_dwell_ms of its last risk-driven change (gate
 //! breaches excepted). Hysteresis holds both ways: a SWITCH in force stands until its target is no
 //! longer a safe candidate or the own pool beats the target by the same margins, and it keeps its
-//! target unless another candidate beats that target by them. Stateless; the state is the node's.
+//! target unless another candidate beats that target by them; a target in force also gives way to
+//! a pool (the own one included) as safe and cheaper by the saving margin, so a node does not stay
+//! on a target whose price has risen since. Stateless; the state is the node's.
 #include <functional>
 #include <limits>
 #include <string>
@@ -26,7 +28,7 @@ struct Verdict {
   double crash_probability = kAbsent;  //!< of the own pool
   double yield = kAbsent;              //!< of where the node goes (own pool for STAY)
   std::string model;                   //!< the own pool's risk model
-  std::string why;                     //!< SWITCH: "gate", "gain" or "gain_and_saving" (Decision::why)
+  std::string why;                     //!< SWITCH: "gate", "gain", "gain_and_saving" or "saving" (Decision::why)
   double current_price = kAbsent;      //!< the own pool's whole instance, USD/h
   double target_price = kAbsent;       //!< where a SWITCH sends the node (on-demand: its type's price)
   double target_probability = kAbsent; //!< the SWITCH target's crash probability (on-demand: absent)
@@ -47,6 +49,11 @@ class SwitchPolicy {
   bool beats(const Candidate& a, const Candidate& b) const;
   //! Why `a` beats `b`: "gain_and_saving" when by the margin with a saving, else "gain".
   const char* why_beats(const Candidate& a, const Candidate& b) const;
+  //! `a` replaces the target of a SWITCH in force: it beats it, or is no riskier and cheaper by
+  //! the saving margin (a target chosen when it was no dearer may have become dearer since).
+  bool beats_in_force(const Candidate& a, const Candidate& current) const;
+  //! why_beats, or "saving" when `a` replaces `current` on price alone.
+  const char* why_beats_in_force(const Candidate& a, const Candidate& current) const;
 
  private:
   DecisionSettings s_;

@@ -216,3 +216,36 @@ TEST(DecisionLayers, WholeInstanceCostsDecide) {
   EXPECT_DOUBLE_EQ(v.current_price, 0.085);
   EXPECT_DOUBLE_EQ(v.target_price, 0.090);
 }
+
+// Prices move after a SWITCH. A node switched from us-east-1a (p = 0.40) to us-east-1b (p = 0.25,
+// both $0.050/h). Later us-east-1b costs $0.060 and the own pool is back to p = 0.25 at $0.050:
+// as safe, 16.7% cheaper, so the SWITCH is revoked (STAY home), although the own pool gains no
+// stability points. With the own pool at p = 0.26 (riskier, if by one point) the SWITCH stands; a
+// third pool as safe as the target at $0.055 (8.3% cheaper than it) takes the node: why "saving".
+TEST(DecisionLayers, ASwitchInForceGivesWayToAsSafeAndCheaper) {
+  DecisionSettings s;
+  const SwitchPolicy policy(s);
+  const PoolRanking ranking(s);
+  const CandidateFilter filter(nullptr, s);
+  const ModelState in_force{DecisionKind::Switch, "us-east-1b/c5.large/Linux/UNIX", 0};
+  const TimestampMs later = 2 * s.min_dwell_ms;
+  const auto decide = [&](std::vector<PoolRisk> pools) {
+    pools[0].on_demand_price = 0.085;
+    return policy(node(), ranking(filter(node(), pools)), in_force, later, nullptr);
+  };
+  Verdict v = decide({pool("us-east-1a", "c5.large", 0.25, 0.050), pool("us-east-1b", "c5.large", 0.25, 0.060)});
+  EXPECT_EQ(v.kind, DecisionKind::Stay) << v.reason;
+  v = decide({pool("us-east-1a", "c5.large", 0.26, 0.050), pool("us-east-1b", "c5.large", 0.25, 0.060)});
+  EXPECT_EQ(v.kind, DecisionKind::Switch) << v.reason;
+  EXPECT_EQ(v.target, "us-east-1b/c5.large/Linux/UNIX");
+  // A saving under min_saving (5%) keeps the target: $0.058 is 3.3% below $0.060.
+  v = decide({pool("us-east-1a", "c5.large", 0.26, 0.050), pool("us-east-1b", "c5.large", 0.25, 0.060),
+              pool("us-east-1c", "c5.large", 0.25, 0.058)});
+  EXPECT_EQ(v.target, "us-east-1b/c5.large/Linux/UNIX") << v.reason;
+  v = decide({pool("us-east-1a", "c5.large", 0.26, 0.050), pool("us-east-1b", "c5.large", 0.25, 0.060),
+              pool("us-east-1c", "c5.large", 0.25, 0.055)});
+  EXPECT_EQ(v.kind, DecisionKind::Switch) << v.reason;
+  EXPECT_EQ(v.target, "us-east-1c/c5.large/Linux/UNIX") << v.reason;
+  EXPECT_EQ(v.why, "saving");
+  EXPECT_NE(v.reason.find("now beats the previous target us-east-1b"), std::string::npos) << v.reason;
+}
