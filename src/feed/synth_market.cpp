@@ -12,6 +12,7 @@
 #include "src/core/region_time.hpp"
 #include "src/core/time.hpp"
 #include "src/feed/on_demand_prices.hpp"
+#include "src/feed/synth_rng.hpp"
 
 namespace spotstream {
 namespace {
@@ -19,56 +20,6 @@ namespace {
 constexpr std::int64_t kMinute = 60'000;
 constexpr std::int64_t kHour = 60 * kMinute;
 constexpr std::int64_t kDay = 24 * kHour;
-
-std::uint64_t splitmix64(std::uint64_t& x) {
-  std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-// xoshiro256** (Blackman & Vigna), seeded through splitmix64. Hand-written because the standard
-// distributions differ between standard libraries; only integer ops and exact scalings are used.
-class Rng {
- public:
-  Rng(std::uint64_t seed, std::string_view stream) {
-    std::uint64_t x = seed ^ fnv1a64(stream);
-    for (auto& w : s_) w = splitmix64(x);
-  }
-  std::uint64_t next() {
-    const std::uint64_t result = std::rotl(s_[1] * 5, 7) * 9;
-    const std::uint64_t t = s_[1] << 17;
-    s_[2] ^= s_[0];
-    s_[3] ^= s_[1];
-    s_[1] ^= s_[2];
-    s_[0] ^= s_[3];
-    s_[2] ^= t;
-    s_[3] = std::rotl(s_[3], 45);
-    return result;
-  }
-  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }  // [0, 1)
-  double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
-  bool chance(double p) { return uniform() < p; }
-  // Roughly N(0, 1) from four uniforms (Irwin-Hall): no log/cos, whose results vary across libms.
-  double gauss() { return (uniform() + uniform() + uniform() + uniform() - 2.0) * 1.7320508075688772; }
-  // Whole seconds in [lo, hi], as ms: AWS signal times carry second resolution.
-  std::int64_t seconds_ms(int lo, int hi) {
-    return (lo + static_cast<std::int64_t>(uniform() * (hi - lo + 1))) * 1000;
-  }
-  std::size_t pick(const std::vector<double>& weights) {
-    double total = 0;
-    for (double w : weights) total += w;
-    double u = uniform() * total;
-    for (std::size_t i = 0; i < weights.size(); ++i) {
-      if (u < weights[i]) return i;
-      u -= weights[i];
-    }
-    return weights.size() - 1;
-  }
-
- private:
-  std::array<std::uint64_t, 4> s_{};
-};
 
 // Demand in [0, 1]: a parabola over 07:00-19:00 local standard time (core/region_time) peaking at
 // 13:00 on weekdays, 30% of that at weekends. Arithmetic only (no sin) to stay bit-identical across
@@ -87,7 +38,7 @@ constexpr double kMeanBusiness = (5.0 / 3.0 + 2 * 0.1) / 7.0;
 std::int64_t to_micros(double usd) { return std::llround(usd * 1e6); }
 
 struct PoolState {
-  Rng rng;
+  SynthRng rng;
   double base = 0;         // price with no demand and no drift, USD/h
   double amp = 0;          // relative rise at the business-hours peak
   double drift = 0;        // slow mean-reverting relative offset
@@ -101,7 +52,7 @@ struct PoolState {
 };
 
 struct GroupState {  // one (AZ, family): the unit of hardware contagion
-  Rng rng;
+  SynthRng rng;
   std::vector<std::size_t> pools;      // ascending size
   std::vector<std::int64_t> due;       // per size: step at which an episode spikes it, -1 none
   int utc_offset = 0;  // minutes, from the region (core/region_time)
@@ -172,7 +123,7 @@ SynthCounts SynthMarket::generate(const std::function<void(const Event&)>& sink)
   std::vector<Event> tick_events;  // one reusable tick per pool: no string copies per tick
   ps.reserve(pools_.size());
   for (const auto& p : pools_) {
-    PoolState s{Rng(seed, "pool/" + p.pool_id())};
+    PoolState s{SynthRng(seed, "pool/" + p.pool_id())};
     const bool flat = s.rng.chance(o.flat_pool_fraction);
     s.base = p.on_demand_price * (1.0 - s.rng.uniform(0.35, 0.65));
     s.amp = flat ? 0.0 : s.rng.uniform(0.02, 0.06);
@@ -190,7 +141,7 @@ SynthCounts SynthMarket::generate(const std::function<void(const Event&)>& sink)
   std::vector<std::size_t> group_of(pools_.size());
   for (std::size_t i = 0; i < pools_.size(); ++i) {
     if (i == 0 || pools_[i].size_rank == 0)
-      groups.push_back({Rng(seed, "group/" + pools_[i].az + "/" + pools_[i].family), {}, {},
+      groups.push_back({SynthRng(seed, "group/" + pools_[i].az + "/" + pools_[i].family), {}, {},
                         utc_offset_minutes(pools_[i].region)});
     groups.back().pools.push_back(i);
     groups.back().due.push_back(-1);
@@ -198,7 +149,7 @@ SynthCounts SynthMarket::generate(const std::function<void(const Event&)>& sink)
   }
 
   // Fleet: nodes and their pending joins, leaves and signals, in (ts, seq) order.
-  Rng fleet(seed, "fleet");
+  SynthRng fleet(seed, "fleet");
   std::vector<Node> nodes;
   std::priority_queue<Action, std::vector<Action>, std::greater<>> pending;
   std::uint64_t seq = 0;
