@@ -200,6 +200,9 @@ TEST(PgHistory, EveryKindOfRowReadsBackWithItsValues) {
   EXPECT_EQ(scalar(c, "SELECT why || ' ' || current_price_per_hour || ' ' || (target_price_per_hour IS NULL) || ' ' || "
                       "(estimated_saving_per_hour IS NULL) FROM decisions"),
             "signal 0.04 true true");
+  EXPECT_EQ(scalar(c, "SELECT (plan IS NULL) || ' ' || (plan_nodes IS NULL) || ' ' || (plan_price_per_hour IS NULL) "
+                      "FROM decisions"),
+            "true true true");  // no consolidation plan
   EXPECT_EQ(scalar(c, "SELECT record->>'decision_id' FROM decisions"), "00000000deadbeef");
   EXPECT_EQ(scalar(c, "SELECT record::text FROM risk_scores"), encode_risk_record(r));  // as published
   EXPECT_EQ(scalar(c, "SELECT pool || ' ' || model || ' ' || label || ' ' || crash_probability || ' ' || "

@@ -150,6 +150,25 @@ TEST(Schema, EncoderOutputsValidate) {
   EXPECT_VALID("spot.decisions", json::parse(encode_decision(d)));
   d.action_time = d.ts + 1;
   EXPECT_VALID("spot.decisions", json::parse(encode_decision(d)));
+  // A consolidation plan's SWITCH: its fields validate and read back.
+  d.action_time = 0;
+  d.why = "saving";
+  d.plan = "plan-0123456789abcdef";
+  d.plan_nodes = 3;
+  d.plan_price_per_hour = 0.085;
+  d.current_price_per_hour = 0.034;
+  d.target_price_per_hour = 0.085 / 3;
+  const auto planned = json::parse(encode_decision(d));
+  EXPECT_VALID("spot.decisions", planned);
+  EXPECT_EQ(planned["plan_nodes"], 3);
+  const auto read = decode_decision(planned.dump());
+  ASSERT_TRUE(read);
+  EXPECT_EQ(read->plan, d.plan);
+  EXPECT_EQ(read->plan_nodes, 3);
+  EXPECT_DOUBLE_EQ(read->plan_price_per_hour, 0.085);
+  auto one_node = planned;
+  one_node["plan_nodes"] = 1;  // a plan is several nodes on one instance
+  EXPECT_INVALID("spot.decisions", one_node);
 
   DeadLetter l;
   l.reason = dlq::kUnknownAz;
