@@ -249,7 +249,8 @@ int main() {
 
   if (phase("source"))
     warm_start(cfg, "source only", "warm-start-bench-source",
-               ShardPlan{[](int, RuntimeMetrics&) { return std::make_unique<NoLogic>(); }, live_topology(cfg).route}, total);
+               ShardPlan{[](int, RuntimeMetrics&) { return std::make_unique<NoLogic>(); }, live_topology(cfg).route, {}},
+               total);
   if (phase("warm")) warm_start(cfg, "warm start", "warm-start-bench", live_topology(cfg), total);
   return 0;
 }
