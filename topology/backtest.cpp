@@ -162,27 +162,43 @@ namespace {
 
 //! What the engine replays: every tick, the simulated fleet's joins, and each notice as a signal for
 //! the node it reaches in the engine's view (its nodes never leave their home pool there).
-std::vector<Event> engine_events(BacktestInputs& in, const BacktestWorld& w, std::uint64_t& signals) {
+std::vector<Event> engine_events(const std::vector<PriceTick>& ticks, const BacktestWorld& w, std::uint64_t& signals) {
   std::vector<Event> events;
-  events.reserve(in.ticks.size() + w.nodes.size() + w.notices.size());
-  for (auto& t : in.ticks) events.emplace_back(std::move(t));
-  std::vector<PriceTick>().swap(in.ticks);
-  for (const auto& n : w.nodes) events.emplace_back(n.join);
+  events.reserve(ticks.size() + 3 * w.nodes.size() + w.notices.size());
+  for (const auto& t : ticks) events.emplace_back(t);
+  for (const auto& n : w.nodes) {
+    events.emplace_back(n.join);
+    const FleetEvent* previous = &n.join;
+    for (const auto& r : n.relaunches) {  // the old instance leaves as the new one joins
+      FleetEvent leave = *previous;
+      leave.action = FleetAction::Leave;
+      leave.ts = r.at;
+      events.emplace_back(std::move(leave));
+      events.emplace_back(r.join);
+      previous = &r.join;
+    }
+  }
   std::vector<TimestampMs> losing_until(w.nodes.size(), 0);
   for (const auto& notice : w.notices) {
     const auto hit = notice_target(notice, w.nodes, [&](std::size_t i) {
-      return w.nodes[i].home == notice.pool && losing_until[i] <= notice.ts;
+      return w.nodes[i].home_at(notice.ts) == notice.pool && losing_until[i] <= notice.ts;
     });
     if (!hit) continue;
-    const auto& n = w.nodes[*hit];
+    const auto& node = w.nodes[*hit];
+    const FleetEvent& n_join = [&]() -> const FleetEvent& {
+      const FleetEvent* j = &node.join;
+      for (const auto& r : node.relaunches)
+        if (r.at <= notice.ts) j = &r.join;
+      return *j;
+    }();
     if (notice.kind == SignalKind::Interruption) losing_until[*hit] = notice.ends();
     Signal s;
     s.kind = notice.kind;
     s.action = notice.kind == SignalKind::Interruption ? notice.action : InstanceAction::None;
     s.format = SignalFormat::Canonical;
-    s.instance_id = n.join.instance_id;
-    s.region = n.join.region;
-    s.az = n.join.az;
+    s.instance_id = n_join.instance_id;
+    s.region = n_join.region;
+    s.az = n_join.az;
     s.ts = notice.ts;
     s.action_time = notice.termination;
     events.emplace_back(std::move(s));
@@ -193,32 +209,20 @@ std::vector<Event> engine_events(BacktestInputs& in, const BacktestWorld& w, std
 
 }  // namespace
 
-BacktestResult run_backtest(const Config& cfg, BacktestInputs in, const BacktestOptions& o, ProcessMetrics& metrics,
-                            const std::atomic<bool>& stop, std::atomic<TimestampMs>* reached) {
-  if (in.ticks.empty()) throw BacktestError("no price ticks in the input: nothing to backtest");
-  const Config rcfg = replay_config(cfg);
-  auto services = std::make_shared<DecisionServices>(rcfg);
-  BacktestResult r;
-  r.world = std::make_unique<BacktestWorld>(services->settings, services->scoring);
-  auto& w = *r.world;
-  w.sim = o.sim;
-  w.start = o.from != std::numeric_limits<TimestampMs>::min() ? o.from : in.ticks.front().ts + o.warmup_ms;
-  w.end = o.to != std::numeric_limits<TimestampMs>::max() ? o.to : in.ticks.back().ts;
-  if (w.start >= w.end)
-    throw BacktestError("empty range: the period from " + format_iso8601(w.start) + " to " + format_iso8601(w.end) +
-                        " holds no time (the input's ticks run from " + format_iso8601(in.ticks.front().ts) + " to " +
-                        format_iso8601(in.ticks.back().ts) + ")");
-  std::erase_if(in.ticks, [&](const PriceTick& t) { return t.ts >= w.end; });
-  for (const auto& t : in.ticks) w.ledger.add(t);
-  w.nodes = sim_fleet(o.fleet, pools_of(in.ticks), in.fleet, w.ledger, w.start);
-  r.signals = in.signals.size();
-  w.notices = pool_notices(std::move(in.signals), std::move(in.fleet), w.start, w.end, r.unplaced_signals);
-  r.ticks = in.ticks.size();
+namespace {
 
-  auto events = engine_events(in, w, r.engine_signals);
-  const auto replay_start = std::chrono::steady_clock::now();
+//! How many replays a backtest may take to let the engine see the fleet's relaunches (each pass
+//! adds those of the signal decisions the previous one made; a node rarely has more).
+constexpr int kMaxPasses = 8;
+
+//! One replay of the period into `w` (decisions, scores); what it counted goes into `r`.
+void replay_pass(const Config& cfg, const Config& rcfg, const std::vector<PriceTick>& ticks, BacktestWorld& w,
+                 std::shared_ptr<DecisionServices> services, BacktestResult& r, ProcessMetrics& metrics,
+                 const std::atomic<bool>& stop, std::atomic<TimestampMs>* reached) {
+  r.engine_signals = r.risk_records = r.dead_letters = 0;
+  const std::uint64_t events_before = r.replay.events;
   r.replay = replay(
-      cfg, std::move(events), metrics, stop,
+      cfg, engine_events(ticks, w, r.engine_signals), metrics, stop,
       [&](std::vector<Output>& outputs) {
         for (const auto& out : outputs) {
           if (out.topic == OutputTopic::Decisions) {
@@ -235,14 +239,60 @@ BacktestResult run_backtest(const Config& cfg, BacktestInputs in, const Backtest
         }
         if (reached && !outputs.empty()) reached->store(outputs.back().ts);
       },
-      live_topology(rcfg, services));
-  if (r.replay.status != 0 || stop.load()) return r;
-  w.settle_signal_decisions();
+      live_topology(rcfg, std::move(services)));
+  r.replay.events += events_before;  // every pass's events were processed (metrics count them all)
+}
+
+}  // namespace
+
+BacktestResult run_backtest(const Config& cfg, BacktestInputs in, const BacktestOptions& o, ProcessMetrics& metrics,
+                            const std::atomic<bool>& stop, std::atomic<TimestampMs>* reached) {
+  if (in.ticks.empty()) throw BacktestError("no price ticks in the input: nothing to backtest");
+  const Config rcfg = replay_config(cfg);
+  auto services = std::make_shared<DecisionServices>(rcfg);
+  BacktestResult r;
+  r.world = std::make_unique<BacktestWorld>(services->settings, services->scoring);
+  auto* w = r.world.get();
+  w->sim = o.sim;
+  w->start = o.from != std::numeric_limits<TimestampMs>::min() ? o.from : in.ticks.front().ts + o.warmup_ms;
+  w->end = o.to != std::numeric_limits<TimestampMs>::max() ? o.to : in.ticks.back().ts;
+  if (w->start >= w->end)
+    throw BacktestError("empty range: the period from " + format_iso8601(w->start) + " to " + format_iso8601(w->end) +
+                        " holds no time (the input's ticks run from " + format_iso8601(in.ticks.front().ts) + " to " +
+                        format_iso8601(in.ticks.back().ts) + ")");
+  std::erase_if(in.ticks, [&](const PriceTick& t) { return t.ts >= w->end; });
+  for (const auto& t : in.ticks) w->ledger.add(t);
+  w->nodes = sim_fleet(o.fleet, pools_of(in.ticks), in.fleet, w->ledger, w->start);
+  r.signals = in.signals.size();
+  w->notices = pool_notices(std::move(in.signals), std::move(in.fleet), w->start, w->end, r.unplaced_signals);
+  r.ticks = in.ticks.size();
+
+  const auto replay_start = std::chrono::steady_clock::now();
+  for (int pass = 1;; ++pass) {
+    replay_pass(cfg, rcfg, in.ticks, *w, services, r, metrics, stop, reached);
+    if (r.replay.status != 0 || stop.load()) return r;
+    w->settle_signal_decisions();
+    const std::size_t relaunched = pass < kMaxPasses ? w->relaunch_after_signals() : 0;
+    if (relaunched == 0) break;
+    spdlog::info("backtest: pass {}: {} node(s) relaunched after signal decisions; replaying so the engine steers them",
+                 pass, relaunched);
+    // A fresh engine and world for the next pass; the period, prices, fleet and notices carry over.
+    services = std::make_shared<DecisionServices>(rcfg);
+    auto next = std::make_unique<BacktestWorld>(services->settings, services->scoring);
+    next->sim = w->sim;
+    next->start = w->start;
+    next->end = w->end;
+    next->ledger = std::move(w->ledger);
+    next->nodes = std::move(w->nodes);
+    next->notices = std::move(w->notices);
+    r.world = std::move(next);
+    w = r.world.get();
+  }
   const auto simulate_start = std::chrono::steady_clock::now();
-  for (const auto& policy : backtest_policies()) r.policies.push_back(simulate(w, *policy));
+  for (const auto& policy : backtest_policies()) r.policies.push_back(simulate(*w, *policy));
   const auto seconds = [](auto from, auto to) { return std::chrono::duration<double>(to - from).count(); };
   spdlog::info("backtest: replay {:.2f} s ({} decision(s), {} spot.risk record(s)), {} policies simulated in {:.2f} s",
-               seconds(replay_start, simulate_start), w.decisions.size(), r.risk_records, r.policies.size(),
+               seconds(replay_start, simulate_start), w->decisions.size(), r.risk_records, r.policies.size(),
                seconds(simulate_start, std::chrono::steady_clock::now()));
   return r;
 }

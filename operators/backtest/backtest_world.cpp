@@ -32,12 +32,11 @@ void BacktestWorld::score(const RiskRecord& r) {
 }
 
 void BacktestWorld::settle_signal_decisions() {
-  std::unordered_map<std::string, std::size_t> by_instance;
-  for (std::size_t i = 0; i < nodes.size(); ++i) by_instance[nodes[i].join.instance_id] = i;
+  const auto by_instance = node_of_instance();
   for (auto& d : decisions) {
     const auto node = by_instance.find(d.instance_id);
     if (d.signal == "none" || node == by_instance.end()) continue;
-    const auto& home = nodes[node->second].home;
+    const auto& home = nodes[node->second].home_at(d.ts);
     const auto scores = scores_.region_as_of(d.region, d.ts);
     const auto price = [&](const std::string& pool) {
       if (pool == kOnDemandLocation) return ledger.on_demand(d.region, d.instance_type).value_or(kAbsent);
@@ -58,6 +57,48 @@ void BacktestWorld::settle_signal_decisions() {
       d.reason += "; replacement as of the notice: " + d.target;
     }
   }
+}
+
+std::unordered_map<std::string, std::size_t> BacktestWorld::node_of_instance() const {
+  std::unordered_map<std::string, std::size_t> out;
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    out[nodes[i].join.instance_id] = i;
+    for (const auto& r : nodes[i].relaunches) out[r.join.instance_id] = i;
+  }
+  return out;
+}
+
+std::size_t BacktestWorld::relaunch_after_signals() {
+  const auto by_instance = node_of_instance();
+  std::size_t added = 0;
+  for (const auto& d : decisions) {
+    const auto it = by_instance.find(d.instance_id);
+    if (d.signal == "none" || d.kind == DecisionKind::Stay || it == by_instance.end()) continue;
+    SimNode& n = nodes[it->second];
+    if (n.instance() != d.instance_id) continue;  // an instance relaunched already
+    const std::string to = !d.target.empty() ? d.target : replacement(it->second, d.ts, n.home_at(d.ts));
+    const auto pool = PoolId::parse(to);
+    if (!pool) continue;  // on-demand: not a pool the engine scores
+    // The new instance joins once it serves: a migration after the decision.
+    const TimestampMs at = d.ts + sim.migration_ms;
+    FleetEvent j = n.join;
+    j.ts = at;
+    j.instance_id = fmt::format("{}-r{}", n.join.instance_id, n.relaunches.size() + 1);
+    j.az = pool->az;
+    j.instance_type = pool->instance_type;
+    j.product = pool->product;
+    // The node's needs stay its own (not what the new type offers).
+    const NodeNeeds own = needs(it->second);
+    if (j.vcpu <= 0 || j.memory_gib <= 0)
+      if (const auto hw = engine_.filter().hardware(n.join.instance_type)) {
+        if (j.vcpu <= 0) j.vcpu = hw->vcpu;
+        if (j.memory_gib <= 0) j.memory_gib = hw->memory_gib;
+        if (j.arch.empty()) j.arch = !own.arch.empty() ? own.arch : hw->arch;
+      }
+    n.relaunches.push_back(SimNode::Relaunch{at, to, std::move(j)});
+    ++added;
+  }
+  return added;
 }
 
 NodeNeeds BacktestWorld::needs(std::size_t node) const { return engine_.filter().needs_of(nodes[node].join); }

@@ -76,6 +76,13 @@ class BacktestWorld {
   //! fleet takes), so decisions, like the report, are the same on every run.
   void settle_signal_decisions();
 
+  //! The node of every instance id the engine knows (relaunches included).
+  std::unordered_map<std::string, std::size_t> node_of_instance() const;
+  //! The orchestrator's answer to the decisions' signal decisions (settled): each node's newest
+  //! instance with an EVACUATE, DRAIN or sibling SWITCH is relaunched at its target (else the
+  //! engine's replacement) as a new instance the engine must see join. Returns how many were added.
+  std::size_t relaunch_after_signals();
+
   NodeNeeds needs(std::size_t node) const;
   //! The engine's replacement for node `node` leaving `pool` at `t` (ModelDecisions::replacement).
   std::string replacement(std::size_t node, TimestampMs t, std::string_view pool) const;

@@ -27,10 +27,29 @@ struct SimSettings {
   double restart_cost_usd = 0;            //!< and costs this much (lost work), per interruption suffered
 };
 
-//! One node of the simulated fleet: its requirements and its home pool (where it joined).
+//! One node of the simulated fleet: its requirements and its home pool (where it joined), and the
+//! instances the orchestrator relaunched it on after signal decisions (in the engine's view).
 struct SimNode {
   FleetEvent join;   //!< node id, instance id, region, AZ, type, product, needs
   std::string home;  //!< "<az>/<type>/<product>"
+  //! After a signal decision (EVACUATE, DRAIN, a sibling's SWITCH) the orchestrator replaces the
+  //! node's instance: from `at` (once the replacement serves), a new instance (`join`) in `pool`,
+  //! its home from then on.
+  struct Relaunch {
+    TimestampMs at = 0;
+    std::string pool;
+    FleetEvent join;
+  };
+  std::vector<Relaunch> relaunches;  //!< by time
+
+  //! The home pool at `t`: where the engine sees the node's instance of then.
+  const std::string& home_at(TimestampMs t) const {
+    for (auto it = relaunches.rbegin(); it != relaunches.rend(); ++it)
+      if (it->at <= t) return it->pool;
+    return home;
+  }
+  //! The node's newest instance id.
+  const std::string& instance() const { return relaunches.empty() ? join.instance_id : relaunches.back().join.instance_id; }
 };
 
 //! What one policy's fleet cost and suffered over the period.

@@ -39,10 +39,8 @@ class Run {
  public:
   Run(const BacktestWorld& w, const BacktestPolicy& p)
       : w_(w), p_(p), sim_(w.ledger, w.sim, w.nodes, w.start), hit_(w.notices.size()), losing_until_(w.nodes.size(), 0) {
-    for (std::size_t i = 0; i < w.nodes.size(); ++i) {
-      by_instance_[w.nodes[i].join.instance_id] = i;
-      sim_.place(i, p.start(i, w), w.start);
-    }
+    by_instance_ = w.node_of_instance();
+    for (std::size_t i = 0; i < w.nodes.size(); ++i) sim_.place(i, p.start(i, w), w.start);
   }
 
   PolicyResult operator()() {
@@ -68,12 +66,15 @@ class Run {
     const bool sibling = d.why == "sibling";
     if (it == by_instance_.end() || (d.signal != "none" && !sibling)) return;
     const std::size_t i = it->second;
+    // A relaunched instance's join: the node is where its signal decision sent it already.
+    if (d.kind == DecisionKind::Stay && d.instance_id != w_.nodes[i].join.instance_id && d.ts == relaunch_time(i, d.instance_id))
+      return;
     const std::string noticed = PoolId::text(d.az, d.instance_type, d.product);
     if (sibling && sim_.location(i) != noticed) return;
     std::string to;
     if (sibling) to = d.kind == DecisionKind::Switch && !d.target.empty() ? d.target : w_.replacement(i, d.ts, noticed);
     else if (d.kind == DecisionKind::Switch) to = d.target;
-    else if (d.kind == DecisionKind::Stay) to = w_.nodes[i].home;
+    else if (d.kind == DecisionKind::Stay) to = w_.nodes[i].home_at(d.ts);
     if (to.empty() || to == sim_.location(i)) return;
     const auto now = sim_.hourly(i, sim_.location(i), d.ts);
     auto there = sim_.hourly(i, to, d.ts);
@@ -82,6 +83,12 @@ class Run {
     if (now && there && *there > *now && !safety) ++r_.costlier_without_safety;
     ++r_.decisions_followed;
     sim_.move(i, to, d.ts, d.plan, d.plan_nodes);
+  }
+
+  TimestampMs relaunch_time(std::size_t i, const std::string& instance) const {
+    for (const auto& r : w_.nodes[i].relaunches)
+      if (r.join.instance_id == instance) return r.at;
+    return -1;
   }
 
   void notice(std::size_t k) {
