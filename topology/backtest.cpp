@@ -269,11 +269,13 @@ BacktestResult run_backtest(const Config& cfg, BacktestInputs in, const Backtest
 
   const auto replay_start = std::chrono::steady_clock::now();
   for (int pass = 1;; ++pass) {
+    r.passes = pass;
     replay_pass(cfg, rcfg, in.ticks, *w, services, r, metrics, stop, reached);
     if (r.replay.status != 0 || stop.load()) return r;
     w->settle_signal_decisions();
     const std::size_t relaunched = pass < kMaxPasses ? w->relaunch_after_signals() : 0;
     if (relaunched == 0) break;
+    r.relaunches += relaunched;
     spdlog::info("backtest: pass {}: {} node(s) relaunched after signal decisions; replaying so the engine steers them",
                  pass, relaunched);
     // A fresh engine and world for the next pass; the period, prices, fleet and notices carry over.

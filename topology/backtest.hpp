@@ -71,6 +71,8 @@ struct BacktestResult {
   std::uint64_t signals = 0;           //!< signals in the input
   std::uint64_t unplaced_signals = 0;  //!< for instances the fleet input never placed in a pool
   std::uint64_t engine_signals = 0;    //!< signals the engine got for the simulated fleet
+  int passes = 0;                      //!< replays run (each after relaunches the last one caused)
+  std::uint64_t relaunches = 0;        //!< instances the orchestrator relaunched after signal decisions
   std::uint64_t risk_records = 0;
   std::uint64_t dead_letters = 0;
 };

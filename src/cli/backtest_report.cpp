@@ -165,6 +165,8 @@ nlohmann::ordered_json backtest_report(const BacktestResult& r, const BacktestSo
                       {"interruption_notices", interruptions},
                       {"rebalance_recommendations", rebalances},
                       {"signals_to_engine", r.engine_signals},
+                      {"replay_passes", r.passes},
+                      {"relaunches", r.relaunches},
                       {"risk_records", r.risk_records},
                       {"dead_letters", r.dead_letters},
                       {"bad_lines", bad.size()},
