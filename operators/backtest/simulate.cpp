@@ -67,8 +67,8 @@ class Run {
     if (it == by_instance_.end() || (d.signal != "none" && !sibling)) return;
     const std::size_t i = it->second;
     // A relaunched instance's join: the node is where its signal decision sent it already.
-    if (d.kind == DecisionKind::Stay && d.instance_id != w_.nodes[i].join.instance_id && d.ts == relaunch_time(i, d.instance_id))
-      return;
+    const bool relaunch_join = d.instance_id != w_.nodes[i].join.instance_id && d.ts == relaunch_time(i, d.instance_id);
+    if (d.kind == DecisionKind::Stay && relaunch_join) return;
     const std::string noticed = PoolId::text(d.az, d.instance_type, d.product);
     if (sibling && sim_.location(i) != noticed) return;
     std::string to;

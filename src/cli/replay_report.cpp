@@ -110,9 +110,13 @@ void ReplayProgress::loop() {
     const double left = rate > 0 && total_ > done ? (total_ - done) / rate : 0;
     const auto at = reached_ ? reached_->load() : 0;
     const std::string time = at > 0 ? ", event time " + format_iso8601(at) : std::string();
-    std::fprintf(stderr, "%sreplay: %llu of %llu events (%.0f%%)%s, %.0f events/s, %.0f s left%s", tty ? "\r" : "",
-                 static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_),
-                 total_ ? 100.0 * done / total_ : 100.0, time.c_str(), rate, left, tty ? "   " : "\n");
+    if (done <= total_)
+      std::fprintf(stderr, "%sreplay: %llu of %llu events (%.0f%%)%s, %.0f events/s, %.0f s left%s", tty ? "\r" : "",
+                   static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_),
+                   total_ ? 100.0 * done / total_ : 100.0, time.c_str(), rate, left, tty ? "   " : "\n");
+    else  // a backtest replays again once the fleet's relaunches are known: no total to count down
+      std::fprintf(stderr, "%sreplay (again, with the fleet's relaunches): %llu events in all%s, %.0f events/s%s",
+                   tty ? "\r" : "", static_cast<unsigned long long>(done), time.c_str(), rate, tty ? "   " : "\n");
     std::fflush(stderr);
     printed_ = true;
   }
