@@ -184,13 +184,7 @@ std::vector<Event> engine_events(const std::vector<PriceTick>& ticks, const Back
       return w.nodes[i].home_at(notice.ts) == notice.pool && losing_until[i] <= notice.ts;
     });
     if (!hit) continue;
-    const auto& node = w.nodes[*hit];
-    const FleetEvent& n_join = [&]() -> const FleetEvent& {
-      const FleetEvent* j = &node.join;
-      for (const auto& r : node.relaunches)
-        if (r.at <= notice.ts) j = &r.join;
-      return *j;
-    }();
+    const FleetEvent& n_join = w.nodes[*hit].join_at(notice.ts);
     if (notice.kind == SignalKind::Interruption) losing_until[*hit] = notice.ends();
     Signal s;
     s.kind = notice.kind;

@@ -88,12 +88,11 @@ std::size_t BacktestWorld::relaunch_after_signals() {
     j.instance_type = pool->instance_type;
     j.product = pool->product;
     // The node's needs stay its own (not what the new type offers).
-    const NodeNeeds own = needs(it->second);
     if (j.vcpu <= 0 || j.memory_gib <= 0)
       if (const auto hw = engine_.filter().hardware(n.join.instance_type)) {
         if (j.vcpu <= 0) j.vcpu = hw->vcpu;
         if (j.memory_gib <= 0) j.memory_gib = hw->memory_gib;
-        if (j.arch.empty()) j.arch = !own.arch.empty() ? own.arch : hw->arch;
+        if (j.arch.empty()) j.arch = hw->arch;
       }
     n.relaunches.push_back(SimNode::Relaunch{at, to, std::move(j)});
     ++added;

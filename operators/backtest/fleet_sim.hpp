@@ -44,9 +44,19 @@ struct SimNode {
 
   //! The home pool at `t`: where the engine sees the node's instance of then.
   const std::string& home_at(TimestampMs t) const {
+    const Relaunch* r = relaunch_at(t);
+    return r ? r->pool : home;
+  }
+  //! The join of the node's instance at `t` (its own, or the relaunch in force).
+  const FleetEvent& join_at(TimestampMs t) const {
+    const Relaunch* r = relaunch_at(t);
+    return r ? r->join : join;
+  }
+  //! The latest relaunch at or before `t`; null: none.
+  const Relaunch* relaunch_at(TimestampMs t) const {
     for (auto it = relaunches.rbegin(); it != relaunches.rend(); ++it)
-      if (it->at <= t) return it->pool;
-    return home;
+      if (it->at <= t) return &*it;
+    return nullptr;
   }
   //! The node's newest instance id.
   const std::string& instance() const { return relaunches.empty() ? join.instance_id : relaunches.back().join.instance_id; }

@@ -67,8 +67,9 @@ class Run {
     if (it == by_instance_.end() || (d.signal != "none" && !sibling)) return;
     const std::size_t i = it->second;
     // A relaunched instance's join: the node is where its signal decision sent it already.
-    const bool relaunch_join = d.instance_id != w_.nodes[i].join.instance_id && d.ts == relaunch_time(i, d.instance_id);
-    if (d.kind == DecisionKind::Stay && relaunch_join) return;
+    const auto* relaunch = w_.nodes[i].relaunch_at(d.ts);
+    if (d.kind == DecisionKind::Stay && relaunch && relaunch->at == d.ts && relaunch->join.instance_id == d.instance_id)
+      return;
     const std::string noticed = PoolId::text(d.az, d.instance_type, d.product);
     if (sibling && sim_.location(i) != noticed) return;
     std::string to;
@@ -83,12 +84,6 @@ class Run {
     if (now && there && *there > *now && !safety) ++r_.costlier_without_safety;
     ++r_.decisions_followed;
     sim_.move(i, to, d.ts, d.plan, d.plan_nodes);
-  }
-
-  TimestampMs relaunch_time(std::size_t i, const std::string& instance) const {
-    for (const auto& r : w_.nodes[i].relaunches)
-      if (r.join.instance_id == instance) return r.at;
-    return -1;
   }
 
   void notice(std::size_t k) {

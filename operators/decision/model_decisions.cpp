@@ -65,15 +65,16 @@ struct Change {
   FleetNode* node;
   Verdict verdict;
   NodeNeeds needs;
-  const Plan* plan = nullptr;
+  std::string plan;  //!< a consolidation plan's id, its node count and its instance's whole price
+  int plan_nodes = 0;
+  double plan_price = kAbsent;
 };
 
 //! Puts the instant's SWITCHes a consolidation plan takes onto its instance (when the diversity
 //! cap lets all its nodes into the instance's family): target, plan fields, reason.
-std::vector<Plan> consolidate(std::vector<Change>& changes, const std::map<std::string, std::vector<PoolRisk>>& by_region,
-                              Placements& placements, const ConsolidationPlanner& planner,
-                              const ConsolidationPlanner::Cooling& cooling, TimestampMs t) {
-  std::vector<Plan> plans;
+void consolidate(std::vector<Change>& changes, const std::map<std::string, std::vector<PoolRisk>>& by_region,
+                 Placements& placements, const ConsolidationPlanner& planner,
+                 const ConsolidationPlanner::Cooling& cooling, TimestampMs t) {
   for (const auto& [region, pools] : by_region) {
     std::vector<PlanMember> members;
     std::vector<Change*> of_member;
@@ -83,7 +84,7 @@ std::vector<Plan> consolidate(std::vector<Change>& changes, const std::map<std::
       members.push_back(PlanMember{&c.node->joined, c.needs, v.target_price, v.target_probability});
       of_member.push_back(&c);
     }
-    for (auto& p : planner(members, pools, cooling, t)) {
+    for (const auto& p : planner(members, pools, cooling, t)) {
       std::vector<const FleetNode*> nodes;
       for (const auto m : p.members) nodes.push_back(of_member[m]->node);
       if (!placements.allows(nodes, p.instance.risk.family)) continue;
@@ -98,11 +99,12 @@ std::vector<Plan> consolidate(std::vector<Change>& changes, const std::map<std::
         c.verdict.target_price = p.instance.tco / static_cast<double>(p.members.size());
         c.verdict.yield = kAbsent;
         c.verdict.reason = plan_reason + "; " + c.verdict.reason;
+        c.plan = p.id;
+        c.plan_nodes = static_cast<int>(p.members.size());
+        c.plan_price = p.instance.tco;
       }
-      plans.push_back(std::move(p));
     }
   }
-  return plans;
 }
 
 }  // namespace
@@ -204,14 +206,11 @@ void ModelDecisions::evaluate_instant(FleetState& state, TimestampMs t, const De
     });
     if (v.kind == n->model.kind && v.target == n->model.target) continue;
     placements.add(*n, -1);
-    n->model = ModelState{v.kind, v.target, t};
+    n->model = ModelState{v.kind, v.target, t, {}};  // a plan, if any, is set by consolidate()
     placements.add(*n, 1);
-    changes.push_back(Change{n, std::move(v), std::move(needs)});
+    changes.push_back(Change{n, std::move(v), std::move(needs), {}, 0, kAbsent});
   }
-  const auto plans = s_.consolidate ? consolidate(changes, by_region, placements, planner_, cooling, t) : std::vector<Plan>{};
-  for (const auto& p : plans)
-    for (auto& c : changes)
-      if (c.node->model.plan == p.id) c.plan = &p;
+  if (s_.consolidate) consolidate(changes, by_region, placements, planner_, cooling, t);
   for (const auto& c : changes) {
     const Verdict& v = c.verdict;
     Decision d = build_decision(c.node->joined, v.kind, t, v.reason, "none", "risk:" + v.target);
@@ -224,10 +223,10 @@ void ModelDecisions::evaluate_instant(FleetState& state, TimestampMs t, const De
       d.current_price_per_hour = v.current_price;
       d.target_price_per_hour = v.target_price;
     }
-    if (c.plan) {
-      d.plan = c.plan->id;
-      d.plan_nodes = static_cast<int>(c.plan->members.size());
-      d.plan_price_per_hour = c.plan->instance.tco;
+    if (!c.plan.empty()) {
+      d.plan = c.plan;
+      d.plan_nodes = c.plan_nodes;
+      d.plan_price_per_hour = c.plan_price;
     }
     emit(d, false);
   }

@@ -66,6 +66,16 @@ class Backtest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove(advisor_); }
 
+  //! A backtest of `events` with this fixture's configuration and `settings` on top.
+  BacktestResult backtest(const std::vector<Event>& events, const BacktestOptions& o,
+                          const std::map<std::string, std::string>& settings) const {
+    Config cfg = cfg_;
+    for (const auto& [key, value] : settings) cfg.set(key, value);
+    ProcessMetrics metrics;
+    std::atomic<bool> stop{false};
+    return run_backtest(cfg, inputs_of(events), o, metrics, stop);
+  }
+
   std::filesystem::path advisor_;
   Config cfg_;
 };
@@ -275,11 +285,7 @@ TEST_F(Backtest, SiblingDrainKeepsTheStragglerNoticeFromTheFleet) {
   o.to = t0 + 4 * kHour;
   std::map<std::string, SimOutcome> by_reaction;
   for (const char* reaction : {"drain", "none"}) {
-    Config cfg = cfg_;
-    cfg.set("decisions.sibling_reaction", reaction);
-    ProcessMetrics metrics;
-    std::atomic<bool> stop{false};
-    const auto r = run_backtest(cfg, inputs_of(m.events), o, metrics, stop);
+    const auto r = backtest(m.events, o, {{"decisions.sibling_reaction", reaction}});
     ASSERT_EQ(r.replay.status, 0);
     // Each notice reaches one node. Drained, the siblings are relaunched outside the pool before
     // the straggler, which then reaches none of them in the engine's view either.
@@ -339,11 +345,7 @@ TEST_F(Backtest, ConsolidationPlanIsBilledAsOneInstance) {
   o.to = end;
   std::map<std::string, double> bill;
   for (const char* consolidate : {"true", "false"}) {
-    Config cfg = cfg_;
-    cfg.set("decisions.consolidate", consolidate);
-    ProcessMetrics metrics;
-    std::atomic<bool> stop{false};
-    const auto r = run_backtest(cfg, inputs_of(m.events), o, metrics, stop);
+    const auto r = backtest(m.events, o, {{"decisions.consolidate", consolidate}});
     ASSERT_EQ(r.replay.status, 0);
     std::vector<const Decision*> switches;
     for (const auto& d : r.world->decisions)

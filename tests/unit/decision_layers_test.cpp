@@ -152,7 +152,7 @@ TEST(DecisionLayers, HysteresisAndDwellStopFlapping) {
       }
       ++changes;
       last_change = t;
-      state = ModelState{v.kind, v.target, t};
+      state = ModelState{v.kind, v.target, t, {}};
     }
   }
   // It switches on the first good reading and then holds: the own pool never beats the target by
@@ -227,7 +227,7 @@ TEST(DecisionLayers, ASwitchInForceGivesWayToAsSafeAndCheaper) {
   const SwitchPolicy policy(s);
   const PoolRanking ranking(s);
   const CandidateFilter filter(nullptr, s);
-  const ModelState in_force{DecisionKind::Switch, "us-east-1b/c5.large/Linux/UNIX", 0};
+  const ModelState in_force{DecisionKind::Switch, "us-east-1b/c5.large/Linux/UNIX", 0, {}};
   const TimestampMs later = 2 * s.min_dwell_ms;
   const auto decide = [&](std::vector<PoolRisk> pools) {
     pools[0].on_demand_price = 0.085;
