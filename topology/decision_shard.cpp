@@ -40,10 +40,8 @@ void DecisionShard::on_event(const Event& event, const EventContext& ctx, Output
   if (ctx.replay && decides_ && !std::holds_alternative<PriceTick>(event) &&
       replayed_parts_.emplace(std::holds_alternative<Signal>(event) ? 0 : 1, ctx.partition).second)
     restore_due_ = true;
-  if (std::holds_alternative<PriceTick>(event)) {
-    prices_->on_event(event, ctx, out);
-    return;
-  }
+  prices_->on_event(event, ctx, out);  // ticks, and the signals' places for its pools' pressure
+  if (std::holds_alternative<PriceTick>(event)) return;
   // As the event's snapshot says, not a running maximum: a newly assigned partition, not read yet,
   // takes the watermark back (its joins and signals are still to come), so signals parked for
   // its nodes wait for them instead of expiring at once.

@@ -36,7 +36,9 @@ std::size_t route_by_key(Event& e, std::size_t shards) {
     tick->key_hash = tick->routing_hash();  // kept: the shard finds the tick's family by it
     return tick->key_hash % shards;
   }
-  return kDecisionShard;
+  // Fleet events and signals: the decision shard (shard 0) acts on them, every price shard places
+  // the signals in its pools for their interruption pressure.
+  return ShardPlan::kEveryShard;
 }
 
 namespace {

@@ -16,7 +16,8 @@
 namespace spotstream {
 
 //! The live router: ticks by the hash of their key (every size of a family in an AZ on one shard:
-//! family stress), fleet events and signals to the decision shard (0), where every node lives.
+//! family stress), fleet events and signals to every shard: the decision shard (0), where every
+//! node lives, acts on them; the price shards place the signals in their pools (pressure).
 std::size_t route_by_key(Event& e, std::size_t shards);
 
 //! The plan for Pipeline: one ShardLogic (state objects + operators) per shard, all sharing

@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <iterator>
+
 #include "src/codec/dlq_reason.hpp"
 #include "src/codec/json_encoder.hpp"
 
@@ -24,6 +27,7 @@ PricePath::PricePath(const Config& cfg, std::shared_ptr<const SpotAdvisor> advis
       prices_topic_(cfg.get_string("topics.prices")),
       dlq_payload_max_(static_cast<std::size_t>(cfg.get_int("decode.dlq_payload_max_bytes"))),
       window_ms_(cfg.get_int("window.length_ms")),
+      pressure_(PressureSettings::from(cfg)),
       window_(window_settings(cfg)),
       emission_(RiskEmissionSettings{cfg.get_double("risk.epsilon"), cfg.get_int("risk.max_interval_ms"),
                                      cfg.get_bool("risk.every_tick")}),
@@ -67,7 +71,9 @@ std::optional<PricePath::TickFeatures> PricePath::features(const PriceTick& tick
   outcome = window_.add(pool.window, tick.ts, tick.spot_price);
   if (outcome != TickOutcome::Added) return std::nullopt;
   const auto stats = window_.stats(pool.window);
-  return TickFeatures{&pool, stats, features_(tick, stats, *ref.group, ref.member, pool.statics, state.scoring.advisor)};
+  TickFeatures t{&pool, stats, features_(tick, stats, *ref.group, ref.member, pool.statics, state.scoring.advisor)};
+  if (state.pressure != nullptr && !state.pressure->empty()) state.pressure->fill(tick, stats.last_ts, t.features.pressure);
+  return t;
 }
 
 bool PricePath::emits(const TickFeatures& t, PriceState& state, RiskScore& s) const {
@@ -86,6 +92,7 @@ std::optional<RiskRecord> PricePath::score(const PriceTick& tick, PriceState& st
   model.describe(t->features, s);  // label, model name and version, assumptions: only for published records
   auto record = FeatureBuilder::record(tick, t->stats, t->features, std::move(s));
   FeatureBuilder::describe(record, t->pool->statics);
+  std::copy(std::begin(pressure_.windows_ms), std::end(pressure_.windows_ms), record.pressure_windows_ms);
   return record;
 }
 

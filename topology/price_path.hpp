@@ -73,6 +73,7 @@ class PricePath {
   std::string prices_topic_;
   std::size_t dlq_payload_max_;
   TimestampMs window_ms_;
+  PressureSettings pressure_;
   PoolWindow window_;
   FeatureBuilder features_;
   RiskEmission emission_;

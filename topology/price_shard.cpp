@@ -10,12 +10,15 @@ PriceShard::PriceShard(const Config& cfg, std::shared_ptr<const ScoringContext> 
       prices_(cfg, nullptr, metrics, std::move(scoring),
               table ? PricePath::RecordSink([this](const RiskRecord& r, bool) { feeder_->update(r); })
                     : PricePath::RecordSink{}),
+      pressure_(PressureSettings::from(cfg)),
       watcher_(std::move(watcher)) {
   if (table) feeder_ = table->add_feeder();
 }
 
 void PriceShard::on_event(const Event& event, const EventContext& ctx, OutputCollector& out) {
   if (const auto* t = std::get_if<PriceTick>(&event)) prices_(*t, ctx, price_state(ctx.partition), out, ahead_for(event));
+  else if (const auto* s = std::get_if<Signal>(&event)) pressure_.on_signal(*s);
+  else pressure_.on_fleet(std::get<FleetEvent>(event));
 }
 
 void PriceShard::look_ahead(const Event& next, const EventContext& ctx) {
@@ -37,13 +40,20 @@ void PriceShard::on_progress(const EventContext& ctx, OutputCollector& /*out*/) 
   // Every tick this shard will still see is at or after the prices' progress minus the allowed
   // lateness (the source dead-letters older ones; a partition read to its end holds nothing
   // back), and so is every record it will still publish.
-  if (feeder_ && ctx.wm.prices_progress != Watermarks::kMin) feeder_->advance(ctx.wm.prices_progress - lateness_ - 1);
+  if (ctx.wm.prices_progress == Watermarks::kMin) return;
+  if (feeder_) feeder_->advance(ctx.wm.prices_progress - lateness_ - 1);
+  // So are the times those ticks are scored at: signals older than the long window before them
+  // count no more.
+  if (!pressure_.empty()) pressure_.forget_before(ctx.wm.prices_progress - lateness_ - pressure_.settings().windows_ms[kPressureWindows - 1]);
 }
 
 PriceState& PriceShard::price_state(std::int32_t partition) {
   const auto i = static_cast<std::size_t>(std::max(partition, 0));
   if (i >= price_states_.size()) price_states_.resize(i + 1);
-  if (!price_states_[i]) price_states_[i] = std::make_unique<PriceState>();
+  if (!price_states_[i]) {
+    price_states_[i] = std::make_unique<PriceState>();
+    price_states_[i]->pressure = &pressure_;
+  }
   return *price_states_[i];
 }
 

@@ -3,7 +3,8 @@
 //! emission) over the ticks routed to it, with its state kept per input partition (a revoked
 //! partition's pools are dropped whole: a family's sizes share a partition, key <az>/<family>).
 //! With a local risk table (decisions.risk_source=local) it feeds the table its records and tells
-//! it how far they are complete. Fleet events and signals are not a price shard's: ignored.
+//! it how far they are complete. Fleet events and signals place AWS signals in pools for the
+//! interruption pressure of the shard's pools (operators/price/pool_pressure).
 //! Owned by its shard thread (on_revoked: the source thread, while the shard is idle).
 #include <array>
 #include <memory>
@@ -50,6 +51,7 @@ class PriceShard : public ShardLogic {
   std::array<Ahead, 2> ahead_{};
   unsigned ahead_turn_ = 0;
   PricePath prices_;
+  PoolPressure pressure_;
   std::shared_ptr<ModelWatcher> watcher_;
 };
 

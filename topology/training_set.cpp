@@ -73,14 +73,21 @@ class TrainingShard : public ShardLogic {
  public:
   TrainingShard(const Config& cfg, std::shared_ptr<const SpotAdvisor> advisor,
                 const std::vector<std::shared_ptr<const RiskModel>>& extra, ShardRows& out, ProcessMetrics& metrics)
-      : path_(cfg, std::move(advisor), metrics), extra_(extra), out_(out) {}
+      : path_(cfg, std::move(advisor), metrics), pressure_(PressureSettings::from(cfg)), extra_(extra), out_(out) {}
 
   void on_event(const Event& event, const EventContext& ctx, OutputCollector& /*out*/) override {
     const auto* t = std::get_if<PriceTick>(&event);
-    if (!t) return;
+    if (!t) {
+      if (const auto* s = std::get_if<Signal>(&event)) pressure_.on_signal(*s);
+      else pressure_.on_fleet(std::get<FleetEvent>(event));
+      return;
+    }
     const auto i = static_cast<std::size_t>(std::max(ctx.partition, 0));
     if (i >= states_.size()) states_.resize(i + 1);
-    if (!states_[i]) states_[i] = std::make_unique<PriceState>();
+    if (!states_[i]) {
+      states_[i] = std::make_unique<PriceState>();
+      states_[i]->pressure = &pressure_;
+    }
     TickOutcome outcome;
     const auto rec = path_.score(*t, *states_[i], outcome);
     if (!rec) return;
@@ -95,6 +102,7 @@ class TrainingShard : public ShardLogic {
 
  private:
   PricePath path_;
+  PoolPressure pressure_;
   const std::vector<std::shared_ptr<const RiskModel>>& extra_;
   ShardRows& out_;
   std::vector<std::unique_ptr<PriceState>> states_;  //!< by input partition, as a price shard keeps them
@@ -134,7 +142,8 @@ void merge(std::vector<ShardRows>& shards, std::size_t models, TrainingSet& set,
 
 TrainingSet build_training_set(std::vector<PriceTick> ticks, const Config& cfg,
                                std::shared_ptr<const SpotAdvisor> advisor, const LabelRule& label,
-                               const SplitRule& split, const std::vector<std::shared_ptr<const RiskModel>>& extra) {
+                               const SplitRule& split, const std::vector<std::shared_ptr<const RiskModel>>& extra,
+                               std::vector<Event> signals_and_fleet) {
   if (ticks.empty()) throw std::invalid_argument("no price ticks to train on");
   Config every_tick = cfg;
   every_tick.set("risk.every_tick", "true");
@@ -151,6 +160,12 @@ TrainingSet build_training_set(std::vector<PriceTick> ticks, const Config& cfg,
   events.reserve(ticks.size());
   for (auto& t : ticks) events.emplace_back(std::move(t));
   std::vector<PriceTick>().swap(ticks);
+  if (!signals_and_fleet.empty()) {
+    std::move(signals_and_fleet.begin(), signals_and_fleet.end(), std::back_inserter(events));
+    std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
+      return std::visit([](const auto& v) { return v.ts; }, a) < std::visit([](const auto& v) { return v.ts; }, b);
+    });
+  }
   const auto shards = static_cast<std::size_t>(every_tick.get_int("runtime.shards"));
   std::vector<ShardRows> rows(shards);
   ShardPlan plan;

@@ -75,9 +75,11 @@ struct TrainingSet {
 //! Replays `ticks` (any order: sorted here by time, ties by pool) in process through the live price
 //! path's shards (topology/replay; window settings and runtime.shards from `cfg`) with `advisor`
 //! (may be null), every tick scored, then labels and splits the rows. `extra` models are scored
-//! on every row after the heuristic.
+//! on every row after the heuristic. `signals_and_fleet` (signals and fleet events, any order) are
+//! replayed with the ticks: the rows' interruption-pressure features count them as live.
 TrainingSet build_training_set(std::vector<PriceTick> ticks, const Config& cfg,
                                std::shared_ptr<const SpotAdvisor> advisor, const LabelRule& label,
-                               const SplitRule& split, const std::vector<std::shared_ptr<const RiskModel>>& extra = {});
+                               const SplitRule& split, const std::vector<std::shared_ptr<const RiskModel>>& extra = {},
+                               std::vector<Event> signals_and_fleet = {});
 
 }  // namespace spotstream

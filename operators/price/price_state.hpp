@@ -8,6 +8,7 @@
 
 #include "operators/price/family_stress.hpp"
 #include "operators/price/feature_builder.hpp"
+#include "operators/price/pool_pressure.hpp"
 #include "operators/price/pool_window_state.hpp"
 #include "operators/price/risk_emission.hpp"
 #include "src/model/scoring_context.hpp"
@@ -30,6 +31,9 @@ struct PriceState {
   //! or a shifted member, so it is used only while this is unchanged.
   std::uint64_t shape = 0;
   ScoringCache scoring;  //!< this shard's view of the live model and Spot Advisor data
+  //! The shard's interruption pressure (one for all its partitions: signals are not keyed by
+  //! family); null: none (every count zero).
+  const PoolPressure* pressure = nullptr;
 };
 
 }  // namespace spotstream

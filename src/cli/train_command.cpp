@@ -38,8 +38,10 @@ std::vector<PriceTick> load_ticks(const Config& cfg, const TrainOptions& o) {
 }
 
 // The prices, and with --label notice the interruption notices by pool (the market's signals
-// placed by its fleet events, as the backtest places them).
-std::vector<PriceTick> load_labelled_ticks(const Config& cfg, const TrainOptions& o, LabelRule& label) {
+// placed by its fleet events, as the backtest places them), and those signals and fleet events
+// themselves (`signals_and_fleet`): replayed with the prices, they give the rows their pressure.
+std::vector<PriceTick> load_labelled_ticks(const Config& cfg, const TrainOptions& o, LabelRule& label,
+                                           std::vector<Event>& signals_and_fleet) {
   if (!label.notice) return load_ticks(cfg, o);
   if (o.history.topic) throw ConfigError("--label notice reads files (--input with --signals and --fleet) or --synth");
   if (!o.history.synth && o.signal_files.empty())
@@ -49,6 +51,8 @@ std::vector<PriceTick> load_labelled_ticks(const Config& cfg, const TrainOptions
   if (!source.bad.empty()) spdlog::warn("{} input line(s) do not decode; left out", source.bad.size());
   std::uint64_t unplaced = 0;
   std::size_t notices = 0;
+  for (const auto& s : market.signals) signals_and_fleet.emplace_back(s);
+  for (const auto& f : market.fleet) signals_and_fleet.emplace_back(f);
   for (const auto& n : pool_notices(std::move(market.signals), std::move(market.fleet),
                                     std::numeric_limits<TimestampMs>::min(), std::numeric_limits<TimestampMs>::max(), unplaced))
     if (n.kind == SignalKind::Interruption) {
@@ -67,7 +71,8 @@ TrainingSet load_set(const Config& cfg, const TrainOptions& o, const std::vector
   label.rise = o.rise;
   label.horizon_ms = static_cast<TimestampMs>(o.horizon_hours * 3600.0 * 1000.0);
   label.notice = o.label == "notice";
-  auto ticks = load_labelled_ticks(cfg, o, label);
+  std::vector<Event> signals_and_fleet;
+  auto ticks = load_labelled_ticks(cfg, o, label, signals_and_fleet);
   std::shared_ptr<const SpotAdvisor> advisor;
   if (const auto& path = cfg.get_string("risk.spot_advisor_file"); !path.empty())
     advisor = std::make_shared<const SpotAdvisor>(SpotAdvisor::load_file(path));
@@ -76,7 +81,7 @@ TrainingSet load_set(const Config& cfg, const TrainOptions& o, const std::vector
   split.test_fraction = o.test_fraction;
   split.validation_fraction = o.validation_fraction;
   spdlog::info("building features for {} ticks", ticks.size());
-  auto set = build_training_set(std::move(ticks), cfg, advisor, label, split, extra);
+  auto set = build_training_set(std::move(ticks), cfg, advisor, label, split, extra, std::move(signals_and_fleet));
   if (!o.export_features.empty()) {
     set.write_csv(o.export_features);
     spdlog::info("{} rows written to {}", set.rows.size(), o.export_features);
@@ -159,9 +164,17 @@ const char* const kDefaultTrainFeatures =
     "window_range_rel,price_vs_min,hour_sin,hour_cos,is_weekend,is_business_hours,advisor_band,advisor_savings_pct,"
     "instance_cores";
 
+const char* const kDefaultPressureFeatures =
+    "pool_notices_short,pool_notices_medium,pool_notices_long,pool_rebalances_short,pool_rebalances_medium,"
+    "pool_rebalances_long,family_notices_short,family_notices_medium,family_notices_long,family_rebalances_short,"
+    "family_rebalances_medium,family_rebalances_long";
+
 int train_command(const Config& cfg, const TrainOptions& o) {
   if (o.output.empty()) throw ConfigError("train needs --output FILE (the model file to write)");
-  const auto features = parse_feature_list(o.features.empty() ? kDefaultTrainFeatures : o.features);
+  // With the signals at hand (--label notice), the interruption pressure too.
+  const std::string defaults = o.label == "notice" ? std::string(kDefaultTrainFeatures) + "," + kDefaultPressureFeatures
+                                                   : std::string(kDefaultTrainFeatures);
+  const auto features = parse_feature_list(o.features.empty() ? defaults : o.features);
   const TrainingSet set = load_set(cfg, o, {});
   const auto train = set.rows_of(Split::Train), val = set.rows_of(Split::Validation), test = set.rows_of(Split::Test);
   if (train.empty() || val.empty() || test.empty())

@@ -1,5 +1,7 @@
 // spot.risk records <-> JSON (declared in json_encoder.hpp with the other record codecs).
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "src/codec/json_detail.hpp"
 #include "src/codec/json_encoder.hpp"
@@ -17,6 +19,18 @@ struct DoubleFeature {
   const char* name;
   double Features::*field;
 };
+// The interruption pressure's counts, by their names in the record's "pressure" object.
+struct PressureCounts {
+  const char* name;
+  std::uint32_t (InterruptionPressure::*counts)[kPressureWindows];
+};
+constexpr PressureCounts kPressureCounts[] = {
+    {"pool_notices", &InterruptionPressure::pool_notices},
+    {"pool_rebalances", &InterruptionPressure::pool_rebalances},
+    {"family_notices", &InterruptionPressure::family_notices},
+    {"family_rebalances", &InterruptionPressure::family_rebalances},
+};
+
 constexpr DoubleFeature kDoubleFeatures[] = {
     {"price", &Features::price},
     {"window_min", &Features::window_min},
@@ -65,6 +79,16 @@ std::string encode_risk_record(const RiskRecord& r) {
         .end_object();
   else
     w.null();
+  w.key("pressure").begin_object();
+  w.key("windows_ms").begin_array();
+  for (const auto ms : r.pressure_windows_ms) w.integer(ms);
+  w.end_array();
+  for (const auto& [name, counts] : kPressureCounts) {
+    w.key(name).begin_array();
+    for (const auto n : x.pressure.*counts) w.integer(n);
+    w.end_array();
+  }
+  w.end_object();
   w.key("stability").number(r.score.stability);
   w.key("crash_probability").number(r.score.crash_probability);
   w.key("label").string(r.score.label);
@@ -110,6 +134,17 @@ std::optional<RiskRecord> decode_risk_record(std::string_view json) {
       x.advisor_band = band.at("index").get<int>();
       r.advisor_band_label = band.at("label").get<std::string>();
       x.advisor_savings_pct = band.at("savings_pct").get<int>();
+    }
+    // Optional: records written before the pressure existed still decode (zero pressure).
+    if (const auto p = j.find("pressure"); p != j.end() && p->is_object()) {
+      const auto windows = p->at("windows_ms").get<std::vector<std::int64_t>>();
+      if (windows.size() != kPressureWindows) return std::nullopt;
+      std::copy(windows.begin(), windows.end(), r.pressure_windows_ms);
+      for (const auto& [name, counts] : kPressureCounts) {
+        const auto n = p->at(name).get<std::vector<std::uint32_t>>();
+        if (n.size() != kPressureWindows) return std::nullopt;
+        std::copy(n.begin(), n.end(), x.pressure.*counts);
+      }
     }
     r.score.stability = j.at("stability").get<double>();
     r.score.crash_probability = j.at("crash_probability").get<double>();

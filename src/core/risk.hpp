@@ -33,6 +33,19 @@ std::vector<std::string_view> assumption_codes(std::uint8_t assumptions);
 //! The bit of a code; 0 for an unknown code.
 std::uint8_t assumption_bit(std::string_view code);
 
+//! Interruption pressure (docs/design.md "Features"): how many distinct instances had an AWS signal
+//! within each of three event-time windows before the features' time (risk.pressure_*_ms; short,
+//! medium, long), in the pool and in its family in the AZ. Only instances the fleet events place
+//! count (signals name an instance, not its pool).
+inline constexpr std::size_t kPressureWindows = 3;
+struct InterruptionPressure {
+  std::uint32_t pool_notices[kPressureWindows] = {};
+  std::uint32_t pool_rebalances[kPressureWindows] = {};
+  std::uint32_t family_notices[kPressureWindows] = {};
+  std::uint32_t family_rebalances[kPressureWindows] = {};
+  bool operator==(const InterruptionPressure&) const = default;
+};
+
 //! The features of docs/design.md, "Features", for one pool at one event time. NaN marks a feature that
 //! cannot be computed (e.g. discount_depth without any on-demand price); the record says why.
 struct Features {
@@ -57,6 +70,7 @@ struct Features {
   //! Hardware of the pool's type from the Spot Advisor file's `instance_types`; NaN when unknown.
   double instance_cores = kAbsent;
   double instance_ram_gb = kAbsent;
+  InterruptionPressure pressure;
 };
 
 //! A model's output. stability in [0,1], higher is safer. Which model produced it is named by
@@ -92,6 +106,9 @@ struct RiskRecord {
   //! Label of features.advisor_band from the Spot Advisor file ("<5%" ... ">20%"); empty when unknown.
   //! Here rather than in Features so that the per-tick features copy without a string.
   std::string advisor_band_label;
+  //! The windows features.pressure counts over (short, medium, long), so a record says what its
+  //! counts mean.
+  std::int64_t pressure_windows_ms[kPressureWindows] = {};
   RiskScore score;
 };
 

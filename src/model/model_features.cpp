@@ -17,6 +17,18 @@ constexpr std::array<std::string_view, kFeatureCount> kNames = {
     "hour_cos",       "is_weekend",        "is_business_hours",
     "ticks_in_window", "advisor_band",     "advisor_savings_pct",
     "instance_cores", "instance_ram_gb",
+    "pool_notices_short",
+    "pool_notices_medium",
+    "pool_notices_long",
+    "pool_rebalances_short",
+    "pool_rebalances_medium",
+    "pool_rebalances_long",
+    "family_notices_short",
+    "family_notices_medium",
+    "family_notices_long",
+    "family_rebalances_short",
+    "family_rebalances_medium",
+    "family_rebalances_long",
 };
 
 }  // namespace
@@ -62,6 +74,15 @@ Features features_from_catalogue(const double* v) {
   f.advisor_savings_pct = std::isnan(band) ? 0 : static_cast<int>(at(FeatureId::AdvisorSavingsPct));
   f.instance_cores = at(FeatureId::InstanceCores);
   f.instance_ram_gb = at(FeatureId::InstanceRamGb);
+  for (std::size_t w = 0; w < kPressureWindows; ++w) {
+    const auto count = [&](FeatureId first) {
+      return static_cast<std::uint32_t>(at(static_cast<FeatureId>(static_cast<std::size_t>(first) + w)));
+    };
+    f.pressure.pool_notices[w] = count(FeatureId::PoolNoticesShort);
+    f.pressure.pool_rebalances[w] = count(FeatureId::PoolRebalancesShort);
+    f.pressure.family_notices[w] = count(FeatureId::FamilyNoticesShort);
+    f.pressure.family_rebalances[w] = count(FeatureId::FamilyRebalancesShort);
+  }
   return f;
 }
 

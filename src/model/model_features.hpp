@@ -41,6 +41,21 @@ enum class FeatureId : std::uint8_t {
   AdvisorSavingsPct,     //!< NaN when unknown
   InstanceCores,         //!< Spot Advisor instance metadata; NaN when unknown
   InstanceRamGb,
+  //! Interruption pressure (Features::pressure): distinct instances with an interruption notice /
+  //! a rebalance recommendation, in the pool / in its family in the AZ, within the short, medium
+  //! and long windows (risk.pressure_*_ms).
+  PoolNoticesShort,
+  PoolNoticesMedium,
+  PoolNoticesLong,
+  PoolRebalancesShort,
+  PoolRebalancesMedium,
+  PoolRebalancesLong,
+  FamilyNoticesShort,
+  FamilyNoticesMedium,
+  FamilyNoticesLong,
+  FamilyRebalancesShort,
+  FamilyRebalancesMedium,
+  FamilyRebalancesLong,
   Count_
 };
 
@@ -81,6 +96,18 @@ inline double feature_value(const Features& f, FeatureId id) {
     case FeatureId::AdvisorSavingsPct: return f.advisor_band >= 0 ? f.advisor_savings_pct : kAbsent;
     case FeatureId::InstanceCores: return f.instance_cores;
     case FeatureId::InstanceRamGb: return f.instance_ram_gb;
+    case FeatureId::PoolNoticesShort: return f.pressure.pool_notices[0];
+    case FeatureId::PoolNoticesMedium: return f.pressure.pool_notices[1];
+    case FeatureId::PoolNoticesLong: return f.pressure.pool_notices[2];
+    case FeatureId::PoolRebalancesShort: return f.pressure.pool_rebalances[0];
+    case FeatureId::PoolRebalancesMedium: return f.pressure.pool_rebalances[1];
+    case FeatureId::PoolRebalancesLong: return f.pressure.pool_rebalances[2];
+    case FeatureId::FamilyNoticesShort: return f.pressure.family_notices[0];
+    case FeatureId::FamilyNoticesMedium: return f.pressure.family_notices[1];
+    case FeatureId::FamilyNoticesLong: return f.pressure.family_notices[2];
+    case FeatureId::FamilyRebalancesShort: return f.pressure.family_rebalances[0];
+    case FeatureId::FamilyRebalancesMedium: return f.pressure.family_rebalances[1];
+    case FeatureId::FamilyRebalancesLong: return f.pressure.family_rebalances[2];
     case FeatureId::Count_: break;
   }
   return kAbsent;

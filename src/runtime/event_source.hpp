@@ -64,6 +64,9 @@ class EventSource {
   virtual std::size_t poll(std::size_t max, int timeout_ms, const RecordFn& fn) = 0;
   //! True when partitions are assigned and every one has been read to its end.
   virtual bool all_at_eof() const = 0;
+  //! Hands messages over in event-time order across all partitions (a replay sorted by time): an
+  //! event is then routed after every event stamped before it, and nothing needs holding back.
+  virtual bool event_time_ordered() const { return false; }
   //! Re-checks which partitions are read to their end (once per poll round, before assignment()).
   virtual void confirm_ends() {}
   //! Commits the given next-offsets; sync waits for the answer. False on error.

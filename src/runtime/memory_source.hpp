@@ -30,6 +30,7 @@ class MemorySource : public EventSource {
   const std::vector<Input>& inputs() const override { return inputs_; }
   std::size_t poll(std::size_t max, int timeout_ms, const RecordFn& fn) override;
   bool all_at_eof() const override { return assigned_ && (done_ || events_.empty()); }
+  bool event_time_ordered() const override { return true; }
   bool commit(const std::map<PartitionKey, std::int64_t>& offsets, bool sync) override;
   void close() override {}
   const std::map<PartitionKey, bool>& assignment() const override { return at_end_; }

@@ -13,6 +13,17 @@ namespace spotstream {
 
 using Clock = std::chrono::steady_clock;
 
+namespace {
+// How far the fleet and signals inputs have been read, idle partitions holding back like any.
+TimestampMs control_read_through(const Watermarks& wm) {
+  return std::min(wm.signals_assigned ? wm.signals : Watermarks::kMax, wm.fleet_assigned ? wm.fleet : Watermarks::kMax);
+}
+std::int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+
 Pipeline::Pipeline(const Config& cfg, ShardPlan plan, RuntimeMetrics& metrics, PipelineIo io)
     : cfg_(cfg),
       metrics_(metrics),
@@ -106,11 +117,27 @@ void Pipeline::route(const EventSource::Record& r) {
     } else if (!replay) {
       metrics_.fleet_in.inc();
     }
-    auto& shard = *shards_[route_(e, shards_.size())];
+    EventContext ctx{snapshot(), replay, r.partition, r.offset, covered_from};
+    const std::size_t target = route_(e, shards_.size());
+    if (lane == Shard::Lane::Prices && hold(ts)) {
+      current_->add(1);  // the batch stays open until a shard has processed the tick
+      while (!held_min_.empty() && held_min_.back() > ts) held_min_.pop_back();
+      held_min_.push_back(ts);
+      held_.push_back(HeldTick{std::move(e), current_.get(), ctx, target, steady_ms()});
+      metrics_.ticks_held.inc();
+      if (held_.size() > held_max_) release_held(Release::Oldest);  // bounded like a shard's lane
+      continue;
+    }
+    if (target == ShardPlan::kEveryShard) {
+      for (std::size_t s = 0; s + 1 < shards_.size(); ++s) {
+        ++staged_;
+        QueuedEvent copy{Event(e), current_.get(), ctx};
+        copy.copy = true;
+        shards_[s]->stage(std::move(copy), lane);
+      }
+    }
     ++staged_;  // added to the batch at once before the shards see any of it (seal_batch)
-    shard.stage(QueuedEvent{std::move(e), current_.get(),
-                            EventContext{watermarks_.current(), replay, r.partition, r.offset, covered_from}},
-                lane);
+    shards_[target == ShardPlan::kEveryShard ? shards_.size() - 1 : target]->stage(QueuedEvent{std::move(e), current_.get(), ctx}, lane);
   }
   if (late > 0 && !replay) {
     dead_letter(r, DecodeError{dlq::kLate, std::to_string(late) + " of " + std::to_string(decoded_.size()) +
@@ -126,6 +153,53 @@ void Pipeline::route(const EventSource::Record& r) {
                                                 std::to_string(max_ahead_of_clock_ / 1000) + " s) ahead of the clock"});
     if (ahead > 1) metrics_.dlq.inc(dlq::kAhead, ahead - 1);
   }
+}
+
+bool Pipeline::hold(TimestampMs ts) const {
+  if (!hold_prices_) return false;
+  if (!held_.empty()) return true;  // behind a held tick: the ticks of a partition stay in order
+  const Watermarks& wm = watermarks_.current();
+  if (ts <= control_read_through(wm)) return false;
+  return control_grace_ms_ > 0 || ts > wm.control_through();
+}
+
+Watermarks Pipeline::snapshot() {
+  Watermarks wm = watermarks_.current();
+  if (!held_min_.empty()) {
+    const TimestampMs earliest = held_min_.front();
+    wm.prices = std::min(wm.prices, earliest - 1);
+    // Never back: a held tick behind what was shown is late by the prices' own rules.
+    wm.prices_progress = std::max(std::min(wm.prices_progress, earliest), shown_progress_);
+  }
+  shown_progress_ = wm.prices_progress;
+  return wm;
+}
+
+void Pipeline::release_held(Release how) {
+  if (held_.empty()) return;
+  const Watermarks& wm = watermarks_.current();
+  const TimestampMs read = control_read_through(wm), through = wm.control_through();
+  bool released = false;
+  while (!held_.empty()) {
+    HeldTick& h = held_.front();
+    const TimestampMs ts = std::get<PriceTick>(h.event).ts;
+    const bool past_grace = how == Release::SkippingGrace || wm.ends_checked_at >= h.held_at + control_grace_ms_;
+    const bool ready = ts <= read || (ts <= through && past_grace);
+    if (how == Release::Oldest) {
+      if (held_.size() <= held_max_ / 2) break;
+      if (!ready) metrics_.ticks_released_early.inc();
+    } else if (how != Release::All && !ready) {
+      break;
+    }
+    if (held_min_.front() == ts) held_min_.pop_front();
+    h.ctx.wm = snapshot();
+    QueuedEvent q{std::move(h.event), h.batch, h.ctx};
+    shards_[h.shard]->stage(std::move(q), Shard::Lane::Prices);  // counted in its batch when held
+    held_.pop_front();
+    released = true;
+  }
+  if (released)
+    for (auto& s : shards_) s->flush(*stop_);
 }
 
 void Pipeline::dead_letter(const EventSource::Record& r, const DecodeError& err) {
@@ -146,9 +220,10 @@ void Pipeline::dead_letter(const EventSource::Record& r, const DecodeError& err)
 }
 
 void Pipeline::seal_batch() {
+  release_held(Release::Ready);
   // Emptiness is "no message routed", not "no offset to commit": a batch of replayed messages
   // commits nothing, yet its events are staged in the shards and point at it.
-  const Watermarks& wm = watermarks_.current();
+  const Watermarks wm = snapshot();
   const bool progressed = wm.prices_progress != progress_sent_.prices_progress || wm.fleet_progress != progress_sent_.fleet_progress ||
                           wm.signals_progress != progress_sent_.signals_progress;
   // A newer confirmation of the partitions' ends is news for decisions waiting for an idle input's
@@ -188,6 +263,7 @@ void Pipeline::seal_batch() {
 }
 
 void Pipeline::wait_in_flight() {
+  release_held(Release::All);
   bool failed = false;
   for (;;) {
     tracker_.advance(failed);
@@ -217,7 +293,11 @@ void Pipeline::commit(bool sync) {
   }
 }
 
-void Pipeline::commit_transaction() {
+void Pipeline::commit_transaction(bool periodic) {
+  if (periodic) {
+    release_held(Release::SkippingGrace);
+    if (!held_.empty()) return;  // ticks wait for partitions still being read: the next round
+  }
   // The transaction must hold the outputs of exactly the batches whose offsets it sends: the
   // source routes nothing more until they are all acknowledged (the shards drain meanwhile).
   // Outputs tied to no input (decisions made while idle) may join it at any time.
@@ -304,6 +384,10 @@ int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& ma
     kinds_.push_back(in.kind);
   }
   watermarks_ = WatermarkTracker(std::move(inputs));
+  control_grace_ms_ = cfg_.get_int("runtime.control_grace_ms");
+  held_max_ = static_cast<std::size_t>(cfg_.get_int("runtime.queue_capacity")) * shards_.size();
+  hold_prices_ = !source_->event_time_ordered() &&
+                 std::any_of(kinds_.begin(), kinds_.end(), [](InputKind k) { return k != InputKind::Prices; });
   current_ = std::make_unique<InputBatch>();
   const auto batch_size = static_cast<std::size_t>(cfg_.get_int("runtime.batch_size"));
   const auto commit_every = std::chrono::milliseconds(cfg_.get_int("runtime.commit_interval_ms"));
@@ -319,7 +403,7 @@ int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& ma
     const auto now = Clock::now();
     if (n > 0) last_input = now;
     if (now - last_commit_ >= commit_every) {
-      if (exactly_once_) commit_transaction();
+      if (exactly_once_) commit_transaction(true);
       else commit(false);
     }
     // An idle input still owes the marks of its last batches (the interval skipped them).
@@ -335,6 +419,7 @@ int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& ma
 
   spdlog::info("stopping: draining shards, delivering outputs, committing offsets");
   confirm_ends();
+  release_held(Release::All);
   seal_batch();
   for (auto& s : shards_) s->stop_and_join();
   if (marks_ && !fatal_.load()) {

@@ -8,6 +8,7 @@
 //! commits them together with every output derived from them (commit_transaction()).
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -50,6 +51,19 @@ class Pipeline : public EventSource::Listener {
   void on_lost(const PartitionKey& tp, std::int64_t from, std::int64_t to) override;
 
   void route(const EventSource::Record& r);
+  //! Price ticks wait while the fleet and signals inputs have not been read up to their time, so
+  //! that a shard joining them (interruption pressure) sees every signal stamped before a tick
+  //! first, as a replay in event-time order does. A tick that is past those inputs only because
+  //! their partitions are read to their end waits runtime.control_grace_ms more (a producer's
+  //! signal may be on its way), until the source has confirmed the ends after that. `all`: every
+  //! held tick goes now (the source is about to wait for what it has routed: a revocation, a
+  //! commit, the stop).
+  //! Oldest: the hold is full; the oldest half goes, ready or not (counted when not).
+  enum class Release { Ready, SkippingGrace, Oldest, All };
+  void release_held(Release how);
+  bool hold(TimestampMs ts) const;
+  //! The watermarks as the shards may see them: the prices' capped at the earliest held tick.
+  Watermarks snapshot();
   void dead_letter(const EventSource::Record& r, const DecodeError& err);
   //! Confirms which partitions are read to their end and recomputes the watermarks (each poll round).
   void confirm_ends();
@@ -60,7 +74,9 @@ class Pipeline : public EventSource::Listener {
   void commit(bool sync);
   //! exactly_once: waits for every sealed batch's outputs, then has the sink commit the open
   //! transaction with their offsets, so that no output of later input is in it.
-  void commit_transaction();
+  //! `periodic`: may be put off to a later round while ticks wait for partitions still being read
+  //! (releasing them early would make the outputs depend on the commit's timing).
+  void commit_transaction(bool periodic = false);
   //! Committable offsets not committed yet.
   std::map<PartitionKey, std::int64_t> uncommitted();
   //! Produces the marks due (ShardPlan::marks), tied to a batch of their own.
@@ -102,6 +118,19 @@ class Pipeline : public EventSource::Listener {
   std::size_t current_messages_ = 0;  //!< messages routed into current_
   std::int64_t staged_ = 0;  //!< events staged for current_ but not yet counted in it (one atomic add per batch)
   std::vector<Event> decoded_;
+  struct HeldTick {
+    Event event;
+    InputBatch* batch;  //!< counts the tick until a shard has processed it
+    EventContext ctx;
+    std::size_t shard;
+    std::int64_t held_at;  //!< steady clock, ms
+  };
+  std::int64_t control_grace_ms_ = 0;  //!< runtime.control_grace_ms
+  std::size_t held_max_ = 0;           //!< runtime.queue_capacity per shard
+  bool hold_prices_ = false;  //!< the source is not in event-time order and has fleet or signals inputs
+  std::deque<HeldTick> held_;
+  std::deque<TimestampMs> held_min_;  //!< increasing: its front is the earliest held tick's time
+  TimestampMs shown_progress_ = Watermarks::kMin;  //!< prices_progress as last shown to the shards
   std::vector<Output> dlq_outputs_;
   std::vector<HistoryItem> history_inputs_;  //!< inputs of the current batch bound for the history
   std::unique_ptr<OutputSink::Lane> dlq_lane_;  //!< the source thread's way to the sink

@@ -8,6 +8,8 @@ void RuntimeMetrics::to_json(nlohmann::json& j) const {
   j["messages_in"] = messages_in.get();
   j["messages_replayed"] = messages_replayed.get();
   j["messages_skipped"] = messages_skipped.get();
+  j["ticks_held"] = ticks_held.get();
+  j["ticks_released_early"] = ticks_released_early.get();
   j["messages_lost"] = messages_lost.get();
   j["bad_input_replayed"] = bad_input_replayed.get();
   j["prices_in"] = prices_in.get();

@@ -24,6 +24,11 @@ struct RuntimeMetrics {
   Counter prices_in;
   Counter signals_in;
   Counter fleet_in;
+  //! Price ticks held for the fleet and signals inputs (Pipeline::release_held), and those let go
+  //! before those inputs got to their time because the hold was full (their pressure may miss a
+  //! signal read later).
+  Counter ticks_held;
+  Counter ticks_released_early;
   Counter commits;
   Counter partitions_assigned;  //!< input partitions received from the group, since the start
   Counter partitions_revoked;   //!< ... and given back (at close too)

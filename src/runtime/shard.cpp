@@ -45,6 +45,10 @@ std::size_t Shard::drain(moodycamel::ConcurrentQueue<QueuedEvent>& q, moodycamel
                          std::vector<QueuedEvent>& work, std::size_t max) {
   const std::size_t n = q.try_dequeue_bulk(t, work.begin(), max);
   if (n == 0) return 0;
+  // Every control event routed before these prices was enqueued before them: processed first, so
+  // an operator that joins the lanes by event time sees the same order whatever the timing.
+  if (&q == &prices_)
+    while (drain(control_, control_out_, control_work_, kControlBulk) > 0) {}
   auto& outputs = collector_.outputs();
   // Per input batch: outputs created minus events consumed, applied before the outputs reach the
   // sink so a fast delivery can never see the batch's count touch zero early.
@@ -73,7 +77,7 @@ std::size_t Shard::drain(moodycamel::ConcurrentQueue<QueuedEvent>& q, moodycamel
       logic_->on_progress(item.ctx, collector_);
     } else {
       logic_->on_event(item.event, item.ctx, collector_);
-      ++events;
+      if (!item.copy) ++events;
     }
     delta += static_cast<std::int64_t>(outputs.size() - before) - 1;
     if (item.progress && &q == &prices_) {

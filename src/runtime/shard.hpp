@@ -25,6 +25,7 @@ struct QueuedEvent {
   InputBatch* batch = nullptr;
   EventContext ctx;
   bool progress = false;  //!< a progress mark (ShardLogic::on_progress), not an event
+  bool copy = false;      //!< a copy of an event routed to every shard: counted processed once, by the last
 };
 
 class Shard {

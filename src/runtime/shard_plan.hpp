@@ -16,9 +16,11 @@ namespace spotstream {
 struct ShardPlan {
   //! One ShardLogic (state objects and operators) per shard, made once per shard at start.
   using LogicFactory = std::function<std::unique_ptr<ShardLogic>(int shard, RuntimeMetrics& metrics)>;
-  //! The shard of an event, in [0, shards): every event of a key must go to the same one. May fill
-  //! in what the shard reuses (a tick's key hash). Called on the source thread.
+  //! The shard of an event, in [0, shards): every event of a key must go to the same one; or
+  //! kEveryShard: a copy to each shard (control events every shard needs). May fill in what the
+  //! shard reuses (a tick's key hash). Called on the source thread.
   using Router = std::function<std::size_t(Event& e, std::size_t shards)>;
+  static constexpr std::size_t kEveryShard = static_cast<std::size_t>(-1);
 
   LogicFactory logic;
   Router route;

@@ -44,6 +44,8 @@ void WatermarkTracker::recompute(const std::map<PartitionKey, bool>& assignment,
     current = kind == InputKind::Prices ? std::max(current, wm[k]) : wm[k];
   };
   current_.control_at_end = control_at_end;
+  current_.signals_assigned = any[static_cast<int>(InputKind::Signals)];
+  current_.fleet_assigned = any[static_cast<int>(InputKind::Fleet)];
   apply(current_.prices, InputKind::Prices);
   apply(current_.signals, InputKind::Signals);
   apply(current_.fleet, InputKind::Fleet);

@@ -49,6 +49,13 @@ struct Watermarks {
   //! Every assigned fleet and signals partition was at its end at ends_checked_at: nothing older
   //! than what has been routed is waiting there (what nodes taken over are caught up against).
   bool control_at_end = false;
+  //! Whether this process has a partition of the signals / fleet input assigned at all (a member
+  //! of a large group may have none: nothing of that input is then waited for).
+  bool signals_assigned = false, fleet_assigned = false;
+  //! Every fleet event and signal stamped before this has been routed (kMax with neither assigned).
+  TimestampMs control_through() const {
+    return std::min(signals_assigned ? signals_progress : kMax, fleet_assigned ? fleet_progress : kMax);
+  }
 
   //! Every event of every input older than this has been routed (the least of the progresses).
   TimestampMs routed_before() const { return std::min({prices_progress, fleet_progress, signals_progress}); }

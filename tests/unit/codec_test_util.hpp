@@ -74,6 +74,11 @@ inline RiskRecord risk_sample() {
   f.advisor_band = 4;
   r.advisor_band_label = ">20%";
   f.advisor_savings_pct = 80;
+  f.pressure.pool_notices[2] = 1;
+  f.pressure.family_notices[1] = f.pressure.family_notices[2] = 2;
+  r.pressure_windows_ms[0] = 600000;
+  r.pressure_windows_ms[1] = 3600000;
+  r.pressure_windows_ms[2] = 86400000;
   r.score = {0.3, 0.7, "avoid", "heuristic-v1", {}, "1", "heuristic"};
   return r;
 }

@@ -118,6 +118,13 @@ TEST(JsonWriter, RiskRecordEqualsAnNlohmannBuiltReference) {
     if (i % 5 == 0) r.product = "Windows \"odd\"\n\xff";
     r.score.assumptions = static_cast<std::uint8_t>(i % 16);
     r.score.model_version = i % 2 ? "2025-01-07T00:00:00.000Z" : "1";
+    for (std::size_t w = 0; w < kPressureWindows; ++w) {
+      r.pressure_windows_ms[w] = 600000 * static_cast<std::int64_t>(w + 1) * i;
+      f.pressure.pool_notices[w] = static_cast<std::uint32_t>(i % 3 + w);
+      f.pressure.pool_rebalances[w] = static_cast<std::uint32_t>(i % 5 * w);
+      f.pressure.family_notices[w] = static_cast<std::uint32_t>(i + w);
+      f.pressure.family_rebalances[w] = static_cast<std::uint32_t>(7 * w);
+    }
 
     auto num = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); };
     json ref = {{"pool", r.pool}, {"region", r.region}, {"az", r.az}, {"instance_type", r.instance_type},
@@ -136,6 +143,12 @@ TEST(JsonWriter, RiskRecordEqualsAnNlohmannBuiltReference) {
     ref["band"] = f.advisor_band >= 0 ? json{{"index", f.advisor_band}, {"label", r.advisor_band_label},
                                              {"savings_pct", f.advisor_savings_pct}}
                                       : json(nullptr);
+    const auto counts = [](const std::uint32_t* c) { return json::array({c[0], c[1], c[2]}); };
+    ref["pressure"] = {{"windows_ms", json::array({r.pressure_windows_ms[0], r.pressure_windows_ms[1], r.pressure_windows_ms[2]})},
+                       {"pool_notices", counts(f.pressure.pool_notices)},
+                       {"pool_rebalances", counts(f.pressure.pool_rebalances)},
+                       {"family_notices", counts(f.pressure.family_notices)},
+                       {"family_rebalances", counts(f.pressure.family_rebalances)}};
     ref["stability"] = num(r.score.stability);
     ref["crash_probability"] = num(r.score.crash_probability);
     ref["label"] = r.score.label;

@@ -246,9 +246,10 @@ TEST_F(PipelineTest, SlowSinkSlowsConsumptionWithinTheQueueBounds) {
   cfg.set("kafka.queue.buffering.max.messages", "1000");
   cfg.set("kafka.retry.backoff.ms", "100");
   cfg.set("topics.risk", "risk.slow-sink");
-  // lanes (2 shards x 2 lanes x 256) + sink queue 256 + librdkafka 1000 + a batch, with slack for
-  // the approximate sizes moodycamel reports.
-  const std::uint64_t bound = 2 * 2 * 256 + 256 + 1000 + 64 + 1024;
+  // lanes (2 shards x 2 lanes x 256) + ticks held for the (empty) fleet and signals inputs (2 x
+  // 256) + sink queue 256 + librdkafka 1000 + a batch, with slack for the approximate sizes
+  // moodycamel reports.
+  const std::uint64_t bound = 2 * 2 * 256 + 2 * 256 + 256 + 1000 + 64 + 1024;
   ProcessMetrics m;
   std::atomic<bool> stop{false}, done{false};
   std::uint64_t max_in_flight = 0, stalled_max_in_flight = 0;

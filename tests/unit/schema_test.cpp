@@ -187,6 +187,21 @@ TEST(Schema, EncoderOutputsValidate) {
   const auto risk = risk_sample();
   EXPECT_VALID("spot.risk", json::parse(encode_risk_record(risk)));
   EXPECT_VALID("spot.risk", json::parse(encode_risk_record(without_on_demand_or_band(risk))));
+  // The interruption pressure: three counts per array, read back as written; a short array is
+  // refused by the schema and the decoder alike.
+  auto pressured = risk;
+  pressured.features.pressure.pool_notices[1] = 2;
+  pressured.features.pressure.family_rebalances[2] = 5;
+  for (std::size_t w = 0; w < kPressureWindows; ++w) pressured.pressure_windows_ms[w] = 600000 * (w + 1);
+  auto pressured_json = json::parse(encode_risk_record(pressured));
+  EXPECT_VALID("spot.risk", pressured_json);
+  const auto pressured_back = decode_risk_record(pressured_json.dump());
+  ASSERT_TRUE(pressured_back);
+  EXPECT_EQ(pressured_back->features.pressure, pressured.features.pressure);
+  EXPECT_EQ(pressured_back->pressure_windows_ms[2], 1800000);
+  pressured_json["pressure"]["pool_notices"] = json::array({1, 2});
+  EXPECT_INVALID("spot.risk", pressured_json);
+  EXPECT_FALSE(decode_risk_record(pressured_json.dump()));
   // The provisional shape (a bare "score") is no longer a risk record.
   EXPECT_INVALID("spot.risk", json::parse(R"({"pool":"us-east-1a/p3.2xlarge/Linux/UNIX","ts":"2020-02-20T22:06:16.000Z",
                                              "features":{"price_position":0.5},"score":0.7,"model":"heuristic-v1"})"));

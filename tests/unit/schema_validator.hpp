@@ -40,7 +40,8 @@ class MiniSchema {
   static const std::set<std::string>& supported() {
     static const std::set<std::string> k = {
         // validation
-        "type", "enum", "const", "required", "properties", "items", "pattern", "minLength", "minimum", "maximum",
+        "type", "enum", "const", "required", "properties", "items", "minItems", "maxItems", "pattern", "minLength",
+        "minimum", "maximum",
         "exclusiveMinimum", "oneOf", "anyOf", "allOf", "not", "$ref",
         // annotations and structure, no effect on validation
         "$schema", "$id", "$defs", "title", "description", "$comment"};
@@ -112,6 +113,10 @@ class MiniSchema {
         for (const auto& [name, sub] : s["properties"].items())
           if (inst.contains(name)) check(sub, inst[name], path + "." + name, errors);
     }
+    if (inst.is_array() && s.contains("minItems") && inst.size() < s["minItems"].get<std::size_t>())
+      errors.push_back(path + ": fewer than " + s["minItems"].dump() + " items");
+    if (inst.is_array() && s.contains("maxItems") && inst.size() > s["maxItems"].get<std::size_t>())
+      errors.push_back(path + ": more than " + s["maxItems"].dump() + " items");
     if (inst.is_array() && s.contains("items"))
       for (std::size_t i = 0; i < inst.size(); ++i) check(s["items"], inst[i], path + "[" + std::to_string(i) + "]", errors);
     if (inst.is_string()) {

@@ -39,9 +39,12 @@ std::vector<SampleRow> sample_rows() {
     std::stringstream h(line);
     for (std::string c; std::getline(h, c, ',');) header.push_back(c);
   }
-  // The catalogue columns must be the catalogue, in order, then p.
-  EXPECT_EQ(header.size(), kFeatureCount + 1);
-  for (std::size_t k = 0; k < kFeatureCount && k < header.size(); ++k)
+  // The catalogue columns must be the catalogue, in order, then p. The sample predates the
+  // interruption-pressure features (appended to the catalogue since): it was exported from a
+  // market replayed without signals, where they are zero.
+  EXPECT_EQ(header.size(), static_cast<std::size_t>(FeatureId::PoolNoticesShort) + 1);
+  EXPECT_EQ(header.back(), "p");
+  for (std::size_t k = 0; k + 1 < header.size() && k < kFeatureCount; ++k)
     EXPECT_EQ(header[k], feature_name(static_cast<FeatureId>(k)));
   std::vector<SampleRow> rows;
   while (std::getline(in, line)) {
@@ -50,6 +53,7 @@ std::vector<SampleRow> sample_rows() {
     for (std::string c; std::getline(s, c, ',');) r.catalogue.push_back(c == "nan" ? std::nan("") : std::stod(c));
     r.p = r.catalogue.back();
     r.catalogue.pop_back();
+    r.catalogue.resize(kFeatureCount, 0.0);
     rows.push_back(std::move(r));
   }
   return rows;
