@@ -62,6 +62,10 @@ def risk_set(records):
     for r in records:
         v = json.loads(r["payload"])
         v.pop("warming")
+        # The interruption pressure counts the signals of the fleet partitions the process held at
+        # the time (docs/design.md "Interruption pressure", limits): it moves with the assignment.
+        # heuristic-v1 does not read it, so every other field, the score included, must match.
+        v.pop("pressure")
         out.add((r["key"], json.dumps(v, sort_keys=True)))
     return out
 
