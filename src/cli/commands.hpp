@@ -89,8 +89,6 @@ struct TrainOptions {
 };
 //! The default feature list of `train --features`.
 extern const char* const kDefaultTrainFeatures;
-//! Added to the defaults with --label notice (the signals are then at hand).
-extern const char* const kDefaultPressureFeatures;
 int train_command(const Config& cfg, const TrainOptions& opts);
 int evaluate_command(const Config& cfg, const TrainOptions& opts);
 

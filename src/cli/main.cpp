@@ -119,7 +119,7 @@ int main(int argc, char** argv) {
   train->add_option("-o,--output", train_opts.output, "Model file to write")->required();
   train->add_option("--name", train_opts.name, "Model name (spot.risk `model`); default logistic");
   train->add_option("--version", train_opts.version, "Model version; default the end of the training data");
-  train->add_option("--features", train_opts.features, std::string("Comma-separated inputs; default ") + kDefaultTrainFeatures + ", with --label notice also " + kDefaultPressureFeatures);
+  train->add_option("--features", train_opts.features, std::string("Comma-separated inputs (any of the catalogue; with --label notice the interruption pressure's pool_notices_short ... family_rebalances_long count the market's signals); default ") + kDefaultTrainFeatures);
   train->add_option("--l2", train_opts.l2, "L2 penalty on the standardised coefficients")->check(CLI::Range(0.0, 100.0))->capture_default_str();
   auto* evaluate = app.add_subcommand("evaluate", "Score a model file (heuristic, logistic or xgboost) on the held-out slice of a price\n"
                                                   "history, next to heuristic-v1; metrics as JSON on stdout");

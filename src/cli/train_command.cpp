@@ -164,17 +164,9 @@ const char* const kDefaultTrainFeatures =
     "window_range_rel,price_vs_min,hour_sin,hour_cos,is_weekend,is_business_hours,advisor_band,advisor_savings_pct,"
     "instance_cores";
 
-const char* const kDefaultPressureFeatures =
-    "pool_notices_short,pool_notices_medium,pool_notices_long,pool_rebalances_short,pool_rebalances_medium,"
-    "pool_rebalances_long,family_notices_short,family_notices_medium,family_notices_long,family_rebalances_short,"
-    "family_rebalances_medium,family_rebalances_long";
-
 int train_command(const Config& cfg, const TrainOptions& o) {
   if (o.output.empty()) throw ConfigError("train needs --output FILE (the model file to write)");
-  // With the signals at hand (--label notice), the interruption pressure too.
-  const std::string defaults = o.label == "notice" ? std::string(kDefaultTrainFeatures) + "," + kDefaultPressureFeatures
-                                                   : std::string(kDefaultTrainFeatures);
-  const auto features = parse_feature_list(o.features.empty() ? defaults : o.features);
+  const auto features = parse_feature_list(o.features.empty() ? kDefaultTrainFeatures : o.features);
   const TrainingSet set = load_set(cfg, o, {});
   const auto train = set.rows_of(Split::Train), val = set.rows_of(Split::Validation), test = set.rows_of(Split::Test);
   if (train.empty() || val.empty() || test.empty())
