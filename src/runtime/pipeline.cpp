@@ -114,16 +114,17 @@ void Pipeline::route(const EventSource::Record& r) {
       lane = Shard::Lane::Prices;
     } else if (std::holds_alternative<Signal>(e)) {
       if (!replay) metrics_.signals_in.inc();
-    } else if (!replay) {
-      metrics_.fleet_in.inc();
+    } else {
+      fleet_routed_ = true;
+      if (!replay) metrics_.fleet_in.inc();
     }
     EventContext ctx{snapshot(), replay, r.partition, r.offset, covered_from};
     const std::size_t target = route_(e, shards_.size());
-    if (lane == Shard::Lane::Prices && hold(ts)) {
+    if (lane == Shard::Lane::Prices && hold(ts, replay)) {
       current_->add(1);  // the batch stays open until a shard has processed the tick
       while (!held_min_.empty() && held_min_.back() > ts) held_min_.pop_back();
       held_min_.push_back(ts);
-      held_.push_back(HeldTick{std::move(e), current_.get(), ctx, target, steady_ms()});
+      held_.push_back(HeldTick{std::move(e), current_.get(), ctx, target, steady_ms(), needs_grace(replay)});
       metrics_.ticks_held.inc();
       if (held_.size() > held_max_) release_held(Release::Oldest);  // bounded like a shard's lane
       continue;
@@ -155,12 +156,18 @@ void Pipeline::route(const EventSource::Record& r) {
   }
 }
 
-bool Pipeline::hold(TimestampMs ts) const {
+bool Pipeline::needs_grace(bool replay) const {
+  // History re-read was produced long ago: nothing of it is still on its way. And without any
+  // fleet event no signal can be placed in a pool: nothing to wait for.
+  return control_grace_ms_ > 0 && !replay && fleet_routed_;
+}
+
+bool Pipeline::hold(TimestampMs ts, bool replay) const {
   if (!hold_prices_) return false;
   if (!held_.empty()) return true;  // behind a held tick: the ticks of a partition stay in order
   const Watermarks& wm = watermarks_.current();
   if (ts <= control_read_through(wm)) return false;
-  return control_grace_ms_ > 0 || ts > wm.control_through();
+  return needs_grace(replay) || ts > wm.control_through();
 }
 
 Watermarks Pipeline::snapshot() {
@@ -183,7 +190,8 @@ void Pipeline::release_held(Release how) {
   while (!held_.empty()) {
     HeldTick& h = held_.front();
     const TimestampMs ts = std::get<PriceTick>(h.event).ts;
-    const bool past_grace = how == Release::SkippingGrace || wm.ends_checked_at >= h.held_at + control_grace_ms_;
+    const bool past_grace =
+        !h.grace || how == Release::SkippingGrace || wm.ends_checked_at >= h.held_at + control_grace_ms_;
     const bool ready = ts <= read || (ts <= through && past_grace);
     if (how == Release::Oldest) {
       if (held_.size() <= held_max_ / 2) break;

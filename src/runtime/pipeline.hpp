@@ -61,7 +61,9 @@ class Pipeline : public EventSource::Listener {
   //! Oldest: the hold is full; the oldest half goes, ready or not (counted when not).
   enum class Release { Ready, SkippingGrace, Oldest, All };
   void release_held(Release how);
-  bool hold(TimestampMs ts) const;
+  bool hold(TimestampMs ts, bool replay) const;
+  //! Whether a tick held now waits runtime.control_grace_ms for idle partitions.
+  bool needs_grace(bool replay) const;
   //! The watermarks as the shards may see them: the prices' capped at the earliest held tick.
   Watermarks snapshot();
   void dead_letter(const EventSource::Record& r, const DecodeError& err);
@@ -124,10 +126,12 @@ class Pipeline : public EventSource::Listener {
     EventContext ctx;
     std::size_t shard;
     std::int64_t held_at;  //!< steady clock, ms
+    bool grace;            //!< waits runtime.control_grace_ms for idle fleet and signals partitions
   };
   std::int64_t control_grace_ms_ = 0;  //!< runtime.control_grace_ms
   std::size_t held_max_ = 0;           //!< runtime.queue_capacity per shard
-  bool hold_prices_ = false;  //!< the source is not in event-time order and has fleet or signals inputs
+  bool hold_prices_ = false;
+  bool fleet_routed_ = false;  //!< some fleet event was routed (signals can be placed)  //!< the source is not in event-time order and has fleet or signals inputs
   std::deque<HeldTick> held_;
   std::deque<TimestampMs> held_min_;  //!< increasing: its front is the earliest held tick's time
   TimestampMs shown_progress_ = Watermarks::kMin;  //!< prices_progress as last shown to the shards
