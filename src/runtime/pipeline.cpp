@@ -13,17 +13,6 @@ namespace spotstream {
 
 using Clock = std::chrono::steady_clock;
 
-namespace {
-// How far the fleet and signals inputs have been read, idle partitions holding back like any.
-TimestampMs control_read_through(const Watermarks& wm) {
-  return std::min(wm.signals_assigned ? wm.signals : Watermarks::kMax, wm.fleet_assigned ? wm.fleet : Watermarks::kMax);
-}
-std::int64_t steady_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
-}
-}  // namespace
-
-
 Pipeline::Pipeline(const Config& cfg, ShardPlan plan, RuntimeMetrics& metrics, PipelineIo io)
     : cfg_(cfg),
       metrics_(metrics),
@@ -121,24 +110,10 @@ void Pipeline::route(const EventSource::Record& r) {
     EventContext ctx{snapshot(), replay, r.partition, r.offset, covered_from};
     const std::size_t target = route_(e, shards_.size());
     if (lane == Shard::Lane::Prices && hold(ts, replay)) {
-      current_->add(1);  // the batch stays open until a shard has processed the tick
-      while (!held_min_.empty() && held_min_.back() > ts) held_min_.pop_back();
-      held_min_.push_back(ts);
-      held_.push_back(HeldTick{std::move(e), current_.get(), ctx, target, steady_ms(), needs_grace(replay)});
-      metrics_.ticks_held.inc();
-      if (held_.size() > held_max_) release_held(Release::Oldest);  // bounded like a shard's lane
+      hold_tick(std::move(e), ctx, target);
       continue;
     }
-    if (target == ShardPlan::kEveryShard) {
-      for (std::size_t s = 0; s + 1 < shards_.size(); ++s) {
-        ++staged_;
-        QueuedEvent copy{Event(e), current_.get(), ctx};
-        copy.copy = true;
-        shards_[s]->stage(std::move(copy), lane);
-      }
-    }
-    ++staged_;  // added to the batch at once before the shards see any of it (seal_batch)
-    shards_[target == ShardPlan::kEveryShard ? shards_.size() - 1 : target]->stage(QueuedEvent{std::move(e), current_.get(), ctx}, lane);
+    stage(std::move(e), ctx, target, lane);
   }
   if (late > 0 && !replay) {
     dead_letter(r, DecodeError{dlq::kLate, std::to_string(late) + " of " + std::to_string(decoded_.size()) +
@@ -156,58 +131,18 @@ void Pipeline::route(const EventSource::Record& r) {
   }
 }
 
-bool Pipeline::needs_grace(bool replay) const {
-  // History re-read was produced long ago: nothing of it is still on its way. And without any
-  // fleet event no signal can be placed in a pool: nothing to wait for.
-  return control_grace_ms_ > 0 && !replay && fleet_routed_;
-}
-
-bool Pipeline::hold(TimestampMs ts, bool replay) const {
-  if (!hold_prices_) return false;
-  if (!held_.empty()) return true;  // behind a held tick: the ticks of a partition stay in order
-  const Watermarks& wm = watermarks_.current();
-  if (ts <= control_read_through(wm)) return false;
-  return needs_grace(replay) || ts > wm.control_through();
-}
-
-Watermarks Pipeline::snapshot() {
-  Watermarks wm = watermarks_.current();
-  if (!held_min_.empty()) {
-    const TimestampMs earliest = held_min_.front();
-    wm.prices = std::min(wm.prices, earliest - 1);
-    // Never back: a held tick behind what was shown is late by the prices' own rules.
-    wm.prices_progress = std::max(std::min(wm.prices_progress, earliest), shown_progress_);
-  }
-  shown_progress_ = wm.prices_progress;
-  return wm;
-}
-
-void Pipeline::release_held(Release how) {
-  if (held_.empty()) return;
-  const Watermarks& wm = watermarks_.current();
-  const TimestampMs read = control_read_through(wm), through = wm.control_through();
-  bool released = false;
-  while (!held_.empty()) {
-    HeldTick& h = held_.front();
-    const TimestampMs ts = std::get<PriceTick>(h.event).ts;
-    const bool past_grace =
-        !h.grace || how == Release::SkippingGrace || wm.ends_checked_at >= h.held_at + control_grace_ms_;
-    const bool ready = ts <= read || (ts <= through && past_grace);
-    if (how == Release::Oldest) {
-      if (held_.size() <= held_max_ / 2) break;
-      if (!ready) metrics_.ticks_released_early.inc();
-    } else if (how != Release::All && !ready) {
-      break;
+void Pipeline::stage(Event&& e, const EventContext& ctx, std::size_t target, Shard::Lane lane) {
+  if (target == ShardPlan::kEveryShard) {
+    for (std::size_t s = 0; s + 1 < shards_.size(); ++s) {
+      ++staged_;
+      QueuedEvent copy{Event(e), current_.get(), ctx};
+      copy.copy = true;
+      shards_[s]->stage(std::move(copy), lane);
     }
-    if (held_min_.front() == ts) held_min_.pop_front();
-    h.ctx.wm = snapshot();
-    QueuedEvent q{std::move(h.event), h.batch, h.ctx};
-    shards_[h.shard]->stage(std::move(q), Shard::Lane::Prices);  // counted in its batch when held
-    held_.pop_front();
-    released = true;
+    target = shards_.size() - 1;
   }
-  if (released)
-    for (auto& s : shards_) s->flush(*stop_);
+  ++staged_;  // added to the batch at once before the shards see any of it (seal_batch)
+  shards_[target]->stage(QueuedEvent{std::move(e), current_.get(), ctx}, lane);
 }
 
 void Pipeline::dead_letter(const EventSource::Record& r, const DecodeError& err) {

@@ -62,6 +62,9 @@ class Pipeline : public EventSource::Listener {
   enum class Release { Ready, SkippingGrace, Oldest, All };
   void release_held(Release how);
   bool hold(TimestampMs ts, bool replay) const;
+  void hold_tick(Event&& e, const EventContext& ctx, std::size_t target);
+  //! Stages a routed event in its shard, or a copy in each (ShardPlan::kEveryShard).
+  void stage(Event&& e, const EventContext& ctx, std::size_t target, Shard::Lane lane);
   //! Whether a tick held now waits runtime.control_grace_ms for idle partitions.
   bool needs_grace(bool replay) const;
   //! The watermarks as the shards may see them: the prices' capped at the earliest held tick.

@@ -1,0 +1,86 @@
+// Pipeline: price ticks held for the fleet and signals inputs (declared in pipeline.hpp).
+#include <algorithm>
+#include <chrono>
+
+#include "src/runtime/pipeline.hpp"
+
+namespace spotstream {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+
+// How far the fleet and signals inputs have been read, idle partitions holding back like any.
+TimestampMs control_read_through(const Watermarks& wm) {
+  return std::min(wm.signals_assigned ? wm.signals : Watermarks::kMax, wm.fleet_assigned ? wm.fleet : Watermarks::kMax);
+}
+
+std::int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+void Pipeline::hold_tick(Event&& e, const EventContext& ctx, std::size_t target) {
+  const TimestampMs ts = std::get<PriceTick>(e).ts;
+  current_->add(1);  // the batch stays open until a shard has processed the tick
+  while (!held_min_.empty() && held_min_.back() > ts) held_min_.pop_back();
+  held_min_.push_back(ts);
+  held_.push_back(HeldTick{std::move(e), current_.get(), ctx, target, steady_ms(), needs_grace(ctx.replay)});
+  metrics_.ticks_held.inc();
+  if (held_.size() > held_max_) release_held(Release::Oldest);  // bounded like a shard's lane
+}
+
+bool Pipeline::needs_grace(bool replay) const {
+  // History re-read was produced long ago: nothing of it is still on its way. And without any
+  // fleet event no signal can be placed in a pool: nothing to wait for.
+  return control_grace_ms_ > 0 && !replay && fleet_routed_;
+}
+
+bool Pipeline::hold(TimestampMs ts, bool replay) const {
+  if (!hold_prices_) return false;
+  if (!held_.empty()) return true;  // behind a held tick: the ticks of a partition stay in order
+  const Watermarks& wm = watermarks_.current();
+  if (ts <= control_read_through(wm)) return false;
+  return needs_grace(replay) || ts > wm.control_through();
+}
+
+Watermarks Pipeline::snapshot() {
+  Watermarks wm = watermarks_.current();
+  if (!held_min_.empty()) {
+    const TimestampMs earliest = held_min_.front();
+    wm.prices = std::min(wm.prices, earliest - 1);
+    // Never back: a held tick behind what was shown is late by the prices' own rules.
+    wm.prices_progress = std::max(std::min(wm.prices_progress, earliest), shown_progress_);
+  }
+  shown_progress_ = wm.prices_progress;
+  return wm;
+}
+
+void Pipeline::release_held(Release how) {
+  if (held_.empty()) return;
+  const Watermarks& wm = watermarks_.current();
+  const TimestampMs read = control_read_through(wm), through = wm.control_through();
+  bool released = false;
+  while (!held_.empty()) {
+    HeldTick& h = held_.front();
+    const TimestampMs ts = std::get<PriceTick>(h.event).ts;
+    const bool past_grace =
+        !h.grace || how == Release::SkippingGrace || wm.ends_checked_at >= h.held_at + control_grace_ms_;
+    const bool ready = ts <= read || (ts <= through && past_grace);
+    if (how == Release::Oldest) {
+      if (held_.size() <= held_max_ / 2) break;
+      if (!ready) metrics_.ticks_released_early.inc();
+    } else if (how != Release::All && !ready) {
+      break;
+    }
+    if (held_min_.front() == ts) held_min_.pop_front();
+    h.ctx.wm = snapshot();
+    QueuedEvent q{std::move(h.event), h.batch, h.ctx};
+    shards_[h.shard]->stage(std::move(q), Shard::Lane::Prices);  // counted in its batch when held
+    held_.pop_front();
+    released = true;
+  }
+  if (released)
+    for (auto& s : shards_) s->flush(*stop_);
+}
+
+}  // namespace spotstream
