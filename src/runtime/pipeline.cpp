@@ -131,20 +131,6 @@ void Pipeline::route(const EventSource::Record& r) {
   }
 }
 
-void Pipeline::stage(Event&& e, const EventContext& ctx, std::size_t target, Shard::Lane lane) {
-  if (target == ShardPlan::kEveryShard) {
-    for (std::size_t s = 0; s + 1 < shards_.size(); ++s) {
-      ++staged_;
-      QueuedEvent copy{Event(e), current_.get(), ctx};
-      copy.copy = true;
-      shards_[s]->stage(std::move(copy), lane);
-    }
-    target = shards_.size() - 1;
-  }
-  ++staged_;  // added to the batch at once before the shards see any of it (seal_batch)
-  shards_[target]->stage(QueuedEvent{std::move(e), current_.get(), ctx}, lane);
-}
-
 void Pipeline::dead_letter(const EventSource::Record& r, const DecodeError& err) {
   DeadLetter dl;
   dl.reason = err.reason;

@@ -1,4 +1,5 @@
-// Pipeline: price ticks held for the fleet and signals inputs (declared in pipeline.hpp).
+// Pipeline: routed events into the shards: staged (in one shard or a copy in each), or, price
+// ticks, held for the fleet and signals inputs (declared in pipeline.hpp).
 #include <algorithm>
 #include <chrono>
 
@@ -18,6 +19,20 @@ std::int64_t steady_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
 }
 }  // namespace
+
+void Pipeline::stage(Event&& e, const EventContext& ctx, std::size_t target, Shard::Lane lane) {
+  if (target == ShardPlan::kEveryShard) {
+    for (std::size_t s = 0; s + 1 < shards_.size(); ++s) {
+      ++staged_;
+      QueuedEvent copy{Event(e), current_.get(), ctx};
+      copy.copy = true;
+      shards_[s]->stage(std::move(copy), lane);
+    }
+    target = shards_.size() - 1;
+  }
+  ++staged_;  // added to the batch at once before the shards see any of it (seal_batch)
+  shards_[target]->stage(QueuedEvent{std::move(e), current_.get(), ctx}, lane);
+}
 
 void Pipeline::hold_tick(Event&& e, const EventContext& ctx, std::size_t target) {
   const TimestampMs ts = std::get<PriceTick>(e).ts;
