@@ -12,7 +12,7 @@ PACKAGES=(
   libeigen3-dev libspdlog-dev libfmt-dev
   libconcurrentqueue-dev libcli11-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libcpp-httplib-dev prometheus-cpp-dev
+  libcpp-httplib-dev prometheus-cpp-dev prometheus
   libxgboost-dev python3-xgboost python3-numpy
   libjemalloc-dev
   gnuplot-nox chromium
@@ -35,8 +35,8 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian's packaged services must not keep running on their default ports: the project starts its
-# own PostgreSQL and Mosquitto on loopback ports with state in temporary directories.
-for svc in mosquitto postgresql; do
+# own PostgreSQL, Mosquitto and Prometheus on loopback ports with state in temporary directories.
+for svc in mosquitto postgresql prometheus; do
   if command -v systemctl >/dev/null 2>&1; then systemctl disable --now "$svc" >/dev/null 2>&1 || true; fi
 done
 echo "setup: done"

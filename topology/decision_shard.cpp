@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "src/codec/json_encoder.hpp"
+#include "src/core/steady_time.hpp"
 #include "src/kafka/topic_reader.hpp"
 
 namespace spotstream {
@@ -47,9 +48,11 @@ void DecisionShard::on_event(const Event& event, const EventContext& ctx, Output
   // its nodes wait for them instead of expiring at once.
   fleet_state_.fleet_watermark = ctx.wm.fleet;
   fleet_state_.signals_watermark = ctx.wm.signals;
+  const bool timed = !ctx.replay && ctx.polled_ns != 0 && std::holds_alternative<Signal>(event);
   const DecisionSink emit = [&](const Decision& d, bool replay) {
     if (d.signal != "none") emit_signal_decision(d, replay, out);
     else this->emit(d, replay, out);
+    if (timed && !replay) metrics_.signal_decision_seconds.observe(static_cast<double>(steady_ns() - ctx.polled_ns) / 1e9);
   };
   if (const auto* s = std::get_if<Signal>(&event)) {
     signals_(*s, ctx.replay, fleet_state_, emit);
@@ -166,7 +169,7 @@ void DecisionShard::check_catalogued(const FleetEvent& join) {
 
 void DecisionShard::emit(const Decision& d, bool replay, OutputCollector& out) {
   if (replay) return;  // delivered before the restart
-  metrics_.count_decision(d.kind);
+  metrics_.count_decision(d.kind, d.why);
   out.emit(OutputTopic::Decisions, d.node_id, encode_decision(d), d.ts);
 }
 

@@ -4,6 +4,14 @@
 
 namespace spotstream {
 
+void DecisionMetrics::count_decision(DecisionKind k, std::string_view why) {
+  const auto kind = static_cast<std::size_t>(k);
+  decisions[kind].inc();
+  std::size_t w = 0;
+  while (w + 1 < kWhys.size() && kWhys[w] != why) ++w;
+  decisions_by_why[kind][w].inc();
+}
+
 std::uint64_t DecisionMetrics::decisions_total() const {
   std::uint64_t t = 0;
   for (const auto& c : decisions) t += c.get();

@@ -4,14 +4,22 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include <array>
+#include <string_view>
 
 #include "src/core/counter.hpp"
+#include "src/core/histogram.hpp"
 #include "src/core/event.hpp"
 
 namespace spotstream {
 
 struct DecisionMetrics {
+  //! Decision::why values ("" for STAY and a signal-less DRAIN); an unknown one counts as the last.
+  static constexpr std::array<std::string_view, 8> kWhys = {"",       "gate",   "gain",    "gain_and_saving",
+                                                           "saving", "signal", "sibling", "other"};
   std::array<Counter, 4> decisions;  //!< indexed by DecisionKind
+  std::array<std::array<Counter, kWhys.size()>, 4> decisions_by_why;  //!< [DecisionKind][kWhys index]
+  //! Seconds from an AWS signal's poll to the decision it caused being handed to the sink.
+  Histogram signal_decision_seconds{Histogram::exponential(0.0001, 2, 16)};
   Counter unknown_instance_signals;  //!< signals for instances not (yet) in the fleet
   Counter parked_signals_applied;    //!< of those, applied when the instance joined later
   Counter parked_signals_expired;    //!< of those, expired unmatched (logged)
@@ -21,7 +29,7 @@ struct DecisionMetrics {
   Counter risk_table_records;        //!< spot.risk records read into the risk table (decisions.risk_source=topic)
   Counter risk_table_unreadable;     //!< spot.risk messages that are neither a record nor a mark (logged)
 
-  void count_decision(DecisionKind k) { decisions[static_cast<std::size_t>(k)].inc(); }
+  void count_decision(DecisionKind k, std::string_view why);
   std::uint64_t decisions_total() const;
   void to_json(nlohmann::json& j) const;
 };

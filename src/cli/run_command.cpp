@@ -7,6 +7,8 @@
 #include "src/cli/commands.hpp"
 #include "src/cli/embedded_setup.hpp"
 #include "src/rest/evaluate_server.hpp"
+#include "src/rest/metrics_exposition.hpp"
+#include "src/rest/readiness.hpp"
 #include "src/runtime/pipeline.hpp"
 #include "src/runtime/stop_signal.hpp"
 #include "topology/kafka_io.hpp"
@@ -25,9 +27,16 @@ int run_command(Config cfg, const RunOptions& opts) {
   auto services = std::make_shared<DecisionServices>(cfg);
   Pipeline pipeline(cfg, live_topology(cfg, services), metrics, kafka_io(cfg));
   EvaluateServer rest(services);
+  const MetricsExposition exposition(metrics, services);
+  rest.add_get("/metrics", [&exposition] { return EvaluateServer::Reply{200, exposition.text()}; },
+               MetricsExposition::kContentType);
+  rest.add_get("/ready", [&metrics, bounds = ReadinessBounds::from(cfg)] {
+    const auto r = readiness(metrics, bounds);
+    return EvaluateServer::Reply{r.ready ? 200 : 503, r.json()};
+  });
   if (const auto port = cfg.get_int("rest.port"); port >= 0) {
     const int bound = rest.start(cfg.get_string("rest.address"), static_cast<int>(port), EvaluateServer::limits(cfg));
-    std::printf("rest api listening on http://%s:%d (POST /api/v1/evaluate, GET /health)\n",
+    std::printf("rest api listening on http://%s:%d (POST /api/v1/evaluate, GET /health, /ready, /metrics)\n",
                 cfg.get_string("rest.address").c_str(), bound);
     std::fflush(stdout);
   }

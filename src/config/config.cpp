@@ -89,6 +89,7 @@ const std::vector<PropertySpec> kSpecs = {
     {"rest.threads", PropertyType::Int, "64", 2, 4096, "REST worker threads: each open connection holds one while it is read, so this many idle or slow clients at once delay the others (up to rest.read_timeout_ms)"},
     {"rest.read_timeout_ms", PropertyType::Int, "2000", 100, 600000, "A REST connection that sends nothing (no request, or an idle keep-alive) for this long is closed"},
     {"rest.max_body_bytes", PropertyType::Int, "1048576", 1024, 1073741824, "Largest request body; a request announcing more gets 413 at once, before its body is read"},
+    {"ready.max_lag", PropertyType::Int, "100000", 0, 1e15, "GET /ready answers 503 while any assigned input partition has more than this many messages not read yet (0: lag not checked)"},
     {"embedded.brokers", PropertyType::Int, "1", 1, 16, "Brokers in the embedded (mock) cluster used when no kafka.bootstrap.servers is set"},
     {"log.level", PropertyType::String, "info", 0, 0, "trace, debug, info, warn, error"},
 };

@@ -69,6 +69,9 @@ class KafkaSource : public EventSource {
   //! behind other partitions' (a source held back by a slow sink). Call before reading
   //! assignment() for decisions.
   void confirm_ends() override;
+  std::size_t warming_partitions() const override { return replaying_; }
+  //! From the high watermark of librdkafka's latest fetch of each partition (no broker request).
+  std::vector<std::pair<PartitionKey, std::int64_t>> lags() const override;
   //! Commits the given next-offsets; sync waits for the broker's answer. Returns false on error.
   bool commit(const std::map<PartitionKey, std::int64_t>& offsets, bool sync) override;
   //! Leaves the group (revoking triggers the listener one last time).

@@ -32,6 +32,20 @@ void KafkaSource::check_gap(Slot& s, std::int64_t offset) {
   listener_.on_lost(s.key, s.expected, std::min(offset, low));
 }
 
+std::vector<std::pair<PartitionKey, std::int64_t>> KafkaSource::lags() const {
+  std::vector<std::pair<PartitionKey, std::int64_t>> out;
+  for (const auto& s : slots_) {
+    if (!s.assigned || s.expected < 0) continue;
+    std::int64_t low = -1, high = -1;
+    if (rd_kafka_get_watermark_offsets(consumer_->c_ptr(), s.key.first.c_str(), s.key.second, &low, &high) !=
+            RD_KAFKA_RESP_ERR_NO_ERROR ||
+        high < 0)
+      continue;
+    out.emplace_back(s.key, std::max<std::int64_t>(0, high - s.expected));
+  }
+  return out;
+}
+
 bool KafkaSource::all_at_eof() const {
   if (eof_.empty()) return false;
   for (const auto& [k, at_end] : eof_)

@@ -37,7 +37,13 @@ bool valid_type(std::string_view t) {
 
 }  // namespace
 
-EvaluateServer::EvaluateServer(std::shared_ptr<DecisionServices> services) : services_(std::move(services)) {}
+EvaluateServer::EvaluateServer(std::shared_ptr<DecisionServices> services) : services_(std::move(services)) {
+  add_get("/health", [this] { return health(); });
+}
+
+void EvaluateServer::add_get(std::string path, std::function<Reply()> handler, std::string content_type) {
+  gets_.push_back(Endpoint{std::move(path), std::move(handler), std::move(content_type)});
+}
 
 EvaluateServer::~EvaluateServer() { stop(); }
 
@@ -155,8 +161,13 @@ void EvaluateServer::route_errors(const Limits& limits) {
       res.set_content(r.body, "application/json");
     };
   };
-  for (const char* path : {"/api/v1/evaluate", "/health"}) {
-    const char* allow = std::string_view(path) == "/health" ? "GET" : "POST";
+  std::vector<std::pair<std::string, const char*>> paths = {{"/api/v1/evaluate", "POST"}};
+  std::string listing = "POST /api/v1/evaluate";
+  for (const auto& e : gets_) {
+    paths.emplace_back(e.path, "GET");
+    listing += ", GET " + e.path;
+  }
+  for (const auto& [path, allow] : paths) {
     if (std::string_view(allow) != "POST") server_->Post(path, not_allowed(allow));
     if (std::string_view(allow) != "GET") server_->Get(path, not_allowed(allow));
     server_->Put(path, not_allowed(allow));
@@ -164,10 +175,9 @@ void EvaluateServer::route_errors(const Limits& limits) {
     server_->Patch(path, not_allowed(allow));
   }
   // Whatever else fails (unknown path, unreadable request) still answers in JSON.
-  server_->set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
+  server_->set_error_handler(httplib::Server::HandlerWithResponse([listing](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    const std::string what = res.status == 404 ? "no such resource: " + req.method + " " + req.path +
-                                                     " (POST /api/v1/evaluate, GET /health)"
+    const std::string what = res.status == 404 ? "no such resource: " + req.method + " " + req.path + " (" + listing + ")"
                                                : "the request could not be served (HTTP " + std::to_string(res.status) + ")";
     res.set_content(error(res.status, what).body, "application/json");
     return httplib::Server::HandlerResponse::Handled;
@@ -189,11 +199,12 @@ int EvaluateServer::start(const std::string& address, int port, const Limits& li
     res.status = r.status;
     res.set_content(r.body, "application/json");
   });
-  server_->Get("/health", [this](const httplib::Request&, httplib::Response& res) {
-    const Reply r = health();
-    res.status = r.status;
-    res.set_content(r.body, "application/json");
-  });
+  for (const auto& e : gets_)
+    server_->Get(e.path, [&e](const httplib::Request&, httplib::Response& res) {
+      const Reply r = e.handler();
+      res.status = r.status;
+      res.set_content(r.body, e.content_type);
+    });
   // httplib listens with a backlog of 5: a burst of connections beyond it waits for the client's
   // SYN retry (about 1 s). The listening socket is captured as it is created and given a real one.
   int listener = -1;

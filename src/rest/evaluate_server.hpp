@@ -5,6 +5,7 @@
 //!     -> {"decision","reason","crash_probability","aws_signal","target"?,"yield","model","pool",
 //!         "execution_time_ms"}   (400 on a bad request, 404 when the pool has no score yet)
 //!   GET /health -> {"status":"ok","pools":N}
+//!   and whatever add_get() adds (spotstream run: GET /ready, GET /metrics).
 //! Every error answer is JSON {"error": "..."}: 404 unknown path, 405 wrong method (with Allow),
 //! 413 body over the limit (answered from the headers, before the body is read).
 //! Each connection holds a worker while it is read; idle and slow connections are closed after
@@ -14,10 +15,12 @@
 //! an AWS signal in force for "instance_id" overrides it as on the stream. Its own threads
 //! (httplib's pool); reads only thread-safe shared state.
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "src/config/config.hpp"
 #include "topology/decision_services.hpp"
@@ -46,6 +49,9 @@ class EvaluateServer {
   explicit EvaluateServer(std::shared_ptr<DecisionServices> services);
   ~EvaluateServer();
 
+  //! A GET endpoint answered by `handler` with `content_type` (before start()).
+  void add_get(std::string path, std::function<Reply()> handler, std::string content_type = "application/json");
+
   //! Binds and starts serving; `port` 0 picks a free port. Returns the port; throws
   //! std::runtime_error when it cannot bind.
   int start(const std::string& address, int port, const Limits& limits);
@@ -60,6 +66,13 @@ class EvaluateServer {
   void route_errors(const Limits& limits);
   static constexpr int kListenBacklog = 1024;
 
+  struct Endpoint {
+    std::string path;
+    std::function<Reply()> handler;
+    std::string content_type;
+  };
+  //! The GET endpoints: /health and those added.
+  std::vector<Endpoint> gets_;
   std::shared_ptr<DecisionServices> services_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;

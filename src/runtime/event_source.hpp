@@ -69,6 +69,11 @@ class EventSource {
   virtual bool event_time_ordered() const { return false; }
   //! Re-checks which partitions are read to their end (once per poll round, before assignment()).
   virtual void confirm_ends() {}
+  //! Assigned partitions whose history before the resume point is still being re-read (warm start).
+  virtual std::size_t warming_partitions() const { return 0; }
+  //! Per assigned partition, the messages on the broker not read yet, as far as the source knows
+  //! without asking the broker (partitions whose position or end is unknown are left out).
+  virtual std::vector<std::pair<PartitionKey, std::int64_t>> lags() const { return {}; }
   //! Commits the given next-offsets; sync waits for the answer. False on error.
   virtual bool commit(const std::map<PartitionKey, std::int64_t>& offsets, bool sync) = 0;
   //! Gives the partitions up (revoking reaches the listener one last time).

@@ -10,6 +10,9 @@
 #include <string>
 #include <utility>
 
+#include "src/core/histogram.hpp"
+#include "src/core/steady_time.hpp"
+
 namespace spotstream {
 
 struct InputBatch {
@@ -19,7 +22,16 @@ struct InputBatch {
   std::map<std::pair<std::string, std::int32_t>, std::int64_t> next_offsets;
 
   void add(std::int64_t n) { pending.fetch_add(n, std::memory_order_acq_rel); }
-  void done(std::int64_t n = 1) { pending.fetch_sub(n, std::memory_order_acq_rel); }
+  std::int64_t polled_ns = 0;     //!< steady clock when its first message was read; 0: none was
+  Histogram* completed = nullptr;  //!< observes the seconds from polled_ns to the last done()
+
+  void done(std::int64_t n = 1) {
+    // Read before the count can reach zero: the source thread may free a complete batch at once.
+    const auto polled = polled_ns;
+    Histogram* const observe = completed;
+    if (pending.fetch_sub(n, std::memory_order_acq_rel) == n && observe && polled != 0)
+      observe->observe(static_cast<double>(steady_ns() - polled) / 1e9);
+  }
   bool complete() const { return pending.load(std::memory_order_acquire) == 0; }
 };
 

@@ -7,6 +7,7 @@
 #include "src/codec/dlq_reason.hpp"
 #include "src/codec/json_encoder.hpp"
 #include "src/core/hash.hpp"
+#include "src/core/steady_time.hpp"
 #include "src/runtime/delivery_guarantee.hpp"
 
 namespace spotstream {
@@ -33,7 +34,8 @@ Pipeline::Pipeline(const Config& cfg, ShardPlan plan, RuntimeMetrics& metrics, P
   const auto n = cfg.get_int("runtime.shards");
   const auto capacity = static_cast<std::size_t>(cfg.get_int("runtime.queue_capacity"));
   for (int i = 0; i < n; ++i)
-    shards_.push_back(std::make_unique<Shard>(plan.logic(i, metrics_), *sink_, capacity, metrics_.events_processed));
+    shards_.push_back(std::make_unique<Shard>(plan.logic(i, metrics_), *sink_, capacity, metrics_.events_processed,
+                                              &metrics_.shard_wait_seconds));
   route_ = std::move(plan.route);
 }
 
@@ -45,7 +47,10 @@ Pipeline::PartitionState& Pipeline::partition_state(std::uint32_t slot) {
 }
 
 void Pipeline::route(const EventSource::Record& r) {
-  ++current_messages_;
+  if (current_messages_++ == 0) {
+    current_->polled_ns = steady_ns();
+    current_->completed = &metrics_.batch_seconds;
+  }
   // A replayed message was fully processed before: it rebuilds state, emits nothing, and its
   // offset (below the committed one) is never committed again.
   if (r.position == EventSource::Position::Skip) {
@@ -107,7 +112,7 @@ void Pipeline::route(const EventSource::Record& r) {
       fleet_routed_ = true;
       if (!replay) metrics_.fleet_in.inc();
     }
-    EventContext ctx{snapshot(), replay, r.partition, r.offset, covered_from};
+    EventContext ctx{snapshot(), replay, r.partition, r.offset, covered_from, current_->polled_ns};
     const std::size_t target = route_(e, shards_.size());
     if (lane == Shard::Lane::Prices && hold(ts, replay)) {
       hold_tick(std::move(e), ctx, target);
@@ -307,6 +312,7 @@ int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& ma
   sink_->start();
   for (auto& s : shards_) s->start();
   source_ = make_source_(*this);
+  metrics_.started.set(1);
   std::map<std::string, InputKind> inputs;
   for (const auto& in : source_->inputs()) {
     inputs.emplace(in.name, in.kind);
@@ -329,6 +335,7 @@ int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& ma
     confirm_ends();
     const auto n = source_->poll(batch_size, 100, [this](const EventSource::Record& r) { route(r); });
     seal_batch();
+    refresh_gauges();
     const auto now = Clock::now();
     if (n > 0) last_input = now;
     if (now - last_commit_ >= commit_every) {

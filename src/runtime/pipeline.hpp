@@ -76,6 +76,8 @@ class Pipeline : public EventSource::Listener {
   //! Progress marks carrying only a newer Watermarks::ends_checked_at, tied to no input batch.
   void send_ends_checked(const Watermarks& wm);
   void wait_in_flight();
+  //! The gauges of what the source thread owns (assignment, warm start, lag, queue depths).
+  void refresh_gauges();
   void commit(bool sync);
   //! exactly_once: waits for every sealed batch's outputs, then has the sink commit the open
   //! transaction with their offsets, so that no output of later input is in it.
@@ -146,6 +148,7 @@ class Pipeline : public EventSource::Listener {
   TimestampMs max_ahead_, max_ahead_of_clock_;  //!< window.max_ahead_ms, window.max_ahead_of_clock_ms (0: none)
   TimestampMs clock_ms_ = 0;                    //!< the wall clock, read once per poll round
   std::chrono::steady_clock::time_point last_commit_;
+  std::int64_t lags_refreshed_ms_ = 0;  //!< steady clock
   Watermarks progress_sent_;  //!< the watermarks the last progress marks carried
   std::unique_ptr<DeliveryMarks> marks_;  //!< null: none
 };

@@ -3,21 +3,18 @@
 #include <algorithm>
 #include <chrono>
 
+#include "src/core/steady_time.hpp"
 #include "src/runtime/pipeline.hpp"
 
 namespace spotstream {
 
 namespace {
-using Clock = std::chrono::steady_clock;
 
 // How far the fleet and signals inputs have been read, idle partitions holding back like any.
 TimestampMs control_read_through(const Watermarks& wm) {
   return std::min(wm.signals_assigned ? wm.signals : Watermarks::kMax, wm.fleet_assigned ? wm.fleet : Watermarks::kMax);
 }
 
-std::int64_t steady_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
-}
 }  // namespace
 
 void Pipeline::stage(Event&& e, const EventContext& ctx, std::size_t target, Shard::Lane lane) {

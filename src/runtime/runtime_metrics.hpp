@@ -8,6 +8,8 @@
 
 #include "src/codec/dlq_counters.hpp"
 #include "src/core/counter.hpp"
+#include "src/core/gauge_table.hpp"
+#include "src/core/histogram.hpp"
 
 namespace spotstream {
 
@@ -34,8 +36,18 @@ struct RuntimeMetrics {
   Counter partitions_revoked;   //!< ... and given back (at close too)
   Counter marks_published;      //!< delivery marks produced (DeliveryMarks: spot.risk progress marks)
   DlqCounters dlq;              //!< also written by the shards (bad input found there)
+  Gauge partitions_now;         //!< input partitions assigned at present
+  Gauge partitions_warming;     //!< ... of which some history is still being re-read (warm start)
+  Gauge started;                //!< 1 once the source has been created (the run has begun)
+  //! Messages on the broker not read yet, per assigned partition (refreshed about once a second).
+  GaugeTable consumer_lag{{"topic", "partition"}};
+  GaugeTable shard_queue_depth{{"shard"}};  //!< events queued per shard (refreshed each poll round)
+  //! Seconds from a message's poll to the moment every output derived from its batch is stored
+  //! (Kafka and the history): what offset commits wait for. Written by whichever thread finishes it.
+  Histogram batch_seconds{Histogram::exponential(0.0005, 2, 16)};
   // shard threads
   Counter events_processed;  //!< events (replayed or new) a shard has finished with
+  Histogram shard_wait_seconds{Histogram::exponential(0.0001, 2, 16)};  //!< poll -> a shard takes it up
   // sink thread
   Counter outputs_delivered;
   Counter delivery_failures;
@@ -47,6 +59,8 @@ struct RuntimeMetrics {
   Counter history_transactions;    //!< batches committed
   Counter history_retries;         //!< failed attempts retried (database unreachable)
   Counter history_unreadable;      //!< outputs that could not be read back into columns (logged)
+  Gauge history_writers_failing;   //!< writers retrying after losing the database (an outage)
+  Histogram history_batch_rows{Histogram::exponential(1, 4, 10)};  //!< rows per transaction
 
   //! Adds every counter to `j` (an object).
   void to_json(nlohmann::json& j) const;

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "src/core/steady_time.hpp"
 #include "src/runtime/output_sink.hpp"
 
 namespace spotstream {
@@ -11,8 +12,9 @@ constexpr std::size_t kControlBulk = 1024;
 constexpr std::size_t kPriceBulk = 512;
 }  // namespace
 
-Shard::Shard(std::unique_ptr<ShardLogic> logic, OutputSink& sink, std::size_t capacity, Counter& processed)
-    : logic_(std::move(logic)), capacity_(capacity), processed_(processed), sink_(sink.lane()) {
+Shard::Shard(std::unique_ptr<ShardLogic> logic, OutputSink& sink, std::size_t capacity, Counter& processed,
+             Histogram* waited)
+    : logic_(std::move(logic)), capacity_(capacity), processed_(processed), waited_(waited), sink_(sink.lane()) {
   work_.resize(kPriceBulk);
   control_work_.resize(kControlBulk);
 }
@@ -45,6 +47,8 @@ std::size_t Shard::drain(moodycamel::ConcurrentQueue<QueuedEvent>& q, moodycamel
                          std::vector<QueuedEvent>& work, std::size_t max) {
   const std::size_t n = q.try_dequeue_bulk(t, work.begin(), max);
   if (n == 0) return 0;
+  if (waited_ && work[0].ctx.polled_ns != 0)
+    waited_->observe(static_cast<double>(steady_ns() - work[0].ctx.polled_ns) / 1e9);
   // Every control event routed before these prices was enqueued before them: processed first, so
   // an operator that joins the lanes by event time sees the same order whatever the timing.
   if (&q == &prices_)

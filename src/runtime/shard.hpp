@@ -32,8 +32,10 @@ class Shard {
  public:
   enum class Lane { Control, Prices };
 
-  //! `processed` counts the events this shard has finished with (may be shared by shards).
-  Shard(std::unique_ptr<ShardLogic> logic, OutputSink& sink, std::size_t capacity, Counter& processed);
+  //! `processed` counts the events this shard has finished with (may be shared by shards);
+  //! `waited`, if given, observes the seconds from a bulk's first message read to its processing.
+  Shard(std::unique_ptr<ShardLogic> logic, OutputSink& sink, std::size_t capacity, Counter& processed,
+        Histogram* waited = nullptr);
   ~Shard();
 
   void start();
@@ -45,6 +47,8 @@ class Shard {
   //! Source thread, while the shard is idle (nothing staged or queued): the logic drops the state
   //! of revoked partitions.
   void revoked(const std::vector<PartitionKey>& parts) { logic_->on_revoked(parts); }
+  //! Events queued, not yet taken up by the shard thread (approximate; any thread).
+  std::size_t queued() const { return control_.size_approx() + prices_.size_approx(); }
   //! Processes everything queued, then stops the thread.
   void stop_and_join();
   //! After stop_and_join (of every shard): ShardLogic::on_finish on the calling thread; its outputs
@@ -61,6 +65,7 @@ class Shard {
   std::unique_ptr<ShardLogic> logic_;
   std::size_t capacity_;
   Counter& processed_;
+  Histogram* waited_;
   moodycamel::ConcurrentQueue<QueuedEvent> control_;
   moodycamel::ConcurrentQueue<QueuedEvent> prices_;
   moodycamel::ProducerToken control_in_{control_};

@@ -40,6 +40,7 @@ struct EventContext {
   //! assigned: the partition's history held in state starts there. A window ending before
   //! covered_from + its length is not yet full (spot.risk records say `warming`).
   TimestampMs covered_from = 0;
+  std::int64_t polled_ns = 0;  //!< steady clock when the event's message was read (latency metrics); 0: unknown
 };
 
 class ShardLogic {

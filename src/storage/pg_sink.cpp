@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "src/core/steady_time.hpp"
 #include "src/storage/history_tables.hpp"
 #include "src/storage/migrations.hpp"
 #include "src/storage/pg_connection.hpp"
@@ -15,10 +16,6 @@ namespace spotstream {
 namespace {
 
 std::string stage_of(const HistoryTableSpec& t) { return std::string("stage_") + t.name; }
-
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 
 }  // namespace
 
@@ -168,7 +165,11 @@ void PgSink::write(Writer& w, std::vector<HistoryItem>& pending) {
     int table = -1;
     try {
       if (rows > 0) transaction(w, inserted, per_table, table);
-      if (attempt > 1) spdlog::info("postgres: batch of {} rows stored after {} attempt(s)", rows, attempt);
+      if (attempt > 1) {
+        spdlog::info("postgres: batch of {} rows stored after {} attempt(s)", rows, attempt);
+        metrics_.history_writers_failing.add(-1);
+      }
+      if (rows > 0) metrics_.history_batch_rows.observe(static_cast<double>(rows));
       for (std::size_t i = 0; i < kHistoryTables; ++i) per_table_[i].fetch_add(per_table[i], std::memory_order_relaxed);
       metrics_.history_rows_written.inc(inserted);
       metrics_.history_rows_duplicate.inc(rows - inserted);
@@ -199,14 +200,15 @@ void PgSink::write(Writer& w, std::vector<HistoryItem>& pending) {
         return;
       }
       metrics_.history_retries.inc();
+      if (attempt == 1) metrics_.history_writers_failing.add(1);
       // The shutdown clock starts at SIGINT/SIGTERM (the run's stop flag), not only when this sink
       // is stopped: the Kafka sink, stopped first, may be waiting on this one meanwhile.
       std::int64_t unset = 0;
-      if (run_stop_ && run_stop_->load()) stop_requested_ns_.compare_exchange_strong(unset, now_ns());
+      if (run_stop_ && run_stop_->load()) stop_requested_ns_.compare_exchange_strong(unset, steady_ns());
       const auto stopping_since = stop_requested_ns_.load();
       const bool give_up = fatal_.load() ||
                            (stopping_since != 0 && shutdown_timeout_.count() > 0 &&
-                            now_ns() - stopping_since > std::chrono::nanoseconds(shutdown_timeout_).count());
+                            steady_ns() - stopping_since > std::chrono::nanoseconds(shutdown_timeout_).count());
       if (give_up) {
         spdlog::error("postgres: giving up on {} rows ({}); their offsets stay uncommitted", rows + queue_.size_approx(),
                       e.what());
@@ -250,7 +252,7 @@ void PgSink::loop(Writer& w) {
 
 void PgSink::stop_and_join() {
   std::int64_t unset = 0;
-  stop_requested_ns_.compare_exchange_strong(unset, now_ns());
+  stop_requested_ns_.compare_exchange_strong(unset, steady_ns());
   stop_.store(true, std::memory_order_release);
   for (auto& w : writers_) {
     if (w->thread.joinable()) w->thread.join();
