@@ -21,7 +21,7 @@ struct CommonOptions {
   std::string log_level;
 };
 
-//! Defaults <- YAML file <- --set <- --brokers. Throws ConfigError with a clear message.
+//! Defaults <- YAML file <- SPOTSTREAM_* environment <- --set <- --brokers. Throws ConfigError with a clear message.
 Config load_config(const CommonOptions& opts);
 
 struct RunOptions {

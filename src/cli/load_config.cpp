@@ -9,6 +9,7 @@ namespace spotstream::cli {
 Config load_config(const CommonOptions& opts) {
   Config cfg;
   if (!opts.config_file.empty()) cfg.load_yaml_file(opts.config_file);
+  const auto unknown = cfg.load_environment(Config::process_environment());
   for (const auto& s : opts.sets) cfg.set_assignment(s);
   if (!opts.brokers.empty()) cfg.set("kafka.bootstrap.servers", opts.brokers);
   if (!opts.log_level.empty()) cfg.set("log.level", opts.log_level);
@@ -16,6 +17,8 @@ Config load_config(const CommonOptions& opts) {
   if (level == spdlog::level::off && cfg.get_string("log.level") != "off")
     throw ConfigError("log.level must be one of trace, debug, info, warn, error, off");
   spdlog::set_level(level);
+  for (const auto& name : unknown)
+    spdlog::warn("environment variable {} names no configuration property: ignored (see `spotstream config`)", name);
   // Fail fast on a kafka.* key librdkafka does not know, whatever the command.
   make_kafka_conf(cfg, ClientRole::Consumer);
   make_kafka_conf(cfg, ClientRole::Producer);

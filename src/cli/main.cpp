@@ -167,8 +167,11 @@ int main(int argc, char** argv) {
   backtest->add_option("--dlq", bt.dlq_file, "Write input lines that do not decode to this file with their reasons and bytes "
                                              "(JSON lines, as on spot.dlq); the report counts and names them either way");
 
-  auto* config = app.add_subcommand("config", "Print every configuration property: name, value, bounds, description");
+  auto* config = app.add_subcommand("config", "Print every configuration property: name, value (after the file, the\n"
+                                               "SPOTSTREAM_* environment and --set), bounds, description");
   add_common(*config, common);
+  bool config_defaults = false;
+  config->add_flag("--defaults", config_defaults, "Print a YAML configuration file holding every default, annotated");
 
   try {
     app.parse(argc, argv);
@@ -192,7 +195,7 @@ int main(int argc, char** argv) {
     if (train->parsed()) return train_command(cfg, train_opts);
     if (evaluate->parsed()) return evaluate_command(cfg, train_opts);
     if (config->parsed()) {
-      std::cout << cfg.describe();
+      std::cout << (config_defaults ? Config::defaults_yaml() : cfg.describe());
       return 0;
     }
   } catch (const ConfigError& e) {

@@ -2,9 +2,13 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <sstream>
+
+extern char** environ;
 
 namespace spotstream {
 
@@ -124,7 +128,83 @@ void flatten(const YAML::Node& node, const std::string& prefix, Config& cfg) {
   }
 }
 
+constexpr std::string_view kEnvPrefix = "SPOTSTREAM_";
+// SPOTSTREAM_* variables that are not configuration: the test drivers' and benchmarks' own.
+const std::vector<std::string_view> kNotProperties = {"SPOTSTREAM_BIN", "SPOTSTREAM_KEEP_TMP", "SPOTSTREAM_FUZZ_SCALE"};
+
+std::string yaml_scalar(const PropertySpec& s) {
+  if (s.type != PropertyType::String) return s.default_value;
+  std::string out = "\"";
+  for (const char* c = s.default_value; *c; ++c) {
+    if (*c == '"' || *c == '\\') out += '\\';
+    out += *c;
+  }
+  return out + "\"";
+}
+
 }  // namespace
+
+std::string Config::env_name(const std::string& key) {
+  std::string name(kEnvPrefix);
+  for (char c : key) name += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return name;
+}
+
+std::vector<std::string> Config::load_environment(const std::map<std::string, std::string>& env) {
+  std::vector<std::string> unknown;
+  for (const auto& [name, value] : env) {
+    if (name.rfind(kEnvPrefix, 0) != 0) continue;
+    if (std::find(kNotProperties.begin(), kNotProperties.end(), name) != kNotProperties.end()) continue;
+    const auto spec = std::find_if(kSpecs.begin(), kSpecs.end(), [&](const PropertySpec& p) { return env_name(p.name) == name; });
+    try {
+      if (spec != kSpecs.end()) {
+        set(spec->name, value);
+        continue;
+      }
+      if (name.rfind("SPOTSTREAM_KAFKA_", 0) == 0 && name.size() > 17) {
+        std::string key = "kafka.";
+        for (char c : name.substr(17)) key += c == '_' ? '.' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        set(key, value);
+        continue;
+      }
+    } catch (const ConfigError& e) {
+      throw ConfigError(std::string(e.what()) + " (from the environment variable " + name + ")");
+    }
+    unknown.push_back(name);
+  }
+  return unknown;
+}
+
+std::map<std::string, std::string> Config::process_environment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    const std::string_view entry(*e);
+    const auto eq = entry.find('=');
+    if (eq != std::string_view::npos) env.emplace(entry.substr(0, eq), entry.substr(eq + 1));
+  }
+  return env;
+}
+
+std::string Config::defaults_yaml() {
+  std::ostringstream out;
+  out << "# spotstream configuration: every property at its default (`spotstream config --defaults`).\n"
+         "# Precedence: --set and flags > SPOTSTREAM_* environment > this file > defaults.\n"
+         "# Keys under kafka: are passed to librdkafka verbatim (kafka: {security.protocol: SSL}).\n";
+  std::string section;
+  for (const auto& s : kSpecs) {
+    const std::string name = s.name;
+    const auto dot = name.find('.');
+    if (name.substr(0, dot) != section) {
+      section = name.substr(0, dot);
+      out << "\n" << section << ":\n";
+    }
+    out << "  # " << s.description << "\n  # " << type_name(s.type);
+    if ((s.type == PropertyType::Int || s.type == PropertyType::Double) && s.min > kNoMin && s.max < kNoMax)
+      out << ", " << s.min << " .. " << s.max;
+    out << "; env " << env_name(name) << "\n  " << name.substr(dot + 1) << ": " << yaml_scalar(s) << "\n";
+  }
+  return out.str();
+}
 
 Config::Config() {
   for (const auto& s : kSpecs) values_[s.name] = s.default_value;

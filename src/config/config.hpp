@@ -1,7 +1,8 @@
 #pragma once
 //! Typed configuration: every property's name, type, default, bounds and description live in one
 //! table (config.cpp), as Redpanda's properties do. Values come from the defaults, then a YAML
-//! file, then `--set key=value`. Keys under `kafka.` are not ours: they are passed verbatim to
+//! file, then the environment (SPOTSTREAM_DECISIONS_SAFETY_GATE=0.8 for decisions.safety_gate),
+//! then `--set key=value` and the command-line flags: each later source wins. Keys under `kafka.` are not ours: they are passed verbatim to
 //! librdkafka (`kafka.security.protocol: SSL` -> `security.protocol=SSL`), so TLS, SASL and every
 //! tuning knob work without code changes.
 //! Owned by the thread that builds it; copied into each component at construction.
@@ -42,6 +43,19 @@ class Config {
   void load_yaml_file(const std::string& path);
   //! Parses "key=value" (the --set syntax).
   void set_assignment(const std::string& assignment);
+  //! The environment variable that sets `key`: SPOTSTREAM_ and the key in upper case with dots as
+  //! underscores (decisions.safety_gate -> SPOTSTREAM_DECISIONS_SAFETY_GATE).
+  static std::string env_name(const std::string& key);
+  //! Applies every SPOTSTREAM_* variable of `env` (name -> value) that names a property. A
+  //! SPOTSTREAM_KAFKA_* variable sets the librdkafka property with its underscores as dots
+  //! (SPOTSTREAM_KAFKA_SECURITY_PROTOCOL -> kafka.security.protocol). Returns the SPOTSTREAM_*
+  //! names that match nothing (the caller warns: a typo must not pass silently).
+  std::vector<std::string> load_environment(const std::map<std::string, std::string>& env);
+  //! The process's environment as load_environment() takes it.
+  static std::map<std::string, std::string> process_environment();
+  //! A YAML configuration file holding every default, each property commented with its
+  //! description, type and bounds (`spotstream config --defaults`); it loads back as the defaults.
+  static std::string defaults_yaml();
 
   std::int64_t get_int(const std::string& key) const;
   double get_double(const std::string& key) const;

@@ -1,6 +1,7 @@
 """The command line: help, configuration errors (exit 2 with a message that names the problem),
 `config` listing, YAML configuration files and the `kafka.*` pass-through to librdkafka."""
 
+import os
 import re
 import subprocess
 import sys
@@ -18,9 +19,11 @@ PROPERTY_LINE = re.compile(r"^(?P<key>[a-z_]+(?:\.[a-z_]+)+) = (?P<value>.*?)  \
                            r"(?:, (?P<min>[^,]+)\.\.(?P<max>[^,]+))?, default (?P<default>.*)\)$")
 
 
-def sh(*args, timeout=30):
+def sh(*args, timeout=30, env=None):
+    """Runs the binary; `env` adds variables to (a copy of) this process's environment."""
+    full_env = dict(os.environ, **(env or {}))
     r = subprocess.run([BIN] + [str(a) for a in args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       stdin=subprocess.DEVNULL, timeout=timeout)
+                       stdin=subprocess.DEVNULL, timeout=timeout, env=full_env)
     return r.returncode, r.stdout.decode(errors="replace"), r.stderr.decode(errors="replace")
 
 
@@ -207,11 +210,47 @@ class YamlConfig(unittest.TestCase):
         self.assertEqual(props["runtime.shards"]["value"], "9")
         self.assertEqual(props["consumer.group"]["value"], "yaml-group")
 
-    def test_example_config_file(self):
-        # `--config` help points at config/spotstream.yaml: the shipped example must load, and every
-        # value it sets must show in the listing.
-        example = REPO / "config" / "spotstream.yaml"
-        self.assertTrue(example.exists(), "config/spotstream.yaml is referenced by --help but missing")
+    def test_environment_beats_the_file_and_loses_to_set(self):
+        f = self.write("env.yaml", "decisions:\n  safety_gate: 0.7\nruntime:\n  shards: 3\n")
+        env = {"SPOTSTREAM_DECISIONS_SAFETY_GATE": "0.8", "SPOTSTREAM_KAFKA_SASL_PASSWORD": "sentinel-secret-42"}
+        rc, out, err = sh("config", "-c", f, env=env)
+        self.assertEqual(rc, 0, err)
+        props, kafka = parse_config(out)
+        self.assertEqual(props["decisions.safety_gate"]["value"], "0.8")
+        self.assertEqual(props["runtime.shards"]["value"], "3")
+        self.assertEqual(kafka.get("kafka.sasl.password"), "***")
+        self.assertNotIn("sentinel-secret-42", out + err)
+        rc, out, err = sh("config", "-c", f, "--set", "decisions.safety_gate=0.9", env=env)
+        self.assertEqual(parse_config(out)[0]["decisions.safety_gate"]["value"], "0.9")
+        # A bad value names its variable; a typo is warned about, not silently ignored.
+        rc, _, err = sh("config", env={"SPOTSTREAM_RUNTIME_SHARDS": "many"})
+        self.assertEqual(rc, 2, err)
+        self.assertIn("SPOTSTREAM_RUNTIME_SHARDS", err)
+        rc, _, err = sh("config", env={"SPOTSTREAM_RUNTIME_SHARDZ": "2"})
+        self.assertEqual(rc, 0, err)
+        self.assertIn("SPOTSTREAM_RUNTIME_SHARDZ names no configuration property", err)
+
+    def test_annotated_defaults_load_back(self):
+        rc, text, err = sh("config", "--defaults")
+        self.assertEqual(rc, 0, err)
+        f = self.write("defaults.yaml", text)
+        rc, out, err = sh("config", "-c", f)
+        self.assertEqual(rc, 0, err)
+        props, _ = parse_config(out)
+        self.assertEqual(set(props), set(registry_keys()))
+        for key, p in props.items():
+            self.assertEqual(p["value"], p["default"], key)
+            self.assertIn(" " + key.split(".", 1)[1] + ": ", text, key)
+
+    def test_example_config_files(self):
+        # `--config` help points at config/spotstream.yaml; config/production.yaml shows a managed
+        # deployment. Both must load, and every value they set must show in the listing.
+        for name in ("spotstream.yaml", "production.yaml"):
+            with self.subTest(example=name):
+                self.check_example(REPO / "config" / name)
+
+    def check_example(self, example):
+        self.assertTrue(example.exists(), "%s is referenced by --help or the docs but missing" % example)
         rc, out, err = sh("config", "--config", example)
         self.assertEqual(rc, 0, err)
         props, _ = parse_config(out)
@@ -225,7 +264,7 @@ class YamlConfig(unittest.TestCase):
                 section = m.group(1)
                 continue
             m = re.match(r"^\s+([\w.]+):\s*(\S+)$", line)
-            if m and section != "kafka":
+            if m and section != "kafka" and not m.group(2).startswith('"'):
                 key = "%s.%s" % (section, m.group(1))
                 self.assertIn(key, props)
                 self.assertEqual(props[key]["value"], m.group(2), key)

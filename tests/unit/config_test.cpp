@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <fstream>
 
+#include <yaml-cpp/yaml.h>
+
 #include "src/config/config.hpp"
 
 using namespace spotstream;
@@ -54,5 +56,53 @@ TEST(Config, YamlFlattensToDottedKeys) {
   std::ofstream(path) << "runtime:\n  shards: 0\n";
   Config d;
   EXPECT_THROW(d.load_yaml_file(path), ConfigError);
+  std::remove(path.c_str());
+}
+
+TEST(Config, EnvironmentNamesFollowTheKeys) {
+  EXPECT_EQ(Config::env_name("decisions.safety_gate"), "SPOTSTREAM_DECISIONS_SAFETY_GATE");
+  EXPECT_EQ(Config::env_name("runtime.shards"), "SPOTSTREAM_RUNTIME_SHARDS");
+}
+
+// Defaults < file < environment < --set, each later source winning key by key.
+TEST(Config, EnvironmentBeatsTheFileAndLosesToSet) {
+  const std::string path = testing::TempDir() + "/env_precedence.yaml";
+  std::ofstream(path) << "decisions:\n  safety_gate: 0.7\n  min_saving: 0.1\nruntime:\n  shards: 3\n";
+  Config c;
+  c.load_yaml_file(path);
+  const auto unknown = c.load_environment({{"SPOTSTREAM_DECISIONS_SAFETY_GATE", "0.8"},
+                                           {"SPOTSTREAM_RUNTIME_SHARDS", "5"},
+                                           {"SPOTSTREAM_KAFKA_SECURITY_PROTOCOL", "SASL_SSL"},
+                                           {"SPOTSTREAM_DECISIONS_SAFETY_GAET", "0.1"},
+                                           {"SPOTSTREAM_BIN", "/usr/bin/spotstream"},
+                                           {"PATH", "/usr/bin"}});
+  c.set_assignment("runtime.shards=7");
+  EXPECT_DOUBLE_EQ(c.get_double("decisions.safety_gate"), 0.8);  // env over file
+  EXPECT_DOUBLE_EQ(c.get_double("decisions.min_saving"), 0.1);   // file over default
+  EXPECT_EQ(c.get_int("runtime.shards"), 7);                     // --set over env
+  EXPECT_EQ(c.kafka_properties().at("security.protocol"), "SASL_SSL");
+  EXPECT_EQ(unknown, std::vector<std::string>{"SPOTSTREAM_DECISIONS_SAFETY_GAET"});
+  EXPECT_THROW(c.load_environment({{"SPOTSTREAM_RUNTIME_SHARDS", "many"}}), ConfigError);
+  std::remove(path.c_str());
+}
+
+TEST(Config, TheAnnotatedDefaultFileLoadsBackAsTheDefaults) {
+  const std::string yaml = Config::defaults_yaml();
+  const std::string path = testing::TempDir() + "/defaults.yaml";
+  std::ofstream(path) << yaml;
+  Config loaded;
+  loaded.load_yaml_file(path);
+  EXPECT_EQ(loaded.describe(), Config().describe());
+  // Every property is in the file, nested under its section, at its default.
+  const YAML::Node root = YAML::LoadFile(path);
+  for (const auto& s : Config::specs()) {
+    const std::string name = s.name;
+    const auto dot = name.find('.');
+    const YAML::Node value = root[name.substr(0, dot)][name.substr(dot + 1)];
+    ASSERT_TRUE(value.IsScalar()) << name;
+    EXPECT_EQ(value.as<std::string>(), s.default_value) << name;
+    EXPECT_NE(yaml.find(std::string("# ") + s.description), std::string::npos) << s.name;
+    EXPECT_NE(yaml.find(Config::env_name(s.name)), std::string::npos) << s.name;
+  }
   std::remove(path.c_str());
 }
