@@ -19,6 +19,7 @@ struct CommonOptions {
   std::vector<std::string> sets;  //!< key=value
   std::string brokers;            //!< sets kafka.bootstrap.servers
   std::string log_level;
+  std::string log_format;  //!< sets log.format
 };
 
 //! Defaults <- YAML file <- SPOTSTREAM_* environment <- --set <- --brokers. Throws ConfigError with a clear message.

@@ -1,6 +1,7 @@
 #include <spdlog/spdlog.h>
 
 #include "src/cli/commands.hpp"
+#include "src/cli/log_setup.hpp"
 #include "src/kafka/kafka_conf.hpp"
 #include "src/runtime/delivery_guarantee.hpp"
 
@@ -13,10 +14,8 @@ Config load_config(const CommonOptions& opts) {
   for (const auto& s : opts.sets) cfg.set_assignment(s);
   if (!opts.brokers.empty()) cfg.set("kafka.bootstrap.servers", opts.brokers);
   if (!opts.log_level.empty()) cfg.set("log.level", opts.log_level);
-  const auto level = spdlog::level::from_str(cfg.get_string("log.level"));
-  if (level == spdlog::level::off && cfg.get_string("log.level") != "off")
-    throw ConfigError("log.level must be one of trace, debug, info, warn, error, off");
-  spdlog::set_level(level);
+  if (!opts.log_format.empty()) cfg.set("log.format", opts.log_format);
+  configure_logger(cfg);
   for (const auto& name : unknown)
     spdlog::warn("environment variable {} names no configuration property: ignored (see `spotstream config`)", name);
   // Fail fast on a kafka.* key librdkafka does not know, whatever the command.

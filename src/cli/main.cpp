@@ -1,12 +1,12 @@
 // spotstream's command line: parses arguments with CLI11 and hands over to src/cli/*_command.cpp.
 #include <CLI/CLI.hpp>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
 #include <iostream>
 
 #include "src/cli/commands.hpp"
+#include "src/cli/log_setup.hpp"
 
 using namespace spotstream;
 using namespace spotstream::cli;
@@ -18,6 +18,7 @@ void add_common(CLI::App& app, CommonOptions& c) {
   app.add_option("-s,--set", c.sets, "Override one property: key=value (repeatable; `kafka.*` keys go to librdkafka)");
   app.add_option("-b,--brokers", c.brokers, "Kafka bootstrap servers (kafka.bootstrap.servers); none: embedded broker");
   app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error");
+  app.add_option("--log-format", c.log_format, "text (for terminals) or json (JSON lines for log pipelines; log.format)");
 }
 
 // Where the price history of `risk`, `train` and `evaluate` comes from: exactly one source.
@@ -36,8 +37,7 @@ void add_history_options(CLI::App& c, PriceHistoryOptions& h, int min_days) {
 
 int main(int argc, char** argv) {
   // Logs go to stderr; stdout carries what a user or a script reads (addresses, summaries).
-  spdlog::set_default_logger(spdlog::stderr_color_mt("spotstream"));
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  install_logger();
 
   CLI::App app{"spotstream: event-driven EC2 Spot risk and decision stream processor.\n"
                "Consumes spot prices, AWS interruption signals and fleet events from Kafka and emits\n"

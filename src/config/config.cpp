@@ -96,6 +96,7 @@ const std::vector<PropertySpec> kSpecs = {
     {"ready.max_lag", PropertyType::Int, "100000", 0, 1e15, "GET /ready answers 503 while any assigned input partition has more than this many messages not read yet (0: lag not checked)"},
     {"embedded.brokers", PropertyType::Int, "1", 1, 16, "Brokers in the embedded (mock) cluster used when no kafka.bootstrap.servers is set"},
     {"log.level", PropertyType::String, "info", 0, 0, "trace, debug, info, warn, error"},
+    {"log.format", PropertyType::String, "text", 0, 0, "text (for terminals) or json (one JSON object per line: time, level, component, message, and topic, partition, offset, pool, node when the message names them)"},
 };
 
 bool is_secret(const std::string& key) {

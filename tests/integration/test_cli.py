@@ -1,6 +1,7 @@
 """The command line: help, configuration errors (exit 2 with a message that names the problem),
 `config` listing, YAML configuration files and the `kafka.*` pass-through to librdkafka."""
 
+import json
 import os
 import re
 import subprocess
@@ -295,6 +296,26 @@ class YamlConfig(unittest.TestCase):
             self.assertEqual(rc, 0, run.describe())
             self.assertRegex(run.stderr(), r"run: 3 shard\(s\), group yaml-run-group")
             self.assertEqual(parse_summary(run.stdout())["messages_in"], 0)
+
+
+class JsonLogs(unittest.TestCase):
+    def test_every_log_line_of_a_run_is_json(self):
+        with ProcessGroup("spotstream-cli-json-") as pg:
+            run = pg.spotstream("run", "run", "--log-format", "json", "--set", "runtime.idle_exit_ms=300",
+                                "--set", "topics.partitions=2")
+            self.assertEqual(run.wait(40), 0, run.describe())
+            lines = [line for line in run.stderr().splitlines() if line.strip()]
+            self.assertGreater(len(lines), 2, run.describe())
+            for line in lines:
+                j = json.loads(line)
+                self.assertEqual(list(j)[:3], ["time", "level", "component"], line)
+                self.assertRegex(j["time"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+                self.assertIn(j["level"], ("trace", "debug", "info", "warning", "error", "critical"))
+                self.assertIsInstance(j["message"], str)
+            self.assertTrue(any("shard(s), group" in json.loads(line)["message"] for line in lines))
+        rc, _, err = sh("config", "--log-format", "yaml")
+        self.assertEqual(rc, 2, err)
+        self.assertIn("log.format", err)
 
 
 class KafkaPassThrough(unittest.TestCase):
