@@ -48,6 +48,12 @@ int feed_file_command(const Config& cfg, const FeedOptions& opts);
 
 int demo_command(Config cfg, const FeedOptions& opts);
 
+//! `advisor fetch`: --url (else advisor.url) into --out (else risk.spot_advisor_file).
+struct AdvisorOptions {
+  std::string url, out;
+};
+int advisor_fetch_command(const Config& cfg, const AdvisorOptions& opts);
+
 struct RiskOptions {
   PriceHistoryOptions history;
   bool every_tick = false;

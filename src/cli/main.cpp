@@ -167,6 +167,17 @@ int main(int argc, char** argv) {
   backtest->add_option("--dlq", bt.dlq_file, "Write input lines that do not decode to this file with their reasons and bytes "
                                              "(JSON lines, as on spot.dlq); the report counts and names them either way");
 
+  auto* advisor = app.add_subcommand("advisor", "Reference data: the Spot Advisor file (interruption bands, instance hardware)");
+  advisor->require_subcommand(1);
+  AdvisorOptions advisor_opts;
+  auto* advisor_fetch = advisor->add_subcommand(
+      "fetch", "Download the Spot Advisor file if it changed (ETag / If-Modified-Since), validate it and replace\n"
+               "the file atomically; a running `spotstream run` reloads it. Exit 0: updated or up to date; 1: the\n"
+               "download failed and the last good file stays");
+  add_common(*advisor_fetch, common);
+  advisor_fetch->add_option("--url", advisor_opts.url, "Where from (default advisor.url, AWS's public file)");
+  advisor_fetch->add_option("-o,--out", advisor_opts.out, "The file to keep fresh (default risk.spot_advisor_file)");
+
   auto* config = app.add_subcommand("config", "Print every configuration property: name, value (after the file, the\n"
                                                "SPOTSTREAM_* environment and --set), bounds, description");
   add_common(*config, common);
@@ -194,6 +205,7 @@ int main(int argc, char** argv) {
     if (backtest->parsed()) return backtest_command(cfg, bt);
     if (train->parsed()) return train_command(cfg, train_opts);
     if (evaluate->parsed()) return evaluate_command(cfg, train_opts);
+    if (advisor_fetch->parsed()) return advisor_fetch_command(cfg, advisor_opts);
     if (config->parsed()) {
       std::cout << (config_defaults ? Config::defaults_yaml() : cfg.describe());
       return 0;

@@ -6,6 +6,7 @@
 
 #include "src/cli/commands.hpp"
 #include "src/cli/embedded_setup.hpp"
+#include "src/model/advisor_fetch.hpp"
 #include "src/rest/evaluate_server.hpp"
 #include "src/rest/metrics_exposition.hpp"
 #include "src/rest/readiness.hpp"
@@ -24,6 +25,7 @@ int run_command(Config cfg, const RunOptions& opts) {
                cfg.get_int("runtime.shards"), cfg.get_string("consumer.group"), cfg.get_string("topics.prices"),
                cfg.get_string("topics.signals"), cfg.get_string("topics.fleet"));
   ProcessMetrics metrics;
+  const AdvisorRefresher advisor_refresh(cfg, metrics);  // before the advisor file is first loaded
   auto services = std::make_shared<DecisionServices>(cfg);
   Pipeline pipeline(cfg, live_topology(cfg, services), metrics, kafka_io(cfg));
   EvaluateServer rest(services);

@@ -54,6 +54,8 @@ const std::vector<PropertySpec> kSpecs = {
     {"risk.pressure_medium_ms", PropertyType::Int, "3600000", 1, 8.64e8, "Interruption pressure: the medium window (at least the short one)"},
     {"risk.pressure_long_ms", PropertyType::Int, "86400000", 1, 8.64e8, "Interruption pressure: the long window (at least the medium one)"},
     {"risk.spot_advisor_file", PropertyType::String, "", 0, 0, "Spot Advisor spot-advisor-data.json for interruption bands (empty: band unknown)"},
+    {"advisor.url", PropertyType::String, "https://spot-bid-advisor.s3.amazonaws.com/spot-advisor-data.json", 0, 0, "Where `spotstream advisor fetch` and the periodic refresh download the Spot Advisor file from (http or https)"},
+    {"advisor.refresh_interval_ms", PropertyType::Int, "0", 0, 8.64e8, "`run` downloads advisor.url into risk.spot_advisor_file at start and then this often (conditional GET; the reload thread swaps a new file in; a failed download keeps the last good file); 0: never"},
     {"postgres.enabled", PropertyType::Bool, "false", 0, 0, "Persist history (price ticks, signals, risk, decisions, dead letters) to PostgreSQL; offsets commit only once it is stored"},
     {"postgres.conninfo", PropertyType::String, "", 0, 0, "libpq connection string or URI (host=db dbname=spot user=spot / postgresql://...); empty: the PG* environment variables. Never printed"},
     {"postgres.migrate", PropertyType::Bool, "true", 0, 0, "Apply the schema migrations compiled in (schemas/sql/) at start-up"},

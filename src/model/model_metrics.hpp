@@ -11,6 +11,8 @@ struct ModelMetrics {
   Counter model_rejects;    //!< refused: the previous model stays
   Counter advisor_reloads;  //!< Spot Advisor files reloaded
   Counter advisor_rejects;  //!< refused: the previous data stays
+  Counter advisor_fetches;         //!< downloads tried by the periodic refresh (advisor_fetch)
+  Counter advisor_fetch_failures;  //!< ... that failed (the last good file stays)
 
   void to_json(nlohmann::json& j) const;
 };
