@@ -2,7 +2,7 @@
 # (build/layers/<layer>/) that holds only its own folder and the folders of the layers it stands
 # on, so an include that points upward names a file that is not there and the build fails.
 # Layers, lowest first (docs/design.md "Layers"):
-#   core, config -> codec -> runtime -> kafka, storage -> model, feed -> operators -> topology
+#   core, config -> codec -> runtime -> kafka, storage -> model -> feed -> operators -> topology
 #   -> rest -> cli
 # spotstream_layer(<name> <folder> [DEPENDS <layer>...]): DEPENDS lists the layers directly below;
 # what they stand on is visible too.

@@ -71,7 +71,8 @@ std::optional<PricePath::TickFeatures> PricePath::features(const PriceTick& tick
   outcome = window_.add(pool.window, tick.ts, tick.spot_price);
   if (outcome != TickOutcome::Added) return std::nullopt;
   const auto stats = window_.stats(pool.window);
-  TickFeatures t{&pool, stats, features_(tick, stats, *ref.group, ref.member, pool.statics, state.scoring.advisor)};
+  TickFeatures t{&pool, stats, features_(tick, stats, *ref.group, ref.member, pool.statics,
+                                                 ReferenceData{state.scoring.advisor, state.scoring.on_demand})};
   if (state.pressure != nullptr && !state.pressure->empty()) state.pressure->fill(tick, stats.last_ts, t.features.pressure);
   return t;
 }

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <optional>
 
-#include "src/feed/on_demand_prices.hpp"
 
 namespace spotstream {
 
@@ -32,7 +31,7 @@ void PriceLedger::add(const PriceTick& t) {
 std::optional<double> PriceLedger::on_demand(std::string_view region, std::string_view instance_type) const {
   const auto it = on_demand_.find(std::string(region) + "/" + std::string(instance_type));
   if (it != on_demand_.end()) return it->second.second;
-  return on_demand_price(region, instance_type);
+  return catalog_->price(region, instance_type);
 }
 
 std::vector<std::string> PriceLedger::pools() const {

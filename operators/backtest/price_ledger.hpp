@@ -6,6 +6,7 @@
 //! placed on a larger size pays for all of it.
 //! Owned by one thread (the backtest's consumer); add() ticks in any order.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "src/core/event.hpp"
+#include "src/model/on_demand_catalog.hpp"
 
 namespace spotstream {
 
@@ -25,9 +27,11 @@ class PriceLedger {
   //! The tick's spot price, and its on-demand price when it carries one.
   void add(const PriceTick& t);
 
-  //! The on-demand price of `instance_type` in `region`: the latest a tick carried, else the table
-  //! the project ships (src/feed/on_demand_prices.hpp); nullopt when neither knows it.
+  //! The on-demand price of `instance_type` in `region`: the latest a tick carried, else the
+  //! on-demand catalogue (use_catalog; the one shipped with the project by default); nullopt when
+  //! neither knows it.
   std::optional<double> on_demand(std::string_view region, std::string_view instance_type) const;
+  void use_catalog(std::shared_ptr<const OnDemandCatalog> catalog) { catalog_ = std::move(catalog); }
   //! Every pool with a price, by name.
   std::vector<std::string> pools() const;
 
@@ -63,6 +67,7 @@ class PriceLedger {
   std::unordered_map<std::string, Steps, StringHash, std::equal_to<>> prices_;
   //! "<region>/<type>" -> (ts, price) of the latest tick that carried one.
   std::unordered_map<std::string, std::pair<TimestampMs, double>> on_demand_;
+  std::shared_ptr<const OnDemandCatalog> catalog_ = OnDemandCatalog::builtin();
 };
 
 }  // namespace spotstream

@@ -3,7 +3,6 @@
 #include <cctype>
 #include <cmath>
 
-#include "src/feed/on_demand_prices.hpp"
 
 namespace spotstream {
 
@@ -16,16 +15,19 @@ std::string architecture_of(std::string_view type) {
   return i < family.size() && family.substr(i).find('g') != std::string_view::npos ? "arm64" : "x86_64";
 }
 
-std::shared_ptr<const SpotAdvisor> CandidateFilter::catalog() const {
-  return scoring_ ? scoring_->snapshot().advisor : nullptr;
+ScoringContext::Snapshot CandidateFilter::references() const {
+  if (scoring_) return scoring_->snapshot();
+  ScoringContext::Snapshot none;
+  none.on_demand = OnDemandCatalog::builtin();
+  return none;
 }
 
-std::optional<Hardware> CandidateFilter::hardware(std::string_view type) const { return hardware(type, catalog().get()); }
+std::optional<Hardware> CandidateFilter::hardware(std::string_view type) const { return hardware(type, references()); }
 
-std::optional<Hardware> CandidateFilter::hardware(std::string_view type, const SpotAdvisor* catalog) {
-  if (catalog)
-    if (const auto m = catalog->instance(type)) return Hardware{m->cores, m->ram_gb, architecture_of(type)};
-  if (const auto* spec = find_instance(type)) return Hardware{spec->vcpu, spec->memory_gib, std::string(spec->arch)};
+std::optional<Hardware> CandidateFilter::hardware(std::string_view type, const ScoringContext::Snapshot& refs) {
+  if (refs.advisor)
+    if (const auto m = refs.advisor->instance(type)) return Hardware{m->cores, m->ram_gb, architecture_of(type)};
+  if (const auto* spec = refs.on_demand->find(type)) return Hardware{spec->vcpu, spec->memory_gib, spec->arch};
   return std::nullopt;
 }
 
@@ -54,8 +56,8 @@ NodeNeeds CandidateFilter::needs_of(const FleetEvent& node) const {
 
 FilterResult CandidateFilter::compatible(const NodeNeeds& n, const std::vector<PoolRisk>& pools) const {
   FilterResult r;
-  const auto catalog = this->catalog();  // one look for the whole filtering: a reload may come meanwhile
-  const auto own_spec = hardware(n.instance_type, catalog.get());
+  const auto refs = references();  // one look for the whole filtering: a reload may come meanwhile
+  const auto own_spec = hardware(n.instance_type, refs);
   // Needs not given: what the own type offers (the node fits it by definition).
   const double need_vcpu = n.vcpu > 0 ? n.vcpu : own_spec ? own_spec->vcpu : 0;
   const double need_mem = n.memory_gib > 0 ? n.memory_gib : own_spec ? own_spec->memory_gib : 0;
@@ -72,7 +74,7 @@ FilterResult CandidateFilter::compatible(const NodeNeeds& n, const std::vector<P
     }
     double units = 1;
     if (!own_type) {
-      const auto spec = hardware(p.instance_type, catalog.get());
+      const auto spec = hardware(p.instance_type, refs);
       if (!spec || !needs_known || spec->vcpu < need_vcpu || spec->memory_gib < need_mem || spec->arch != arch) {
         ++r.incompatible;
         continue;

@@ -59,7 +59,7 @@ class CandidateFilter {
  public:
   //! Hardware comes from the Spot Advisor data `scoring` holds now (its instance metadata: the
   //! same data the price shards score with, reloaded with it; `scoring` may be null), else from
-  //! the table the project ships (src/feed/on_demand_prices.hpp); a type neither knows is never a
+  //! the on-demand catalogue it holds (src/model/on_demand_catalog.hpp); a type neither knows is never a
   //! candidate (only the node's own type, in other AZs, is known to be compatible).
   CandidateFilter(std::shared_ptr<const ScoringContext> scoring, DecisionSettings s)
       : scoring_(std::move(scoring)), s_(s) {}
@@ -73,8 +73,9 @@ class CandidateFilter {
   FilterResult compatible(const NodeNeeds& n, const std::vector<PoolRisk>& pools) const;
 
  private:
-  std::shared_ptr<const SpotAdvisor> catalog() const;
-  static std::optional<Hardware> hardware(std::string_view instance_type, const SpotAdvisor* catalog);
+  //! The reference data now (one look per filtering: a reload may come meanwhile).
+  ScoringContext::Snapshot references() const;
+  static std::optional<Hardware> hardware(std::string_view instance_type, const ScoringContext::Snapshot& refs);
   std::shared_ptr<const ScoringContext> scoring_;
   DecisionSettings s_;
 };

@@ -3,19 +3,20 @@
 #include <cmath>
 
 #include "src/core/region_time.hpp"
-#include "src/feed/on_demand_prices.hpp"
 #include "src/model/spot_advisor.hpp"
 
 namespace spotstream {
 
 namespace {
 
-void resolve(const PriceTick& tick, const SpotAdvisor* advisor, PoolStatics& s) {
+void resolve(const PriceTick& tick, ReferenceData refs, PoolStatics& s) {
+  const SpotAdvisor* advisor = refs.advisor;
+  const OnDemandCatalog& catalog = refs.on_demand ? *refs.on_demand : *OnDemandCatalog::builtin();
   s = PoolStatics{};  // resolved again after a Spot Advisor reload: nothing of the old data stays
   s.resolved = true;
   // The table holds Linux prices; a non-positive price is no price.
   if (tick.product.starts_with("Linux/UNIX"))
-    if (const auto od = on_demand_price(tick.region, tick.instance_type); od && *od > 0) s.table_on_demand = *od;
+    if (const auto od = catalog.price(tick.region, tick.instance_type); od && *od > 0) s.table_on_demand = *od;
   s.utc_offset_min = utc_offset_minutes(tick.region);
   if (advisor == nullptr) return;
   if (const auto hw = advisor->instance(tick.instance_type)) {
@@ -41,8 +42,8 @@ Features FeatureBuilder::operator()(const PriceTick& tick, const WindowStats& wi
 void FeatureBuilder::describe(RiskRecord& r, const PoolStatics& statics) { r.advisor_band_label = statics.advisor_band_label; }
 
 Features FeatureBuilder::operator()(const PriceTick& tick, const WindowStats& window, FamilyStressState::Group& family,
-                                    std::size_t member, PoolStatics& statics, const SpotAdvisor* advisor) const {
-  if (!statics.resolved) resolve(tick, advisor, statics);
+                                    std::size_t member, PoolStatics& statics, ReferenceData refs) const {
+  if (!statics.resolved) resolve(tick, refs, statics);
   Features f;
   f.price = window.last_price;
   f.window_min = window.min;

@@ -7,6 +7,7 @@
 #include "src/core/event.hpp"
 #include "src/core/region_time.hpp"
 #include "src/core/risk.hpp"
+#include "src/model/on_demand_catalog.hpp"
 
 namespace spotstream {
 
@@ -31,10 +32,17 @@ struct PoolStatics {
   LocalDayCache clock;  //!< the pool's local day, so most ticks skip the calendar arithmetic
 };
 
+//! The reference data a pool's statics are resolved from (both reloadable on the live path).
+struct ReferenceData {
+  const SpotAdvisor* advisor = nullptr;          //!< null: bands unknown
+  const OnDemandCatalog* on_demand = nullptr;    //!< null: the catalogue shipped with the project
+};
+
 class FeatureBuilder {
  public:
-  //! `advisor` may be null: the band is then unknown (-1). It must outlive the builder.
-  explicit FeatureBuilder(const SpotAdvisor* advisor = nullptr) : advisor_(advisor) {}
+  //! `advisor` may be null: the band is then unknown (-1). It must outlive the builder. On-demand
+  //! prices come from the shipped catalogue.
+  explicit FeatureBuilder(const SpotAdvisor* advisor = nullptr) : refs_{advisor, nullptr} {}
 
   //! Features for `tick`, whose pool window (after the tick was added) has `window`. Updates the
   //! pool's price_position (member `member` of its family group) and reads the family's stress back.
@@ -42,7 +50,7 @@ class FeatureBuilder {
   //!   tick in order that is the tick itself; a tick placed out of order (within lateness) can move
   //!   the window's min/max but not the pool's current price or time.
   //! - price_position = (price - min) / (max - min), 0.5 when max == min.
-  //! - On-demand: the tick's own when it carries one ("tick"), else the static table for
+  //! - On-demand: the tick's own when it carries one ("tick"), else the on-demand catalogue for
   //!   Linux/UNIX products by region and type ("table": it holds Linux prices only), else NaN
   //!   ("absent"). discount_depth = 1 - spot / on-demand, NaN when absent. It is NOT clamped: a
   //!   spot price above on-demand gives a negative depth, which is exactly the warning it carries.
@@ -50,12 +58,12 @@ class FeatureBuilder {
   //!   fractional hour h (2*pi*h/24), is_weekend (Sat/Sun), is_business_hours (weekday, 09:00-18:00).
   Features operator()(const PriceTick& tick, const WindowStats& window, FamilyStressState::Group& family,
                       std::size_t member, PoolStatics& statics) const {
-    return (*this)(tick, window, family, member, statics, advisor_);
+    return (*this)(tick, window, family, member, statics, refs_);
   }
-  //! The same with the Spot Advisor data given per call (the live path: it can be reloaded, and a
+  //! The same with the reference data given per call (the live path: it can be reloaded, and a
   //! pool's statics are then resolved again).
   Features operator()(const PriceTick& tick, const WindowStats& window, FamilyStressState::Group& family,
-                      std::size_t member, PoolStatics& statics, const SpotAdvisor* advisor) const;
+                      std::size_t member, PoolStatics& statics, ReferenceData refs) const;
   //! The same, finding the pool in `family` by name and looking its statics up afresh (tests,
   //! one-off use).
   Features operator()(const PriceTick& tick, const WindowStats& window, FamilyStressState& family) const;
@@ -69,7 +77,7 @@ class FeatureBuilder {
   static RiskRecord record(const PriceTick& tick, const WindowStats& window, Features features, RiskScore score);
 
  private:
-  const SpotAdvisor* advisor_;
+  ReferenceData refs_;
 };
 
 }  // namespace spotstream

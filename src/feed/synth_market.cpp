@@ -11,7 +11,7 @@
 #include "src/core/hash.hpp"
 #include "src/core/region_time.hpp"
 #include "src/core/time.hpp"
-#include "src/feed/on_demand_prices.hpp"
+#include "src/model/on_demand_catalog.hpp"
 #include "src/feed/synth_rng.hpp"
 
 namespace spotstream {
@@ -85,14 +85,15 @@ SynthMarket::SynthMarket(SynthOptions options) : options_(std::move(options)) {
     throw std::invalid_argument("synth: days, tick_minutes, azs_per_region or nodes out of range");
   if (o.regions.empty() || o.families.empty())
     throw std::invalid_argument("synth: needs at least one region and one family");
+  const auto catalog = OnDemandCatalog::builtin();
   for (const auto& region : o.regions) {
     for (int a = 0; a < o.azs_per_region; ++a) {
       azs_.push_back(region + static_cast<char>('a' + a));
       for (const auto& family : o.families) {
-        const auto sizes = family_sizes(family);
+        const auto sizes = catalog->family_sizes(family);
         if (sizes.size() < 3) throw std::invalid_argument("synth: unknown family " + family);
         for (std::size_t rank = 0; rank < sizes.size(); ++rank) {
-          const auto od = on_demand_price(region, sizes[rank].type);
+          const auto od = catalog->price(region, sizes[rank].type);
           if (!od) throw std::invalid_argument("synth: no on-demand price for " + region);
           pools_.push_back({region, azs_.back(), family, std::string(sizes[rank].type), o.product,
                             static_cast<int>(rank), *od, sizes[rank].vcpu, sizes[rank].memory_gib,

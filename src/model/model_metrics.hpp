@@ -11,6 +11,8 @@ struct ModelMetrics {
   Counter model_rejects;    //!< refused: the previous model stays
   Counter advisor_reloads;  //!< Spot Advisor files reloaded
   Counter advisor_rejects;  //!< refused: the previous data stays
+  Counter on_demand_reloads;  //!< on-demand catalogue files reloaded
+  Counter on_demand_rejects;  //!< refused: the previous catalogue stays
   Counter advisor_fetches;         //!< downloads tried by the periodic refresh (advisor_fetch)
   Counter advisor_fetch_failures;  //!< ... that failed (the last good file stays)
 

@@ -42,7 +42,17 @@ std::shared_ptr<ScoringContext> load_scoring_context(const Config& cfg) {
     }
     spdlog::info("Spot Advisor: {} entries, {} instance types from {}", advisor->size(), advisor->instance_count(), path);
   }
-  return std::make_shared<ScoringContext>(std::move(model), std::move(advisor));
+  std::shared_ptr<const OnDemandCatalog> on_demand;
+  if (const auto& path = cfg.get_string("catalog.on_demand_file"); !path.empty()) {
+    try {
+      on_demand = std::make_shared<const OnDemandCatalog>(OnDemandCatalog::load_file(path));
+    } catch (const std::exception& e) {
+      throw ConfigError(std::string("catalog.on_demand_file: ") + e.what());
+    }
+    spdlog::info("on-demand catalogue: {} prices in {} regions from {} (as of {})", on_demand->prices(),
+                 on_demand->regions().size(), path, on_demand->as_of());
+  }
+  return std::make_shared<ScoringContext>(std::move(model), std::move(advisor), std::move(on_demand));
 }
 
 ModelWatcher::ModelWatcher(const Config& cfg, std::shared_ptr<ScoringContext> context, ModelMetrics& metrics)
@@ -51,10 +61,13 @@ ModelWatcher::ModelWatcher(const Config& cfg, std::shared_ptr<ScoringContext> co
       interval_(cfg.get_int("model.reload_interval_ms")) {
   model_.path = cfg.get_string("model.file");
   advisor_.path = cfg.get_string("risk.spot_advisor_file");
+  on_demand_.path = cfg.get_string("catalog.on_demand_file");
   // What is loaded now is the baseline: only a later change is a reload.
   changed(model_);
   changed(advisor_);
-  if (interval_.count() > 0 && (!model_.path.empty() || !advisor_.path.empty())) thread_ = std::thread([this] { run(); });
+  changed(on_demand_);
+  if (interval_.count() > 0 && (!model_.path.empty() || !advisor_.path.empty() || !on_demand_.path.empty()))
+    thread_ = std::thread([this] { run(); });
   if (!cfg.get_string("model.topic").empty()) topic_ = std::make_unique<ModelTopicListener>(cfg, context_, metrics);
 }
 
@@ -111,6 +124,23 @@ void ModelWatcher::poll() {
       metrics_.advisor_rejects.inc();
       spdlog::error("Spot Advisor file {} refused: {}; keeping the data loaded before", advisor_.path.string(), e.what());
     }
+  }
+  poll_on_demand();
+}
+
+void ModelWatcher::poll_on_demand() {
+  const auto text = changed(on_demand_);
+  if (!text) return;
+  try {
+    auto c = std::make_shared<const OnDemandCatalog>(OnDemandCatalog::parse(*text));
+    spdlog::info("on-demand catalogue reloaded: {} prices in {} regions from {} (as of {})", c->prices(),
+                 c->regions().size(), on_demand_.path.string(), c->as_of());
+    context_->publish_on_demand(std::move(c));
+    metrics_.on_demand_reloads.inc();
+  } catch (const std::exception& e) {
+    metrics_.on_demand_rejects.inc();
+    spdlog::error("on-demand catalogue {} refused: {}; keeping the catalogue loaded before", on_demand_.path.string(),
+                  e.what());
   }
 }
 

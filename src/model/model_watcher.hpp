@@ -1,5 +1,6 @@
 #pragma once
-//! Hot reload: a thread that watches `model.file` and `risk.spot_advisor_file` (every
+//! Hot reload: a thread that watches `model.file`, `risk.spot_advisor_file` and
+//! `catalog.on_demand_file` (every
 //! `model.reload_interval_ms`) and swaps a changed, valid file into the ScoringContext the shards
 //! read. A file that fails to load (not JSON, a feature spotstream cannot produce, a broken
 //! booster, a half-written file...) is refused with an error in the log and a count in the
@@ -39,7 +40,7 @@ class ModelWatcher {
   ModelWatcher(const ModelWatcher&) = delete;
   ModelWatcher& operator=(const ModelWatcher&) = delete;
 
-  //! Checks both files once, now (the thread calls it every interval; tests may too).
+  //! Checks the files once, now (the thread calls it every interval; tests may too).
   void poll();
 
  private:
@@ -55,7 +56,8 @@ class ModelWatcher {
 
   std::shared_ptr<ScoringContext> context_;
   ModelMetrics& metrics_;
-  Watched model_, advisor_;
+  void poll_on_demand();
+  Watched model_, advisor_, on_demand_;
   std::chrono::milliseconds interval_;
   std::mutex mu_;  // poll() from the thread and from tests
   std::mutex stop_mu_;

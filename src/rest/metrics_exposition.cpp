@@ -161,6 +161,9 @@ void MetricsExposition::collect_model(std::vector<MetricFamily>& out) const {
   counter(out, "spot_model_rejects_total", "Model files refused (the previous model stays)", m.model_rejects);
   counter(out, "spot_advisor_reloads_total", "Spot Advisor files reloaded", m.advisor_reloads);
   counter(out, "spot_advisor_rejects_total", "Spot Advisor files refused (the previous data stays)", m.advisor_rejects);
+  counter(out, "spot_on_demand_reloads_total", "On-demand catalogue files reloaded", m.on_demand_reloads);
+  counter(out, "spot_on_demand_rejects_total", "On-demand catalogue files refused (the previous catalogue stays)",
+          m.on_demand_rejects);
   counter(out, "spot_advisor_fetches_total", "Spot Advisor downloads tried by the periodic refresh", m.advisor_fetches);
   counter(out, "spot_advisor_fetch_failures_total", "Spot Advisor downloads that failed (the last good file stays)",
           m.advisor_fetch_failures);

@@ -164,6 +164,57 @@ TEST(ModelReload, AdvisorReloadReresolvesBands) {
   EXPECT_GT(r->score.crash_probability, p_before + 0.5);  // heuristic: public-rate score 1 -> 0
 }
 
+// A user's on-demand catalogue replaces the shipped one at start and is reloaded live: a pool's
+// table on-demand price (and so its discount depth) follows the new file from the next tick, a
+// broken file is refused and counted, and the catalogue in use stays.
+TEST(ModelReload, OnDemandCatalogueReloadReresolvesPrices) {
+  const auto dir = temp_dir("on-demand");
+  const auto path = dir / "on-demand.json";
+  auto catalogue = [](double usd) {
+    return json{{"source", "test"},
+                {"as_of", "2026-12"},
+                {"instance_types", {{"c5.large", {{"family", "c5"}, {"arch", "x86_64"}, {"vcpu", 2}, {"memory_gib", 4}}}}},
+                {"prices", {{"us-east-1", {{"c5.large", usd}}}}}}
+        .dump();
+  };
+  publish_file(path, catalogue(0.1));
+  Config cfg;
+  cfg.set("catalog.on_demand_file", path.string());
+  cfg.set("model.reload_interval_ms", "0");  // polled by hand
+  cfg.set("risk.every_tick", "true");
+  auto ctx = load_scoring_context(cfg);
+  ProcessMetrics metrics;
+  ModelWatcher watcher(cfg, ctx, metrics);
+  const PricePath price_path(cfg, nullptr, metrics, ctx);
+  PriceState state;
+  PriceTick t{1735689600000, "us-east-1", "us-east-1a", "c5.large", "Linux/UNIX", 0.03, 0};
+  TickOutcome outcome;
+  auto r = price_path.score(t, state, outcome);
+  ASSERT_TRUE(r);
+  EXPECT_DOUBLE_EQ(r->features.on_demand_price, 0.1);  // the user's file, not the shipped 0.085
+  EXPECT_DOUBLE_EQ(r->features.discount_depth, 1 - 0.03 / 0.1);
+
+  publish_file(path, catalogue(0.25));  // another size: the watcher looks at (mtime, size) first
+  watcher.poll();
+  EXPECT_EQ(metrics.on_demand_reloads.get(), 1u);
+  t.ts += 300000;
+  r = price_path.score(t, state, outcome);
+  ASSERT_TRUE(r);
+  EXPECT_DOUBLE_EQ(r->features.on_demand_price, 0.25);
+
+  publish_file(path, catalogue(-1));  // refused: 0.25 stays
+  watcher.poll();
+  EXPECT_EQ(metrics.on_demand_rejects.get(), 1u);
+  EXPECT_DOUBLE_EQ(ctx->snapshot().on_demand->price("us-east-1", "c5.large").value(), 0.25);
+
+  t.on_demand_price = 0.5;  // a tick's own price wins over any catalogue
+  t.ts += 300000;
+  r = price_path.score(t, state, outcome);
+  ASSERT_TRUE(r);
+  EXPECT_DOUBLE_EQ(r->features.on_demand_price, 0.5);
+  fs::remove_all(dir);
+}
+
 // The decisions read the same Spot Advisor data as the price shards, and see it reloaded: a type
 // only the new file catalogues becomes known hardware for the candidate filter once the process's
 // watcher has swapped the file in.

@@ -14,7 +14,7 @@
 
 #include "src/core/hash.hpp"
 #include "src/core/time.hpp"
-#include "src/feed/on_demand_prices.hpp"
+#include "src/model/on_demand_catalog.hpp"
 #include "tests/unit/synth_collect.hpp"
 
 namespace spotstream {
@@ -80,7 +80,7 @@ TEST(SynthMarket, DefaultsShapeOfTheFeed) {
   std::map<std::pair<std::string, std::string>, std::vector<const SynthPool*>> by_group;
   for (const auto& p : m.pools()) {
     by_group[{p.az, p.family}].push_back(&p);
-    EXPECT_EQ(p.on_demand_price, on_demand_price(p.region, p.instance_type).value()) << p.pool_id();
+    EXPECT_EQ(p.on_demand_price, OnDemandCatalog::builtin()->price(p.region, p.instance_type).value()) << p.pool_id();
   }
   for (const auto& [key, sizes] : by_group) {
     ASSERT_GE(sizes.size(), 3u) << key.second;

@@ -9,7 +9,7 @@
 #include <set>
 #include <unordered_map>
 
-#include "src/feed/on_demand_prices.hpp"
+#include "src/model/on_demand_catalog.hpp"
 #include "tests/unit/synth_collect.hpp"
 
 namespace spotstream {
@@ -150,7 +150,7 @@ TEST(SynthFleet, JoinBeforeLeaveAndRequirementsMatchTheType) {
     by_node[f.node_id].push_back(&f);
     EXPECT_TRUE(std::regex_match(f.node_id, node_re)) << f.node_id;
     EXPECT_TRUE(std::regex_match(f.instance_id, instance_re)) << f.instance_id;
-    const InstanceSpec* spec = find_instance(f.instance_type);
+    const InstanceSpec* spec = OnDemandCatalog::builtin()->find(f.instance_type);
     ASSERT_NE(spec, nullptr) << f.instance_type;
     EXPECT_GT(f.vcpu, 0);
     EXPECT_LE(f.vcpu, spec->vcpu);
