@@ -16,6 +16,7 @@ PACKAGES=(
   libxgboost-dev python3-xgboost python3-numpy
   libjemalloc-dev
   gnuplot-nox chromium
+  docker-compose
   python3
 )
 
