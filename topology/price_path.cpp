@@ -80,15 +80,21 @@ std::optional<PricePath::TickFeatures> PricePath::features(const PriceTick& tick
 bool PricePath::emits(const TickFeatures& t, PriceState& state, RiskScore& s) const {
   s.crash_probability = state.scoring.model->crash_probability(t.features);
   s.stability = 1.0 - s.crash_probability;
+  // A stale pool's feed has caught up with its stale record: its record is published whatever moved.
+  if (t.pool->stale_at != 0 && t.stats.last_ts >= t.pool->stale_at) {
+    t.pool->stale_at = 0;
+    t.pool->emitted.any = false;
+  }
   return emission_(t.pool->emitted, t.stats.last_ts, t.features, s);
 }
 
 std::optional<RiskRecord> PricePath::score(const PriceTick& tick, PriceState& state, TickOutcome& outcome,
-                                           const PoolRef* ahead) const {
+                                           const PoolRef* ahead, PoolState** pool) const {
   auto t = features(tick, state, outcome, ahead);
   if (!t) return std::nullopt;
   RiskScore s;
   if (!emits(*t, state, s)) return std::nullopt;
+  if (pool) *pool = t->pool;
   const RiskModel& model = *state.scoring.model;
   model.describe(t->features, s);  // label, model name and version, assumptions: only for published records
   auto record = FeatureBuilder::record(tick, t->stats, t->features, std::move(s));
@@ -109,7 +115,8 @@ void PricePath::operator()(const PriceTick& tick, const EventContext& ctx, Price
     if (auto t = features(tick, state, outcome, ahead)) emits(*t, state, s);
     return;
   }
-  auto record = score(tick, state, outcome, ahead);
+  PoolState* pool = nullptr;
+  auto record = score(tick, state, outcome, ahead, &pool);
   if (ctx.replay) {
     if (record) {
       record->warming = record->ts < ctx.covered_from + window_ms_;
@@ -131,6 +138,22 @@ void PricePath::operator()(const PriceTick& tick, const EventContext& ctx, Price
     out.emit(OutputTopic::Dlq, dl.key, encode_dead_letter(dl, dlq_payload_max_), tick.ts);
   } else if (record) {
     record->warming = record->ts < ctx.covered_from + window_ms_;
+    metrics_.risk_records.inc();
+    auto encoded = encode_risk_record(*record);
+    pool->last_published.assign(encoded);  // reuses its buffer: no allocation per record
+    out.emit(OutputTopic::Risk, record->pool, std::move(encoded), record->ts);
+    if (on_record_) on_record_(*record, false);
+  }
+}
+
+void PricePath::mark_stale(PriceState& state, TimestampMs at, OutputCollector& out) const {
+  for (auto& pool : state.pools) {
+    if (!pool || pool->last_published.empty() || pool->stale_at != 0) continue;
+    auto record = decode_risk_record(pool->last_published);
+    if (!record || record->ts >= at) continue;
+    record->stale = true;
+    record->ts = at;
+    pool->stale_at = at;
     metrics_.risk_records.inc();
     out.emit(OutputTopic::Risk, record->pool, encode_risk_record(*record), record->ts);
     if (on_record_) on_record_(*record, false);

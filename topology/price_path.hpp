@@ -42,8 +42,14 @@ class PricePath {
                   const PoolRef* ahead = nullptr) const;
   //! The arithmetic of one tick: window, family stress, features, score and the emission decision.
   //! Returns the record when it is to be published; `outcome` says whether the window took the tick.
+  //! `pool`, if given, is set to the tick's pool state when a record is returned.
   std::optional<RiskRecord> score(const PriceTick& tick, PriceState& state, TickOutcome& outcome,
-                                  const PoolRef* ahead = nullptr) const;
+                                  const PoolRef* ahead = nullptr, PoolState** pool = nullptr) const;
+
+  //! The feed of `state` (a price partition) stalled, as the other partitions had reached `at`:
+  //! publishes each of its pools' last record again, stamped `at` and marked stale, once (a pool
+  //! whose feed resumes publishes its next record from its first tick at or after `at`).
+  void mark_stale(PriceState& state, TimestampMs at, OutputCollector& out) const;
 
   //! Finds the tick's pool without creating anything and starts fetching its window state from
   //! memory. A shard calls it for its next tick before it processes the current one, so the

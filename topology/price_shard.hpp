@@ -36,6 +36,7 @@ class PriceShard : public ShardLogic {
 
  private:
   PriceState& price_state(std::int32_t partition);
+  void mark_stalled(const EventContext& ctx, OutputCollector& out);
   const PricePath::PoolRef* ahead_for(const Event& e);
 
   std::string prices_topic_;
@@ -53,6 +54,9 @@ class PriceShard : public ShardLogic {
   PricePath prices_;
   PoolPressure pressure_;
   std::shared_ptr<ModelWatcher> watcher_;
+  const StalledFeeds& stalled_feeds_;
+  std::uint32_t stalled_generation_ = 0;
+  std::vector<std::pair<std::int32_t, TimestampMs>> stalled_;  //!< stalled price partitions -> stale from
 };
 
 }  // namespace spotstream

@@ -37,10 +37,11 @@ void RiskMarks::sealed(std::uint64_t batch, const WatermarkTracker& wm, const st
   for (const auto& [tp, at_end] : assignment) {
     if (tp.first != prices_topic_) continue;
     const TimestampMs latest = wm.latest(tp);
-    if (latest != Watermarks::kMin) {
+    // A stalled partition is marked like an idle one: its pools' stale records stand for it.
+    if (latest != Watermarks::kMin && !wm.stalled().count(tp)) {
       s.through[tp.second] = latest - lateness_ - 1;
       busy_min = std::min(busy_min, s.through[tp.second]);
-    } else if (at_end) {
+    } else if (at_end || latest != Watermarks::kMin) {
       idle.push_back(tp.second);
     }
   }

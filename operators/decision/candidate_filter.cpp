@@ -64,8 +64,9 @@ FilterResult CandidateFilter::compatible(const NodeNeeds& n, const std::vector<P
   const std::string arch = !n.arch.empty() ? n.arch : own_spec ? own_spec->arch : architecture_of(n.instance_type);
   const bool needs_known = need_vcpu > 0 && need_mem > 0;
   for (const auto& p : pools) {
-    // A warming score (window not yet full after a warm start) is no score: nothing is decided on it.
-    if (p.warming || p.product != n.product || p.region != n.region || !(p.spot_price > 0)) continue;
+    // A warming score (window not yet full after a warm start) is no score, nor is a stale one (its
+    // feed stalled: the price is not known now): nothing is decided on them.
+    if (p.warming || p.stale || p.product != n.product || p.region != n.region || !(p.spot_price > 0)) continue;
     const bool own_type = p.instance_type == n.instance_type;
     if (own_type && p.az == n.az) {
       r.own = Candidate{p, 1, p.spot_price, 0, true};

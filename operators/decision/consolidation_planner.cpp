@@ -69,7 +69,7 @@ std::vector<Plan> ConsolidationPlanner::operator()(const std::vector<PlanMember>
 bool ConsolidationPlanner::holds(const ModelState& state, const std::vector<PoolRisk>& pools,
                                  const Cooling& cooling) const {
   for (const auto& p : pools)
-    if (p.pool == state.target) return !p.warming && p.crash_probability <= s_.gate && !cooling(p.pool);
+    if (p.pool == state.target) return !p.warming && !p.stale && p.crash_probability <= s_.gate && !cooling(p.pool);
   return false;
 }
 

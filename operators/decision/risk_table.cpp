@@ -84,13 +84,14 @@ void RiskTable::update(const RiskRecord& r) {
   auto& p = pool_for(r.pool, r.ts, nullptr, &r);
   // The record's score. `warming` is not taken from records: it never was (decisions unchanged).
   insert(p, Entry{r.ts, r.score.crash_probability, r.features.price, r.features.on_demand_price,
-                  model_index(r.score.model, r.score.model_version), r.features.advisor_band, false});
+                  model_index(r.score.model, r.score.model_version), r.features.advisor_band, false, r.stale});
 }
 
 void RiskTable::update(const PoolRisk& r) {
   std::unique_lock lock(mu_);
   auto& p = pool_for(r.pool, r.ts, &r, nullptr);
-  insert(p, Entry{r.ts, r.crash_probability, r.spot_price, r.on_demand_price, model_index(r.model, {}), r.band, r.warming});
+  insert(p, Entry{r.ts, r.crash_probability, r.spot_price, r.on_demand_price, model_index(r.model, {}), r.band, r.warming,
+                  r.stale});
 }
 
 PoolRisk RiskTable::read(const Pool& p, const Entry& e) const {
@@ -102,6 +103,7 @@ PoolRisk RiskTable::read(const Pool& p, const Entry& e) const {
   r.spot_price = e.spot_price;
   r.on_demand_price = e.on_demand_price;
   r.warming = e.warming;
+  r.stale = e.stale;
   return r;
 }
 

@@ -38,6 +38,8 @@ struct PoolRisk {
   double on_demand_price = kAbsent;
   //! Rebuilt by a warm start's replay before the pool's window was full: not decided on.
   bool warming = false;
+  //! Its feed stalled (RiskRecord::stale): its price is not known now; not decided on.
+  bool stale = false;
 };
 
 class RiskTable {
@@ -97,6 +99,7 @@ class RiskTable {
     std::uint32_t model = 0;  //!< index into models_
     int band = -1;
     bool warming = false;
+    bool stale = false;
   };
   struct Pool {
     PoolRisk identity;  //!< pool, region, az, instance_type, product, family (score fields unused)

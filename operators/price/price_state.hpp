@@ -4,6 +4,7 @@
 //! AZ route to the same shard (key <az>/<family>), so family stress never needs another shard's
 //! state.
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "operators/price/family_stress.hpp"
@@ -19,6 +20,10 @@ struct PoolState {
   PoolWindowState window;
   LastEmission emitted;
   PoolStatics statics;
+  //! The last record published for the pool, as published (republished stale when its feed stalls).
+  std::string last_published;
+  //! When its feed was found stalled (its stale record's time); 0: not stale.
+  TimestampMs stale_at = 0;
 };
 
 struct PriceState {

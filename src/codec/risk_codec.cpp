@@ -59,6 +59,7 @@ std::string encode_risk_record(const RiskRecord& r) {
   w.key("ts").string(format_iso8601(r.ts));
   w.key("ts_ms").integer(r.ts);
   w.key("warming").boolean(r.warming);
+  if (r.stale) w.key("stale").boolean(true);  // only when true: records of healthy feeds stay as they were
   const Features& x = r.features;
   w.key("features").begin_object();
   for (const auto& d : kDoubleFeatures) w.key(d.name).number(x.*d.field);
@@ -112,6 +113,7 @@ std::optional<RiskRecord> decode_risk_record(std::string_view json) {
       *field = j.at(name).get<std::string>();
     r.ts = j.at("ts_ms").get<TimestampMs>();
     r.warming = j.value("warming", false);
+    r.stale = j.value("stale", false);
     const Json& f = j.at("features");
     Features& x = r.features;
     for (const auto& d : kDoubleFeatures) {

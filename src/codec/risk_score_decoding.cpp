@@ -46,6 +46,8 @@ std::optional<RiskRecord> decode_risk_score(std::string_view json) {
   r.ts = ts;
   bool warming = false;
   if (!o.find_field_unordered("warming").get_bool().get(warming)) r.warming = warming;
+  bool stale = false;
+  if (!o.find_field_unordered("stale").get_bool().get(stale)) r.stale = stale;
   od::object f;
   if (o.find_field_unordered("features").get_object().get(f)) return std::nullopt;
   if (!number(f, "price", r.features.price) || !number(f, "on_demand_price", r.features.on_demand_price))

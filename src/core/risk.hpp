@@ -102,6 +102,11 @@ struct RiskRecord {
   //! read less than that before this tick): features lean on less than 7 days, and decisions do
   //! not act on the record.
   bool warming = false;
+  //! The feed that carries this pool stalled: its price partition stopped advancing while the
+  //! others went on (feeds.stale_after_ms). Stamped at the time the others had reached, with the
+  //! pool's last record otherwise unchanged: from then on its price is not known, and decisions
+  //! neither choose it as a target nor act on it, until a record of a later tick replaces it.
+  bool stale = false;
   Features features;
   //! Label of features.advisor_band from the Spot Advisor file ("<5%" ... ">20%"); empty when unknown.
   //! Here rather than in Features so that the per-tick features copy without a string.

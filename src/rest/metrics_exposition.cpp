@@ -92,6 +92,14 @@ void MetricsExposition::collect_input(std::vector<MetricFamily>& out) const {
         static_cast<double>(m.partitions_warming.get()));
   gauge(out, "spot_warming", "1 while the process has no partition yet or is re-reading history (warm-up)",
         m.started.get() == 0 || m.partitions_now.get() == 0 || m.partitions_warming.get() > 0 ? 1 : 0);
+  const auto stalled = m.stalled_feeds.snapshot().feeds;
+  gauge(out, "spot_price_partitions_stalled", "Price partitions read to their end and behind the others by more than "
+        "feeds.stale_after_ms (their pools are stale)", static_cast<double>(stalled.size()));
+  auto& behind = family(out, "spot_price_partition_stalled_seconds",
+                        "How far (event time) each stalled price partition is behind the others", MetricType::Gauge);
+  for (const auto& f : stalled)
+    add(behind, static_cast<double>(f.behind_ms) / 1000.0,
+        {{"topic", f.partition.first}, {"partition", std::to_string(f.partition.second)}});
   gauge_table(out, "spot_consumer_lag_messages", "Messages on the broker not read yet, per assigned input partition",
               m.consumer_lag);
 }

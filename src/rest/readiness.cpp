@@ -30,6 +30,12 @@ Readiness readiness(const RuntimeMetrics& m, const ReadinessBounds& bounds) {
   if (bounds.max_lag > 0 && worst > bounds.max_lag)
     r.reasons.push_back("lagging: " + worst_at + " is " + std::to_string(worst) + " messages behind (ready.max_lag " +
                         std::to_string(bounds.max_lag) + ")");
+  const auto stalled = m.stalled_feeds.snapshot().feeds;
+  checks["price_partitions_stalled"] = stalled.size();
+  for (const auto& f : stalled)
+    r.reasons.push_back("price feed stalled: " + f.partition.first + "[" + std::to_string(f.partition.second) + "] is " +
+                        std::to_string(f.behind_ms / 60000) +
+                        " min behind the other price partitions (its pools are not decided on)");
   const auto failing = m.history_writers_failing.get();
   checks["history_writers_failing"] = failing;
   if (failing > 0) r.reasons.push_back("PostgreSQL unreachable: " + std::to_string(failing) + " writer(s) retrying");

@@ -1,7 +1,8 @@
 #pragma once
 //! Whether the process should receive traffic (GET /ready, a Kubernetes readiness probe): the run
 //! has started, partitions are assigned, no history is still being re-read (warm-up done), no
-//! partition lags beyond a bound, and the sinks are healthy (PostgreSQL reachable). A process that
+//! partition lags beyond a bound, no price feed has stalled, and the sinks are healthy (PostgreSQL
+//! reachable). A process that
 //! is not ready is still alive (GET /health): it is catching up or waiting for a dependency.
 //! Any thread: reads only atomics and RuntimeMetrics' locked tables.
 #include <cstdint>

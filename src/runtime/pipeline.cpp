@@ -162,7 +162,9 @@ void Pipeline::seal_batch() {
                           wm.signals_progress != progress_sent_.signals_progress;
   // A newer confirmation of the partitions' ends is news for decisions waiting for an idle input's
   // grace (decisions.input_grace_ms), at a resolution that does not flood the shards.
-  const bool ends_checked = wm.ends_checked_at >= progress_sent_.ends_checked_at + kEndsCheckResolutionMs;
+  // So is a change in the stalled price partitions, for the price shards marking their pools.
+  const bool ends_checked = wm.ends_checked_at >= progress_sent_.ends_checked_at + kEndsCheckResolutionMs ||
+                            wm.stalled_generation != progress_sent_.stalled_generation;
   if (!current_) return;
   if (current_messages_ == 0 && !progressed) {
     if (ends_checked) send_ends_checked(wm);
@@ -319,6 +321,8 @@ int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& ma
     kinds_.push_back(in.kind);
   }
   watermarks_ = WatermarkTracker(std::move(inputs));
+  // A replay's partitions are at their end only once all of them is read: none stalls.
+  if (!source_->event_time_ordered()) watermarks_.set_stale_after(cfg_.get_int("feeds.stale_after_ms"));
   control_grace_ms_ = cfg_.get_int("runtime.control_grace_ms");
   held_max_ = static_cast<std::size_t>(cfg_.get_int("runtime.queue_capacity")) * shards_.size();
   hold_prices_ = !source_->event_time_ordered() &&

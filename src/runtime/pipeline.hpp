@@ -11,6 +11,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <set>
 #include <vector>
 
 #include "src/codec/event_decoder.hpp"
@@ -72,6 +73,8 @@ class Pipeline : public EventSource::Listener {
   void dead_letter(const EventSource::Record& r, const DecodeError& err);
   //! Confirms which partitions are read to their end and recomputes the watermarks (each poll round).
   void confirm_ends();
+  //! Logs price partitions newly stalled or resumed and publishes the set (RuntimeMetrics::stalled_feeds).
+  void report_stalls();
   void seal_batch();
   //! Progress marks carrying only a newer Watermarks::ends_checked_at, tied to no input batch.
   void send_ends_checked(const Watermarks& wm);
@@ -149,6 +152,7 @@ class Pipeline : public EventSource::Listener {
   TimestampMs clock_ms_ = 0;                    //!< the wall clock, read once per poll round
   std::chrono::steady_clock::time_point last_commit_;
   std::int64_t lags_refreshed_ms_ = 0;  //!< steady clock
+  std::set<PartitionKey> reported_stalls_;
   Watermarks progress_sent_;  //!< the watermarks the last progress marks carried
   std::unique_ptr<DeliveryMarks> marks_;  //!< null: none
 };

@@ -2,6 +2,9 @@
 // messages lost before they were read).
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
+#include "src/core/time.hpp"
 #include "src/runtime/pipeline.hpp"
 
 namespace spotstream {
@@ -18,7 +21,34 @@ void Pipeline::confirm_ends() {
   clock_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   source_->confirm_ends();
   const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
+  const auto generation = watermarks_.current().stalled_generation;
   watermarks_.recompute(source_->assignment(), now);
+  if (watermarks_.current().stalled_generation != generation) report_stalls();
+}
+
+// Published before the batch whose progress marks carry the new generation is sealed, so that a
+// shard told of it finds the set.
+void Pipeline::report_stalls() {
+  StalledFeeds::Snapshot s{watermarks_.current().stalled_generation, {}};
+  TimestampMs ahead = Watermarks::kMin;
+  for (const auto& [tp, at_end] : source_->assignment())
+    if (const auto k = std::find_if(source_->inputs().begin(), source_->inputs().end(),
+                                    [&](const EventSource::Input& in) { return in.name == tp.first; });
+        k != source_->inputs().end() && k->kind == InputKind::Prices)
+      ahead = std::max(ahead, watermarks_.latest(tp));
+  for (const auto& [tp, marked_at] : watermarks_.stalled()) {
+    const TimestampMs latest = watermarks_.latest(tp);
+    s.feeds.push_back({tp, latest, marked_at, ahead - latest});
+    if (!reported_stalls_.count(tp))
+      spdlog::warn("price feed stalled: {}[{}] is at {}, {} min behind the other price partitions, and has nothing more "
+                   "to read; its pools are stale from {} and are not decided on until it resumes", tp.first, tp.second,
+                   format_iso8601(latest), (ahead - latest) / 60000, format_iso8601(marked_at));
+  }
+  for (const auto& tp : reported_stalls_)
+    if (!watermarks_.stalled().count(tp)) spdlog::info("price feed resumed: {}[{}]", tp.first, tp.second);
+  reported_stalls_.clear();
+  for (const auto& [tp, _] : watermarks_.stalled()) reported_stalls_.insert(tp);
+  metrics_.stalled_feeds.publish(std::move(s));
 }
 
 void Pipeline::send_ends_checked(const Watermarks& wm) {

@@ -10,6 +10,7 @@
 #include "src/core/counter.hpp"
 #include "src/core/gauge_table.hpp"
 #include "src/core/histogram.hpp"
+#include "src/runtime/stalled_feeds.hpp"
 
 namespace spotstream {
 
@@ -42,6 +43,9 @@ struct RuntimeMetrics {
   //! Messages on the broker not read yet, per assigned partition (refreshed about once a second).
   GaugeTable consumer_lag{{"topic", "partition"}};
   GaugeTable shard_queue_depth{{"shard"}};  //!< events queued per shard (refreshed each poll round)
+  //! Price partitions whose producer stopped while the others go on (feeds.stale_after_ms): what
+  //! the price shards mark stale, /ready reports and /metrics shows.
+  StalledFeeds stalled_feeds;
   //! Seconds from a message's poll to the moment every output derived from its batch is stored
   //! (Kafka and the history): what offset commits wait for. Written by whichever thread finishes it.
   Histogram batch_seconds{Histogram::exponential(0.0005, 2, 16)};

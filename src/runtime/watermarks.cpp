@@ -4,8 +4,30 @@
 
 namespace spotstream {
 
+void WatermarkTracker::detect_stalls(const std::map<PartitionKey, bool>& assignment) {
+  TimestampMs ahead = Watermarks::kMin;
+  for (const auto& [tp, at_end] : assignment) {
+    const auto kind = topics_.find(tp.first);
+    if (kind != topics_.end() && kind->second == InputKind::Prices) ahead = std::max(ahead, latest(tp));
+  }
+  std::map<PartitionKey, TimestampMs> now;
+  for (const auto& [tp, at_end] : assignment) {
+    const auto kind = topics_.find(tp.first);
+    if (kind == topics_.end() || kind->second != InputKind::Prices || !at_end) continue;
+    const TimestampMs t = latest(tp);
+    if (t == Watermarks::kMin || t >= ahead - stale_after_) continue;
+    // Its pools' prices are known up to its latest tick and for the bound after it, no further.
+    now.emplace(tp, t + stale_after_);
+  }
+  if (now != stalled_) {
+    stalled_ = std::move(now);
+    ++current_.stalled_generation;
+  }
+}
+
 void WatermarkTracker::recompute(const std::map<PartitionKey, bool>& assignment, std::int64_t ends_checked_at) {
   current_.ends_checked_at = std::max(current_.ends_checked_at, ends_checked_at);
+  if (stale_after_ > 0) detect_stalls(assignment);
   TimestampMs wm[3], progress[3];
   bool any[3] = {false, false, false};
   for (auto& w : wm) w = std::numeric_limits<TimestampMs>::max();
@@ -31,7 +53,9 @@ void WatermarkTracker::recompute(const std::map<PartitionKey, bool>& assignment,
     // Prices flow all the time: only a partition that is empty so far stops holding them back (so
     // that the outcome of a replay does not depend on how fast each partition was read). The fleet
     // and signals topics are idle most of the time: a partition read to its end does not hold back.
-    const bool idle = kind->second == InputKind::Prices ? at_end && !has : at_end;
+    // A stalled price partition (detect_stalls) does not hold them back either: its pools are stale.
+    const bool idle = kind->second == InputKind::Prices ? at_end && (!has || (!stalled_.empty() && stalled_.count(tp)))
+                                                        : at_end;
     if (!idle) progress[k] = std::min(progress[k], latest);
     any[k] = true;
   }

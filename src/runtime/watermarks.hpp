@@ -52,6 +52,8 @@ struct Watermarks {
   //! Whether this process has a partition of the signals / fleet input assigned at all (a member
   //! of a large group may have none: nothing of that input is then waited for).
   bool signals_assigned = false, fleet_assigned = false;
+  //! Changes whenever the set of stalled price partitions changes (WatermarkTracker::stalled()).
+  std::uint32_t stalled_generation = 0;
   //! Every fleet event and signal stamped before this has been routed (kMax with neither assigned).
   TimestampMs control_through() const {
     return std::min(signals_assigned ? signals_progress : kMax, fleet_assigned ? fleet_progress : kMax);
@@ -90,7 +92,18 @@ class WatermarkTracker {
   //! Recomputes over the assigned partitions (once per poll round); `ends_checked_at`: when their
   //! ends were confirmed (see Watermarks::ends_checked_at).
   void recompute(const std::map<PartitionKey, bool>& assignment, std::int64_t ends_checked_at = 0);
-  void forget(const PartitionKey& tp) { max_ts_.erase(tp); }
+  void forget(const PartitionKey& tp) {
+    max_ts_.erase(tp);
+    if (stalled_.erase(tp) > 0) ++current_.stalled_generation;
+  }
+  //! A price partition read to its end whose latest event time is more than `ms` behind the most
+  //! advanced price partition's is stalled (its producer stopped while the others go on): it is
+  //! reported, no longer holds the prices' progress back, and its pools are marked stale. 0: off
+  //! (replays, whose partitions are at their end only once all of them is read).
+  void set_stale_after(TimestampMs ms) { stale_after_ = ms; }
+  //! Stalled price partitions -> when their pools became stale: their latest event time plus the
+  //! bound (a time of the data, so that what decisions see does not depend on reading speed).
+  const std::map<PartitionKey, TimestampMs>& stalled() const { return stalled_; }
   //! The latest event time read from `tp` (kMin if none).
   TimestampMs latest(const PartitionKey& tp) const {
     const auto it = max_ts_.find(tp);
@@ -100,7 +113,10 @@ class WatermarkTracker {
 
  private:
   std::map<std::string, InputKind> topics_;
+  void detect_stalls(const std::map<PartitionKey, bool>& assignment);
   std::map<PartitionKey, TimestampMs> max_ts_;
+  TimestampMs stale_after_ = 0;
+  std::map<PartitionKey, TimestampMs> stalled_;
   Watermarks current_;
 };
 

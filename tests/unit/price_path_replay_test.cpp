@@ -6,6 +6,8 @@
 // hands to the sink must be the ones the reference published for the replayed part.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "src/codec/json_encoder.hpp"
 #include "src/feed/synth_market.hpp"
 #include "topology/price_path.hpp"
@@ -94,4 +96,51 @@ TEST_F(PricePathReplayTest, SkippingTheRecordOfAReplayedTickChangesNothingPublis
   EXPECT_EQ(with_sink.replayed, std::vector<std::string>(reference.published.begin(),
                                                          reference.published.begin() + static_cast<long>(first_live)));
   EXPECT_TRUE(without_sink.replayed.empty());
+}
+
+// A stalled feed's pools: each publishes its last record again, stamped when it became stale and
+// marked so, once however often it is told; once its ticks reach that time, its next record is
+// published whatever moved (clearing the mark), and not before.
+TEST(PricePathStale, LastRecordsRepublishedStaleOnceThenReplacedFromTheStaleTimeOn) {
+  Config cfg;
+  ProcessMetrics metrics;
+  const PricePath path(cfg, nullptr, metrics);
+  PriceState state;
+  OutputCollector out;
+  const TimestampMs t0 = 1735689600000, step = 300000;
+  auto tick = [&](TimestampMs ts, const char* type) {
+    EventContext ctx;
+    ctx.partition = 0;
+    path(PriceTick{ts, "us-east-1", "us-east-1a", type, "Linux/UNIX", 0.03, 0.1}, ctx, state, out);
+  };
+  for (int i = 0; i < 4; ++i) tick(t0 + i * step, "c5.large");
+  tick(t0, "c5.xlarge");
+  std::map<std::string, std::string> last;  // pool -> last published record
+  for (const auto& r : out.outputs()) last[r.key] = r.value;
+  ASSERT_EQ(last.size(), 2u);
+  out.outputs().clear();
+
+  const TimestampMs stale_at = t0 + 10 * step;
+  path.mark_stale(state, stale_at, out);
+  path.mark_stale(state, stale_at, out);  // told again: nothing more
+  ASSERT_EQ(out.outputs().size(), 2u);
+  for (const auto& r : out.outputs()) {
+    auto rec = decode_risk_record(r.value);
+    ASSERT_TRUE(rec);
+    EXPECT_TRUE(rec->stale);
+    EXPECT_EQ(rec->ts, stale_at);
+    auto before = decode_risk_record(last.at(r.key));
+    before->stale = true;
+    before->ts = stale_at;
+    EXPECT_EQ(encode_risk_record(*before), r.value);  // the last record, restamped, nothing else
+  }
+  out.outputs().clear();
+
+  tick(t0 + 5 * step, "c5.large");  // the feed resumes, still behind the stale time: no new record
+  tick(t0 + 6 * step, "c5.large");
+  EXPECT_TRUE(out.outputs().empty());
+  tick(stale_at, "c5.large");  // caught up: published, unmarked, though nothing moved
+  ASSERT_EQ(out.outputs().size(), 1u);
+  EXPECT_FALSE(decode_risk_record(out.outputs()[0].value)->stale);
+  EXPECT_EQ(out.outputs()[0].ts, stale_at);
 }

@@ -63,3 +63,47 @@ TEST(Watermarks, OnlyFleetAndSignalsGoBackForANewPartition) {
   EXPECT_EQ(w.current().signals, 450);
   EXPECT_EQ(w.current().fleet, 600);
 }
+
+// A price partition read to its end and behind the most advanced one by more than the bound has
+// stalled: it stops holding the prices' progress back, and its pools are stale from its latest
+// time plus the bound. One still being read, or within the bound, has not; one that moves on
+// recovers. Every change of the set changes the generation.
+TEST(Watermarks, APricePartitionBehindTheOthersAtItsEndHasStalled) {
+  auto w = tracker();
+  w.set_stale_after(600);
+  std::map<PartitionKey, bool> assignment{{{"p", 0}, true}, {{"p", 1}, false}, {{"p", 2}, true}};
+  w.observe({"p", 0}, 1000);
+  w.observe({"p", 1}, 1500);
+  w.observe({"p", 2}, 1500);
+  w.recompute(assignment);
+  EXPECT_TRUE(w.stalled().empty());  // 500 behind: within the bound
+  EXPECT_EQ(w.current().prices_progress, 1000);
+  const auto g0 = w.current().stalled_generation;
+
+  w.observe({"p", 1}, 1700);
+  w.recompute(assignment);
+  ASSERT_EQ(w.stalled().size(), 1u);  // 700 behind and at its end
+  EXPECT_EQ(w.stalled().at({"p", 0}), 1000 + 600);
+  EXPECT_NE(w.current().stalled_generation, g0);
+  EXPECT_EQ(w.current().prices_progress, 1500);  // no longer held back by partition 0
+  const auto g1 = w.current().stalled_generation;
+
+  assignment[{"p", 0}] = false;  // more to read there: lagging, not stalled
+  w.recompute(assignment);
+  EXPECT_TRUE(w.stalled().empty());
+  EXPECT_NE(w.current().stalled_generation, g1);
+
+  assignment[{"p", 0}] = true;
+  w.recompute(assignment);
+  EXPECT_EQ(w.stalled().size(), 1u);
+  w.observe({"p", 0}, 1650);  // it moved on: within the bound again
+  w.recompute(assignment);
+  EXPECT_TRUE(w.stalled().empty());
+
+  auto off = tracker();  // no bound (a replay): never stalled
+  off.observe({"p", 0}, 0);
+  off.observe({"p", 1}, 1000000);
+  off.recompute({{{"p", 0}, true}, {{"p", 1}, true}});
+  EXPECT_TRUE(off.stalled().empty());
+  EXPECT_EQ(off.current().prices_progress, 0);
+}
