@@ -314,15 +314,7 @@ int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& ma
   sink_->start();
   for (auto& s : shards_) s->start();
   source_ = make_source_(*this);
-  metrics_.started.set(1);
-  std::map<std::string, InputKind> inputs;
-  for (const auto& in : source_->inputs()) {
-    inputs.emplace(in.name, in.kind);
-    kinds_.push_back(in.kind);
-  }
-  watermarks_ = WatermarkTracker(std::move(inputs));
-  // A replay's partitions are at their end only once all of them is read: none stalls.
-  if (!source_->event_time_ordered()) watermarks_.set_stale_after(cfg_.get_int("feeds.stale_after_ms"));
+  init_watermarks();
   control_grace_ms_ = cfg_.get_int("runtime.control_grace_ms");
   held_max_ = static_cast<std::size_t>(cfg_.get_int("runtime.queue_capacity")) * shards_.size();
   hold_prices_ = !source_->event_time_ordered() &&

@@ -73,6 +73,8 @@ class Pipeline : public EventSource::Listener {
   void dead_letter(const EventSource::Record& r, const DecodeError& err);
   //! Confirms which partitions are read to their end and recomputes the watermarks (each poll round).
   void confirm_ends();
+  //! The watermark tracker over the source's inputs (at the start of run()).
+  void init_watermarks();
   //! Logs price partitions newly stalled or resumed and publishes the set (RuntimeMetrics::stalled_feeds).
   void report_stalls();
   void seal_batch();

@@ -10,6 +10,7 @@ constexpr std::int64_t kLagRefreshMs = 500;
 }  // namespace
 
 void Pipeline::refresh_gauges() {
+  metrics_.started.set(1);
   metrics_.partitions_now.set(static_cast<std::int64_t>(source_->assignment().size()));
   metrics_.partitions_warming.set(static_cast<std::int64_t>(source_->warming_partitions()));
   std::vector<GaugeTable::Row> depths;

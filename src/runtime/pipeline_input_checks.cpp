@@ -17,6 +17,18 @@ bool Pipeline::too_far_ahead(const Event& e, TimestampMs ts, const PartitionStat
   return *part.watermark != Watermarks::kMin && ts > *part.watermark + max_ahead_;
 }
 
+void Pipeline::init_watermarks() {
+  std::map<std::string, InputKind> inputs;
+  for (const auto& in : source_->inputs()) {
+    inputs.emplace(in.name, in.kind);
+    kinds_.push_back(in.kind);
+  }
+  watermarks_ = WatermarkTracker(std::move(inputs));
+  // A replay's partitions end only once all of them is read: none stalls.
+  if (!source_->event_time_ordered())
+    watermarks_.set_stale_after(cfg_.get_int("feeds.stale_after_ms"), cfg_.get_int("feeds.stale_grace_ms"));
+}
+
 void Pipeline::confirm_ends() {
   clock_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   source_->confirm_ends();

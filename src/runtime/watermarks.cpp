@@ -4,30 +4,35 @@
 
 namespace spotstream {
 
-void WatermarkTracker::detect_stalls(const std::map<PartitionKey, bool>& assignment) {
+void WatermarkTracker::detect_stalls(const std::map<PartitionKey, bool>& assignment, std::int64_t now) {
   TimestampMs ahead = Watermarks::kMin;
   for (const auto& [tp, at_end] : assignment) {
     const auto kind = topics_.find(tp.first);
     if (kind != topics_.end() && kind->second == InputKind::Prices) ahead = std::max(ahead, latest(tp));
   }
-  std::map<PartitionKey, TimestampMs> now;
+  std::map<PartitionKey, TimestampMs> stalled;
+  std::map<PartitionKey, std::int64_t> behind;
   for (const auto& [tp, at_end] : assignment) {
     const auto kind = topics_.find(tp.first);
     if (kind == topics_.end() || kind->second != InputKind::Prices || !at_end) continue;
     const TimestampMs t = latest(tp);
     if (t == Watermarks::kMin || t >= ahead - stale_after_) continue;
+    const auto since = behind_since_.find(tp);
+    const std::int64_t from = since != behind_since_.end() ? since->second : now;
+    behind.emplace(tp, from);
     // Its pools' prices are known up to its latest tick and for the bound after it, no further.
-    now.emplace(tp, t + stale_after_);
+    if (now - from >= stale_grace_ms_) stalled.emplace(tp, t + stale_after_);
   }
-  if (now != stalled_) {
-    stalled_ = std::move(now);
+  behind_since_ = std::move(behind);
+  if (stalled != stalled_) {
+    stalled_ = std::move(stalled);
     ++current_.stalled_generation;
   }
 }
 
 void WatermarkTracker::recompute(const std::map<PartitionKey, bool>& assignment, std::int64_t ends_checked_at) {
   current_.ends_checked_at = std::max(current_.ends_checked_at, ends_checked_at);
-  if (stale_after_ > 0) detect_stalls(assignment);
+  if (stale_after_ > 0) detect_stalls(assignment, ends_checked_at);
   TimestampMs wm[3], progress[3];
   bool any[3] = {false, false, false};
   for (auto& w : wm) w = std::numeric_limits<TimestampMs>::max();

@@ -94,13 +94,20 @@ class WatermarkTracker {
   void recompute(const std::map<PartitionKey, bool>& assignment, std::int64_t ends_checked_at = 0);
   void forget(const PartitionKey& tp) {
     max_ts_.erase(tp);
+    behind_since_.erase(tp);
     if (stalled_.erase(tp) > 0) ++current_.stalled_generation;
   }
   //! A price partition read to its end whose latest event time is more than `ms` behind the most
-  //! advanced price partition's is stalled (its producer stopped while the others go on): it is
-  //! reported, no longer holds the prices' progress back, and its pools are marked stale. 0: off
-  //! (replays, whose partitions are at their end only once all of them is read).
-  void set_stale_after(TimestampMs ms) { stale_after_ = ms; }
+  //! advanced price partition's, and has stayed so for `grace_ms` of wall time (the `ends_checked_at`
+  //! clock of recompute()), is stalled: its producer stopped while the others go on. It is reported,
+  //! no longer holds the prices' progress back, and its pools are marked stale. The grace keeps a
+  //! backfill, where a partition's next messages may reach the broker a moment after others' of
+  //! days later, from looking stalled. `ms` 0: off (replays, whose partitions are at their end only
+  //! once all of them is read).
+  void set_stale_after(TimestampMs ms, std::int64_t grace_ms = 0) {
+    stale_after_ = ms;
+    stale_grace_ms_ = grace_ms;
+  }
   //! Stalled price partitions -> when their pools became stale: their latest event time plus the
   //! bound (a time of the data, so that what decisions see does not depend on reading speed).
   const std::map<PartitionKey, TimestampMs>& stalled() const { return stalled_; }
@@ -113,9 +120,11 @@ class WatermarkTracker {
 
  private:
   std::map<std::string, InputKind> topics_;
-  void detect_stalls(const std::map<PartitionKey, bool>& assignment);
+  void detect_stalls(const std::map<PartitionKey, bool>& assignment, std::int64_t now);
   std::map<PartitionKey, TimestampMs> max_ts_;
   TimestampMs stale_after_ = 0;
+  std::int64_t stale_grace_ms_ = 0;
+  std::map<PartitionKey, std::int64_t> behind_since_;  //!< behind and at their end, since (wall time)
   std::map<PartitionKey, TimestampMs> stalled_;
   Watermarks current_;
 };

@@ -202,7 +202,7 @@ TEST(ModelReload, OnDemandCatalogueReloadReresolvesPrices) {
   ASSERT_TRUE(r);
   EXPECT_DOUBLE_EQ(r->features.on_demand_price, 0.25);
 
-  publish_file(path, catalogue(-1));  // refused: 0.25 stays
+  publish_file(path, catalogue(-10.5));  // refused (another size again): 0.25 stays
   watcher.poll();
   EXPECT_EQ(metrics.on_demand_rejects.get(), 1u);
   EXPECT_DOUBLE_EQ(ctx->snapshot().on_demand->price("us-east-1", "c5.large").value(), 0.25);

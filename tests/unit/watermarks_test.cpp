@@ -100,6 +100,18 @@ TEST(Watermarks, APricePartitionBehindTheOthersAtItsEndHasStalled) {
   w.recompute(assignment);
   EXPECT_TRUE(w.stalled().empty());
 
+  auto graced = tracker();  // with a wall-time grace: stalled only once behind for that long
+  graced.set_stale_after(600, 5000);
+  graced.observe({"p", 0}, 1000);
+  graced.observe({"p", 1}, 1700);
+  const std::map<PartitionKey, bool> ends{{{"p", 0}, true}, {{"p", 1}, false}};
+  graced.recompute(ends, 10000);
+  EXPECT_TRUE(graced.stalled().empty());
+  graced.recompute(ends, 14999);
+  EXPECT_TRUE(graced.stalled().empty());
+  graced.recompute(ends, 15000);
+  EXPECT_EQ(graced.stalled().size(), 1u);
+
   auto off = tracker();  // no bound (a replay): never stalled
   off.observe({"p", 0}, 0);
   off.observe({"p", 1}, 1000000);
