@@ -140,8 +140,8 @@ class Pipeline : public EventSource::Listener {
   };
   std::int64_t control_grace_ms_ = 0;  //!< runtime.control_grace_ms
   std::size_t held_max_ = 0;           //!< runtime.queue_capacity per shard
-  bool hold_prices_ = false;
-  bool fleet_routed_ = false;  //!< some fleet event was routed (signals can be placed)  //!< the source is not in event-time order and has fleet or signals inputs
+  bool hold_prices_ = false;   //!< the source is not in event-time order and has fleet or signals inputs
+  bool fleet_routed_ = false;  //!< some fleet event was routed (signals can be placed)
   std::deque<HeldTick> held_;
   std::deque<TimestampMs> held_min_;  //!< increasing: its front is the earliest held tick's time
   TimestampMs shown_progress_ = Watermarks::kMin;  //!< prices_progress as last shown to the shards

@@ -2,8 +2,6 @@
 // messages lost before they were read).
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
-
 #include "src/core/time.hpp"
 #include "src/runtime/pipeline.hpp"
 
@@ -42,12 +40,7 @@ void Pipeline::confirm_ends() {
 // shard told of it finds the set.
 void Pipeline::report_stalls() {
   StalledFeeds::Snapshot s{watermarks_.current().stalled_generation, {}};
-  TimestampMs ahead = Watermarks::kMin;
-  for (const auto& [tp, at_end] : source_->assignment())
-    if (const auto k = std::find_if(source_->inputs().begin(), source_->inputs().end(),
-                                    [&](const EventSource::Input& in) { return in.name == tp.first; });
-        k != source_->inputs().end() && k->kind == InputKind::Prices)
-      ahead = std::max(ahead, watermarks_.latest(tp));
+  const TimestampMs ahead = watermarks_.prices_ahead();
   for (const auto& [tp, marked_at] : watermarks_.stalled()) {
     const TimestampMs latest = watermarks_.latest(tp);
     s.feeds.push_back({tp, latest, marked_at, ahead - latest});

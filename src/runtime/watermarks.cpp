@@ -10,6 +10,7 @@ void WatermarkTracker::detect_stalls(const std::map<PartitionKey, bool>& assignm
     const auto kind = topics_.find(tp.first);
     if (kind != topics_.end() && kind->second == InputKind::Prices) ahead = std::max(ahead, latest(tp));
   }
+  prices_ahead_ = ahead;
   std::map<PartitionKey, TimestampMs> stalled;
   std::map<PartitionKey, std::int64_t> behind;
   for (const auto& [tp, at_end] : assignment) {

@@ -111,6 +111,8 @@ class WatermarkTracker {
   //! Stalled price partitions -> when their pools became stale: their latest event time plus the
   //! bound (a time of the data, so that what decisions see does not depend on reading speed).
   const std::map<PartitionKey, TimestampMs>& stalled() const { return stalled_; }
+  //! The latest event time of the most advanced assigned price partition, as of the last stall check.
+  TimestampMs prices_ahead() const { return prices_ahead_; }
   //! The latest event time read from `tp` (kMin if none).
   TimestampMs latest(const PartitionKey& tp) const {
     const auto it = max_ts_.find(tp);
@@ -126,6 +128,7 @@ class WatermarkTracker {
   std::int64_t stale_grace_ms_ = 0;
   std::map<PartitionKey, std::int64_t> behind_since_;  //!< behind and at their end, since (wall time)
   std::map<PartitionKey, TimestampMs> stalled_;
+  TimestampMs prices_ahead_ = Watermarks::kMin;
   Watermarks current_;
 };
 
