@@ -17,7 +17,7 @@ PACKAGES=(
   libjemalloc-dev
   gnuplot-nox chromium
   docker-compose
-  python3
+  python3 python3-paho-mqtt openssl
 )
 
 missing=()

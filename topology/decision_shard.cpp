@@ -86,6 +86,7 @@ void DecisionShard::on_progress(const EventContext& ctx, OutputCollector& out) {
   if (ctx.wm.ends_checked_at >= ends_checked_at_) control_at_end_ = ctx.wm.control_at_end;
   ends_checked_at_ = std::max(ends_checked_at_, ctx.wm.ends_checked_at);
   decide(inputs_through_, out);
+  clear_departed(out);
 }
 
 // Decisions come for instants after those decided, for parked signals when their node joins, and
@@ -98,6 +99,7 @@ TimestampMs DecisionShard::outputs_complete_before(const EventContext& ctx) cons
   const bool extreme = decided_upto_ == Watermarks::kMin || decided_upto_ == Watermarks::kMax;
   before = std::min(before, extreme ? decided_upto_ : decided_upto_ + 1);
   if (!fleet_state_.parked_order.empty()) before = std::min(before, fleet_state_.parked_order.front().first);
+  if (!fleet_state_.clear_due.empty()) before = std::min(before, fleet_state_.clear_due.front().left);
   if (fleet_state_.restore_pending)
     before = std::min(before, fleet_state_.recent_instants.empty() ? Watermarks::kMin : fleet_state_.recent_instants.front());
   return before;
@@ -108,6 +110,7 @@ void DecisionShard::on_idle(OutputCollector& out) {
   if (!feed_) return;
   std::lock_guard lock(idle_mu_);
   decide(inputs_through_, out);
+  clear_departed(out);
 }
 
 // The pipeline stops. When every input has been read to its end: decide up to where the risk
@@ -133,6 +136,7 @@ void DecisionShard::on_finish(OutputCollector& out, bool input_consumed) {
   // pass them: a notice stamped earlier that only a later run reads could have changed who is told.)
   if (!input_consumed) release_siblings(Watermarks::kMax, out, true);
   decide(input_consumed ? Watermarks::kMax : inputs_through_, out, input_consumed);
+  clear_departed(out);
 }
 
 // How far the table can become complete with what the price topic holds now: its last message's
@@ -203,11 +207,15 @@ void DecisionShard::restore(OutputCollector& out) {
   const auto& topic = cfg_.get_string("topics.decisions");
   std::vector<Decision> published;
   try {
-    for (auto& r : read_topic(cfg_, topic, 15000))
+    entries_in_force_.clear();
+    for (auto& r : read_topic(cfg_, topic, 15000)) {
+      if (r.value.empty()) entries_in_force_.erase(r.key);  // a tombstone: cleared before
+      else entries_in_force_.insert(r.key);
       if (auto d = decode_decision(r.value)) {
         published.push_back(std::move(*d));
         out.keep(OutputTopic::Decisions, std::move(r.key), std::move(r.value), r.timestamp);
       }
+    }
   } catch (const std::exception& e) {
     spdlog::warn("decisions: cannot read {} back ({}): risk-driven decisions start from STAY", topic, e.what());
     return;
@@ -239,6 +247,26 @@ void DecisionShard::decide(TimestampMs through, OutputCollector& out, bool consu
   }
   decided_upto_ = std::max(decided_upto_, through);
   services_->engine.advance(fleet_state_, through, [&](const Decision& d, bool replay) { emit(d, replay, out); });
+}
+
+// A node that left has its entry on the compacted spot.decisions cleared by a tombstone, keyed as
+// its decisions were, so the topic (and the retained MQTT topics that mirror it) holds the fleet
+// in service, not everyone who ever was: once decisions have passed its leave (every decision
+// before it made, the inputs' grace included) and no reaction for it is owed. Stamped with the
+// leave's time (outputs_complete_before waits for it). A leave replayed after a restart or a
+// takeover is cleared only if the topic, as read back, still holds a decision for the node.
+void DecisionShard::clear_departed(OutputCollector& out) {
+  auto& due = fleet_state_.clear_due;
+  const TimestampMs through = decides_ ? std::min(decided_upto_, fleet_state_.decided_through) : inputs_through_;
+  while (!due.empty() && due.front().left < through) {
+    const auto& d = due.front();
+    if (!fleet_state_.sibling_due.empty() && fleet_state_.sibling_due.front().signal.ts <= d.left) return;
+    if (auto it = fleet_state_.nodes.find(d.instance_id); it != fleet_state_.nodes.end() && it->second.restore_pending)
+      return;
+    if (d.replay && restore_due_) return;  // what the topic holds is not known yet
+    if (!d.replay || entries_in_force_.erase(d.node_id) > 0) out.emit(OutputTopic::Decisions, d.node_id, std::string(), d.left);
+    due.pop_front();
+  }
 }
 
 }  // namespace spotstream

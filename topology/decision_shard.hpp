@@ -13,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <unordered_set>
 
 #include "operators/decision/fleet_membership.hpp"
 #include "operators/decision/input_grace.hpp"
@@ -46,6 +47,7 @@ class DecisionShard : public ShardLogic {
   void release_siblings(TimestampMs through, OutputCollector& out, bool consumed);
   void restore(OutputCollector& out);
   void decide(TimestampMs through, OutputCollector& out, bool consumed = false);
+  void clear_departed(OutputCollector& out);
 
   static constexpr int kFinishSyncMs = 30000;
   static constexpr TimestampMs kEndSlackMs = 86'400'000;  //!< partitions may end a day apart
@@ -60,6 +62,8 @@ class DecisionShard : public ShardLogic {
   std::unique_ptr<RiskTopicFeed> feed_;  //!< =topic: the table from spot.risk
   std::mutex idle_mu_;                   //!< on_idle against on_revoked (the source thread)
   bool restore_due_ = false;
+  //! Node ids whose latest record on spot.decisions, as read back, is a decision (not a tombstone).
+  std::unordered_set<std::string> entries_in_force_;
   std::set<std::pair<int, std::int32_t>> replayed_parts_;  //!< (signals 0 / fleet 1, partition) read back
   TimestampMs decided_upto_ = Watermarks::kMin;    //!< the latest `through` decisions were advanced to
   TimestampMs inputs_through_ = Watermarks::kMin;  //!< fleet and signals progress

@@ -12,7 +12,7 @@ std::vector<EventSource::Input> kafka_inputs(const Config& cfg) {
           {cfg.get_string("topics.fleet"), InputKind::Fleet}};
 }
 
-PipelineIo kafka_io(const Config& cfg) {
+PipelineIo kafka_io(const Config& cfg, StoredOutputObserver* mirror) {
   PipelineIo io;
   io.source = [cfg](EventSource::Listener& listener) -> std::unique_ptr<EventSource> {
     const auto& prices = cfg.get_string("topics.prices");
@@ -23,8 +23,10 @@ PipelineIo kafka_io(const Config& cfg) {
         KafkaSource::WarmStart{prices, cfg.get_int("window.length_ms") + cfg.get_int("warm_start.extra_ms")},
         KafkaSource::CoPartition{fleet, signals});
   };
-  io.sink = [cfg](RuntimeMetrics& metrics, std::atomic<bool>& fatal) -> std::unique_ptr<OutputSink> {
-    return std::make_unique<KafkaSink>(cfg, metrics, fatal);
+  io.sink = [cfg, mirror](RuntimeMetrics& metrics, std::atomic<bool>& fatal) -> std::unique_ptr<OutputSink> {
+    auto sink = std::make_unique<KafkaSink>(cfg, metrics, fatal);
+    sink->set_stored_observer(mirror);
+    return sink;
   };
   if (cfg.get_bool("postgres.enabled"))
     io.history = [cfg](RuntimeMetrics& metrics, std::atomic<bool>& fatal) -> std::unique_ptr<HistorySink> {

@@ -15,7 +15,8 @@ std::vector<EventSource::Input> kafka_inputs(const Config& cfg);
 //! Fleet membership and the signals in force are state: rebuilt from their topics on assignment.
 //! Prices are windowed: each assigned partition re-reads a window (and a margin) of history first.
 //! Both are keyed by instance id: a node's signals partition comes with its fleet partition, so
-//! they reach the process that holds the node.
-PipelineIo kafka_io(const Config& cfg);
+//! they reach the process that holds the node. `mirror`, when given, is told of every output
+//! the broker has acknowledged (the MQTT decisions mirror).
+PipelineIo kafka_io(const Config& cfg, StoredOutputObserver* mirror = nullptr);
 
 }  // namespace spotstream

@@ -12,6 +12,7 @@ std::string ProcessMetrics::to_json() const {
   PriceMetrics::to_json(j);
   DecisionMetrics::to_json(j);
   ModelMetrics::to_json(j);
+  mqtt.to_json(j);
   return j.dump();
 }
 

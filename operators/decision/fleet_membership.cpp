@@ -13,6 +13,7 @@ void FleetMembership::operator()(const FleetEvent& e, bool replay, FleetState& s
     if (it != state.nodes.end() && it->second.left_at == 0) {
       it->second.left_at = e.ts;
       state.departed.emplace_back(e.ts, e.instance_id);
+      state.clear_due.push_back(FleetState::Departure{e.ts, e.instance_id, it->second.joined.node_id, replay});
     }
     return;
   }

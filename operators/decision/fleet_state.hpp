@@ -56,6 +56,15 @@ struct FleetState {
   std::deque<std::pair<TimestampMs, std::string>> parked_order;  //!< (notice time, instance) for expiry
   std::size_t parked_count = 0;
   std::deque<std::pair<TimestampMs, std::string>> departed;  //!< (leave time, instance), in order
+  //! A node that left, whose latest decision is to be cleared from spot.decisions once every
+  //! decision before its leave has been made (a replayed leave: only if spot.decisions still holds
+  //! one for it, as read back on restore).
+  struct Departure {
+    TimestampMs left;
+    std::string instance_id, node_id;
+    bool replay;
+  };
+  std::deque<Departure> clear_due;  //!< in leave order
   //! The signals input's watermark: every signal at or before it has been seen.
   TimestampMs signals_watermark = std::numeric_limits<TimestampMs>::min();
   //! The fleet input's watermark: every join at or before it has been seen. A parked signal

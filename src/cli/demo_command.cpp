@@ -40,7 +40,13 @@ void print_decisions(const std::vector<TopicRecord>& records) {
   std::map<std::string, std::uint64_t> by_kind;
   std::vector<Decision> samples;
   std::map<std::string, bool> sampled_kind;
+  std::size_t decisions = 0, cleared = 0;
   for (const auto& r : records) {
+    if (r.value.empty()) {  // a departed node's tombstone
+      ++cleared;
+      continue;
+    }
+    ++decisions;
     const auto d = decode_decision(r.value);
     if (!d) continue;
     by_kind[to_string(d->kind)]++;
@@ -49,7 +55,8 @@ void print_decisions(const std::vector<TopicRecord>& records) {
       samples.push_back(*d);
     }
   }
-  std::printf("\ndecisions read back from spot.decisions: %zu\n", records.size());
+  std::printf("\ndecisions read back from spot.decisions: %zu (and %zu tombstone(s) of nodes that left)\n", decisions,
+              cleared);
   for (const char* k : {"STAY", "SWITCH", "DRAIN", "EVACUATE"})
     std::printf("  %-9s %llu\n", k, (unsigned long long)by_kind[k]);
   std::printf("\na few of them:\n");

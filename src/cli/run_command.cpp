@@ -7,6 +7,7 @@
 #include "src/cli/commands.hpp"
 #include "src/cli/embedded_setup.hpp"
 #include "src/model/advisor_fetch.hpp"
+#include "src/mqtt/mqtt_bridge.hpp"
 #include "src/rest/evaluate_server.hpp"
 #include "src/rest/metrics_exposition.hpp"
 #include "src/rest/readiness.hpp"
@@ -27,7 +28,9 @@ int run_command(Config cfg, const RunOptions& opts) {
   ProcessMetrics metrics;
   const AdvisorRefresher advisor_refresh(cfg, metrics);  // before the advisor file is first loaded
   auto services = std::make_shared<DecisionServices>(cfg);
-  Pipeline pipeline(cfg, live_topology(cfg, services), metrics, kafka_io(cfg));
+  std::unique_ptr<MqttBridge> mqtt;
+  if (!cfg.get_string("mqtt.host").empty()) mqtt = std::make_unique<MqttBridge>(cfg, metrics.mqtt, metrics.dlq);
+  Pipeline pipeline(cfg, live_topology(cfg, services), metrics, kafka_io(cfg, mqtt ? mqtt->decisions() : nullptr));
   EvaluateServer rest(services);
   const MetricsExposition exposition(metrics, services);
   rest.add_get("/metrics", [&exposition] { return EvaluateServer::Reply{200, exposition.text()}; },
@@ -42,7 +45,9 @@ int run_command(Config cfg, const RunOptions& opts) {
                 cfg.get_string("rest.address").c_str(), bound);
     std::fflush(stdout);
   }
+  if (mqtt) mqtt->start();
   const int rc = pipeline.run(stop);
+  if (mqtt) mqtt->stop();
   rest.stop();
   std::printf("summary %s\n", metrics.to_json().c_str());
   std::fflush(stdout);

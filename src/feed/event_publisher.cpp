@@ -8,9 +8,9 @@
 namespace spotstream {
 
 EventPublisher::EventPublisher(const Config& cfg, PriceFormat price_format)
-    : cfg_(cfg), price_format_(price_format), producer_(cfg, [this](void*, const std::string& error) {
-        if (error.empty()) return;
-        if (failed_++ == 0) first_error_ = error;
+    : cfg_(cfg), price_format_(price_format), producer_(cfg, [this](const KafkaProducer::Delivery& d) {
+        if (d.error.empty()) return;
+        if (failed_++ == 0) first_error_ = d.error;
       }) {}
 
 void EventPublisher::publish_raw(const std::string& topic, const std::string& key, const std::string& value,

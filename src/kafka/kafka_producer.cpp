@@ -15,7 +15,15 @@ class KafkaProducer::Reporter : public RdKafka::DeliveryReportCb {
       if (m.err()) spdlog::error("kafka delivery to {} failed: {}", m.topic_name(), m.errstr());
       return;
     }
-    fn_(m.msg_opaque(), m.err() ? m.errstr() : std::string());
+    const auto* rkm = static_cast<const rd_kafka_message_t*>(m.c_ptr());
+    Delivery d;
+    d.opaque = m.msg_opaque();
+    if (m.err()) d.error = m.errstr();
+    d.topic = rd_kafka_topic_name(rkm->rkt);
+    if (rkm->key) d.key = std::string_view(static_cast<const char*>(rkm->key), rkm->key_len);
+    if (rkm->payload) d.value = std::string_view(static_cast<const char*>(rkm->payload), rkm->len);
+    d.ts = m.timestamp().timestamp;
+    fn_(d);
   }
 
  private:
@@ -44,7 +52,7 @@ bool KafkaProducer::produce(const std::string& topic, std::string_view key, std:
                             std::int64_t ts_ms, void* opaque, std::string* error, std::int32_t partition) {
   for (;;) {
     const auto rc = producer_->produce(topic, partition < 0 ? RdKafka::Topic::PARTITION_UA : partition, RdKafka::Producer::RK_MSG_COPY,
-                                       const_cast<char*>(value.data()), value.size(),
+                                       value.empty() ? nullptr : const_cast<char*>(value.data()), value.size(),
                                        key.empty() ? nullptr : key.data(), key.size(), ts_ms, opaque);
     if (rc == RdKafka::ERR_NO_ERROR) return true;
     if (rc == RdKafka::ERR__QUEUE_FULL) {

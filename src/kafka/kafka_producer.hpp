@@ -25,8 +25,17 @@ class KafkaProducer {
     bool ok() const { return kind == Kind::Ok; }
   };
 
-  //! Called once per message when the broker acknowledged it (error empty) or it failed for good.
-  using DeliveryFn = std::function<void(void* opaque, const std::string& error)>;
+  //! One message's outcome: the broker acknowledged it (error empty) or it failed for good. The
+  //! views are valid during the callback only.
+  struct Delivery {
+    void* opaque = nullptr;
+    std::string error;
+    const char* topic = "";
+    std::string_view key, value;
+    std::int64_t ts = 0;
+  };
+  //! Called once per message with its outcome.
+  using DeliveryFn = std::function<void(const Delivery&)>;
 
   //! `role_defaults` go over our producer defaults and under `kafka.*` (make_kafka_conf); a
   //! `transactional.id` there makes the producer transactional: produce() then needs an open
@@ -34,7 +43,8 @@ class KafkaProducer {
   KafkaProducer(const Config& cfg, DeliveryFn on_delivery = {}, const std::map<std::string, std::string>& role_defaults = {});
   ~KafkaProducer();
 
-  //! Queues one message (to `partition`, or by key when it is negative). Blocks (serving delivery callbacks) while librdkafka's queue is full:
+  //! Queues one message (to `partition`, or by key when it is negative); an empty value is produced
+  //! as null (a tombstone on a compacted topic). Blocks (serving delivery callbacks) while librdkafka's queue is full:
   //! that is the backpressure. Returns false, with `error` set, on a non-retriable local error.
   bool produce(const std::string& topic, std::string_view key, std::string_view value, std::int64_t ts_ms,
                void* opaque, std::string* error = nullptr, std::int32_t partition = -1);

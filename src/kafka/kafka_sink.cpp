@@ -20,20 +20,30 @@ KafkaSink::KafkaSink(const Config& cfg, RuntimeMetrics& metrics, std::atomic<boo
   // exactly_once: a transactional producer; at_least_once: the idempotent producer as always.
   std::map<std::string, std::string> txn_conf;
   if (delivery_guarantee(cfg) == DeliveryGuarantee::ExactlyOnce) txn_conf["transactional.id"] = transactional_id(cfg);
-  producer_ = std::make_unique<KafkaProducer>(cfg, [this](void* opaque, const std::string& error) {
-    auto* batch = static_cast<InputBatch*>(opaque);
-    undelivered_.fetch_sub(1, std::memory_order_acq_rel);
-    if (error.empty()) {
+  producer_ = std::make_unique<KafkaProducer>(cfg, [this](const KafkaProducer::Delivery& d) {
+    auto* batch = static_cast<InputBatch*>(d.opaque);
+    if (d.error.empty()) {
+      if (observer_) tell_observer(d);
+      undelivered_.fetch_sub(1, std::memory_order_acq_rel);
       metrics_.outputs_delivered.inc();
       if (batch) batch->done();
       return;
     }
+    undelivered_.fetch_sub(1, std::memory_order_acq_rel);
     metrics_.delivery_failures.inc();
-    spdlog::error("output delivery failed for good: {}; its input offsets will not be committed", error);
+    spdlog::error("output delivery failed for good: {}; its input offsets will not be committed", d.error);
     if (batch) batch->failed.store(true, std::memory_order_release);
     fatal_.store(true);
   }, txn_conf);
   if (!txn_conf.empty()) txn_ = std::make_unique<TransactionDriver>(*producer_, metrics_, txn_conf["transactional.id"]);
+}
+
+void KafkaSink::tell_observer(const KafkaProducer::Delivery& d) {
+  for (std::size_t t = 0; t < topic_names_.size(); ++t)
+    if (topic_names_[t] == d.topic) {
+      observer_->on_stored(static_cast<OutputTopic>(t), d.key, d.value, d.ts);
+      return;
+    }
 }
 
 void KafkaSink::set_transaction_observer(TransactionObserver* observer) {

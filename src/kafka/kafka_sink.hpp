@@ -20,13 +20,12 @@
 #include <vector>
 
 #include "src/config/config.hpp"
+#include "src/kafka/kafka_producer.hpp"
 #include "src/kafka/transaction_driver.hpp"
 #include "src/runtime/output_sink.hpp"
 #include "src/runtime/runtime_metrics.hpp"
 
 namespace spotstream {
-
-class KafkaProducer;
 
 class KafkaSink : public OutputSink {
  public:
@@ -38,6 +37,12 @@ class KafkaSink : public OutputSink {
   //! Call before start(); null (the default) means Kafka only.
   bool set_history(HistorySink* history) override {
     history_ = history;
+    return true;
+  }
+  //! Tells `observer` of each output the broker acknowledged, on the sink thread (with
+  //! exactly_once: before its transaction commits). Call before start().
+  bool set_stored_observer(StoredOutputObserver* observer) override {
+    observer_ = observer;
     return true;
   }
   //! exactly_once only: told of every transactional call (tests). Call before start().
@@ -74,6 +79,7 @@ class KafkaSink : public OutputSink {
   void deliver(std::vector<Output>& batch);
   //! Runs a commit_transaction() request, if one waits (sink thread).
   void serve_transaction_request();
+  void tell_observer(const KafkaProducer::Delivery& d);
 
   RuntimeMetrics& metrics_;
   std::atomic<bool>& fatal_;
@@ -88,6 +94,7 @@ class KafkaSink : public OutputSink {
   TxnRequest* txn_request_ = nullptr;  //!< guarded by txn_mutex_
   std::atomic<bool> txn_requested_{false};
   HistorySink* history_ = nullptr;
+  StoredOutputObserver* observer_ = nullptr;
   std::vector<HistoryItem> history_items_;  // sink-thread scratch
   std::atomic<bool> stop_{false};
   std::atomic<std::int64_t> undelivered_{0};  //!< pushed, not yet acknowledged or failed

@@ -182,6 +182,26 @@ void MetricsExposition::collect_model(std::vector<MetricFamily>& out) const {
   add(info, 1, {{"kind", model->info().kind}, {"name", model->info().name}, {"version", model->info().version}});
 }
 
+void MetricsExposition::collect_mqtt(std::vector<MetricFamily>& out) const {
+  const auto& m = metrics_.mqtt;
+  counter(out, "spot_mqtt_signals_in_total", "Messages received on the MQTT signal topics", m.signals_in);
+  counter(out, "spot_mqtt_signals_forwarded_total", "MQTT signals written to the signals topic (acknowledged by Kafka)",
+          m.signals_forwarded);
+  counter(out, "spot_mqtt_signals_dead_total", "MQTT messages that were no signal: written to the dead letters",
+          m.signals_dead);
+  counter(out, "spot_mqtt_signals_failed_total", "MQTT signals lost: Kafka refused them or too many waited",
+          m.signals_failed);
+  counter(out, "spot_mqtt_decisions_out_total", "Decisions (and clears) acknowledged by the MQTT broker", m.decisions_out);
+  counter(out, "spot_mqtt_decisions_dropped_total", "Decisions dropped while the MQTT broker was away (buffer full)",
+          m.decisions_dropped);
+  counter(out, "spot_mqtt_publish_errors_total", "MQTT publishes the client refused (tried again)", m.publish_errors);
+  counter(out, "spot_mqtt_connects_total", "MQTT connections made (the first and each reconnection)", m.connects);
+  counter(out, "spot_mqtt_disconnects_total", "MQTT connections lost", m.disconnects);
+  gauge(out, "spot_mqtt_connected", "1 while connected to the MQTT broker", static_cast<double>(m.connected.get()));
+  gauge(out, "spot_mqtt_buffered", "Decisions waiting for the MQTT broker (buffered or unacknowledged)",
+        static_cast<double>(m.buffered.get()));
+}
+
 std::vector<MetricFamily> MetricsExposition::collect() const {
   std::vector<MetricFamily> out;
   collect_input(out);
@@ -189,6 +209,7 @@ std::vector<MetricFamily> MetricsExposition::collect() const {
   collect_decisions(out);
   collect_sinks(out);
   collect_model(out);
+  collect_mqtt(out);
   return out;
 }
 

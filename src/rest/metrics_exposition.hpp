@@ -34,6 +34,7 @@ class MetricsExposition {
   void collect_processing(std::vector<prometheus::MetricFamily>& out) const;
   void collect_decisions(std::vector<prometheus::MetricFamily>& out) const;
   void collect_sinks(std::vector<prometheus::MetricFamily>& out) const;
+  void collect_mqtt(std::vector<prometheus::MetricFamily>& out) const;
   void collect_model(std::vector<prometheus::MetricFamily>& out) const;
 
   const ProcessMetrics& metrics_;

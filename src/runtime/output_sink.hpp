@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "src/core/event.hpp"
@@ -19,6 +20,16 @@
 #include "src/runtime/transaction_observer.hpp"
 
 namespace spotstream {
+
+//! Told of every output a sink has stored (Kafka: acknowledged by the broker), on the sink's
+//! thread, in the order stored for each key: a mirror of the output topics (MQTT). Must not block:
+//! deliveries wait for it.
+class StoredOutputObserver {
+ public:
+  virtual ~StoredOutputObserver() = default;
+  //! `value` empty: a tombstone (the key's entry cleared).
+  virtual void on_stored(OutputTopic topic, std::string_view key, std::string_view value, std::int64_t ts) = 0;
+};
 
 class OutputSink {
  public:
@@ -39,6 +50,9 @@ class OutputSink {
   //! Also hands every output to `history`, holding its input batch until stored there too. Call
   //! before start(). A sink without history support refuses (returns false).
   virtual bool set_history(HistorySink* history) { return history == nullptr; }
+  //! Tells `observer` of every output once stored. Call before start(). A sink that cannot
+  //! refuses (returns false).
+  virtual bool set_stored_observer(StoredOutputObserver* observer) { return observer == nullptr; }
   virtual void start() {}
   //! Waits until every output pushed so far was stored or failed for good.
   virtual void wait_delivered() const = 0;

@@ -106,6 +106,7 @@ bool HistoryEncoder::add_output(const Output& o, std::string& error) {
   // are exactly what consumers of the topics see, and the whole record is kept as json.
   switch (o.topic) {
     case OutputTopic::Decisions: {
+      if (o.value.empty()) return true;  // a departed node's tombstone: its decisions stay in the history
       const auto d = decode_decision(o.value);
       if (!d) return error = "unreadable decision record", false;
       auto& w = stream(HistoryTable::Decisions);

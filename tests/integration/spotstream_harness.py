@@ -325,13 +325,21 @@ def poll_topic(addr, topic, predicate, timeout, what=None):
 
 
 def decisions_of(records):
-    """Decoded decision payloads, each with its Kafka envelope under '_kafka'."""
+    """Decoded decision payloads, each with its Kafka envelope under '_kafka'; tombstones (a departed
+    node's entry cleared: null payload) are left out (see tombstones_of)."""
     out = []
     for r in records:
+        if r["payload"] is None:
+            continue
         d = json.loads(r["payload"])
         d["_kafka"] = {"key": r.get("key"), "partition": r["partition"], "offset": r["offset"]}
         out.append(d)
     return out
+
+
+def tombstones_of(records):
+    """The keys (node ids) of the tombstones among spot.decisions records."""
+    return [r.get("key") for r in records if r["payload"] is None]
 
 
 def b64decode_exact(text):
@@ -480,6 +488,74 @@ class TempPostgres:
 
     def close(self):
         subprocess.run([self.script, "stop", str(self.dir)], timeout=120)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Mosquitto: Debian's broker on a loopback port, its state (persistence: retained messages and
+# sessions survive stop()/start()) in a temporary directory.
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class TempMosquitto:
+    """A Mosquitto broker in a temporary directory; stop()/start() simulate an outage (same port).
+    `extra` lines go into its configuration (TLS, password file)."""
+
+    def __init__(self, extra=""):
+        self.dir = Path(tempfile.mkdtemp(prefix="spotstream-mqtt-"))
+        self.port = free_port()
+        self.log = self.dir / "mosquitto.log"
+        self.conf = self.dir / "mosquitto.conf"
+        self.conf.write_text("listener %d 127.0.0.1\n%s\npersistence true\npersistence_location %s/\n"
+                             "log_dest file %s\nlog_type all\n" % (
+                                 self.port, extra or "allow_anonymous true", self.dir, self.log))
+        if os.geteuid() == 0:  # started as root it becomes user mosquitto, who must own its directory
+            shutil.chown(self.dir, "mosquitto")
+        self.proc = None
+        self.start()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def path(self, name):
+        return self.dir / name
+
+    def start(self):
+        import socket
+        self.proc = subprocess.Popen(["mosquitto", "-c", str(self.conf)], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.STDOUT)
+
+        def listening():
+            if self.proc.poll() is not None:
+                raise AssertionError("mosquitto exited with %s:\n%s" % (self.proc.returncode, self.log_text()))
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return True
+            except OSError:
+                return False
+        wait_until(listening, 20, what="mosquitto on port %d" % self.port)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()  # SIGTERM: it saves its state first
+            self.proc.wait(timeout=20)
+
+    def log_text(self):
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def close(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=20)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

@@ -72,6 +72,14 @@ struct Market {
     f.product = "Linux/UNIX";
     events.emplace_back(f);
   }
+  void leave(TimestampMs ts, const std::string& node) {
+    FleetEvent f;
+    f.ts = ts;
+    f.action = FleetAction::Leave;
+    f.node_id = node;
+    f.instance_id = "i-" + node;
+    events.emplace_back(f);
+  }
   void signal(TimestampMs ts, SignalKind kind, const std::string& node) {
     Signal s;
     s.kind = kind;

@@ -28,7 +28,8 @@ inline std::vector<std::string> deterministic_parts(const std::vector<std::strin
   std::vector<std::string> out;
   for (const auto& r : records) {
     const auto brace = prefix_len ? r.find('{') : 0;
-    out.push_back(r.substr(0, brace) + deterministic_part(r.substr(brace)));
+    if (brace == std::string::npos) out.push_back(r);  // a tombstone: its key alone
+    else out.push_back(r.substr(0, brace) + deterministic_part(r.substr(brace)));
   }
   return out;
 }
