@@ -7,7 +7,8 @@
 // spot/signals/<instance>/instance-action, timed until the EVACUATE arrives on
 // spot/decisions/<node>. Prints p50 / p99 / p99.9 / max and the tick rate the pipeline read.
 // Env: TICK_RATE (100000), SIGNALS (1000), SIGNAL_RATE (per second, 25), POOLS (2000),
-// PARTITIONS (price topic, 64), BENCH_SET (config, e.g. kafka.fetch.wait.max.ms=5).
+// PARTITIONS (price topic, 64), BENCH_SET (config, e.g. kafka.fetch.wait.max.ms=5),
+// SIGNALS_VIA_KAFKA=1 (notices produced to the signals topic instead: Kafka in, MQTT out).
 #include <mosquitto.h>
 #include <netinet/in.h>
 #include <spawn.h>
@@ -69,7 +70,7 @@ struct Mosquitto {
     std::filesystem::create_directories(dir);
     const auto conf = dir / "mosquitto.conf";
     std::ofstream(conf) << "listener " << port << " 127.0.0.1\nallow_anonymous true\npersistence false\n"
-                        << "max_queued_messages 100000\n";
+                        << "max_queued_messages 100000\nset_tcp_nodelay true\n";
     const std::string c = conf.string();
     char* argv[] = {const_cast<char*>("mosquitto"), const_cast<char*>("-c"), const_cast<char*>(c.c_str()), nullptr};
     if (posix_spawnp(&pid, "mosquitto", nullptr, nullptr, argv, environ) != 0) throw std::runtime_error("no mosquitto");
@@ -118,6 +119,10 @@ struct Agents {
       sent_ns.erase(it);
     }
   }
+  //! Set: notices go straight to the signals topic (Kafka in, MQTT out), to split the latency.
+  EventPublisher* via_kafka = nullptr;
+  std::string signals_topic;
+
   void notice(const std::string& node, const std::string& instance) {
     const auto terminate = wall_ms() + 120000;  // IMDS: the instance goes in two minutes
     const std::string body = "{\"action\": \"terminate\", \"time\": \"" + format_iso8601(terminate) + "\"}";
@@ -125,6 +130,11 @@ struct Agents {
     {
       std::lock_guard lock(mu);
       sent_ns[node] = steady_ns();
+    }
+    if (via_kafka) {
+      via_kafka->publish_raw(signals_topic, instance, body, terminate - 120000);
+      via_kafka->flush();
+      return;
     }
     mosquitto_publish(m, nullptr, topic.c_str(), static_cast<int>(body.size()), body.data(), 1, false);
   }
@@ -155,7 +165,8 @@ void publish_ticks(const Config& cfg, long rate, long pools, const std::atomic<b
       t.az = kAzs[p % 4];
       t.instance_type = kTypes[(p / 4) % 10];
       t.product = "Linux/UNIX";
-      t.spot_price = 0.02 + 0.001 * static_cast<double>((p / 40) % 50) + 0.0001 * static_cast<double>(i % 7);
+      // As in AWS's feeds, a pool's price changes now and then (here every 10 s), not with every tick.
+      t.spot_price = 0.02 + 0.001 * static_cast<double>((p / 40) % 50) + 0.0001 * static_cast<double>((now / 10000 + p) % 7);
       pub.publish(Event(t));
     }
     sent += per_slice;
@@ -213,6 +224,12 @@ int main() {
   std::printf("fleet of %ld nodes joined (their STAYs on MQTT); ticks at %ld/s over %ld pools\n", signals, tick_rate,
               pools);
 
+  std::unique_ptr<EventPublisher> direct;
+  if (env_int("SIGNALS_VIA_KAFKA", 0)) {
+    direct = std::make_unique<EventPublisher>(cfg);
+    agents.via_kafka = direct.get();
+    agents.signals_topic = cfg.get_string("topics.signals");
+  }
   std::atomic<long> ticks_sent{0};
   std::thread ticks([&] { publish_ticks(cfg, tick_rate, pools, ticks_stop, ticks_sent); });
   std::this_thread::sleep_for(std::chrono::seconds(5));  // the load settles

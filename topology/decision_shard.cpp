@@ -257,11 +257,15 @@ void DecisionShard::decide(TimestampMs through, OutputCollector& out, bool consu
 // takeover is cleared only if the topic, as read back, still holds a decision for the node.
 void DecisionShard::clear_departed(OutputCollector& out) {
   auto& due = fleet_state_.clear_due;
-  const TimestampMs through = decides_ ? std::min(decided_upto_, fleet_state_.decided_through) : inputs_through_;
+  // Every instant up to decided_upto_ has been evaluated (it never passes the risk table's completeness).
+  const TimestampMs through = decides_ ? decided_upto_ : inputs_through_;
   while (!due.empty() && due.front().left < through) {
     const auto& d = due.front();
     if (!fleet_state_.sibling_due.empty() && fleet_state_.sibling_due.front().signal.ts <= d.left) return;
-    if (auto it = fleet_state_.nodes.find(d.instance_id); it != fleet_state_.nodes.end() && it->second.restore_pending)
+    // A node taken over is owed its risk-driven evaluations up to its leave (there are none when
+    // decisions are off: only signals decide).
+    if (auto it = fleet_state_.nodes.find(d.instance_id);
+        decides_ && it != fleet_state_.nodes.end() && it->second.restore_pending)
       return;
     if (d.replay && restore_due_) return;  // what the topic holds is not known yet
     if (!d.replay || entries_in_force_.erase(d.node_id) > 0) out.emit(OutputTopic::Decisions, d.node_id, std::string(), d.left);

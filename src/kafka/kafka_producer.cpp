@@ -66,6 +66,16 @@ bool KafkaProducer::produce(const std::string& topic, std::string_view key, std:
 
 void KafkaProducer::poll(int timeout_ms) { producer_->poll(timeout_ms); }
 
+bool KafkaProducer::learn_topic(const std::string& topic, int timeout_ms) {
+  std::string err;
+  const std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(producer_.get(), topic, nullptr, err));
+  if (!t) return false;
+  RdKafka::Metadata* md = nullptr;
+  const auto rc = producer_->metadata(false, t.get(), &md, timeout_ms);
+  delete md;
+  return rc == RdKafka::ERR_NO_ERROR;
+}
+
 bool KafkaProducer::flush(int timeout_ms) {
   return producer_->flush(timeout_ms) == RdKafka::ERR_NO_ERROR && producer_->outq_len() == 0;
 }

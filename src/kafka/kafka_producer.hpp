@@ -48,6 +48,9 @@ class KafkaProducer {
   //! that is the backpressure. Returns false, with `error` set, on a non-retriable local error.
   bool produce(const std::string& topic, std::string_view key, std::string_view value, std::int64_t ts_ms,
                void* opaque, std::string* error = nullptr, std::int32_t partition = -1);
+  //! Asks the brokers for `topic`'s partitions and leaders now, so that the first message to it is
+  //! not held while the producer learns them (latency-sensitive producers). False on timeout.
+  bool learn_topic(const std::string& topic, int timeout_ms);
   //! Serves delivery callbacks for up to timeout_ms.
   void poll(int timeout_ms);
   //! Waits until every queued message is delivered or failed; false on timeout.

@@ -35,7 +35,13 @@ SignalBridge::SignalBridge(const Config& cfg, const MqttSettings& settings, Mqtt
 
 SignalBridge::~SignalBridge() { stop(0); }
 
-void SignalBridge::start() { thread_ = std::thread([this] { loop(); }); }
+void SignalBridge::start() {
+  // The first signal must not wait for the producer to learn where its topic lives.
+  for (const auto* topic : {&signals_topic_, &dlq_topic_})
+    if (!producer_->learn_topic(*topic, 10000))
+      spdlog::warn("mqtt: cannot learn {}'s partitions yet; the first signals may wait for them", *topic);
+  thread_ = std::thread([this] { loop(); });
+}
 
 void SignalBridge::take(std::string_view topic, std::string_view payload) {
   metrics_.signals_in.inc();

@@ -512,7 +512,7 @@ class TempMosquitto:
         self.log = self.dir / "mosquitto.log"
         self.conf = self.dir / "mosquitto.conf"
         self.conf.write_text("listener %d 127.0.0.1\n%s\npersistence true\npersistence_location %s/\n"
-                             "log_dest file %s\nlog_type all\n" % (
+                             "log_dest file %s\nlog_type all\nset_tcp_nodelay true\n" % (
                                  self.port, extra or "allow_anonymous true", self.dir, self.log))
         if os.geteuid() == 0:  # started as root it becomes user mosquitto, who must own its directory
             shutil.chown(self.dir, "mosquitto")

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from spotstream_harness import (ProcessGroup, TempPostgres, kcat_produce, parse_summary, read_topic,  # noqa: E402
+from spotstream_harness import (ProcessGroup, TempPostgres, decisions_of, kcat_produce, parse_summary, read_topic,  # noqa: E402
                                 run_main, wait_until)
 
 import json  # noqa: E402
@@ -71,7 +71,7 @@ def counts(db, dbname):
 
 
 def kafka_outputs(addr):
-    decisions = [json.loads(r["payload"]) for r in read_topic(addr, "spot.decisions")]
+    decisions = decisions_of(read_topic(addr, "spot.decisions"))  # tombstones are not stored
     risk = [json.loads(r["payload"]) for r in read_topic(addr, "spot.risk", timeout=120)]
     dlq = read_topic(addr, "spot.dlq")
     return decisions, risk, dlq
