@@ -176,39 +176,10 @@ void publish_ticks(const Config& cfg, long rate, long pools, const std::atomic<b
   pub.flush();
 }
 
-}  // namespace
-
-int main() {
-  const long tick_rate = env_int("TICK_RATE", 100000), signals = env_int("SIGNALS", 1000);
-  const long signal_rate = env_int("SIGNAL_RATE", 25), pools = env_int("POOLS", 2000);
-  Mosquitto broker;
-  EmbeddedCluster cluster(1);
-  Config cfg;
-  cluster.create_topic(cfg.get_string("topics.prices"), static_cast<int>(env_int("PARTITIONS", 64)));
-  for (const char* t : {"topics.signals", "topics.fleet", "topics.decisions", "topics.risk", "topics.dlq"})
-    cluster.create_topic(cfg.get_string(t), 16);
-  cfg.set("kafka.bootstrap.servers", cluster.bootstraps());
-  cfg.set("log.level", "warn");
-  cfg.set("mqtt.host", "127.0.0.1");
-  cfg.set("mqtt.port", std::to_string(broker.port));
-  cfg.set("rest.port", "-1");
-  if (const char* extra = std::getenv("BENCH_SET"))
-    for (std::string s = extra; !s.empty();) {
-      const auto comma = s.find(',');
-      cfg.set_assignment(s.substr(0, comma));
-      s = comma == std::string::npos ? "" : s.substr(comma + 1);
-    }
-
-  ProcessMetrics metrics;
-  MqttBridge bridge(cfg, metrics.mqtt, metrics.dlq);
-  Pipeline pipeline(cfg, live_topology(cfg), metrics, kafka_io(cfg, bridge.decisions()));
-  bridge.start();
-  std::atomic<bool> stop{false}, ticks_stop{false};
-  std::thread run([&] { pipeline.run(stop); });
-  Agents agents(broker.port);
-
+// The fleet: one node per notice, all in one pool; returns once their STAYs have come over MQTT.
+void join_fleet(const Config& cfg, long nodes, const Agents& agents) {
   EventPublisher fleet(cfg);
-  for (long n = 0; n < signals; ++n) {
+  for (long n = 0; n < nodes; ++n) {
     FleetEvent j;
     j.ts = wall_ms() - 60000;
     j.node_id = "n-" + std::to_string(n);
@@ -220,31 +191,79 @@ int main() {
     fleet.publish(Event(j));
   }
   fleet.flush();
-  while (agents.stays.load() < signals) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  while (agents.stays.load() < nodes) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+}
+
+// Sends the notices at `rate` per second and waits (up to 30 s) for their decisions; returns the
+// seconds it took.
+double send_notices(Agents& agents, long signals, long rate) {
+  const auto t0 = std::chrono::steady_clock::now();
+  for (long n = 0; n < signals; ++n) {
+    agents.notice("n-" + std::to_string(n), "i-" + std::to_string(n));
+    std::this_thread::sleep_until(t0 + std::chrono::microseconds(1000000 * (n + 1) / rate));
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    {
+      std::lock_guard lock(agents.mu);
+      if (agents.sent_ns.empty()) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+Config bench_config(const EmbeddedCluster& cluster, int mqtt_port) {
+  Config cfg;
+  cfg.set("kafka.bootstrap.servers", cluster.bootstraps());
+  cfg.set("log.level", "warn");
+  cfg.set("mqtt.host", "127.0.0.1");
+  cfg.set("mqtt.port", std::to_string(mqtt_port));
+  cfg.set("rest.port", "-1");
+  if (const char* extra = std::getenv("BENCH_SET"))
+    for (std::string s = extra; !s.empty();) {
+      const auto comma = s.find(',');
+      cfg.set_assignment(s.substr(0, comma));
+      s = comma == std::string::npos ? "" : s.substr(comma + 1);
+    }
+  return cfg;
+}
+
+}  // namespace
+
+int main() {
+  const long tick_rate = env_int("TICK_RATE", 100000), signals = env_int("SIGNALS", 1000);
+  const long signal_rate = env_int("SIGNAL_RATE", 25), pools = env_int("POOLS", 2000);
+  Mosquitto broker;
+  EmbeddedCluster cluster(1);
+  const Config defaults;
+  cluster.create_topic(defaults.get_string("topics.prices"), static_cast<int>(env_int("PARTITIONS", 64)));
+  for (const char* t : {"topics.signals", "topics.fleet", "topics.decisions", "topics.risk", "topics.dlq"})
+    cluster.create_topic(defaults.get_string(t), 16);
+  const Config cfg = bench_config(cluster, broker.port);
+
+  ProcessMetrics metrics;
+  MqttBridge bridge(cfg, metrics.mqtt, metrics.dlq);
+  Pipeline pipeline(cfg, live_topology(cfg), metrics, kafka_io(cfg, bridge.decisions()));
+  bridge.start();
+  std::atomic<bool> stop{false}, ticks_stop{false};
+  std::thread run([&] { pipeline.run(stop); });
+  Agents agents(broker.port);
+  join_fleet(cfg, signals, agents);
   std::printf("fleet of %ld nodes joined (their STAYs on MQTT); ticks at %ld/s over %ld pools\n", signals, tick_rate,
               pools);
-
   std::unique_ptr<EventPublisher> direct;
   if (env_int("SIGNALS_VIA_KAFKA", 0)) {
     direct = std::make_unique<EventPublisher>(cfg);
     agents.via_kafka = direct.get();
     agents.signals_topic = cfg.get_string("topics.signals");
   }
+
   std::atomic<long> ticks_sent{0};
   std::thread ticks([&] { publish_ticks(cfg, tick_rate, pools, ticks_stop, ticks_sent); });
   std::this_thread::sleep_for(std::chrono::seconds(5));  // the load settles
   const auto in0 = metrics.messages_in.get();
-  const auto t0 = std::chrono::steady_clock::now();
-  for (long n = 0; n < signals; ++n) {
-    agents.notice("n-" + std::to_string(n), "i-" + std::to_string(n));
-    std::this_thread::sleep_until(t0 + std::chrono::microseconds(1000000 * (n + 1) / signal_rate));
-  }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::lock_guard lock(agents.mu);
-    if (agents.sent_ns.empty()) break;
-  }
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double secs = send_notices(agents, signals, signal_rate);
   const double read_rate = static_cast<double>(metrics.messages_in.get() - in0) / secs;
   ticks_stop = true;
   ticks.join();

@@ -3,6 +3,8 @@
 #include <mosquitto.h>
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
+#include <cstring>
 #include <mutex>
 
 namespace spotstream {
