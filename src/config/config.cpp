@@ -112,6 +112,7 @@ const std::vector<PropertySpec> kSpecs = {
     {"mqtt.reconnect_delay_max_s", PropertyType::Int, "30", 1, 3600, "Longest wait between reconnection attempts"},
     {"rest.port", PropertyType::Int, "8000", -1, 65535, "REST evaluation API port for `run` (0: any free port, printed; -1: disabled)"},
     {"rest.address", PropertyType::String, "127.0.0.1", 0, 0, "Address the REST evaluation API listens on"},
+    {"rest.token", PropertyType::String, "", 0, 0, "Bearer token the admin HTTP server then requires (Authorization: Bearer <token>) on every endpoint but the probes GET /health and GET /ready; empty: none. Never printed"},
     {"rest.threads", PropertyType::Int, "64", 2, 4096, "REST worker threads: each open connection holds one while it is read, so this many idle or slow clients at once delay the others (up to rest.read_timeout_ms)"},
     {"rest.read_timeout_ms", PropertyType::Int, "2000", 100, 600000, "A REST connection that sends nothing (no request, or an idle keep-alive) for this long is closed"},
     {"rest.max_body_bytes", PropertyType::Int, "1048576", 1024, 1073741824, "Largest request body; a request announcing more gets 413 at once, before its body is read"},
@@ -124,6 +125,7 @@ const std::vector<PropertySpec> kSpecs = {
 bool is_secret(const std::string& key) {
   // A conninfo may carry a password (password=... or user:pass@ in a URI): never printed whole.
   return key.find("password") != std::string::npos || key.find("secret") != std::string::npos ||
+         key.find("token") != std::string::npos ||
          key.find("conninfo") != std::string::npos ||
          key.find("sasl.oauthbearer.config") != std::string::npos;
 }

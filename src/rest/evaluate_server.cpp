@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <spdlog/spdlog.h>
 
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <ctime>
@@ -134,13 +135,44 @@ EvaluateServer::Limits EvaluateServer::limits(const Config& cfg) {
   l.threads = static_cast<int>(cfg.get_int("rest.threads"));
   l.read_timeout_ms = static_cast<int>(cfg.get_int("rest.read_timeout_ms"));
   l.max_body_bytes = static_cast<std::size_t>(cfg.get_int("rest.max_body_bytes"));
+  l.token = cfg.get_string("rest.token");
   return l;
 }
+
+namespace {
+
+// Compared in constant time: how long a refusal takes says nothing of how much of the token
+// was right.
+bool bearer_matches(std::string_view header, const std::string& token) {
+  constexpr std::string_view kScheme = "Bearer ";
+  if (header.size() < kScheme.size()) return false;
+  for (std::size_t i = 0; i < kScheme.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(header[i])) != std::tolower(static_cast<unsigned char>(kScheme[i])))
+      return false;
+  const std::string_view given = header.substr(kScheme.size());
+  unsigned diff = given.size() == token.size() ? 0 : 1;
+  for (std::size_t i = 0; i < token.size(); ++i)
+    diff |= static_cast<unsigned char>(token[i]) ^ static_cast<unsigned char>(i < given.size() ? given[i] : 0);
+  return diff == 0;
+}
+
+// The probes stay open: a liveness or readiness check tells nothing an attacker could use.
+bool is_probe(const httplib::Request& req) { return req.method == "GET" && (req.path == "/health" || req.path == "/ready"); }
+
+}  // namespace
 
 void EvaluateServer::route_errors(const Limits& limits) {
   // A body announced over the limit is refused from the headers: httplib would otherwise read (and
   // discard) all of it first, holding a worker for as long as the client cares to send.
-  server_->set_pre_routing_handler([max = limits.max_body_bytes](const httplib::Request& req, httplib::Response& res) {
+  server_->set_pre_routing_handler([max = limits.max_body_bytes, token = limits.token](const httplib::Request& req,
+                                                                                       httplib::Response& res) {
+    if (!token.empty() && !is_probe(req) && !bearer_matches(req.get_header_value("Authorization"), token)) {
+      const Reply r = error(401, "this endpoint needs Authorization: Bearer <rest.token>");
+      res.status = r.status;
+      res.set_header("WWW-Authenticate", "Bearer realm=\"spotstream\"");
+      res.set_content(r.body, "application/json");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     const auto length = req.get_header_value("Content-Length");
     std::uint64_t n = 0;
     const auto [ptr, ec] = std::from_chars(length.data(), length.data() + length.size(), n);

@@ -6,8 +6,9 @@
 //!         "execution_time_ms"}   (400 on a bad request, 404 when the pool has no score yet)
 //!   GET /health -> {"status":"ok","pools":N}
 //!   and whatever add_get() adds (spotstream run: GET /ready, GET /metrics).
-//! Every error answer is JSON {"error": "..."}: 404 unknown path, 405 wrong method (with Allow),
-//! 413 body over the limit (answered from the headers, before the body is read).
+//! Every error answer is JSON {"error": "..."}: 401 without the bearer token (rest.token, when set;
+//! compared in constant time), 404 unknown path, 405 wrong method (with Allow), 413 body over the
+//! limit (answered from the headers, before the body is read).
 //! Each connection holds a worker while it is read; idle and slow connections are closed after
 //! the read timeout, and the workers are many, so a few such clients cannot starve the others.
 //! The answer is the decision engine's, on the replicated risk table's latest scores, as a node
@@ -42,8 +43,11 @@ class EvaluateServer {
     int threads = 64;
     int read_timeout_ms = 2000;  //!< also how long an idle keep-alive connection is kept
     std::size_t max_body_bytes = 1 << 20;
+    //! Non-empty: every request but the probes (GET /health, GET /ready) must carry
+    //! `Authorization: Bearer <token>`, or gets 401.
+    std::string token;
   };
-  //! rest.threads, rest.read_timeout_ms, rest.max_body_bytes.
+  //! rest.threads, rest.read_timeout_ms, rest.max_body_bytes, rest.token.
   static Limits limits(const Config& cfg);
 
   explicit EvaluateServer(std::shared_ptr<DecisionServices> services);

@@ -127,3 +127,42 @@ TEST_F(RestLimits, ErrorsAreJson) {
   EXPECT_EQ(missing->get_header_value("Content-Type"), "application/json");
   EXPECT_NE(nlohmann::json::parse(missing->body)["error"].get<std::string>().find("/nope"), std::string::npos);
 }
+
+// With rest.token set, every endpoint but the probes wants the bearer token: none, a wrong one, a
+// prefix of the right one or the right one with a byte more get 401; the token itself (the
+// scheme in any case) gets through. The token is never printed by `config`.
+TEST(RestToken, EveryEndpointButTheProbesWantsTheBearerToken) {
+  Config cfg;
+  cfg.set("log.level", "warn");
+  cfg.set("rest.token", "s3cr3t-t0ken");
+  EvaluateServer server(std::make_shared<DecisionServices>(cfg));
+  server.add_get("/metrics", [] { return EvaluateServer::Reply{200, "{}"}; });
+  server.add_get("/ready", [] { return EvaluateServer::Reply{200, "{}"}; });
+  const int port = server.start("127.0.0.1", 0, EvaluateServer::limits(cfg));
+  httplib::Client c("127.0.0.1", port);
+  const auto status = [&](const char* path, const char* auth) {
+    httplib::Headers h;
+    if (auth) h.emplace("Authorization", auth);
+    const auto res = c.Get(path, h);
+    return res ? res->status : -1;
+  };
+  for (const char* bad : {static_cast<const char*>(nullptr), "Bearer wrong", "Bearer s3cr3t", "Bearer s3cr3t-t0ken!",
+                          "Basic s3cr3t-t0ken", "s3cr3t-t0ken", "Bearer "})
+    EXPECT_EQ(status("/metrics", bad), 401) << (bad ? bad : "(none)");
+  const auto refused = c.Get("/metrics");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->get_header_value("WWW-Authenticate"), "Bearer realm=\"spotstream\"");
+  EXPECT_TRUE(nlohmann::json::parse(refused->body).contains("error"));
+  EXPECT_EQ(refused->body.find("s3cr3t"), std::string::npos);
+  EXPECT_EQ(status("/metrics", "Bearer s3cr3t-t0ken"), 200);
+  EXPECT_EQ(status("/metrics", "bearer s3cr3t-t0ken"), 200);
+  const auto eval = c.Post("/api/v1/evaluate", R"({"instance_type":"c5.large","availability_zone":"us-east-1a"})",
+                           "application/json");
+  ASSERT_TRUE(eval);
+  EXPECT_EQ(eval->status, 401);
+  EXPECT_EQ(status("/health", nullptr), 200);
+  EXPECT_EQ(status("/ready", nullptr), 200);
+  server.stop();
+  EXPECT_EQ(cfg.describe().find("s3cr3t"), std::string::npos);
+  EXPECT_NE(cfg.describe().find("rest.token = ***"), std::string::npos);
+}
