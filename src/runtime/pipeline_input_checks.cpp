@@ -2,6 +2,7 @@
 // messages lost before they were read).
 #include <spdlog/spdlog.h>
 
+#include "src/core/steady_time.hpp"
 #include "src/core/time.hpp"
 #include "src/runtime/pipeline.hpp"
 
@@ -28,7 +29,7 @@ void Pipeline::init_watermarks() {
 }
 
 void Pipeline::confirm_ends() {
-  clock_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  clock_ms_ = wall_ms();
   source_->confirm_ends();
   const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
   const auto generation = watermarks_.current().stalled_generation;

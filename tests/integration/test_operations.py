@@ -12,7 +12,6 @@
 
 import json
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -23,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from spotstream_harness import (ProcessGroup, TempPostgres, aws_sample, kcat_produce, poll_topic,  # noqa: E402
-                                decisions_of, run_main, wait_until)
+                                decisions_of, free_port, run_main, wait_until)
 
 KARPENTER_ITN = "eventbridge-spot-itn.karpenter-design.json"  # i-0123456789, us-east-2
 NODE = {"node_id": "node-ops", "instance_id": "i-0123456789", "az": "us-east-2a", "instance_type": "c5.large"}
@@ -39,12 +38,6 @@ def get(url, timeout=5):
         return e.code, e.read().decode()
     except (urllib.error.URLError, ConnectionError):
         return None, ""
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def metric_value(text, name, labels):
