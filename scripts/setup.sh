@@ -18,6 +18,7 @@ PACKAGES=(
   gnuplot-nox chromium
   docker-compose
   python3 python3-paho-mqtt openssl
+  clang libclang-rt-14-dev
 )
 
 missing=()

@@ -86,7 +86,7 @@ std::vector<SimNode> sim_fleet(const SimFleetOptions& o, const std::map<std::str
       int most = 0;
       for (const auto& [r, n] : nodes_in) {
         const bool priced = std::any_of(priced_pools.begin(), priced_pools.end(),
-                                        [&](const auto& p) { return of_type(p.second) && p.second.region == r; });
+                                        [&, &r = r](const auto& p) { return of_type(p.second) && p.second.region == r; });
         if (priced && n > most) region = r, most = n;
       }
     }

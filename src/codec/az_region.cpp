@@ -83,7 +83,9 @@ std::size_t region_prefix(std::string_view s) {
     if (!take_dash(s, p)) return 0;
     word = take_letters(s, p);
   }
-  if (!is_direction(word) || !take_dash(s, p) || take_digits(s, p).empty()) return 0;
+  if (!is_direction(word) || !take_dash(s, p)) return 0;
+  const auto number = take_digits(s, p);  // regions are numbered 1, 2, ...: one or two digits
+  if (number.empty() || number.size() > 2) return 0;
   return p;
 }
 

@@ -91,7 +91,10 @@ constexpr std::size_t kBytesPerThread = 8 << 20;
 }  // namespace
 
 std::vector<PriceTick> read_price_file(const std::string& path, std::vector<BadLine>* bad) {
-  const std::string data = slurp(path);
+  return read_price_text(path, slurp(path), bad);
+}
+
+std::vector<PriceTick> read_price_text(const std::string& path, std::string_view data, std::vector<BadLine>* bad) {
   if (blank(data)) throw std::runtime_error(path + ": empty file");
   // A whole CLI response can be far larger than one Kafka message may be.
   EventDecoder decoder(DecodeLimits{.max_message_bytes = data.size(), .max_price = DecodeLimits{}.max_price});
@@ -212,7 +215,11 @@ void sort_ticks(std::vector<PriceTick>& all) {
 }
 
 std::vector<Event> read_event_file(const std::string& path, InputKind kind, std::vector<BadLine>* bad) {
-  const std::string data = slurp(path);
+  return read_event_text(path, slurp(path), kind, bad);
+}
+
+std::vector<Event> read_event_text(const std::string& path, std::string_view data, InputKind kind,
+                                   std::vector<BadLine>* bad) {
   if (blank(data)) throw std::runtime_error(path + ": empty file");
   EventDecoder decoder(DecodeLimits{.max_message_bytes = data.size(), .max_price = DecodeLimits{}.max_price});
   std::vector<Event> events;

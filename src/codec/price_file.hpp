@@ -31,10 +31,15 @@ void sort_ticks(std::vector<PriceTick>& ticks);
 
 //! One file's ticks in file order (what read_price_files does per file, without the sort).
 std::vector<PriceTick> read_price_file(const std::string& path, std::vector<BadLine>* bad = nullptr);
+//! The same over a file's contents; `path` only names it in errors.
+std::vector<PriceTick> read_price_text(const std::string& path, std::string_view data, std::vector<BadLine>* bad = nullptr);
 
 //! Signals or fleet events from a file: one JSON document (an EventBridge event as AWS documents it)
 //! or JSON lines, in file order. Errors as read_price_file's (a missing or empty file, or a first
 //! line that is not JSON, throws naming it; other bad lines go to `bad` when given).
 std::vector<Event> read_event_file(const std::string& path, InputKind kind, std::vector<BadLine>* bad = nullptr);
+//! The same over a file's contents; `path` only names it in errors.
+std::vector<Event> read_event_text(const std::string& path, std::string_view data, InputKind kind,
+                                   std::vector<BadLine>* bad = nullptr);
 
 }  // namespace spotstream

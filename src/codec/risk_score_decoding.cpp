@@ -29,6 +29,17 @@ bool number(od::object& o, std::string_view name, double& out) {
   return !v.get_double().get(out);
 }
 
+// An optional flag: false only on an error other than its absence. After any other error the
+// on-demand iterator is in an unspecified state and must not be read further.
+bool optional_flag(od::object& o, std::string_view name, bool& out) {
+  bool v = false;
+  const auto e = o.find_field_unordered(name).get_bool().get(v);
+  if (e == simdjson::NO_SUCH_FIELD) return true;
+  if (e) return false;
+  out = v;
+  return true;
+}
+
 }  // namespace
 
 std::optional<RiskRecord> decode_risk_score(std::string_view json) {
@@ -44,10 +55,7 @@ std::optional<RiskRecord> decode_risk_score(std::string_view json) {
   std::int64_t ts = 0;
   if (o.find_field_unordered("ts_ms").get_int64().get(ts)) return std::nullopt;
   r.ts = ts;
-  bool warming = false;
-  if (!o.find_field_unordered("warming").get_bool().get(warming)) r.warming = warming;
-  bool stale = false;
-  if (!o.find_field_unordered("stale").get_bool().get(stale)) r.stale = stale;
+  if (!optional_flag(o, "warming", r.warming) || !optional_flag(o, "stale", r.stale)) return std::nullopt;
   od::object f;
   if (o.find_field_unordered("features").get_object().get(f)) return std::nullopt;
   if (!number(f, "price", r.features.price) || !number(f, "on_demand_price", r.features.on_demand_price))
@@ -64,7 +72,10 @@ std::optional<RiskRecord> decode_risk_score(std::string_view json) {
   }
   if (!number(o, "crash_probability", r.score.crash_probability) || !text(o, "model", r.score.model)) return std::nullopt;
   r.score.stability = 1 - r.score.crash_probability;
-  text(o, "model_version", r.score.model_version);
+  std::string_view version;
+  const auto e = o.find_field_unordered("model_version").get_string().get(version);
+  if (e && e != simdjson::NO_SUCH_FIELD) return std::nullopt;
+  r.score.model_version.assign(version);
   return r;
 }
 

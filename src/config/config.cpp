@@ -143,6 +143,7 @@ std::string type_name(PropertyType t) {
 void flatten(const YAML::Node& node, const std::string& prefix, Config& cfg) {
   if (node.IsMap()) {
     for (const auto& kv : node) {
+      if (!kv.first.IsScalar()) throw ConfigError("config keys under '" + prefix + "' must be names, not lists or maps");
       const auto k = kv.first.as<std::string>();
       flatten(kv.second, prefix.empty() ? k : prefix + "." + k, cfg);
     }
@@ -180,7 +181,8 @@ std::vector<std::string> Config::load_environment(const std::map<std::string, st
   for (const auto& [name, value] : env) {
     if (name.rfind(kEnvPrefix, 0) != 0) continue;
     if (std::find(kNotProperties.begin(), kNotProperties.end(), name) != kNotProperties.end()) continue;
-    const auto spec = std::find_if(kSpecs.begin(), kSpecs.end(), [&](const PropertySpec& p) { return env_name(p.name) == name; });
+    const auto spec = std::find_if(kSpecs.begin(), kSpecs.end(),
+                                   [&name = name](const PropertySpec& p) { return env_name(p.name) == name; });
     try {
       if (spec != kSpecs.end()) {
         set(spec->name, value);
@@ -288,13 +290,19 @@ void Config::set_assignment(const std::string& assignment) {
 }
 
 void Config::load_yaml_file(const std::string& path) {
-  YAML::Node root;
   try {
-    root = YAML::LoadFile(path);
+    flatten(YAML::LoadFile(path), "", *this);
   } catch (const YAML::Exception& e) {
     throw ConfigError("cannot read config file " + path + ": " + e.what());
   }
-  flatten(root, "", *this);
+}
+
+void Config::load_yaml_text(const std::string& text, const std::string& origin) {
+  try {
+    flatten(YAML::Load(text), "", *this);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError("cannot read config " + origin + ": " + e.what());
+  }
 }
 
 std::int64_t Config::get_int(const std::string& key) const {

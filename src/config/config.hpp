@@ -41,6 +41,8 @@ class Config {
   void set(const std::string& key, const std::string& value);
   //! Loads a YAML file; nested maps flatten to dotted keys (runtime: {shards: 4} -> runtime.shards).
   void load_yaml_file(const std::string& path);
+  //! The same from a file's text; `origin` names it in errors.
+  void load_yaml_text(const std::string& text, const std::string& origin);
   //! Parses "key=value" (the --set syntax).
   void set_assignment(const std::string& assignment);
   //! The environment variable that sets `key`: SPOTSTREAM_ and the key in upper case with dots as

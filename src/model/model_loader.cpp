@@ -17,7 +17,19 @@ namespace {
 
 using Json = nlohmann::json;
 
+// A booster_file can come from a message on the models topic: only a regular file of sane size is
+// read, so a path such as /dev/zero or a FIFO cannot exhaust memory or block the reload thread.
+constexpr std::uintmax_t kMaxModelFileBytes = 256ull << 20;
+
 std::string read_text(const std::filesystem::path& path, const char* what) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::is_regular_file(status))
+    throw ModelError(std::string("cannot open ") + what + " " + path.string() + " (not a regular file)");
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec || size > kMaxModelFileBytes)
+    throw ModelError(std::string(what) + " " + path.string() + " is over " +
+                     std::to_string(kMaxModelFileBytes >> 20) + " MiB");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ModelError(std::string("cannot open ") + what + " " + path.string());
   std::ostringstream s;

@@ -1,0 +1,25 @@
+# Instrumented builds. Each goes in its own build directory (scripts/sanitize.sh, `make fuzz`):
+#   -DSPOTSTREAM_SANITIZE=address,undefined   AddressSanitizer + UndefinedBehaviorSanitizer
+#   -DSPOTSTREAM_SANITIZE=thread              ThreadSanitizer
+#   -DSPOTSTREAM_FUZZ=ON (clang)              libFuzzer targets (fuzz/), with ASan + UBSan
+# Every finding aborts (no recovery), so a test that trips one fails. jemalloc is off: the
+# sanitizers bring their own allocator.
+set(SPOTSTREAM_SANITIZE "" CACHE STRING "Sanitizers to build with: address,undefined or thread")
+option(SPOTSTREAM_FUZZ "Build the libFuzzer targets in fuzz/ (needs clang)" OFF)
+
+set(spotstream_instrument "")
+if(SPOTSTREAM_SANITIZE)
+  set(spotstream_instrument ${SPOTSTREAM_SANITIZE})
+endif()
+if(SPOTSTREAM_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "SPOTSTREAM_FUZZ needs clang: cmake -DCMAKE_CXX_COMPILER=clang++ (make fuzz does this)")
+  endif()
+  set(spotstream_instrument address,undefined)
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
+if(spotstream_instrument)
+  add_compile_options(-fsanitize=${spotstream_instrument} -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=${spotstream_instrument})
+  set(SPOTSTREAM_JEMALLOC OFF CACHE BOOL "" FORCE)
+endif()
