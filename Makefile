@@ -21,8 +21,13 @@ build: setup $(BUILD_DIR)/CMakeCache.txt
 demo: build
 	@scripts/pg_temp.sh run $(BUILD_DIR)/spotstream demo --set postgres.enabled=true
 
+# SANITIZE="asan tsan" adds the sanitizer stage (scripts/sanitize.sh): ASan + UBSan and TSan
+# builds of the tests in build-asan/ and build-tsan/. Not yet on by default: the two extra builds
+# cost CI about half an hour on 2 cores (tests/README.md "Sanitizers").
+SANITIZE ?=
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	@$(if $(strip $(SANITIZE)),JOBS=$(JOBS) scripts/sanitize.sh $(SANITIZE))
 
 bench: build
 	@for b in $(BUILD_DIR)/bench/bench_*; do echo "== $$b"; $$b; done
@@ -38,4 +43,4 @@ fuzz: setup
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run_fuzzers.sh $(FUZZ_BUILD_DIR) $(FUZZ_TARGETS)
 
 clean:
-	@rm -rf $(BUILD_DIR) $(FUZZ_BUILD_DIR)
+	@rm -rf $(BUILD_DIR) $(FUZZ_BUILD_DIR) build-asan build-tsan

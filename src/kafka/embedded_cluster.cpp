@@ -4,6 +4,7 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace spotstream {
@@ -43,6 +44,20 @@ void EmbeddedCluster::fail_next_produce_requests(std::size_t count) {
 void EmbeddedCluster::fail_next_requests(std::int16_t api_key, int error, std::size_t count) {
   const std::vector<rd_kafka_resp_err_t> errors(count, static_cast<rd_kafka_resp_err_t>(error));
   rd_kafka_mock_push_request_errors_array(cluster_, api_key, errors.size(), errors.data());
+}
+
+void EmbeddedCluster::set_broker_up(int broker_id, bool up) {
+  const auto e = up ? rd_kafka_mock_broker_set_up(cluster_, broker_id) : rd_kafka_mock_broker_set_down(cluster_, broker_id);
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
+    throw std::runtime_error("embedded broker: cannot set broker " + std::to_string(broker_id) + (up ? " up: " : " down: ") +
+                             rd_kafka_err2str(e));
+}
+
+void EmbeddedCluster::set_leader(const std::string& topic, int partition, int broker_id) {
+  const auto e = rd_kafka_mock_partition_set_leader(cluster_, topic.c_str(), partition, broker_id);
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
+    throw std::runtime_error("embedded broker: cannot move " + topic + "/" + std::to_string(partition) + ": " +
+                             rd_kafka_err2str(e));
 }
 
 }  // namespace spotstream

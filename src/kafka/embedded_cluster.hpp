@@ -30,6 +30,11 @@ class EmbeddedCluster {
   //! Fault injection: the next `count` requests of Kafka API `api_key` (e.g. 26 EndTxn) fail with
   //! Kafka error code `error`.
   void fail_next_requests(std::int16_t api_key, int error, std::size_t count);
+  //! Fault injection: broker `broker_id` (1..brokers) drops its connections and refuses new ones
+  //! until set up again. Its partitions keep their leader: they are unavailable meanwhile.
+  void set_broker_up(int broker_id, bool up);
+  //! Moves the leadership of one partition to broker `broker_id` (clients learn it from errors).
+  void set_leader(const std::string& topic, int partition, int broker_id);
 
  private:
   rd_kafka_s* handle_ = nullptr;

@@ -55,22 +55,26 @@ std::size_t Shard::drain(moodycamel::ConcurrentQueue<QueuedEvent>& q, moodycamel
     while (drain(control_, control_out_, control_work_, kControlBulk) > 0) {}
   auto& outputs = collector_.outputs();
   // Per input batch: outputs created minus events consumed, applied before the outputs reach the
-  // sink so a fast delivery can never see the batch's count touch zero early.
+  // sink so a fast delivery can never see the batch's count touch zero early. Nothing is applied
+  // when nothing is owed: once the count reaches zero the source thread may free the batch at once,
+  // so even a no-op add would touch freed memory.
   InputBatch* current = nullptr;
   std::int64_t delta = 0;
+  const auto settle = [&] {
+    if (current && delta != 0) current->add(delta);
+    delta = 0;
+  };
   std::uint64_t events = 0;
   for (std::size_t i = 0; i < n; ++i) {
     auto& item = work[i];
     if (item.batch != current) {
-      if (current) current->add(delta);
+      settle();
       current = item.batch;
-      delta = 0;
     }
     if (item.progress && &q == &prices_) {
       // A progress mark promises that everything routed before it has been processed: control
       // events staged in the same flush sit in the other lane, enqueued before the mark.
-      if (current) current->add(delta);
-      delta = 0;
+      settle();
       sink_->push(outputs);
       while (drain(control_, control_out_, control_work_, kControlBulk) > 0) {}
     }
@@ -86,13 +90,12 @@ std::size_t Shard::drain(moodycamel::ConcurrentQueue<QueuedEvent>& q, moodycamel
     delta += static_cast<std::int64_t>(outputs.size() - before) - 1;
     if (item.progress && &q == &prices_) {
       // Everything before the mark, and what the mark itself released, is out: tell the sink.
-      if (current) current->add(delta);
-      delta = 0;
+      settle();
       sink_->push(outputs);
       sink_->progress(logic_->outputs_complete_before(item.ctx));
     }
   }
-  if (current) current->add(delta);
+  settle();
   sink_->push(outputs);
   processed_.inc(events);
   return n;

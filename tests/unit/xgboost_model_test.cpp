@@ -121,6 +121,16 @@ TEST(XGBoostModel, MismatchedOrCorruptBoostersAreRefused) {
   EXPECT_NE(refusal(regression).find("reg:squarederror"), std::string::npos) << refusal(regression);
 }
 
+// A model from the models topic names its booster_file: a device or a folder is refused without
+// being read (/dev/zero would never end), as is a path that is not there.
+TEST(XGBoostModel, BoosterFilesThatAreNoRegularFilesAreRefusedUnread) {
+  json doc = json::parse(td::read_file(kDir / "model.json"));
+  for (const char* path : {"/dev/zero", "/tmp", "/nonexistent/booster.json"}) {
+    doc["xgboost"] = {{"booster_file", path}};
+    EXPECT_NE(refusal(doc).find("not a regular file"), std::string::npos) << path << ": " << refusal(doc);
+  }
+}
+
 // Shards score with one booster from several threads at once (each thread has its own row buffer,
 // proxy and libxgboost output buffer): every thread must get Python's numbers.
 TEST(XGBoostModel, ScoresFromSeveralThreadsAtOnce) {

@@ -1,0 +1,163 @@
+// The live pipeline riding out broker faults on the embedded cluster (three brokers): request
+// errors on fetch, produce and offset commit, every partition's leader moved, and one broker down
+// for 30 s, while the market is still being published. The reference is a fault-free run over the
+// same topics: every decision it makes must be made (by decision id), nothing else may be, and
+// duplicates are counted (at-least-once may repeat a decision, never drop one).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "src/codec/json_encoder.hpp"
+#include "src/feed/event_publisher.hpp"
+#include "src/feed/synth_market.hpp"
+#include "src/kafka/embedded_cluster.hpp"
+#include "src/kafka/topic_reader.hpp"
+#include "src/runtime/pipeline.hpp"
+#include "topology/kafka_io.hpp"
+#include "topology/live_topology.hpp"
+#include "topology/process_metrics.hpp"
+
+using namespace spotstream;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr int kBrokers = 3;
+constexpr int kPartitions = 4;
+// Kafka error codes and API keys the faults use.
+constexpr std::int16_t kProduce = 0, kFetch = 1, kOffsetCommit = 8;
+constexpr int kNotLeader = 6, kRequestTimedOut = 7, kNotEnoughReplicas = 19, kCoordinatorNotAvailable = 15;
+
+const char* const kTopicKeys[] = {"topics.prices", "topics.signals", "topics.fleet", "topics.decisions", "topics.risk", "topics.dlq"};
+
+class BrokerFaults : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    cluster_ = std::make_unique<EmbeddedCluster>(kBrokers);
+    for (const char* t : kTopicKeys) cluster_->create_topic(base_.get_string(t), kPartitions);
+    base_.set("kafka.bootstrap.servers", cluster_->bootstraps());
+    base_.set("log.level", "warn");
+    SynthOptions o;
+    o.days = 2;
+    o.nodes = 25;
+    o.regions = {"us-east-1"};
+    o.spike_rate_per_family_day = 2.0;
+    SynthMarket(o).generate([&](const Event& e) { market_.push_back(e); });
+  }
+
+  void publish(std::size_t from, std::size_t to) {
+    EventPublisher pub(base_);
+    for (std::size_t i = from; i < to; ++i) pub.publish(market_[i]);
+    pub.flush();
+    ASSERT_EQ(pub.failed(), 0u);
+  }
+
+  Config run_config(const std::string& group) const {
+    cluster_->create_topic("decisions." + group, kPartitions);
+    Config cfg = base_;
+    cfg.set("consumer.group", group);
+    cfg.set("runtime.shards", "2");
+    cfg.set("topics.decisions", "decisions." + group);
+    return cfg;
+  }
+
+  //! Decision id -> how many times it was published on the run's decisions topic.
+  std::map<std::string, int> decisions_of(const Config& cfg) const {
+    std::map<std::string, int> ids;
+    for (const auto& r : read_topic(base_, cfg.get_string("topics.decisions")))
+      if (!r.value.empty())
+        if (const auto d = decode_decision(r.value)) ++ids[d->decision_id];
+    return ids;
+  }
+
+  std::vector<Event> market_;
+  Config base_;
+  std::unique_ptr<EmbeddedCluster> cluster_;
+};
+
+// Runs until `done()` holds and nothing new was read or delivered for 3 s, then stops it; gives up
+// after `limit` (the test then fails on its counts).
+int run_until(Pipeline& p, ProcessMetrics& m, const std::function<bool()>& done, std::chrono::seconds limit = 180s) {
+  std::atomic<bool> stop{false};
+  std::thread watch([&] {
+    std::uint64_t last = ~0ull;
+    const auto started = std::chrono::steady_clock::now();
+    auto quiet_since = started, reported = started;
+    while (std::chrono::steady_clock::now() - started < limit) {
+      std::this_thread::sleep_for(100ms);
+      const auto now = std::chrono::steady_clock::now();
+      const auto now_seen = m.messages_in.get() + m.outputs_delivered.get();
+      if (now_seen != last) last = now_seen, quiet_since = now;
+      if (now - reported > 10s) {
+        reported = now;
+        std::printf("read %llu, delivered %llu\n", static_cast<unsigned long long>(m.messages_in.get()),
+                    static_cast<unsigned long long>(m.outputs_delivered.get()));
+      }
+      if (done() && now - quiet_since > 3s) break;
+    }
+    stop = true;
+  });
+  const int rc = p.run(stop);
+  watch.join();
+  return rc;
+}
+
+}  // namespace
+
+TEST_F(BrokerFaults, RequestErrorsLeaderMovesAndABrokerDownFor30sLoseNoDecision) {
+  const std::size_t first = market_.size() / 3, second = 2 * market_.size() / 3;
+  publish(0, first);
+
+  const Config cfg = run_config("faults");
+  ProcessMetrics m;
+  std::atomic<bool> faults_over{false};
+  std::thread faults([&] {
+    while (m.messages_in.get() == 0) std::this_thread::sleep_for(10ms);
+    cluster_->fail_next_requests(kFetch, kNotLeader, 5);
+    cluster_->fail_next_requests(kOffsetCommit, kRequestTimedOut, 3);
+    cluster_->fail_next_requests(kOffsetCommit, kCoordinatorNotAvailable, 3);
+    cluster_->fail_next_produce_requests(10);
+    cluster_->fail_next_requests(kProduce, kNotEnoughReplicas, 5);
+    // Every partition of every topic changes leader, inputs and outputs alike.
+    for (const char* t : kTopicKeys)
+      for (int part = 0; part < kPartitions; ++part) {
+        const std::string topic = t == std::string("topics.decisions") ? cfg.get_string(t) : base_.get_string(t);
+        cluster_->set_leader(topic, part, 1 + (part + 1) % kBrokers);
+      }
+    publish(first, second);
+    cluster_->set_broker_up(2, false);  // leads a quarter of every topic's partitions now
+    std::thread late([&] { publish(second, market_.size()); });  // waits for broker 2's partitions
+    std::this_thread::sleep_for(30s);
+    cluster_->set_broker_up(2, true);
+    late.join();
+    faults_over = true;
+  });
+  Pipeline p(cfg, live_topology(cfg), m, kafka_io(cfg));
+  const int rc = run_until(p, m, [&] { return faults_over.load() && m.messages_in.get() >= market_.size(); });
+  faults.join();
+  EXPECT_EQ(rc, 0);
+  EXPECT_GE(m.messages_in.get(), market_.size());  // more when a rebalance made it read some again
+
+  const Config ref_cfg = run_config("reference");
+  ProcessMetrics ref_m;
+  Pipeline ref(ref_cfg, live_topology(ref_cfg), ref_m, kafka_io(ref_cfg));
+  EXPECT_EQ(run_until(ref, ref_m, [&] { return ref_m.messages_in.get() >= market_.size(); }), 0);
+
+  const auto got = decisions_of(cfg), want = decisions_of(ref_cfg);
+  ASSERT_GT(want.size(), 50u);
+  int duplicates = 0;
+  for (const auto& [id, n] : got) duplicates += n - 1;
+  for (const auto& [id, n] : want) {
+    EXPECT_EQ(n, 1) << "the fault-free run repeated " << id;
+    EXPECT_TRUE(got.count(id)) << "lost under faults: " << id;
+  }
+  for (const auto& [id, n] : got) EXPECT_TRUE(want.count(id)) << "made only under faults: " << id;
+  RecordProperty("decisions", static_cast<int>(want.size()));
+  RecordProperty("duplicates_under_faults", duplicates);
+  std::printf("%zu messages published, %llu read under faults; %zu decisions, %d duplicates under faults\n",
+              market_.size(), static_cast<unsigned long long>(m.messages_in.get()), want.size(), duplicates);
+}
