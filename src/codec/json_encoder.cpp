@@ -15,6 +15,7 @@
 namespace spotstream {
 
 using codec_json::dump;
+using codec_json::integer_at;
 using codec_json::Json;
 
 namespace {
@@ -290,7 +291,7 @@ std::optional<Decision> decode_decision(std::string_view json) {
     for (auto k : {DecisionKind::Stay, DecisionKind::Switch, DecisionKind::Drain, DecisionKind::Evacuate})
       if (kind == to_string(k)) d.kind = k, known = true;
     if (!known) return std::nullopt;
-    d.ts = j.at("ts_ms").get<TimestampMs>();
+    d.ts = integer_at<TimestampMs>(j, "ts_ms");
     for (auto [field, name] : {std::pair{&d.fleet, "fleet"}, {&d.node_id, "node_id"}, {&d.instance_id, "instance_id"},
                                {&d.region, "region"}, {&d.az, "az"}, {&d.instance_type, "instance_type"},
                                {&d.product, "product"}, {&d.reason, "reason"}, {&d.signal, "signal"},
@@ -327,8 +328,8 @@ std::optional<DeadLetterRecord> decode_dead_letter(std::string_view json) {
     r.letter.detail = j.at("detail").get<std::string>();
     const auto& src = j.at("source");
     r.letter.source.topic = src.at("topic").get<std::string>();
-    r.letter.source.partition = src.at("partition").get<std::int32_t>();
-    r.letter.source.offset = src.at("offset").get<std::int64_t>();
+    r.letter.source.partition = integer_at<std::int32_t>(src, "partition");
+    r.letter.source.offset = integer_at<std::int64_t>(src, "offset");
     if (j.contains("key_base64")) {
       auto key = base64_decode(j.at("key_base64").get<std::string>());
       if (!key) return std::nullopt;
@@ -339,9 +340,9 @@ std::optional<DeadLetterRecord> decode_dead_letter(std::string_view json) {
     auto payload = base64_decode(j.at("payload_base64").get<std::string>());
     if (!payload) return std::nullopt;
     r.letter.payload = std::move(*payload);
-    r.payload_bytes = j.at("payload_bytes").get<std::size_t>();
+    r.payload_bytes = integer_at<std::size_t>(j, "payload_bytes");
     r.truncated = j.at("truncated").get<bool>();
-    r.letter.ts = j.at("ts_ms").get<TimestampMs>();
+    r.letter.ts = integer_at<TimestampMs>(j, "ts_ms");
     return r;
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;

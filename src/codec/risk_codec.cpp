@@ -10,6 +10,7 @@
 
 namespace spotstream {
 
+using codec_json::integer_at;
 using codec_json::Json;
 
 namespace {
@@ -111,7 +112,7 @@ std::optional<RiskRecord> decode_risk_record(std::string_view json) {
     for (auto [field, name] : {std::pair{&r.pool, "pool"}, {&r.region, "region"}, {&r.az, "az"},
                                {&r.instance_type, "instance_type"}, {&r.product, "product"}, {&r.family, "family"}})
       *field = j.at(name).get<std::string>();
-    r.ts = j.at("ts_ms").get<TimestampMs>();
+    r.ts = integer_at<TimestampMs>(j, "ts_ms");
     r.warming = j.value("warming", false);
     r.stale = j.value("stale", false);
     const Json& f = j.at("features");
@@ -125,17 +126,17 @@ std::optional<RiskRecord> decode_risk_record(std::string_view json) {
     else if (source == kOnDemandTable) x.on_demand_source = kOnDemandTable;
     else if (source == kOnDemandAbsent) x.on_demand_source = kOnDemandAbsent;
     else return std::nullopt;
-    x.family_pools = f.at("family_pools").get<std::uint32_t>();
+    x.family_pools = integer_at<std::uint32_t>(f, "family_pools");
     x.is_weekend = f.at("is_weekend").get<bool>();
     x.is_business_hours = f.at("is_business_hours").get<bool>();
-    x.ticks_in_window = f.at("ticks_in_window").get<std::uint32_t>();
+    x.ticks_in_window = integer_at<std::uint32_t>(f, "ticks_in_window");
     // Optional: records written before model versions existed still decode.
     for (auto [name, field] : {std::pair{"instance_cores", &x.instance_cores}, {"instance_ram_gb", &x.instance_ram_gb}})
       if (const auto it = f.find(name); it != f.end() && it->is_number()) *field = it->get<double>();
     if (const Json& band = j.at("band"); !band.is_null()) {
-      x.advisor_band = band.at("index").get<int>();
+      x.advisor_band = integer_at<int>(band, "index");
       r.advisor_band_label = band.at("label").get<std::string>();
-      x.advisor_savings_pct = band.at("savings_pct").get<int>();
+      x.advisor_savings_pct = integer_at<int>(band, "savings_pct");
     }
     // Optional: records written before the pressure existed still decode (zero pressure).
     if (const auto p = j.find("pressure"); p != j.end() && p->is_object()) {
@@ -189,8 +190,8 @@ std::optional<RiskProgressMark> decode_risk_mark(std::string_view json) {
     if (j.at("type").get<std::string>() != "progress") return std::nullopt;
     RiskProgressMark m;
     m.topic = j.at("topic").get<std::string>();
-    m.partition = j.at("partition").get<std::int32_t>();
-    m.complete_through = j.at("complete_through_ms").get<TimestampMs>();
+    m.partition = integer_at<std::int32_t>(j, "partition");
+    m.complete_through = integer_at<TimestampMs>(j, "complete_through_ms");
     if (m.partition < 0) return std::nullopt;
     return m;
   } catch (const std::exception&) {
