@@ -23,7 +23,7 @@ demo: build
 
 # SANITIZE="asan tsan" adds the sanitizer stage (scripts/sanitize.sh): ASan + UBSan and TSan
 # builds of the tests in build-asan/ and build-tsan/. Not yet on by default: the two extra builds
-# cost CI about half an hour on 2 cores (tests/README.md "Sanitizers").
+# cost CI 30–50 minutes on 2 cores (tests/README.md "Sanitizers").
 SANITIZE ?=
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
