@@ -13,7 +13,7 @@
 
 #include "src/codec/json_encoder.hpp"
 #include "src/feed/event_publisher.hpp"
-#include "src/feed/synth_market.hpp"
+#include "tests/unit/decision_test_util.hpp"
 #include "src/kafka/embedded_cluster.hpp"
 #include "src/kafka/topic_reader.hpp"
 #include "src/runtime/pipeline.hpp"
@@ -41,12 +41,7 @@ class BrokerFaults : public ::testing::Test {
     for (const char* t : kTopicKeys) cluster_->create_topic(base_.get_string(t), kPartitions);
     base_.set("kafka.bootstrap.servers", cluster_->bootstraps());
     base_.set("log.level", "warn");
-    SynthOptions o;
-    o.days = 2;
-    o.nodes = 25;
-    o.regions = {"us-east-1"};
-    o.spike_rate_per_family_day = 2.0;
-    SynthMarket(o).generate([&](const Event& e) { market_.push_back(e); });
+    market_ = test::two_day_market();
   }
 
   void publish(std::size_t from, std::size_t to) {

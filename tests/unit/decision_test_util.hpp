@@ -5,8 +5,22 @@
 #include <vector>
 
 #include "src/codec/json_encoder.hpp"
+#include "src/feed/synth_market.hpp"
 
 namespace spotstream::test {
+
+//! The market the in-process pipeline tests publish: one region, 25 nodes over two days, with
+//! spikes frequent enough for a few dozen signals.
+inline std::vector<Event> two_day_market() {
+  SynthOptions o;
+  o.days = 2;
+  o.nodes = 25;
+  o.regions = {"us-east-1"};
+  o.spike_rate_per_family_day = 2.0;
+  std::vector<Event> events;
+  SynthMarket(o).generate([&](const Event& e) { events.push_back(e); });
+  return events;
+}
 
 //! A signal's decision names a replacement pool (and the pool's crash probability, yield and prices) from
 //! the risk table as it stands when the signal is processed: a signal must not wait, so these are

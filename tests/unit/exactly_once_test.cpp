@@ -14,7 +14,6 @@
 #include <thread>
 
 #include "src/feed/event_publisher.hpp"
-#include "src/feed/synth_market.hpp"
 #include "src/kafka/embedded_cluster.hpp"
 #include "src/kafka/kafka_conf.hpp"
 #include "src/kafka/kafka_producer.hpp"
@@ -62,12 +61,7 @@ class ExactlyOnceTest : public ::testing::Test {
     for (const char* t : {"topics.prices", "topics.signals", "topics.fleet"}) cluster_->create_topic(base_.get_string(t), 4);
     base_.set("kafka.bootstrap.servers", cluster_->bootstraps());
     base_.set("log.level", "warn");
-    SynthOptions o;
-    o.days = 2;
-    o.nodes = 25;
-    o.regions = {"us-east-1"};
-    o.spike_rate_per_family_day = 2.0;
-    SynthMarket(o).generate([&](const Event& e) { events_.push_back(e); });
+    events_ = test::two_day_market();
   }
 
   void publish(std::size_t from, std::size_t to, bool bad_input = false) {
