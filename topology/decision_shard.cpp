@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "src/codec/dlq_reason.hpp"
 #include "src/codec/json_encoder.hpp"
 #include "src/core/steady_time.hpp"
 #include "src/kafka/topic_reader.hpp"
@@ -25,6 +26,8 @@ DecisionShard::DecisionShard(const Config& cfg, SignalReactionSettings s, std::u
       grace_(grace_ms_),
       sibling_grace_(grace_ms_),
       lateness_(cfg.get_int("window.allowed_lateness_ms")),
+      max_nodes_(static_cast<std::size_t>(cfg.get_int("limits.max_fleet_nodes"))),
+      dlq_payload_max_(static_cast<std::size_t>(cfg.get_int("decode.dlq_payload_max_bytes"))),
       signals_(s, metrics),
       fleet_(signals_, metrics) {
   // One feed per process; with decisions off it still serves REST reads.
@@ -57,10 +60,12 @@ void DecisionShard::on_event(const Event& event, const EventContext& ctx, Output
   if (const auto* s = std::get_if<Signal>(&event)) {
     signals_(*s, ctx.replay, fleet_state_, emit);
   } else if (const auto* f = std::get_if<FleetEvent>(&event)) {
+    if (f->action == FleetAction::Join && refused(*f, ctx, out)) return;
     if (!ctx.replay && f->action == FleetAction::Join) check_catalogued(*f);
     fleet_(*f, ctx.replay, fleet_state_, emit);
     if (auto it = fleet_state_.nodes.find(f->instance_id); it != fleet_state_.nodes.end())
       it->second.partition = ctx.partition;
+    metrics_.fleet_nodes.set(static_cast<std::int64_t>(fleet_state_.nodes.size()));
   }
 }
 
@@ -75,13 +80,17 @@ void DecisionShard::on_revoked(const std::vector<PartitionKey>& parts) {
     if (topic == fleet_topic_) fleet_parts.insert(partition);
   if (!fleet_parts.empty())
     std::erase_if(fleet_state_.nodes, [&](const auto& n) { return fleet_parts.contains(n.second.partition); });
+  metrics_.fleet_nodes.set(static_cast<std::int64_t>(fleet_state_.nodes.size()));
   prices_->on_revoked(parts);
 }
 
 void DecisionShard::on_progress(const EventContext& ctx, OutputCollector& out) {
   prices_->on_progress(ctx, out);
   prices_seen_ = std::max(prices_seen_, ctx.wm.prices);
-  inputs_through_ = std::min(ctx.wm.fleet_progress, ctx.wm.signals_progress);
+  // Not the progresses that never go back: after a takeover, the signals on the partitions just
+  // assigned (a notice whose siblings this process holds, a pool's cool-down) come before the
+  // next decisions, as they would in one process that had read them all along.
+  inputs_through_ = ctx.wm.control_progress;
   inputs_read_ = std::min(ctx.wm.fleet, ctx.wm.signals);
   if (ctx.wm.ends_checked_at >= ends_checked_at_) control_at_end_ = ctx.wm.control_at_end;
   ends_checked_at_ = std::max(ends_checked_at_, ctx.wm.ends_checked_at);
@@ -171,6 +180,25 @@ void DecisionShard::check_catalogued(const FleetEvent& join) {
                  join.node_id, join.instance_id, join.instance_type, n);
 }
 
+bool DecisionShard::refused(const FleetEvent& join, const EventContext& ctx, OutputCollector& out) {
+  if (fleet_state_.nodes.size() < max_nodes_ || fleet_state_.nodes.contains(join.instance_id)) return false;
+  if (ctx.replay) return true;  // refused, and dead-lettered, when first read
+  metrics_.dlq.inc(dlq::kFleetLimit);
+  const auto n = metrics_.dlq.get(dlq::kFleetLimit);
+  if (n <= 10 || n % 1000 == 0)
+    spdlog::warn("fleet limit: the process holds {} nodes (limits.max_fleet_nodes): join of node {} ({}) "
+                 "dead-lettered; its signals are parked until they expire (#{})",
+                 fleet_state_.nodes.size(), join.node_id, join.instance_id, n);
+  DeadLetter dl{dlq::kFleetLimit,
+                "the process holds limits.max_fleet_nodes (" + std::to_string(max_nodes_) +
+                    ") nodes: a further node's join is refused (raise the limit, or split the fleet over more "
+                    "processes); payload re-encoded as a fleet event",
+                SourceRef{fleet_topic_, ctx.partition, ctx.offset}, join.instance_id, encode_fleet_event(join), join.ts};
+  out.emit(OutputTopic::Dlq, dl.key, encode_dead_letter(dl, metrics_.dlq.payload_allowance(dlq_payload_max_, steady_ms())),
+           join.ts);
+  return true;
+}
+
 void DecisionShard::emit(const Decision& d, bool replay, OutputCollector& out) {
   if (replay) return;  // delivered before the restart
   metrics_.count_decision(d.kind, d.why);
@@ -187,13 +215,15 @@ void DecisionShard::emit_signal_decision(const Decision& d, bool replay, OutputC
 
 // Sibling reactions wait for the fleet and signals inputs only (not for the prices): a sibling is
 // told within the input grace of its pool's notice.
+// Its grace sees every progress, reactions due or not, as the instants' grace does: a grace that
+// only started when a reaction fell due would hold it behind instants decided after its notice.
 void DecisionShard::release_siblings(TimestampMs through, OutputCollector& out, bool consumed) {
-  if (fleet_state_.sibling_due.empty()) return;
   if (!consumed) {
     const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                          std::chrono::steady_clock::now().time_since_epoch()).count();
     through = sibling_grace_.release(through, inputs_read_, now, ends_checked_at_);
   }
+  if (fleet_state_.sibling_due.empty()) return;
   signals_.siblings().release(fleet_state_, through,
                               [&](const Decision& d, bool replay) { emit_signal_decision(d, replay, out); });
 }
@@ -237,9 +267,13 @@ void DecisionShard::decide(TimestampMs through, OutputCollector& out, bool consu
     // Nodes taken over (or joined behind decided instants) are evaluated again at instants
     // already decided: their signals, on partitions just assigned, must all be in first. Wait
     // until every fleet and signals partition has been confirmed at its end a grace after.
+    // So must their siblings' reactions to those signals: a node told to drain at a notice gets
+    // no risk-driven decision after it, and what is still due now waits for its own grace.
     if (fleet_state_.restore_pending) {
       if (catch_up_since_ < 0) catch_up_since_ = now;
       if (!control_at_end_ || ends_checked_at_ < catch_up_since_ + grace_ms_) return;
+      const auto& due = fleet_state_.sibling_due;
+      if (!due.empty() && due.front().signal.ts <= fleet_state_.decided_through) return;
     }
     catch_up_since_ = -1;
     const TimestampMs decidable = std::min(through, services_->table.complete_through());

@@ -40,6 +40,8 @@ class DecisionShard : public ShardLogic {
  private:
   std::optional<TimestampMs> end_of_prices() const;
   void check_catalogued(const FleetEvent& join);
+  //! A join of a node past limits.max_fleet_nodes: dead-lettered (read live) and not taken.
+  bool refused(const FleetEvent& join, const EventContext& ctx, OutputCollector& out);
   void emit(const Decision& d, bool replay, OutputCollector& out);
   //! A decision caused by an AWS signal (the node's own or a sibling's): with its prices and
   //! replacement, and on the REST signal board.
@@ -76,6 +78,8 @@ class DecisionShard : public ShardLogic {
   std::int64_t catch_up_since_ = -1;  //!< when nodes to catch up were first seen waiting
   TimestampMs prices_seen_ = Watermarks::kMin;  //!< the prices' watermark as far as this shard saw it
   TimestampMs lateness_;
+  std::size_t max_nodes_;
+  std::size_t dlq_payload_max_;
   FleetState fleet_state_;
   SignalReaction signals_;
   FleetMembership fleet_;

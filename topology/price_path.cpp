@@ -7,6 +7,8 @@
 
 #include "src/codec/dlq_reason.hpp"
 #include "src/codec/json_encoder.hpp"
+#include "src/core/pool_id.hpp"
+#include "src/core/steady_time.hpp"
 
 namespace spotstream {
 
@@ -26,6 +28,7 @@ PricePath::PricePath(const Config& cfg, std::shared_ptr<const SpotAdvisor> advis
       metrics_(metrics),
       prices_topic_(cfg.get_string("topics.prices")),
       dlq_payload_max_(static_cast<std::size_t>(cfg.get_int("decode.dlq_payload_max_bytes"))),
+      max_pools_(cfg.get_int("limits.max_pools")),
       window_ms_(cfg.get_int("window.length_ms")),
       pressure_(PressureSettings::from(cfg)),
       window_(window_settings(cfg)),
@@ -56,6 +59,10 @@ std::optional<PricePath::TickFeatures> PricePath::features(const PriceTick& tick
     ref = *ahead;
   } else {
     const std::uint64_t hash = tick.key_hash != 0 ? tick.key_hash : tick.routing_hash();
+    if (metrics_.pools.get() >= max_pools_ && !holds(tick, hash, state)) {
+      outcome = TickOutcome::PoolLimit;
+      return std::nullopt;
+    }
     ref.group = &state.family.group_of_type(hash, tick.az, tick.instance_type);
     const auto next_slot = static_cast<std::uint32_t>(state.pools.size());
     ref.member = FamilyStressState::member(*ref.group, tick.instance_type, tick.product, next_slot);
@@ -63,6 +70,7 @@ std::optional<PricePath::TickFeatures> PricePath::features(const PriceTick& tick
     if (slot == next_slot) {
       state.pools.push_back(std::make_unique<PoolState>());
       ++state.shape;
+      metrics_.pools.add(1);
     }
     ref.pool = state.pools[slot].get();
     window_.prefetch(ref.pool->window);
@@ -75,6 +83,21 @@ std::optional<PricePath::TickFeatures> PricePath::features(const PriceTick& tick
                                                  ReferenceData{state.scoring.advisor, state.scoring.on_demand})};
   if (state.pressure != nullptr && !state.pressure->empty()) state.pressure->fill(tick, stats.last_ts, t.features.pressure);
   return t;
+}
+
+bool PricePath::holds(const PriceTick& tick, std::uint64_t hash, PriceState& state) {
+  auto* group = state.family.find_of_type(hash, tick.az, tick.instance_type);
+  return group != nullptr &&
+         FamilyStressState::find_member(*group, tick.instance_type, tick.product) != group->members.size();
+}
+
+void PricePath::dead_letter(const PriceTick& tick, const EventContext& ctx, const char* reason, std::string detail,
+                            OutputCollector& out) const {
+  metrics_.dlq.inc(reason);
+  DeadLetter dl{reason, std::move(detail), SourceRef{prices_topic_, ctx.partition, ctx.offset}, tick.routing_key(),
+                encode_price_tick(tick), tick.ts};
+  out.emit(OutputTopic::Dlq, dl.key, encode_dead_letter(dl, metrics_.dlq.payload_allowance(dlq_payload_max_, steady_ms())),
+           tick.ts);
 }
 
 bool PricePath::emits(const TickFeatures& t, PriceState& state, RiskScore& s) const {
@@ -130,12 +153,18 @@ void PricePath::operator()(const PriceTick& tick, const EventContext& ctx, Price
     // The source already dead-letters ticks behind their partition's watermark; a tick can only
     // get here behind its own pool when the pool's ticks arrive on several partitions (a
     // producer not keying by <az>/<family>). Its original bytes are not at hand: re-encoded.
-    metrics_.dlq.inc(dlq::kLate);
-    DeadLetter dl{dlq::kLate,
-                  "tick older than its pool's latest tick minus the allowed lateness (its pool's ticks arrive on more "
-                  "than one partition: key them by <az>/<family>); payload re-encoded as a canonical tick",
-                  SourceRef{prices_topic_, ctx.partition, ctx.offset}, tick.routing_key(), encode_price_tick(tick), tick.ts};
-    out.emit(OutputTopic::Dlq, dl.key, encode_dead_letter(dl, dlq_payload_max_), tick.ts);
+    dead_letter(tick, ctx, dlq::kLate,
+                "tick older than its pool's latest tick minus the allowed lateness (its pool's ticks arrive on more "
+                "than one partition: key them by <az>/<family>); payload re-encoded as a canonical tick", out);
+  } else if (outcome == TickOutcome::PoolLimit) {
+    const auto n = metrics_.dlq.get(dlq::kPoolLimit) + 1;
+    if (n <= 10 || n % 1000 == 0)
+      spdlog::warn("pool limit: the process keeps {} pools (limits.max_pools {}): tick of new pool {} dead-lettered "
+                   "(#{})", metrics_.pools.get(), max_pools_, PoolId::text(tick.az, tick.instance_type, tick.product), n);
+    dead_letter(tick, ctx, dlq::kPoolLimit,
+                "the process keeps windows for limits.max_pools (" + std::to_string(max_pools_) +
+                    ") pools: a new pool's ticks are refused (raise the limit, or spread the pools over more "
+                    "processes); payload re-encoded as a canonical tick", out);
   } else if (record) {
     record->warming = record->ts < ctx.covered_from + window_ms_;
     metrics_.risk_records.inc();

@@ -74,10 +74,15 @@ class PricePath {
   //! The model's score of `t` and whether it is to be published (then the pool's emission state
   //! becomes it): the part of score() that state depends on.
   bool emits(const TickFeatures& t, PriceState& state, RiskScore& s) const;
+  //! Whether `state` has a window for the tick's pool already.
+  static bool holds(const PriceTick& tick, std::uint64_t hash, PriceState& state);
+  void dead_letter(const PriceTick& tick, const EventContext& ctx, const char* reason, std::string detail,
+                   OutputCollector& out) const;
   std::shared_ptr<const ScoringContext> scoring_;
   ProcessMetrics& metrics_;
   std::string prices_topic_;
   std::size_t dlq_payload_max_;
+  std::int64_t max_pools_;
   TimestampMs window_ms_;
   PressureSettings pressure_;
   PoolWindow window_;

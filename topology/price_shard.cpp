@@ -12,7 +12,8 @@ PriceShard::PriceShard(const Config& cfg, std::shared_ptr<const ScoringContext> 
                     : PricePath::RecordSink{}),
       pressure_(PressureSettings::from(cfg)),
       watcher_(std::move(watcher)),
-      stalled_feeds_(metrics.stalled_feeds) {
+      stalled_feeds_(metrics.stalled_feeds),
+      pools_(metrics.pools) {
   if (table) feeder_ = table->add_feeder();
 }
 
@@ -40,8 +41,11 @@ void PriceShard::look_ahead(const Event& next, const EventContext& ctx) {
 void PriceShard::on_revoked(const std::vector<PartitionKey>& parts) {
   ahead_ = {};
   for (const auto& [topic, partition] : parts)
-    if (topic == prices_topic_ && partition >= 0 && static_cast<std::size_t>(partition) < price_states_.size())
-      price_states_[static_cast<std::size_t>(partition)].reset();
+    if (topic == prices_topic_ && partition >= 0 && static_cast<std::size_t>(partition) < price_states_.size()) {
+      auto& state = price_states_[static_cast<std::size_t>(partition)];
+      if (state) pools_.add(-static_cast<std::int64_t>(state->pools.size()));
+      state.reset();
+    }
 }
 
 void PriceShard::on_progress(const EventContext& ctx, OutputCollector& out) {

@@ -55,6 +55,7 @@ class PriceShard : public ShardLogic {
   PoolPressure pressure_;
   std::shared_ptr<ModelWatcher> watcher_;
   const StalledFeeds& stalled_feeds_;
+  Gauge& pools_;  //!< the process's count (limits.max_pools): a revoked partition's pools leave it
   std::uint32_t stalled_generation_ = 0;
   std::vector<std::pair<std::int32_t, TimestampMs>> stalled_;  //!< stalled price partitions -> stale from
 };

@@ -28,6 +28,7 @@ struct DecisionMetrics {
   Counter unknown_instance_types;    //!< joins of a well-formed instance type no catalogue knows (logged)
   Counter risk_table_records;        //!< spot.risk records read into the risk table (decisions.risk_source=topic)
   Counter risk_table_unreadable;     //!< spot.risk messages that are neither a record nor a mark (logged)
+  Gauge fleet_nodes;                 //!< nodes the decision shard holds (limits.max_fleet_nodes)
 
   void count_decision(DecisionKind k, std::string_view why);
   std::uint64_t decisions_total() const;

@@ -55,7 +55,8 @@ struct WindowStats {
   std::uint32_t ticks_in_window = 0;
 };
 
-enum class TickOutcome { Added, Duplicate, TooLate };
+//! PoolLimit is not the window's: the tick's pool would be new past limits.max_pools (PricePath).
+enum class TickOutcome { Added, Duplicate, TooLate, PoolLimit };
 
 struct PoolWindowState;  // defined in pool_window_state.hpp
 

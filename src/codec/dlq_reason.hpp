@@ -13,4 +13,6 @@ inline constexpr const char* kMissingInstanceId = "missing_instance_id";  //!< I
 inline constexpr const char* kOversize = "oversize";               //!< larger than decode.max_message_bytes
 inline constexpr const char* kLate = "late";                       //!< older than watermark - allowed lateness
 inline constexpr const char* kAhead = "ahead";                     //!< too far ahead of its partition's progress or of the clock
+inline constexpr const char* kPoolLimit = "pool_limit";            //!< a new pool past limits.max_pools
+inline constexpr const char* kFleetLimit = "fleet_limit";          //!< a new node past limits.max_fleet_nodes
 }  // namespace spotstream::dlq

@@ -110,7 +110,7 @@ void SignalBridge::dead_letter(const Message& m, const SignalTopics::Verdict& v)
   metrics_.signals_dead.inc();
   spdlog::warn("mqtt: bad signal on {} -> dead letters: {} ({})", m.topic, dl.reason, dl.detail);
   std::string error;
-  if (!producer_->produce(dlq_topic_, dl.key, encode_dead_letter(dl, dlq_payload_max_), dl.ts, nullptr, &error)) {
+  if (!producer_->produce(dlq_topic_, dl.key, encode_dead_letter(dl, dlq_.payload_allowance(dlq_payload_max_, steady_ms())), dl.ts, nullptr, &error)) {
     metrics_.signals_failed.inc();
     spdlog::error("mqtt: cannot write a dead letter to {}: {}", dlq_topic_, error);
   }

@@ -84,6 +84,9 @@ void MetricsExposition::collect_input(std::vector<MetricFamily>& out) const {
   auto& dlq = family(out, "spot_dead_letters_total", "Bad input sent to the dead-letter topic, by reason",
                      MetricType::Counter);
   for (auto reason : DlqCounters::kReasons) add(dlq, static_cast<double>(m.dlq.get(reason)), {{"reason", std::string(reason)}});
+  add(family(out, "spot_dead_letter_payloads_dropped_total", "Dead letters written without their bytes: more than "
+             "limits.dlq_per_second in a second", MetricType::Counter),
+      static_cast<double>(m.dlq.payloads_dropped()));
   auto& late = family(out, "spot_late_ticks_total", "Price ticks older than their partition's watermark minus the "
                       "allowed lateness (dead-lettered as late)", MetricType::Counter);
   add(late, static_cast<double>(m.dlq.get(dlq::kLate)));
@@ -115,6 +118,7 @@ void MetricsExposition::collect_processing(std::vector<MetricFamily>& out) const
   counter(out, "spot_duplicate_ticks_total", "Price ticks repeating one already held (same pool, time and price)",
           m.duplicate_ticks);
   counter(out, "spot_risk_records_total", "spot.risk records emitted", m.risk_records);
+  gauge(out, "spot_pools", "Spot pools the process keeps a window for (limits.max_pools)", static_cast<double>(m.pools.get()));
   auto& stage = family(out, "spot_stage_seconds", "Latency per stage: poll to a shard taking the event up (shard_wait); "
                        "poll to every output of its input batch stored (batch)", MetricType::Histogram);
   add_histogram(stage, m.shard_wait_seconds, {{"stage", "shard_wait"}});
@@ -141,6 +145,8 @@ void MetricsExposition::collect_decisions(std::vector<MetricFamily>& out) const 
   counter(out, "spot_signals_parked_expired_total", "Parked signals that expired unmatched", m.parked_signals_expired);
   counter(out, "spot_signals_parked_overflow_total", "Signals not parked: the parked table was full",
           m.parked_signals_overflow);
+  gauge(out, "spot_fleet_nodes", "Fleet nodes the process holds (limits.max_fleet_nodes)",
+        static_cast<double>(m.fleet_nodes.get()));
   counter(out, "spot_risk_table_records_total", "spot.risk records read into the risk table", m.risk_table_records);
   if (!services_) return;
   gauge(out, "spot_risk_table_pools", "Pools with a score in the risk table decisions rank",

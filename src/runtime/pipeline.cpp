@@ -29,6 +29,7 @@ Pipeline::Pipeline(const Config& cfg, ShardPlan plan, RuntimeMetrics& metrics, P
       max_ahead_(cfg.get_int("window.max_ahead_ms")),
       max_ahead_of_clock_(cfg.get_int("window.max_ahead_of_clock_ms")),
       marks_(plan.marks ? plan.marks() : nullptr) {
+  metrics_.dlq.set_payload_rate(static_cast<std::uint64_t>(cfg.get_int("limits.dlq_per_second")));
   if (!sink_->set_history(history_.get()))
     throw ConfigError("postgres.enabled: the history is kept only for outputs that go to Kafka");
   const auto n = cfg.get_int("runtime.shards");
@@ -150,7 +151,7 @@ void Pipeline::dead_letter(const EventSource::Record& r, const DecodeError& err)
     spdlog::warn("bad input #{} from {}[{}]@{} -> dead letters: {} ({})", count, dl.source.topic, dl.source.partition,
                  dl.source.offset, dl.reason, dl.detail);
   current_->add(1);
-  dlq_outputs_.push_back(Output{OutputTopic::Dlq, dl.key, encode_dead_letter(dl, dlq_payload_max_), dl.ts, current_.get()});
+  dlq_outputs_.push_back(Output{OutputTopic::Dlq, dl.key, encode_dead_letter(dl, metrics_.dlq.payload_allowance(dlq_payload_max_, steady_ms())), dl.ts, current_.get()});
 }
 
 void Pipeline::seal_batch() {
@@ -158,8 +159,10 @@ void Pipeline::seal_batch() {
   // Emptiness is "no message routed", not "no offset to commit": a batch of replayed messages
   // commits nothing, yet its events are staged in the shards and point at it.
   const Watermarks wm = snapshot();
-  const bool progressed = wm.prices_progress != progress_sent_.prices_progress || wm.fleet_progress != progress_sent_.fleet_progress ||
-                          wm.signals_progress != progress_sent_.signals_progress;
+  const bool progressed = wm.prices_progress != progress_sent_.prices_progress ||
+                          wm.fleet_progress != progress_sent_.fleet_progress ||
+                          wm.signals_progress != progress_sent_.signals_progress ||
+                          wm.control_progress != progress_sent_.control_progress;
   // A newer confirmation of the partitions' ends is news for decisions waiting for an idle input's
   // grace (decisions.input_grace_ms), at a resolution that does not flood the shards.
   // So is a change in the stalled price partitions, for the price shards marking their pools.

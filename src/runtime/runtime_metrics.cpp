@@ -20,6 +20,7 @@ void RuntimeMetrics::to_json(nlohmann::json& j) const {
   q["total"] = dlq.total();
   for (auto r : DlqCounters::kReasons)
     if (dlq.get(r)) q[std::string(r)] = dlq.get(r);
+  if (dlq.payloads_dropped()) q["payloads_dropped"] = dlq.payloads_dropped();
   j["marks_published"] = marks_published.get();
   j["partitions_assigned"] = partitions_assigned.get();
   j["partitions_revoked"] = partitions_revoked.get();

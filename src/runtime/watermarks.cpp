@@ -86,6 +86,12 @@ void WatermarkTracker::recompute(const std::map<PartitionKey, bool>& assignment,
   apply_progress(current_.prices_progress, InputKind::Prices);
   apply_progress(current_.signals_progress, InputKind::Signals);
   apply_progress(current_.fleet_progress, InputKind::Fleet);
+  const auto now = [&](InputKind kind, TimestampMs monotone) {
+    const int k = static_cast<int>(kind);
+    return any[k] ? progress[k] : monotone;
+  };
+  current_.control_progress = std::min(now(InputKind::Signals, current_.signals_progress),
+                                       now(InputKind::Fleet, current_.fleet_progress));
 }
 
 }  // namespace spotstream

@@ -39,6 +39,12 @@ struct Watermarks {
   TimestampMs prices_progress = kMin;
   TimestampMs fleet_progress = kMin;
   TimestampMs signals_progress = kMin;
+  //! How far every fleet and signals partition assigned now has been read, read-to-end partitions
+  //! not holding back: like the two progresses combined, but going back when a partition is newly
+  //! assigned (a takeover: its joins and signals, older than decisions already made, are still to
+  //! come) and when an idle one has something new, until it is read to its end again. Decisions
+  //! made before stand; the next ones wait for what the partition holds.
+  TimestampMs control_progress = kMin;
   //! When (steady clock, ms) the source last confirmed which of its partitions are read to their
   //! end (EventSource::confirm_ends): everything its fetches had found on the broker by then was
   //! routed before this snapshot. A producer appends an event to an idle partition a little after

@@ -127,6 +127,15 @@ def main():
                          ("extra", [d for d in decisions if d["decision_id"] in extra])):
             for d in sorted(ds, key=lambda d: (d["node_id"], d["ts"]))[:40]:
                 print("%s: %s %s %s %s" % (what, d["ts"], d["node_id"], d["decision"], d["reason"][:110]))
+        # A node with a decision missing or extra: both its histories in event time, each decision
+        # with its offset on spot.decisions (the order it was published in).
+        odd_nodes = {d["node_id"] for d in ref if d["decision_id"] in missing}
+        odd_nodes |= {d["node_id"] for d in decisions if d["decision_id"] in extra}
+        for node in sorted(odd_nodes)[:5]:
+            for what, ds in (("reference", ref), ("failover", decisions)):
+                for d in sorted((d for d in ds if d["node_id"] == node), key=lambda d: d["ts"]):
+                    print("%s %s: %s %s %s @%s %s" % (node, what, d["ts"], d["decision"], d["signal"],
+                                                      d["_kafka"]["offset"], d["reason"][:90]))
         assert not missing, [d for d in ref if d["decision_id"] in missing][:5]
         assert not extra, [d for d in decisions if d["decision_id"] in extra][:5]
         # Same decision id, same decision.

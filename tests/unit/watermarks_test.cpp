@@ -64,6 +64,61 @@ TEST(Watermarks, OnlyFleetAndSignalsGoBackForANewPartition) {
   EXPECT_EQ(w.current().fleet, 600);
 }
 
+// What decisions wait for: the fleet and signals partitions assigned now, those read to their end
+// not holding back. All idle: nothing to wait for. A takeover hands over unread partitions: it goes
+// back (their signals may concern instants already decided elsewhere), while the progresses that
+// never go back stay; once the new partitions are read to their end it is free again. An idle
+// partition that has something new holds it back at what it had shown until that is read.
+TEST(Watermarks, ControlProgressWaitsForPartitionsJustAssigned) {
+  auto w = tracker();
+  std::map<PartitionKey, bool> assignment{{{"s", 0}, false}, {{"f", 0}, false}, {{"p", 0}, false}};
+  w.recompute(assignment);
+  EXPECT_EQ(w.current().control_progress, Watermarks::kMin);  // nothing read yet
+  w.observe({"s", 0}, 500);
+  w.observe({"f", 0}, 600);
+  w.recompute(assignment);
+  EXPECT_EQ(w.current().control_progress, 500);
+  assignment[{"s", 0}] = assignment[{"f", 0}] = true;
+  w.recompute(assignment);
+  EXPECT_EQ(w.current().control_progress, Watermarks::kMax);
+  EXPECT_EQ(w.current().fleet_progress, Watermarks::kMax);
+
+  assignment[{"s", 1}] = assignment[{"f", 1}] = false;  // taken over, unread
+  w.recompute(assignment);
+  EXPECT_EQ(w.current().control_progress, Watermarks::kMin);
+  EXPECT_EQ(w.current().signals_progress, Watermarks::kMax);  // never back
+  EXPECT_EQ(w.current().fleet_progress, Watermarks::kMax);
+  w.observe({"s", 1}, 300);
+  w.observe({"f", 1}, 350);
+  w.recompute(assignment);
+  EXPECT_EQ(w.current().control_progress, 300);
+  assignment[{"s", 1}] = true;
+  w.recompute(assignment);
+  EXPECT_EQ(w.current().control_progress, 350);
+  assignment[{"f", 1}] = true;
+  w.recompute(assignment);
+  EXPECT_EQ(w.current().control_progress, Watermarks::kMax);
+
+  assignment[{"f", 0}] = false;  // a join appended to an idle partition, not read yet
+  w.recompute(assignment);
+  EXPECT_EQ(w.current().control_progress, 600);
+}
+
+// Without a fleet or signals partition (a member of a large group) nothing of them is waited for
+// once they have been: what was reached stands.
+TEST(Watermarks, ControlProgressWithoutControlPartitionsKeepsWhatWasReached) {
+  auto w = tracker();
+  std::map<PartitionKey, bool> assignment{{{"p", 0}, false}};
+  w.recompute(assignment);
+  EXPECT_EQ(w.current().control_progress, Watermarks::kMin);
+  assignment = {{{"s", 0}, true}, {{"f", 0}, true}, {{"p", 0}, false}};
+  w.recompute(assignment);
+  EXPECT_EQ(w.current().control_progress, Watermarks::kMax);
+  assignment = {{{"p", 0}, false}};  // revoked
+  w.recompute(assignment);
+  EXPECT_EQ(w.current().control_progress, Watermarks::kMax);
+}
+
 // A price partition read to its end and behind the most advanced one by more than the bound has
 // stalled: it stops holding the prices' progress back, and its pools are stale from its latest
 // time plus the bound. One still being read, or within the bound, has not; one that moves on
