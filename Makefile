@@ -22,8 +22,8 @@ demo: build
 	@scripts/pg_temp.sh run $(BUILD_DIR)/spotstream demo --set postgres.enabled=true
 
 # SANITIZE="asan tsan" adds the sanitizer stage (scripts/sanitize.sh): ASan + UBSan and TSan
-# builds of the tests in build-asan/ and build-tsan/. Not yet on by default: the two extra builds
-# cost CI 30–50 minutes on 2 cores (tests/README.md "Sanitizers").
+# builds of the tests in build-asan/ and build-tsan/. Not yet on by default: together they would
+# add about 45 minutes to CI on 2 cores (tests/README.md "Sanitizers").
 SANITIZE ?=
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)

@@ -29,3 +29,8 @@ if(spotstream_instrument)
   endif()
   set(SPOTSTREAM_JEMALLOC OFF CACHE BOOL "" FORCE)
 endif()
+# Linked into each program of a TSan build: librdkafka's C11 threads made known to TSan.
+set(SPOTSTREAM_TSAN_SUPPORT "")
+if(SPOTSTREAM_SANITIZE MATCHES "thread")
+  set(SPOTSTREAM_TSAN_SUPPORT ${PROJECT_SOURCE_DIR}/tests/support/tsan_c11_threads.cpp)
+endif()

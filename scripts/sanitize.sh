@@ -6,8 +6,8 @@
 #                 parts: runtime, queues, risk table, pipeline.
 # Every finding aborts its test (no recovery), so any report fails the stage.
 #   scripts/sanitize.sh [asan|tsan]...      (default: both)
-# SANITIZE_EXCLUDE (a ctest -E regex) leaves out tests too heavy to run instrumented within CI's
-# budget; the defaults are below with the reason.
+# ASAN_EXCLUDE and TSAN_EXCLUDE (ctest -E regexes) leave out tests too heavy to run instrumented
+# within CI's budget, TSAN_INCLUDE picks the TSan set; the defaults are below with the reason.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=${JOBS:-$(nproc)}
@@ -35,7 +35,8 @@ run_asan() {
 run_tsan() {
   echo "== TSan"
   configure_and_build build-tsan thread unit_tests
-  (cd build-tsan && ctest --output-on-failure -j "$jobs" -R "${TSAN_INCLUDE:-$tsan_include}")
+  (cd build-tsan && ctest --output-on-failure -j "$jobs" -R "${TSAN_INCLUDE:-$tsan_include}" \
+     -E "${TSAN_EXCLUDE:-$tsan_exclude}")
 }
 
 # Left out under ASan:
@@ -46,7 +47,12 @@ run_tsan() {
 #   made on a partial table, so a comparison with the uninstrumented reference fails). Their code
 #   paths run in the pipeline, restart and exactly-once tests that stay in.
 asan_exclude='^(integration\.test_deployment|integration\.test_group_failover|RiskTableTopic\.|Replay\.SameRecordsAsTheKafkaPath|BrokerFaults\.)'
-tsan_include='^(PipelineTest|RiskTable|OrderedSink|OffsetTracker|Watermarks|KafkaSourceCoPartition|MemorySource|Replay|RiskDeterminism|InputGuard|ModelReload|MqttDecisionMirror)\.'
+# Left out under TSan: the three runs of one input over several partition, shard and batch counts
+# (and through Kafka and the replay path). Instrumented they take 220 s, 273 s and more than the
+# 300 s CTest allows on 2 cores; their pipeline code runs in the other PipelineTest, Replay and
+# RiskDeterminism tests, which stay in.
+tsan_exclude='^(Replay\.SameRecordsAsTheKafkaPath|PipelineTest\.OutputIsIdenticalAcrossShardsBatchesAndBackpressure|RiskDeterminism\.SameRiskWhateverPartitionsShardsAndBatches)$'
+tsan_include='^(PipelineTest|RiskTable|OrderedSink|OffsetTracker|Watermarks|KafkaSourceCoPartition|MemorySource|Replay|RiskDeterminism|InputGuard|ModelReload|MqttDecisionMirror|Limits)\.'
 
 stages=("$@")
 [ ${#stages[@]} -eq 0 ] && stages=(asan tsan)
