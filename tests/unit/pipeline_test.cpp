@@ -192,13 +192,7 @@ TEST_F(PipelineTest, LateTicksGoToTheDlqWithTheirBytes) {
 // fleet state without re-emitting, and the two runs together emit exactly what one uninterrupted
 // run emits: nothing missing, nothing twice.
 TEST_F(PipelineTest, RestartReplaysStateAndEmitsEachDecisionOnce) {
-  SynthOptions o;
-  o.days = 2;
-  o.nodes = 25;
-  o.regions = {"us-east-1"};
-  o.spike_rate_per_family_day = 2.0;
-  std::vector<Event> events;
-  SynthMarket(o).generate([&](const Event& e) { events.push_back(e); });
+  const std::vector<Event> events = test::two_day_market();
   const auto half = events.begin() + static_cast<long>(events.size() / 2);
   auto publish = [&](auto from, auto to) {
     EventPublisher pub(base_);
