@@ -1,12 +1,12 @@
 #include "operators/backtest/backtest_policy.hpp"
 
+#include "src/core/time.hpp"
+
 #include <limits>
 
 namespace spotstream {
 
 namespace {
-
-constexpr TimestampMs kHourMs = 3'600'000;
 
 class FollowDecisions : public BacktestPolicy {
  public:

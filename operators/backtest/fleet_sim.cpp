@@ -1,5 +1,7 @@
 #include "operators/backtest/fleet_sim.hpp"
 
+#include "src/core/time.hpp"
+
 #include <algorithm>
 
 namespace spotstream {
@@ -7,7 +9,6 @@ namespace spotstream {
 namespace {
 
 constexpr double kMsPerHour = 3'600'000.0;
-constexpr TimestampMs kHourMs = 3'600'000;
 
 }  // namespace
 

@@ -1,5 +1,7 @@
 #include "src/cli/backtest_charts.hpp"
 
+#include "src/core/time.hpp"
+
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -13,7 +15,6 @@ namespace spotstream::cli {
 namespace {
 
 namespace fs = std::filesystem;
-constexpr TimestampMs kHourMs = 3'600'000;
 
 std::ofstream create(const fs::path& p) {
   std::ofstream out(p, std::ios::binary | std::ios::trunc);

@@ -1,5 +1,7 @@
 #include "src/core/region_time.hpp"
 
+#include "src/core/time.hpp"
+
 #include <array>
 #include <cmath>
 #include <numbers>
@@ -7,9 +9,6 @@
 
 namespace spotstream {
 namespace {
-
-constexpr std::int64_t kMinuteMs = 60'000;
-constexpr std::int64_t kDayMs = 24 * 60 * kMinuteMs;
 
 // Where each region's datacentres are and that place's standard-time offset (minutes). Regions
 // named by AWS as of 2025; exact names first, so a new region falls back to its geography below.

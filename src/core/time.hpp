@@ -9,6 +9,12 @@
 
 namespace spotstream {
 
+//! Lengths of event time.
+inline constexpr TimestampMs kSecondMs = 1'000;
+inline constexpr TimestampMs kMinuteMs = 60 * kSecondMs;
+inline constexpr TimestampMs kHourMs = 60 * kMinuteMs;
+inline constexpr TimestampMs kDayMs = 24 * kHourMs;
+
 //! Parses "2020-02-20T22:06:16.000Z", "2022-08-11T14:00:00Z", "...+02:00", "2020-02-20 22:06:16".
 //! Fractions of any length are accepted (truncated to ms). A missing zone means UTC.
 //! Returns nullopt on anything else, including out-of-range fields.

@@ -17,16 +17,12 @@
 namespace spotstream {
 namespace {
 
-constexpr std::int64_t kMinute = 60'000;
-constexpr std::int64_t kHour = 60 * kMinute;
-constexpr std::int64_t kDay = 24 * kHour;
-
 // Demand in [0, 1]: a parabola over 07:00-19:00 local standard time (core/region_time) peaking at
 // 13:00 on weekdays, 30% of that at weekends. Arithmetic only (no sin) to stay bit-identical across
 // platforms.
 double business_factor(TimestampMs t, int utc_offset_minutes) {
   const LocalClock c = local_clock(t, utc_offset_minutes);
-  const double x = (static_cast<double>(c.ms_of_day) / kHour - 7.0) / 12.0;
+  const double x = (static_cast<double>(c.ms_of_day) / kHourMs - 7.0) / 12.0;
   if (x <= 0 || x >= 1) return 0;
   const double b = 4 * x * (1 - x);
   return c.weekend() ? 0.3 * b : b;
@@ -105,10 +101,10 @@ SynthMarket::SynthMarket(SynthOptions options) : options_(std::move(options)) {
 }
 
 std::int64_t SynthMarket::steps() const {
-  return (std::int64_t{options_.days} * kDay + tick_ms() - 1) / tick_ms();
+  return (std::int64_t{options_.days} * kDayMs + tick_ms() - 1) / tick_ms();
 }
 
-TimestampMs SynthMarket::end() const { return options_.start + std::int64_t{options_.days} * kDay; }
+TimestampMs SynthMarket::end() const { return options_.start + std::int64_t{options_.days} * kDayMs; }
 
 SynthCounts SynthMarket::generate(const std::function<void(const Event&)>& sink) const {
   const auto& o = options_;
@@ -181,7 +177,7 @@ SynthCounts SynthMarket::generate(const std::function<void(const Event&)>& sink)
       const TimestampMs join = o.start + fleet.seconds_ms(0, static_cast<int>(o.join_hours * 3600));
       const std::size_t id = add_node(groups[region * per_region + az * per_az + family].pools[rank], join);
       if (fleet.chance(o.scale_down_fraction))
-        schedule(join + 12 * kHour + fleet.seconds_ms(0, o.days * 86400), ActionKind::Leave, id);
+        schedule(join + 12 * kHourMs + fleet.seconds_ms(0, o.days * 86400), ActionKind::Leave, id);
     }
   }
   // An interrupted node's replacement runs the same type in another AZ of its region.
@@ -212,7 +208,7 @@ SynthCounts SynthMarket::generate(const std::function<void(const Event&)>& sink)
     s.event_id = "synth-" + to_hex16(fnv1a64_fields({n.instance_id, to_string(k),
                                                       std::to_string(ts)}));
     s.ts = ts;
-    s.action_time = k == SignalKind::Interruption ? ts + 2 * kMinute : 0;
+    s.action_time = k == SignalKind::Interruption ? ts + 2 * kMinuteMs : 0;
     sink(Event{std::move(s)});
   };
   const auto run_action = [&](const Action& a) {
@@ -241,7 +237,7 @@ SynthCounts SynthMarket::generate(const std::function<void(const Event&)>& sink)
         ++counts.interruptions;
         signal_event(n, SignalKind::Interruption, a.ts);
         // The instance is gone shortly after its action time; the orchestrator starts a new node.
-        schedule(a.ts + 2 * kMinute + fleet.seconds_ms(1, 60), ActionKind::Leave, a.node);
+        schedule(a.ts + 2 * kMinuteMs + fleet.seconds_ms(1, 60), ActionKind::Leave, a.node);
         if (fleet.chance(o.replace_probability)) {
           const std::size_t pool = replacement_pool(n.pool);
           add_node(pool, a.ts + fleet.seconds_ms(60, 240));
@@ -256,7 +252,7 @@ SynthCounts SynthMarket::generate(const std::function<void(const Event&)>& sink)
     nodes[i].signal_pending = true;
     const TimestampMs notice = fleet.chance(o.straggler_share) ? t0 + fleet.seconds_ms(5 * 60, 60 * 60)
                                                                 : t0 + fleet.seconds_ms(0, 180);
-    const TimestampMs rebalance_from = spike + 30'000, rebalance_to = notice - 2 * kMinute;
+    const TimestampMs rebalance_from = spike + 30'000, rebalance_to = notice - 2 * kMinuteMs;
     if (fleet.chance(0.6) && rebalance_to > rebalance_from)
       schedule(rebalance_from + fleet.seconds_ms(0, static_cast<int>((rebalance_to - rebalance_from) / 1000)),
                ActionKind::Rebalance, i);

@@ -90,19 +90,19 @@ class Backtest : public ::testing::Test {
 // only evacuates to B with two minutes to spare.
 TEST_F(Backtest, TwoPoolsHandComputed) {
   Market m;
-  const TimestampMs t0 = at("2025-01-04T06:00:00Z"), spike = t0 + 2 * kHour, notice = t0 + 4 * kHour;
-  const TimestampMs end = t0 + 6 * kHour, termination = notice + 2 * kMinute;
-  m.calm(t0 - 2 * kHour, spike, "us-east-1a", "c5.large", 0.20);
-  m.swinging(spike, end + kHour, "us-east-1a", "c5.large", 0.20, 0.05);
-  m.calm(t0 - 2 * kHour, end + kHour, "us-east-1b", "c5.large", 0.20);
-  m.join(t0 - kHour, "victim", "us-east-1a", "c5.large");  // the market's instance that gets the notice
+  const TimestampMs t0 = at("2025-01-04T06:00:00Z"), spike = t0 + 2 * kHourMs, notice = t0 + 4 * kHourMs;
+  const TimestampMs end = t0 + 6 * kHourMs, termination = notice + 2 * kMinuteMs;
+  m.calm(t0 - 2 * kHourMs, spike, "us-east-1a", "c5.large", 0.20);
+  m.swinging(spike, end + kHourMs, "us-east-1a", "c5.large", 0.20, 0.05);
+  m.calm(t0 - 2 * kHourMs, end + kHourMs, "us-east-1b", "c5.large", 0.20);
+  m.join(t0 - kHourMs, "victim", "us-east-1a", "c5.large");  // the market's instance that gets the notice
   m.signal(notice, SignalKind::Interruption, "victim");
 
   BacktestOptions o;
   o.fleet.nodes = 1;
   o.fleet.pools = {A};
-  o.sim.migration_ms = 5 * kMinute;
-  o.sim.downtime_ms = 10 * kMinute;
+  o.sim.migration_ms = 5 * kMinuteMs;
+  o.sim.downtime_ms = 10 * kMinuteMs;
   o.sim.restart_cost_usd = 1.0;
   o.from = t0;
   o.to = end;
@@ -128,7 +128,7 @@ TEST_F(Backtest, TwoPoolsHandComputed) {
     }
 
   const auto& ours = policy(r, "spotstream").outcome;
-  const double ours_usd = reference_bill(m.events, A, t0, sw->ts + 5 * kMinute) + reference_bill(m.events, B, sw->ts, end);
+  const double ours_usd = reference_bill(m.events, A, t0, sw->ts + 5 * kMinuteMs) + reference_bill(m.events, B, sw->ts, end);
   EXPECT_NEAR(ours.total_usd(), ours_usd, 0.005);
   EXPECT_NEAR(ours.total_usd(), ours_usd, 1e-9);
   EXPECT_EQ(ours.migrations, 1);
@@ -222,16 +222,16 @@ TEST_F(Backtest, SameReportWhateverTheShardCount) {
 TEST_F(Backtest, PlantedFamilySpikeMovesTheFleetOutBeforeItsInterruptions) {
   Market m;
   const TimestampMs t0 = at("2025-01-04T06:00:00Z");  // Saturday
-  const TimestampMs spike = t0 + 2 * kHour, notice = spike + 3 * kHour, end = notice + 2 * kHour;
-  m.calm(t0 - 6 * kHour, spike, "us-east-1a", "c5.large", 0.60);
-  m.swinging(spike, end + kHour, "us-east-1a", "c5.large", 0.60, 0.10);
-  m.calm(t0 - 6 * kHour, spike - 30 * kMinute, "us-east-1a", "c5.24xlarge", 0.60);
-  m.swinging(spike - 30 * kMinute, end + kHour, "us-east-1a", "c5.24xlarge", 0.60, 0.05);
-  m.calm(t0 - 6 * kHour, end + kHour, "us-east-1a", "m5.large", 0.60);
-  m.calm(t0 - 6 * kHour, end + kHour, "us-east-1b", "c5.large", 0.65);
+  const TimestampMs spike = t0 + 2 * kHourMs, notice = spike + 3 * kHourMs, end = notice + 2 * kHourMs;
+  m.calm(t0 - 6 * kHourMs, spike, "us-east-1a", "c5.large", 0.60);
+  m.swinging(spike, end + kHourMs, "us-east-1a", "c5.large", 0.60, 0.10);
+  m.calm(t0 - 6 * kHourMs, spike - 30 * kMinuteMs, "us-east-1a", "c5.24xlarge", 0.60);
+  m.swinging(spike - 30 * kMinuteMs, end + kHourMs, "us-east-1a", "c5.24xlarge", 0.60, 0.05);
+  m.calm(t0 - 6 * kHourMs, end + kHourMs, "us-east-1a", "m5.large", 0.60);
+  m.calm(t0 - 6 * kHourMs, end + kHourMs, "us-east-1b", "c5.large", 0.65);
   for (int k = 0; k < 5; ++k) {
     const std::string victim = "victim-" + std::to_string(k);
-    m.join(t0 - kHour, victim, "us-east-1a", "c5.large");
+    m.join(t0 - kHourMs, victim, "us-east-1a", "c5.large");
     m.signal(notice + k * 20'000, SignalKind::Interruption, victim);
   }
 
@@ -249,7 +249,7 @@ TEST_F(Backtest, PlantedFamilySpikeMovesTheFleetOutBeforeItsInterruptions) {
   for (const auto& d : r.world->decisions)
     if (d.kind == DecisionKind::Switch) {
       ++switches;
-      EXPECT_GT(d.ts, spike - 30 * kMinute) << d.reason;
+      EXPECT_GT(d.ts, spike - 30 * kMinuteMs) << d.reason;
       EXPECT_LT(d.ts, notice) << d.reason;
     }
   EXPECT_GE(switches, 5);
@@ -272,17 +272,17 @@ TEST_F(Backtest, PlantedFamilySpikeMovesTheFleetOutBeforeItsInterruptions) {
 // alone, two nodes get a notice and evacuate (6 minutes down). With sibling DRAIN, the first notice
 // drains the three others out of the pool at once: the straggler finds none of the fleet there.
 TEST_F(Backtest, SiblingDrainKeepsTheStragglerNoticeFromTheFleet) {
-  const TimestampMs t0 = at("2025-01-08T06:00:00Z"), first = t0 + 2 * kHour, straggler = first + 20 * kMinute;
+  const TimestampMs t0 = at("2025-01-08T06:00:00Z"), first = t0 + 2 * kHourMs, straggler = first + 20 * kMinuteMs;
   Market m;
-  for (const char* az : {"us-east-1a", "us-east-1b", "us-east-1c"}) m.calm(t0 - 26 * kHour, t0 + 4 * kHour, az, "c5.large", 0.6);
-  for (const char* victim : {"market-1", "market-2"}) m.join(t0 - kHour, victim, "us-east-1a", "c5.large");
+  for (const char* az : {"us-east-1a", "us-east-1b", "us-east-1c"}) m.calm(t0 - 26 * kHourMs, t0 + 4 * kHourMs, az, "c5.large", 0.6);
+  for (const char* victim : {"market-1", "market-2"}) m.join(t0 - kHourMs, victim, "us-east-1a", "c5.large");
   m.signal(first, SignalKind::Interruption, "market-1");
   m.signal(straggler, SignalKind::Interruption, "market-2");
   BacktestOptions o;
   o.fleet.nodes = 4;
   o.fleet.pools = {A};
   o.from = t0;
-  o.to = t0 + 4 * kHour;
+  o.to = t0 + 4 * kHourMs;
   std::map<std::string, SimOutcome> by_reaction;
   for (const char* reaction : {"drain", "none"}) {
     const auto r = backtest(m.events, o, {{"decisions.sibling_reaction", reaction}});
@@ -298,7 +298,7 @@ TEST_F(Backtest, SiblingDrainKeepsTheStragglerNoticeFromTheFleet) {
       if (d.instance_id.ends_with("-r1")) {
         ++relaunched;
         EXPECT_EQ(d.kind, DecisionKind::Stay) << d.reason;
-        EXPECT_TRUE(d.ts == first + 5 * kMinute || d.ts == straggler + 5 * kMinute) << format_iso8601(d.ts);
+        EXPECT_TRUE(d.ts == first + 5 * kMinuteMs || d.ts == straggler + 5 * kMinuteMs) << format_iso8601(d.ts);
         EXPECT_NE(PoolId::text(d.az, d.instance_type, d.product), A) << "relaunched out of the noticed pool";
       }
     }
@@ -332,12 +332,12 @@ TEST_F(Backtest, SiblingDrainKeepsTheStragglerNoticeFromTheFleet) {
 // in one plan, and the backtest bills that plan as one c5.2xlarge: summed here from the ticks.
 TEST_F(Backtest, ConsolidationPlanIsBilledAsOneInstance) {
   const std::string B2 = "us-east-1b/c5.2xlarge/Linux/UNIX";
-  const TimestampMs t0 = at("2025-01-08T06:00:00Z"), spike = t0 + 2 * kHour, end = t0 + 6 * kHour;
+  const TimestampMs t0 = at("2025-01-08T06:00:00Z"), spike = t0 + 2 * kHourMs, end = t0 + 6 * kHourMs;
   Market m;
-  m.calm(t0 - 26 * kHour, spike, "us-east-1a", "c5.large", 0.6);
-  m.swinging(spike, end + kHour, "us-east-1a", "c5.large", 0.6, 0.1);
-  m.calm(t0 - 26 * kHour, end + kHour, "us-east-1b", "c5.large", 0.6);
-  m.calm(t0 - 26 * kHour, end + kHour, "us-east-1b", "c5.2xlarge", 0.75);
+  m.calm(t0 - 26 * kHourMs, spike, "us-east-1a", "c5.large", 0.6);
+  m.swinging(spike, end + kHourMs, "us-east-1a", "c5.large", 0.6, 0.1);
+  m.calm(t0 - 26 * kHourMs, end + kHourMs, "us-east-1b", "c5.large", 0.6);
+  m.calm(t0 - 26 * kHourMs, end + kHourMs, "us-east-1b", "c5.2xlarge", 0.75);
   BacktestOptions o;
   o.fleet.nodes = 3;
   o.fleet.pools = {A};
@@ -358,7 +358,7 @@ TEST_F(Backtest, ConsolidationPlanIsBilledAsOneInstance) {
     }
     const auto& ours = policy(r, "spotstream").outcome;
     EXPECT_EQ(ours.migrations, 3);
-    const double before = 3 * reference_bill(m.events, A, t0, sw + 5 * kMinute);
+    const double before = 3 * reference_bill(m.events, A, t0, sw + 5 * kMinuteMs);
     if (std::string(consolidate) == "true") {
       const double b2 = reference_bill(m.events, B2, sw, end);
       for (const auto* d : switches) {

@@ -8,7 +8,7 @@
 namespace spotstream {
 namespace {
 
-PoolRisk pool(const std::string& az, const std::string& type, double p, double price) {
+PoolRisk pool_risk(const std::string& az, const std::string& type, double p, double price) {
   PoolRisk r;
   r.pool = PoolId::text(az, type, "Linux/UNIX");
   r.region = "us-east-1";
@@ -22,17 +22,17 @@ PoolRisk pool(const std::string& az, const std::string& type, double p, double p
   return r;
 }
 
-struct Fixture {
+struct ConsolidationFixture {
   DecisionSettings s;  // gate 0.85, min saving 5%
   CandidateFilter filter{nullptr, s};
   ConsolidationPlanner planner{s, filter};
   std::vector<PoolRisk> pools = {
-      pool("us-east-1a", "c5.large", 0.90, 0.050),    // the nodes' own pool, above the gate
-      pool("us-east-1b", "c5.large", 0.20, 0.040),    // where each would go alone
-      pool("us-east-1b", "c5.xlarge", 0.20, 0.070),   // holds 2
-      pool("us-east-1b", "c5.2xlarge", 0.10, 0.100),  // holds 4
-      pool("us-east-1c", "c5.4xlarge", 0.10, 0.130),  // holds 8
-      pool("us-east-1b", "c5.9xlarge", 0.90, 0.050),  // holds 18, cheapest, but above the gate
+      pool_risk("us-east-1a", "c5.large", 0.90, 0.050),    // the nodes' own pool, above the gate
+      pool_risk("us-east-1b", "c5.large", 0.20, 0.040),    // where each would go alone
+      pool_risk("us-east-1b", "c5.xlarge", 0.20, 0.070),   // holds 2
+      pool_risk("us-east-1b", "c5.2xlarge", 0.10, 0.100),  // holds 4
+      pool_risk("us-east-1c", "c5.4xlarge", 0.10, 0.130),  // holds 8
+      pool_risk("us-east-1b", "c5.9xlarge", 0.90, 0.050),  // holds 18, cheapest, but above the gate
   };
   std::vector<FleetEvent> joins;
 
@@ -60,7 +60,7 @@ struct Fixture {
 };
 
 TEST(Consolidation, ThreeNodesGoOnOneLargerInstanceThatBillsLess) {
-  Fixture f;
+  ConsolidationFixture f;
   const auto m = f.members(3);
   const auto plans = f.plan(m);
   // Alone: 3 x $0.040 = $0.120/h. c5.xlarge: 2 nodes for $0.070 instead of $0.080 (saves $0.010);
@@ -80,7 +80,7 @@ TEST(Consolidation, ThreeNodesGoOnOneLargerInstanceThatBillsLess) {
 }
 
 TEST(Consolidation, FiveNodesTakeTheSizeThatSavesMost) {
-  Fixture f;
+  ConsolidationFixture f;
   // Alone $0.200/h. c5.2xlarge takes 4 ($0.160 -> $0.100, saves $0.060); c5.4xlarge takes all five
   // ($0.200 -> $0.130, saves $0.070).
   const auto plans = f.plan(f.members(5));
@@ -90,7 +90,7 @@ TEST(Consolidation, FiveNodesTakeTheSizeThatSavesMost) {
 }
 
 TEST(Consolidation, NoPlanWhenNothingSavesOrTheNodesDiffer) {
-  Fixture f;
+  ConsolidationFixture f;
   EXPECT_TRUE(f.plan(f.members(1)).empty()) << "one node is no plan";
   // Two nodes of different fleets never share an instance.
   auto m = f.members(2);
@@ -108,7 +108,7 @@ TEST(Consolidation, NoPlanWhenNothingSavesOrTheNodesDiffer) {
 }
 
 TEST(Consolidation, APoolInCoolDownIsNoPlanInstance) {
-  Fixture f;
+  ConsolidationFixture f;
   // With c5.2xlarge cooling, c5.xlarge takes the first two (saves $0.010); the third goes alone.
   const auto plans = f.plan(f.members(3), "us-east-1b/c5.2xlarge/Linux/UNIX");
   ASSERT_EQ(plans.size(), 1u);
@@ -117,7 +117,7 @@ TEST(Consolidation, APoolInCoolDownIsNoPlanInstance) {
 }
 
 TEST(Consolidation, APlanStandsWhileItsPoolIsASafeTarget) {
-  Fixture f;
+  ConsolidationFixture f;
   ModelState in_plan{DecisionKind::Switch, "us-east-1b/c5.2xlarge/Linux/UNIX", 0, "plan-1"};
   const auto none = [](const std::string&) { return false; };
   EXPECT_TRUE(f.planner.holds(in_plan, f.pools, none));

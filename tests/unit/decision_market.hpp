@@ -11,9 +11,6 @@
 
 namespace spotstream::test {
 
-inline constexpr TimestampMs kMinute = 60 * 1000;
-inline constexpr TimestampMs kHour = 60 * kMinute;
-
 // Bands: c5.large/xlarge, m5.large, r5.large 5-10% (public-rate score 0.75); m5.24xlarge <5% (1.0);
 // c5.2xlarge <5%; c5.24xlarge >20% (0: the static filter rejects it as a candidate). c6g.large is arm64.
 inline constexpr const char* kAdvisor = R"({
@@ -51,13 +48,13 @@ struct Market {
   }
   //! Ticks every 5 minutes over [from, to) at a fixed depth (volatility score 1).
   void calm(TimestampMs from, TimestampMs to, const std::string& az, const std::string& type, double depth) {
-    for (TimestampMs ts = from; ts < to; ts += 5 * kMinute) tick(ts, az, type, depth);
+    for (TimestampMs ts = from; ts < to; ts += 5 * kMinuteMs) tick(ts, az, type, depth);
   }
   //! Ticks alternating between two depths (a spiking pool: volatility score 0 once the swing
   //! exceeds 10% of the price).
   void swinging(TimestampMs from, TimestampMs to, const std::string& az, const std::string& type, double d1, double d2) {
     bool odd = false;
-    for (TimestampMs ts = from; ts < to; ts += 5 * kMinute, odd = !odd) tick(ts, az, type, odd ? d2 : d1);
+    for (TimestampMs ts = from; ts < to; ts += 5 * kMinuteMs, odd = !odd) tick(ts, az, type, odd ? d2 : d1);
   }
   void join(TimestampMs ts, const std::string& node, const std::string& az, const std::string& type,
             const std::string& fleet = "default") {
@@ -88,7 +85,7 @@ struct Market {
     s.instance_id = "i-" + node;
     s.region = "us-east-1";
     s.ts = ts;
-    s.action_time = kind == SignalKind::Interruption ? ts + 2 * kMinute : 0;
+    s.action_time = kind == SignalKind::Interruption ? ts + 2 * kMinuteMs : 0;
     events.emplace_back(s);
   }
 };

@@ -23,19 +23,19 @@ using namespace spotstream::test;
 TEST_F(DecisionScenarios, ReferenceScenarios) {
   Market m;
   const TimestampMs t0 = at("2025-01-06T14:30:00Z");  // Monday 09:30 in us-east-1
-  const TimestampMs t1 = t0 + 4 * kHour;
+  const TimestampMs t1 = t0 + 4 * kHourMs;
   m.calm(t0, t1, "us-east-1a", "c5.large", 0.20);
   m.calm(t0, t1, "us-east-1a", "m5.large", 0.60);
   m.swinging(t0, t1, "us-east-1a", "c5.24xlarge", 0.9, 0.7);
   m.calm(t0, t1, "us-east-1a", "m5.24xlarge", 0.0);
-  m.join(t0 - kMinute, "small", "us-east-1a", "c5.large");
-  m.join(t0 - kMinute, "drained", "us-east-1a", "c5.large");
-  m.join(t0 - kMinute, "evacuated", "us-east-1a", "c5.large");
+  m.join(t0 - kMinuteMs, "small", "us-east-1a", "c5.large");
+  m.join(t0 - kMinuteMs, "drained", "us-east-1a", "c5.large");
+  m.join(t0 - kMinuteMs, "evacuated", "us-east-1a", "c5.large");
   // Its own fleet (once its pool's swings show in its volatility): in the default fleet of 3 small
   // nodes, the family cap leaves room for floor(0.4 * 3) = 1 node in m5, which the EVACUATE takes.
-  m.join(t0 + kHour, "big", "us-east-1a", "c5.24xlarge", "batch");
-  m.signal(t0 + 2 * kHour, SignalKind::Rebalance, "drained");
-  m.signal(t0 + 2 * kHour + kMinute, SignalKind::Interruption, "evacuated");
+  m.join(t0 + kHourMs, "big", "us-east-1a", "c5.24xlarge", "batch");
+  m.signal(t0 + 2 * kHourMs, SignalKind::Rebalance, "drained");
+  m.signal(t0 + 2 * kHourMs + kMinuteMs, SignalKind::Interruption, "evacuated");
   publish(m, false);
   const auto all = run("reference");
 
@@ -46,7 +46,7 @@ TEST_F(DecisionScenarios, ReferenceScenarios) {
   EXPECT_EQ(small[0].kind, DecisionKind::Stay) << dump(small);
   EXPECT_EQ(small[1].kind, DecisionKind::Drain) << dump(small);
   EXPECT_EQ(small[1].why, "sibling");
-  EXPECT_EQ(small[1].ts, t0 + 2 * kHour + kMinute);
+  EXPECT_EQ(small[1].ts, t0 + 2 * kHourMs + kMinuteMs);
   EXPECT_NE(small[1].reason.find("i-evacuated"), std::string::npos) << small[1].reason;
   // The join's STAY carries no probability (none is known in event time yet); the pool's score is
   // in the table: p = 0.28.
@@ -135,18 +135,18 @@ TEST_F(DecisionScenarios, ReferenceScenarios) {
 TEST_F(DecisionScenarios, FamilySpikeSwitchesNodesOutWithinTheFamilyCap) {
   Market m;
   const TimestampMs t0 = at("2025-01-04T06:00:00Z");  // Saturday
-  const TimestampMs spike = t0 + 6 * kHour, t1 = spike + 6 * kHour;
+  const TimestampMs spike = t0 + 6 * kHourMs, t1 = spike + 6 * kHourMs;
   m.calm(t0, spike, "us-east-1a", "c5.large", 0.60);
   m.swinging(spike, t1, "us-east-1a", "c5.large", 0.60, 0.20);
   m.calm(t0, spike, "us-east-1a", "c5.24xlarge", 0.60);
-  m.swinging(spike - 30 * kMinute, t1, "us-east-1a", "c5.24xlarge", 0.60, 0.05);
+  m.swinging(spike - 30 * kMinuteMs, t1, "us-east-1a", "c5.24xlarge", 0.60, 0.05);
   m.calm(t0, t1, "us-east-1a", "m5.large", 0.60);
   m.calm(t0, t1, "us-east-1a", "r5.large", 0.60);
   m.calm(t0, t1, "us-east-1b", "c5.large", 0.30);
   m.calm(t0, t1, "us-east-1a", "c6g.large", 0.80);  // arm64: never a candidate for x86 nodes
-  for (int i = 0; i < 12; ++i) m.join(t0 - kMinute, "n" + std::to_string(10 + i), "us-east-1a", "c5.large");
-  m.signal(t0 + 2 * kHour, SignalKind::Rebalance, "n20");
-  m.signal(t0 + 3 * kHour, SignalKind::Interruption, "n21");
+  for (int i = 0; i < 12; ++i) m.join(t0 - kMinuteMs, "n" + std::to_string(10 + i), "us-east-1a", "c5.large");
+  m.signal(t0 + 2 * kHourMs, SignalKind::Rebalance, "n20");
+  m.signal(t0 + 3 * kHourMs, SignalKind::Interruption, "n21");
   publish(m);
   // This scenario is about the family cap: n21's notice would otherwise drain its ten siblings
   // before the spike (SiblingsDrainAndNoticedPoolsCoolDown tests that).
@@ -191,10 +191,10 @@ TEST_F(DecisionScenarios, FamilySpikeSwitchesNodesOutWithinTheFamilyCap) {
 TEST_F(DecisionScenarios, MarginalImprovementDoesNotSwitch) {
   Market m;
   const TimestampMs t0 = at("2025-01-04T06:00:00Z");
-  m.calm(t0, t0 + 3 * kHour, "us-east-1a", "c5.large", 0.0);
-  m.calm(t0, t0 + 3 * kHour, "us-east-1a", "m5.large", 0.40);
-  m.calm(t0, t0 + 3 * kHour, "us-east-1b", "c5.xlarge", 0.0);  // holds 2 nodes at twice the price: not cheaper per node
-  m.join(t0 - kMinute, "marginal", "us-east-1a", "c5.large");
+  m.calm(t0, t0 + 3 * kHourMs, "us-east-1a", "c5.large", 0.0);
+  m.calm(t0, t0 + 3 * kHourMs, "us-east-1a", "m5.large", 0.40);
+  m.calm(t0, t0 + 3 * kHourMs, "us-east-1b", "c5.xlarge", 0.0);  // holds 2 nodes at twice the price: not cheaper per node
+  m.join(t0 - kMinuteMs, "marginal", "us-east-1a", "c5.large");
   publish(m);
   const auto ds = of(run("hysteresis"), "marginal");
   ASSERT_EQ(ds.size(), 1u) << dump(ds);  // the join's STAY, and no change since
@@ -208,9 +208,9 @@ TEST_F(DecisionScenarios, MarginalImprovementDoesNotSwitch) {
 TEST_F(DecisionScenarios, SixPointsWithASavingSwitches) {
   Market m;
   const TimestampMs t0 = at("2025-01-04T06:00:00Z");
-  m.calm(t0, t0 + 3 * kHour, "us-east-1a", "c5.large", 0.0);
-  m.calm(t0, t0 + 3 * kHour, "us-east-1a", "m5.large", 0.60);
-  m.join(t0 - kMinute, "n", "us-east-1a", "c5.large");
+  m.calm(t0, t0 + 3 * kHourMs, "us-east-1a", "c5.large", 0.0);
+  m.calm(t0, t0 + 3 * kHourMs, "us-east-1a", "m5.large", 0.60);
+  m.join(t0 - kMinuteMs, "n", "us-east-1a", "c5.large");
   publish(m);
   const auto ds = of(run("saving"), "n");
   ASSERT_EQ(ds.size(), 2u) << dump(ds);
@@ -225,12 +225,12 @@ TEST_F(DecisionScenarios, SixPointsWithASavingSwitches) {
 TEST_F(DecisionScenarios, NoSafePoolNamesOnDemand) {
   Market m;
   const TimestampMs t0 = at("2025-01-06T14:30:00Z");
-  m.swinging(t0, t0 + 3 * kHour, "us-east-1a", "c5.24xlarge", 0.9, 0.7);
-  m.calm(t0, t0 + 3 * kHour, "us-east-1b", "c5.24xlarge", 0.9);
-  m.calm(t0, t0 + 3 * kHour, "us-east-1a", "m5.large", 0.6);  // too small
-  m.join(t0 - kMinute, "big", "us-east-1a", "c5.24xlarge");
-  m.join(t0 - kMinute, "big2", "us-east-1a", "c5.24xlarge");
-  m.signal(t0 + 2 * kHour, SignalKind::Interruption, "big2");
+  m.swinging(t0, t0 + 3 * kHourMs, "us-east-1a", "c5.24xlarge", 0.9, 0.7);
+  m.calm(t0, t0 + 3 * kHourMs, "us-east-1b", "c5.24xlarge", 0.9);
+  m.calm(t0, t0 + 3 * kHourMs, "us-east-1a", "m5.large", 0.6);  // too small
+  m.join(t0 - kMinuteMs, "big", "us-east-1a", "c5.24xlarge");
+  m.join(t0 - kMinuteMs, "big2", "us-east-1a", "c5.24xlarge");
+  m.signal(t0 + 2 * kHourMs, SignalKind::Interruption, "big2");
   publish(m);
   const auto all = run("nosafe");
   const auto big = of(all, "big");
@@ -255,15 +255,15 @@ TEST_F(DecisionScenarios, NoSafePoolNamesOnDemand) {
 TEST_F(DecisionScenarios, SiblingsDrainAndNoticedPoolsCoolDown) {
   Market m;
   const TimestampMs t0 = at("2025-01-06T14:30:00Z");
-  const TimestampMs t1 = t0 + 3 * kHour;
+  const TimestampMs t1 = t0 + 3 * kHourMs;
   m.calm(t0, t1, "us-east-1a", "c5.large", 0.20);
   m.calm(t0, t1, "us-east-1a", "m5.large", 0.60);
   m.calm(t0, t1, "us-east-1a", "r5.large", 0.60);
   m.calm(t0, t1, "us-east-1b", "c5.large", 0.30);
-  for (const auto* n : {"m1", "m2"}) m.join(t0 - kMinute, n, "us-east-1a", "m5.large");
-  for (const auto* n : {"c1", "c2", "c3"}) m.join(t0 - kMinute, n, "us-east-1a", "c5.large");
-  for (const auto* n : {"b1", "b2"}) m.join(t0 - kMinute, n, "us-east-1b", "c5.large");
-  const TimestampMs first = t0 + kHour, second = first + 10 * kMinute, rebalance = t0 + 2 * kHour;
+  for (const auto* n : {"m1", "m2"}) m.join(t0 - kMinuteMs, n, "us-east-1a", "m5.large");
+  for (const auto* n : {"c1", "c2", "c3"}) m.join(t0 - kMinuteMs, n, "us-east-1a", "c5.large");
+  for (const auto* n : {"b1", "b2"}) m.join(t0 - kMinuteMs, n, "us-east-1b", "c5.large");
+  const TimestampMs first = t0 + kHourMs, second = first + 10 * kMinuteMs, rebalance = t0 + 2 * kHourMs;
   m.signal(first, SignalKind::Interruption, "m1");
   m.signal(second, SignalKind::Interruption, "c1");
   m.signal(rebalance, SignalKind::Rebalance, "b1");

@@ -9,10 +9,10 @@ using namespace spotstream::test;
 TEST_F(DecisionScenarios, ANodeThatLeavesHasItsDecisionsEntryCleared) {
   Market m;
   const TimestampMs t0 = at("2025-01-06T14:30:00Z");
-  const TimestampMs left = t0 + kHour + 7 * kMinute;
-  m.calm(t0, t0 + 3 * kHour, "us-east-1a", "c5.large", 0.20);
-  m.join(t0 - kMinute, "stays", "us-east-1a", "c5.large");
-  m.join(t0 - kMinute, "goes", "us-east-1a", "c5.large");
+  const TimestampMs left = t0 + kHourMs + 7 * kMinuteMs;
+  m.calm(t0, t0 + 3 * kHourMs, "us-east-1a", "c5.large", 0.20);
+  m.join(t0 - kMinuteMs, "stays", "us-east-1a", "c5.large");
+  m.join(t0 - kMinuteMs, "goes", "us-east-1a", "c5.large");
   m.leave(left, "goes");
   publish(m);
   const auto all = run("departure");

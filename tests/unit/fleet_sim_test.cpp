@@ -4,25 +4,24 @@
 #include <gtest/gtest.h>
 
 #include "operators/backtest/fleet_sim.hpp"
+#include "src/core/time.hpp"
 
 using namespace spotstream;
 
 namespace {
 
-constexpr TimestampMs kMin = 60'000;
-constexpr TimestampMs kHour = 60 * kMin;
 constexpr TimestampMs t0 = 1'736'000'000'000;
 const std::string A = "us-east-1a/c5.large/Linux/UNIX";
 const std::string B = "us-east-1b/c5.large/Linux/UNIX";
 
-struct Fixture {
+struct FleetFixture {
   PriceLedger ledger;
   std::vector<SimNode> nodes;
   SimSettings s;
-  Fixture() {
+  FleetFixture() {
     ledger.add(A, t0, 0.10);
     ledger.add(B, t0, 0.06);
-    ledger.add(B, t0 + 2 * kHour, 0.08);
+    ledger.add(B, t0 + 2 * kHourMs, 0.08);
     PriceTick od;  // carries the on-demand price of c5.large
     od.ts = t0;
     od.region = "us-east-1";
@@ -37,8 +36,8 @@ struct Fixture {
     n.join.instance_type = "c5.large";
     n.home = A;
     nodes.push_back(n);
-    s.migration_ms = 5 * kMin;
-    s.downtime_ms = 10 * kMin;
+    s.migration_ms = 5 * kMinuteMs;
+    s.downtime_ms = 10 * kMinuteMs;
     s.restart_cost_usd = 1.5;
   }
 };
@@ -46,12 +45,12 @@ struct Fixture {
 }  // namespace
 
 TEST(FleetSim, PlannedMoveBillsBothInstancesDuringTheMigration) {
-  Fixture f;
+  FleetFixture f;
   FleetSim sim(f.ledger, f.s, f.nodes, t0);
   sim.place(0, A, t0);
-  sim.move(0, B, t0 + kHour);
+  sim.move(0, B, t0 + kHourMs);
   EXPECT_EQ(sim.location(0), B);
-  const auto out = sim.finish(t0 + 3 * kHour);
+  const auto out = sim.finish(t0 + 3 * kHourMs);
   // A: 1 h 05 min at 0.10; B: 1 h at 0.06 then 1 h at 0.08.
   EXPECT_NEAR(out.instance_usd, 0.10 * 65.0 / 60 + 0.06 + 0.08, 1e-12);
   EXPECT_NEAR(out.overlap_usd, 0.10 * 5.0 / 60, 1e-12);
@@ -67,28 +66,28 @@ TEST(FleetSim, PlannedMoveBillsBothInstancesDuringTheMigration) {
 }
 
 TEST(FleetSim, EvacuationEndsTheOldInstanceAtTheTermination) {
-  Fixture f;
+  FleetFixture f;
   FleetSim sim(f.ledger, f.s, f.nodes, t0);
   sim.place(0, A, t0);
-  sim.noticed(SignalKind::Interruption, t0 + kHour, t0 + kHour + 2 * kMin);
-  sim.evacuate(0, B, t0 + kHour, t0 + kHour + 2 * kMin);
-  EXPECT_FALSE(sim.runs_in(0, A, t0 + kHour + 2 * kMin));
-  const auto out = sim.finish(t0 + 2 * kHour);
+  sim.noticed(SignalKind::Interruption, t0 + kHourMs, t0 + kHourMs + 2 * kMinuteMs);
+  sim.evacuate(0, B, t0 + kHourMs, t0 + kHourMs + 2 * kMinuteMs);
+  EXPECT_FALSE(sim.runs_in(0, A, t0 + kHourMs + 2 * kMinuteMs));
+  const auto out = sim.finish(t0 + 2 * kHourMs);
   EXPECT_NEAR(out.instance_usd, 0.10 * 62.0 / 60 + 0.06, 1e-12);
   EXPECT_EQ(out.evacuations, 1);
   EXPECT_EQ(out.notices, 1);
   ASSERT_EQ(out.lead_ms.size(), 1u);
-  EXPECT_EQ(out.lead_ms[0], 2 * kMin);
+  EXPECT_EQ(out.lead_ms[0], 2 * kMinuteMs);
   EXPECT_EQ(out.suffered, 0);
 }
 
 TEST(FleetSim, InterruptionSufferedRelaunchesAndCostsTheRestart) {
-  Fixture f;
+  FleetFixture f;
   FleetSim sim(f.ledger, f.s, f.nodes, t0);
   sim.place(0, A, t0);
-  EXPECT_TRUE(sim.runs_in(0, A, t0 + 30 * kMin));
-  sim.interrupt(0, A, t0 + 30 * kMin);
-  const auto out = sim.finish(t0 + kHour);
+  EXPECT_TRUE(sim.runs_in(0, A, t0 + 30 * kMinuteMs));
+  sim.interrupt(0, A, t0 + 30 * kMinuteMs);
+  const auto out = sim.finish(t0 + kHourMs);
   // Two runs of A, 30 min each (the relaunched one is billed from its launch).
   EXPECT_NEAR(out.instance_usd, 0.10, 1e-12);
   EXPECT_EQ(out.suffered, 1);
@@ -98,11 +97,11 @@ TEST(FleetSim, InterruptionSufferedRelaunchesAndCostsTheRestart) {
 }
 
 TEST(FleetSim, ShortRunsBillTheMinuteAndOnDemandItsOwnType) {
-  Fixture f;
+  FleetFixture f;
   FleetSim sim(f.ledger, f.s, f.nodes, t0);
   sim.place(0, A, t0);
   sim.interrupt(0, std::string(kOnDemandLocation), t0 + 10'000);  // 10 s on A: billed 60 s
-  const auto out = sim.finish(t0 + 10'000 + kHour);
+  const auto out = sim.finish(t0 + 10'000 + kHourMs);
   EXPECT_NEAR(out.instance_usd, 0.10 / 60 + 0.085, 1e-12);
   EXPECT_NEAR(out.node_hours.at(std::string(kOnDemandLocation)), 1.0, 1e-12);
 }

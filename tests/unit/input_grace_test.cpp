@@ -9,17 +9,17 @@
 using namespace spotstream;
 
 namespace {
-constexpr TimestampMs kMin = std::numeric_limits<TimestampMs>::min();
+constexpr TimestampMs kNoTime = std::numeric_limits<TimestampMs>::min();
 }  // namespace
 
 // Decidable through 100 at wall time 0, grace 1000: nothing is released until the source has
 // confirmed its partitions' ends at 1000 or later, whatever this thread's clock says.
 TEST(InputGrace, WaitsForAConfirmationAGraceAfterTheInstantBecameDecidable) {
   InputGrace g(1000);
-  EXPECT_EQ(g.release(100, kMin, 0, 0), kMin);
+  EXPECT_EQ(g.release(100, kNoTime, 0, 0), kNoTime);
   EXPECT_TRUE(g.waiting());
-  EXPECT_EQ(g.release(100, kMin, 5000, 999), kMin);  // the source has not confirmed since 999
-  EXPECT_EQ(g.release(100, kMin, 5000, 1000), 100);
+  EXPECT_EQ(g.release(100, kNoTime, 5000, 999), kNoTime);  // the source has not confirmed since 999
+  EXPECT_EQ(g.release(100, kNoTime, 5000, 1000), 100);
   EXPECT_FALSE(g.waiting());
 }
 
@@ -33,18 +33,18 @@ TEST(InputGrace, WhatEveryPartitionWasReadPastIsDecidedAtOnce) {
 // Each step of decidability waits its own grace: 100 at t=0 and 200 at t=1000.
 TEST(InputGrace, EachStepWaitsItsOwnGrace) {
   InputGrace g(1000);
-  EXPECT_EQ(g.release(100, kMin, 0, 0), kMin);
-  EXPECT_EQ(g.release(200, kMin, 1000, 1000), 100);
-  EXPECT_EQ(g.release(200, kMin, 1500, 1999), 100);
-  EXPECT_EQ(g.release(200, kMin, 2100, 2000), 200);
+  EXPECT_EQ(g.release(100, kNoTime, 0, 0), kNoTime);
+  EXPECT_EQ(g.release(200, kNoTime, 1000, 1000), 100);
+  EXPECT_EQ(g.release(200, kNoTime, 1500, 1999), 100);
+  EXPECT_EQ(g.release(200, kNoTime, 2100, 2000), 200);
   // Decidability that does not grow adds nothing; what was released stays released.
-  EXPECT_EQ(g.release(200, kMin, 2200, 2100), 200);
+  EXPECT_EQ(g.release(200, kNoTime, 2200, 2100), 200);
   EXPECT_FALSE(g.waiting());
 }
 
 // A grace of 0 releases on the first confirmation at or after the instant became decidable.
 TEST(InputGrace, ZeroGraceNeedsOnlyAConfirmation) {
   InputGrace g(0);
-  EXPECT_EQ(g.release(100, kMin, 50, 40), kMin);
-  EXPECT_EQ(g.release(100, kMin, 60, 50), 100);
+  EXPECT_EQ(g.release(100, kNoTime, 50, 40), kNoTime);
+  EXPECT_EQ(g.release(100, kNoTime, 60, 50), 100);
 }

@@ -4,12 +4,12 @@
 #include <gtest/gtest.h>
 
 #include "operators/backtest/model_quality.hpp"
+#include "src/core/time.hpp"
 
 using namespace spotstream;
 
 namespace {
 
-constexpr TimestampMs kHour = 3'600'000;
 constexpr TimestampMs t0 = 1'736'000'000'000;
 const std::string kPool = "us-east-1a/c5.large/Linux/UNIX";
 
@@ -33,14 +33,14 @@ RiskRecord record(TimestampMs ts, double p) {
 TEST(ModelQuality, LabelsAndAucByHand) {
   BacktestWorld w(DecisionSettings{}, nullptr);
   w.start = t0;
-  w.end = t0 + 30 * kHour;
-  for (auto [at, price] : {std::pair{0, 1.0}, {1, 1.02}, {3, 1.05}, {20, 0.9}}) w.ledger.add(kPool, t0 + at * kHour, price);
-  w.notices.push_back(PoolNotice{t0 + 5 * kHour, t0 + 5 * kHour + 120'000, kPool, SignalKind::Interruption,
+  w.end = t0 + 30 * kHourMs;
+  for (auto [at, price] : {std::pair{0, 1.0}, {1, 1.02}, {3, 1.05}, {20, 0.9}}) w.ledger.add(kPool, t0 + at * kHourMs, price);
+  w.notices.push_back(PoolNotice{t0 + 5 * kHourMs, t0 + 5 * kHourMs + 120'000, kPool, SignalKind::Interruption,
                                  InstanceAction::Terminate, "i-market"});
   // Rise within 12 h: at 0 h (1.05 >= 1.03 x 1.0) yes; at 2 h (1.05 < 1.03 x 1.02) no; at 4 h and
   // 6 h nothing higher follows. Notice within 12 h: at 0, 2 and 4 h yes; at 6 h no (it came before).
   // At 20 h the horizon passes the end: left out.
-  for (auto [at, p] : {std::pair{0, 0.9}, {2, 0.5}, {4, 0.95}, {6, 0.1}, {20, 0.7}}) w.score(record(t0 + at * kHour, p));
+  for (auto [at, p] : {std::pair{0, 0.9}, {2, 0.5}, {4, 0.95}, {6, 0.1}, {20, 0.7}}) w.score(record(t0 + at * kHourMs, p));
   const auto q = model_quality(w);
   EXPECT_EQ(q.scores, 5u);
   EXPECT_EQ(q.censored, 1u);

@@ -13,12 +13,11 @@
 
 #include "operators/price/pool_window.hpp"
 #include "operators/price/pool_window_state.hpp"
+#include "src/core/time.hpp"
 
 using namespace spotstream;
 
 namespace {
-
-constexpr TimestampMs kSec = 1000, kMin = 60 * kSec, kHour = 60 * kMin, kDay = 24 * kHour;
 
 // ---- The reference: tick-level, no panes kept, no incremental state. ----
 class Reference {
@@ -124,7 +123,7 @@ std::array<int, 3> run(const WindowSettings& s, const Shape& sh, std::uint64_t s
   Reference ref(s);
   std::array<int, 3> outcomes{};
   std::vector<std::pair<TimestampMs, double>> sent;
-  TimestampMs t = 1'700'000'000'000 + static_cast<TimestampMs>(rng() % (10 * kDay));
+  TimestampMs t = 1'700'000'000'000 + static_cast<TimestampMs>(rng() % (10 * kDayMs));
   std::int64_t micros = 100'000 + static_cast<std::int64_t>(rng() % 3'000'000);
   for (int i = 0; i < count; ++i) {
     TimestampMs ts;
@@ -141,7 +140,7 @@ std::array<int, 3> run(const WindowSettings& s, const Shape& sh, std::uint64_t s
       m += static_cast<std::int64_t>(rng() % 2001) - 1000;
     } else {
       t += 1 + static_cast<TimestampMs>(rng() % static_cast<std::uint64_t>(2 * sh.mean_gap));
-      if (u(rng) < sh.gap_days) t += 3 * kDay + static_cast<TimestampMs>(rng() % (7 * kDay));
+      if (u(rng) < sh.gap_days) t += 3 * kDayMs + static_cast<TimestampMs>(rng() % (7 * kDayMs));
       if (sh.on_boundaries && u(rng) < 0.5) {
         const TimestampMs unit = u(rng) < 0.5 ? s.pane_ms : s.window_ms;
         t = (t / unit + 1) * unit - (u(rng) < 0.3 ? 1 : 0);
@@ -165,7 +164,7 @@ std::array<int, 3> run(const WindowSettings& s, const Shape& sh, std::uint64_t s
 }
 
 WindowSettings hour_minute() {
-  return WindowSettings{.window_ms = kHour, .pane_ms = kMin, .volatility_ms = 20 * kMin, .lateness_ms = 3 * kMin};
+  return WindowSettings{.window_ms = kHourMs, .pane_ms = kMinuteMs, .volatility_ms = 20 * kMinuteMs, .lateness_ms = 3 * kMinuteMs};
 }
 
 }  // namespace
@@ -176,25 +175,25 @@ TEST(PoolWindow, CarriedPriceAtWindowStartCounts) {
   PoolWindow op;  // 7 days, 5-minute panes: N = 2016
   PoolWindowState st;
   op.add(st, 0, 1.0);          // pane 0
-  op.add(st, kDay, 0.5);       // pane 288
-  op.add(st, 7 * kDay + 10 * kMin, 0.7);  // pane 2018: window is panes (2, 2018]
+  op.add(st, kDayMs, 0.5);       // pane 288
+  op.add(st, 7 * kDayMs + 10 * kMinuteMs, 0.7);  // pane 2018: window is panes (2, 2018]
   WindowStats w = op.stats(st);
   EXPECT_EQ(w.min, 0.5);
   EXPECT_EQ(w.max, 1.0);  // the 1.0 tick is before the window but still in effect at its start
   EXPECT_EQ(w.ticks_in_window, 2u);
-  op.add(st, 8 * kDay + 5 * kMin, 0.6);  // pane 2305: window (289, 2305]; 0.5 is now carried
+  op.add(st, 8 * kDayMs + 5 * kMinuteMs, 0.6);  // pane 2305: window (289, 2305]; 0.5 is now carried
   w = op.stats(st);
   EXPECT_EQ(w.min, 0.5);
   EXPECT_EQ(w.max, 0.7);
   EXPECT_EQ(w.ticks_in_window, 2u);
   EXPECT_EQ(w.last_price, 0.6);
-  EXPECT_EQ(w.last_ts, 8 * kDay + 5 * kMin);
+  EXPECT_EQ(w.last_ts, 8 * kDayMs + 5 * kMinuteMs);
 }
 
 TEST(PoolWindow, FlatPoolHasMinEqualMaxAndNoVolatility) {
   PoolWindow op;
   PoolWindowState st;
-  for (int i = 0; i < 3000; ++i) op.add(st, i * 5 * kMin + 17, 0.2513);
+  for (int i = 0; i < 3000; ++i) op.add(st, i * 5 * kMinuteMs + 17, 0.2513);
   const WindowStats w = op.stats(st);
   EXPECT_EQ(w.min, 0.2513);
   EXPECT_EQ(w.max, 0.2513);
@@ -206,9 +205,9 @@ TEST(PoolWindow, VolatilityIsPopulationStdDevOverTheLastDay) {
   PoolWindow op;
   PoolWindowState st;
   op.add(st, 0, 5.0);  // more than 24 h before the others: out of the volatility window
-  op.add(st, 2 * kDay, 1.0);
-  op.add(st, 2 * kDay + kHour, 2.0);
-  op.add(st, 2 * kDay + 2 * kHour, 3.0);
+  op.add(st, 2 * kDayMs, 1.0);
+  op.add(st, 2 * kDayMs + kHourMs, 2.0);
+  op.add(st, 2 * kDayMs + 2 * kHourMs, 3.0);
   const WindowStats w = op.stats(st);
   EXPECT_DOUBLE_EQ(w.volatility_24h, std::sqrt(2.0 / 3.0));
   EXPECT_EQ(w.min, 1.0);
@@ -218,11 +217,11 @@ TEST(PoolWindow, VolatilityIsPopulationStdDevOverTheLastDay) {
 TEST(PoolWindow, DuplicatesLateAndOutOfOrderTicks) {
   PoolWindow op;  // lateness 10 minutes
   PoolWindowState st;
-  EXPECT_EQ(op.add(st, 20 * kMin, 1.0), TickOutcome::Added);
-  EXPECT_EQ(op.add(st, 20 * kMin, 1.0), TickOutcome::Duplicate);
-  EXPECT_EQ(op.add(st, 20 * kMin, 2.0), TickOutcome::Added);  // same time, other price: a new tick
-  EXPECT_EQ(op.add(st, 10 * kMin - 1, 0.1), TickOutcome::TooLate);
-  EXPECT_EQ(op.add(st, 10 * kMin, 0.5), TickOutcome::Added);  // exactly at the lateness bound
+  EXPECT_EQ(op.add(st, 20 * kMinuteMs, 1.0), TickOutcome::Added);
+  EXPECT_EQ(op.add(st, 20 * kMinuteMs, 1.0), TickOutcome::Duplicate);
+  EXPECT_EQ(op.add(st, 20 * kMinuteMs, 2.0), TickOutcome::Added);  // same time, other price: a new tick
+  EXPECT_EQ(op.add(st, 10 * kMinuteMs - 1, 0.1), TickOutcome::TooLate);
+  EXPECT_EQ(op.add(st, 10 * kMinuteMs, 0.5), TickOutcome::Added);  // exactly at the lateness bound
   const WindowStats w = op.stats(st);
   EXPECT_EQ(w.min, 0.5);
   EXPECT_EQ(w.max, 2.0);
@@ -234,11 +233,11 @@ TEST(PoolWindow, WindowEdgeIsPaneAligned) {
   PoolWindow op(hour_minute());  // N = 60 one-minute panes
   PoolWindowState st;
   op.add(st, 0, 3.0);                 // pane 0
-  op.add(st, kMin + 59 * kSec, 1.0);  // pane 1
-  op.add(st, kHour, 2.0);             // pane 60: window (0, 60], so pane 0 is carried
+  op.add(st, kMinuteMs + 59 * kSecondMs, 1.0);  // pane 1
+  op.add(st, kHourMs, 2.0);             // pane 60: window (0, 60], so pane 0 is carried
   EXPECT_EQ(op.stats(st).ticks_in_window, 2u);
   EXPECT_EQ(op.stats(st).max, 3.0);
-  op.add(st, 2 * kHour - 1, 2.0);     // pane 119: window (59, 119]; 1.0 carried, 3.0 gone
+  op.add(st, 2 * kHourMs - 1, 2.0);     // pane 119: window (59, 119]; 1.0 carried, 3.0 gone
   EXPECT_EQ(op.stats(st).ticks_in_window, 2u);
   EXPECT_EQ(op.stats(st).max, 2.0);
   EXPECT_EQ(op.stats(st).min, 1.0);
@@ -258,8 +257,8 @@ TEST(PoolWindow, PricesRoundToMicroDollarsAsLlroundDoes) {
 }
 
 TEST(PoolWindow, RejectsSettingsItCannotHonour) {
-  EXPECT_THROW(PoolWindow(WindowSettings{.pane_ms = 7 * kMin}), std::invalid_argument);
-  EXPECT_THROW(PoolWindow(WindowSettings{.window_ms = kHour, .volatility_ms = kDay}), std::invalid_argument);
+  EXPECT_THROW(PoolWindow(WindowSettings{.pane_ms = 7 * kMinuteMs}), std::invalid_argument);
+  EXPECT_THROW(PoolWindow(WindowSettings{.window_ms = kHourMs, .volatility_ms = kDayMs}), std::invalid_argument);
   EXPECT_THROW(PoolWindow(WindowSettings{.window_ms = 70'000, .pane_ms = 1, .volatility_ms = 1000}),
                std::invalid_argument);
   EXPECT_THROW(PoolWindow(WindowSettings{.pane_ms = 0}), std::invalid_argument);
@@ -267,7 +266,7 @@ TEST(PoolWindow, RejectsSettingsItCannotHonour) {
 
 // ---- Property tests against the reference. ----
 
-struct Config {
+struct StreamCase {
   const char* name;
   WindowSettings s;
   Shape shape;
@@ -279,25 +278,25 @@ TEST(PoolWindowProperty, MatchesReferenceExactlyOnRandomStreams) {
   const WindowSettings tiny{.window_ms = 600, .pane_ms = 10, .volatility_ms = 200, .lateness_ms = 35};
   const WindowSettings late_past_window{.window_ms = 100, .pane_ms = 10, .volatility_ms = 50, .lateness_ms = 170};
   const WindowSettings wrap16{.window_ms = 65536, .pane_ms = 1, .volatility_ms = 4096, .lateness_ms = 20};
-  const WindowSettings no_lateness{.window_ms = kHour, .pane_ms = kMin, .volatility_ms = kHour, .lateness_ms = 0};
-  const std::vector<Config> configs = {
-      {"5-minute ticks", def, {.mean_gap = 5 * kMin, .out_of_order = 0.1, .duplicate = 0.05, .spike = 0.01}, 5000},
-      {"dense", def, {.mean_gap = 20 * kSec, .out_of_order = 0.2, .duplicate = 0.1, .same_ts = 0.05}, 6000},
+  const WindowSettings no_lateness{.window_ms = kHourMs, .pane_ms = kMinuteMs, .volatility_ms = kHourMs, .lateness_ms = 0};
+  const std::vector<StreamCase> configs = {
+      {"5-minute ticks", def, {.mean_gap = 5 * kMinuteMs, .out_of_order = 0.1, .duplicate = 0.05, .spike = 0.01}, 5000},
+      {"dense", def, {.mean_gap = 20 * kSecondMs, .out_of_order = 0.2, .duplicate = 0.1, .same_ts = 0.05}, 6000},
       {"sparse with gaps of days", def,
-       {.mean_gap = 3 * kHour, .out_of_order = 0.1, .duplicate = 0.05, .gap_days = 0.05, .flat = 0.5}, 1500},
-      {"flat with spikes", def, {.mean_gap = 5 * kMin, .duplicate = 0.02, .flat = 0.98, .spike = 0.02}, 4000},
-      {"boundaries", def, {.mean_gap = 2 * kHour, .out_of_order = 0.1, .duplicate = 0.1, .on_boundaries = true}, 2000},
+       {.mean_gap = 3 * kHourMs, .out_of_order = 0.1, .duplicate = 0.05, .gap_days = 0.05, .flat = 0.5}, 1500},
+      {"flat with spikes", def, {.mean_gap = 5 * kMinuteMs, .duplicate = 0.02, .flat = 0.98, .spike = 0.02}, 4000},
+      {"boundaries", def, {.mean_gap = 2 * kHourMs, .out_of_order = 0.1, .duplicate = 0.1, .on_boundaries = true}, 2000},
       {"1h window, 1-min panes", hour_minute(),
-       {.mean_gap = 40 * kSec, .out_of_order = 0.2, .duplicate = 0.05, .same_ts = 0.05, .gap_days = 0.002,
+       {.mean_gap = 40 * kSecondMs, .out_of_order = 0.2, .duplicate = 0.05, .same_ts = 0.05, .gap_days = 0.002,
         .on_boundaries = true}, 6000},
       {"tiny panes", tiny, {.mean_gap = 6, .out_of_order = 0.3, .duplicate = 0.1, .same_ts = 0.1, .gap_days = 0.001}, 6000},
       {"lateness beyond window", late_past_window,
        {.mean_gap = 8, .out_of_order = 0.4, .duplicate = 0.05, .same_ts = 0.05}, 4000},
       {"16-bit pane wrap", wrap16, {.mean_gap = 40, .out_of_order = 0.2, .duplicate = 0.05, .spike = 0.01}, 8000},
       {"no lateness", no_lateness,
-       {.mean_gap = 30 * kSec, .out_of_order = 0.2, .duplicate = 0.1, .same_ts = 0.1, .on_boundaries = true}, 4000},
+       {.mean_gap = 30 * kSecondMs, .out_of_order = 0.2, .duplicate = 0.1, .same_ts = 0.1, .on_boundaries = true}, 4000},
   };
-  for (const Config& c : configs) {
+  for (const StreamCase& c : configs) {
     std::array<int, 3> total{};
     for (std::uint64_t seed = 1; seed <= 12; ++seed) {
       const auto o = run(c.s, c.shape, seed * 7919 + c.ticks, c.ticks, c.name);
@@ -323,7 +322,7 @@ TEST(PoolWindow, MemoryPerWarmPoolAtFiveMinuteTicksIsUnder16KiB) {
   std::int64_t m = 500'000;
   for (int i = 0; i < 3 * 2016; ++i) {
     m += static_cast<std::int64_t>(rng() % 201) - 100;
-    op.add(st, i * 5 * kMin + static_cast<TimestampMs>(rng() % 1000), static_cast<double>(m) / 1e6);
+    op.add(st, i * 5 * kMinuteMs + static_cast<TimestampMs>(rng() % 1000), static_cast<double>(m) / 1e6);
   }
   EXPECT_EQ(op.stats(st).ticks_in_window, 2016u);
   EXPECT_LT(memory_bytes(st), 16u * 1024);
@@ -332,14 +331,14 @@ TEST(PoolWindow, MemoryPerWarmPoolAtFiveMinuteTicksIsUnder16KiB) {
 TEST(PoolWindow, MemoryIsSmallWhenSparseAndBoundedWhenDense) {
   PoolWindow op;
   PoolWindowState sparse;
-  for (int i = 0; i < 30 * 6; ++i) op.add(sparse, i * 4 * kHour, 0.1 + 0.001 * (i % 7));
+  for (int i = 0; i < 30 * 6; ++i) op.add(sparse, i * 4 * kHourMs, 0.1 + 0.001 * (i % 7));
   EXPECT_LT(memory_bytes(sparse), 1024u);
 
   PoolWindowState dense;  // a tick a second: per-pane aggregates, not per-tick storage
   std::size_t at_8_days = 0;
-  for (TimestampMs t = 0; t <= 9 * kDay; t += kSec) {
-    op.add(dense, t, 0.1 + 0.000001 * static_cast<double>((t / kSec) % 1000));
-    if (t == 8 * kDay) at_8_days = memory_bytes(dense);
+  for (TimestampMs t = 0; t <= 9 * kDayMs; t += kSecondMs) {
+    op.add(dense, t, 0.1 + 0.000001 * static_cast<double>((t / kSecondMs) % 1000));
+    if (t == 8 * kDayMs) at_8_days = memory_bytes(dense);
   }
   EXPECT_EQ(memory_bytes(dense), at_8_days);
   EXPECT_LT(at_8_days, 2016u * (6 + 48 + 12) + 601 * 16 * 2 + 4096);

@@ -12,6 +12,7 @@
 #include "src/feed/synth_market.hpp"
 #include "topology/price_path.hpp"
 #include "topology/process_metrics.hpp"
+#include "src/core/time.hpp"
 
 using namespace spotstream;
 
@@ -25,7 +26,7 @@ struct Outcome {
 class PricePathReplayTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    cfg_.set("window.length_ms", std::to_string(kDay));
+    cfg_.set("window.length_ms", std::to_string(kDayMs));
     SynthOptions o;
     o.days = 3;
     o.regions = {"us-east-1"};
@@ -65,7 +66,6 @@ class PricePathReplayTest : public ::testing::Test {
     return {records.begin() + static_cast<long>(i), records.end()};
   }
 
-  static constexpr TimestampMs kDay = 86'400'000;
   Config cfg_;
   std::vector<PriceTick> ticks_;
   TimestampMs start_ = 0;
@@ -77,7 +77,7 @@ TEST_F(PricePathReplayTest, SkippingTheRecordOfAReplayedTickChangesNothingPublis
   const auto reference = run(std::numeric_limits<TimestampMs>::min(), false);
   // Replayed: a window and a bit more, the split off the hour (at an hour every pool publishes
   // anyway: risk.max_interval_ms), so the live part starts from the replay's emission state.
-  const TimestampMs split = start_ + kDay + kDay / 3 + 25 * 60'000;
+  const TimestampMs split = start_ + kDayMs + kDayMs / 3 + 25 * 60'000;
   const auto with_sink = run(split, true), without_sink = run(split, false);
 
   // The reference's records from the split on (published in tick order, so a suffix).

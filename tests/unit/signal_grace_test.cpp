@@ -32,7 +32,7 @@ namespace {
 class SignalGrace : public ::testing::Test {
  protected:
   static inline const TimestampMs kJoin = at("2025-01-06T14:29:00Z");  // Monday, business hours
-  static inline const TimestampMs kSignal = kJoin + 2 * kMinute;       // before its first instant
+  static inline const TimestampMs kSignal = kJoin + 2 * kMinuteMs;       // before its first instant
 
   void SetUp() override {
     cluster_ = std::make_unique<EmbeddedCluster>(1);
@@ -48,9 +48,9 @@ class SignalGrace : public ::testing::Test {
     base_.set("risk.spot_advisor_file", advisor_.string());
     // The reference scenario's big node: c5.24xlarge above the safety gate once its pool's swings
     // show, so it is told to SWITCH (to m5.24xlarge) at some instant after its join.
-    const TimestampMs t0 = kJoin + kMinute;
-    market_.swinging(t0, t0 + 4 * kHour, "us-east-1a", "c5.24xlarge", 0.9, 0.7);
-    market_.calm(t0, t0 + 4 * kHour, "us-east-1a", "m5.24xlarge", 0.0);
+    const TimestampMs t0 = kJoin + kMinuteMs;
+    market_.swinging(t0, t0 + 4 * kHourMs, "us-east-1a", "c5.24xlarge", 0.9, 0.7);
+    market_.calm(t0, t0 + 4 * kHourMs, "us-east-1a", "m5.24xlarge", 0.0);
     market_.join(kJoin, "big", "us-east-1a", "c5.24xlarge", "batch");
     // Signals for instances not in the fleet, on both signals partitions: a run has read every
     // input partition once it has read every message, and then (before the fix) took the signals

@@ -6,17 +6,17 @@ using namespace spotstream::test;
 TEST(SignalOperators, JoinGivesStayAndNoticesOverride) {
   Harness h;
   h.feed(join("node-1", "i-1", 0));
-  h.feed(notice("i-1", 10 * kMin, SignalKind::Rebalance));
-  h.feed(notice("i-1", 20 * kMin));
+  h.feed(notice("i-1", 10 * kMinuteMs, SignalKind::Rebalance));
+  h.feed(notice("i-1", 20 * kMinuteMs));
   ASSERT_EQ(h.out.size(), 3u);
   EXPECT_EQ(h.out[0].kind, DecisionKind::Stay);
   EXPECT_EQ(h.out[0].signal, "none");
   EXPECT_EQ(h.out[1].kind, DecisionKind::Drain);
   EXPECT_EQ(h.out[1].signal, "rebalance-recommendation");
-  EXPECT_EQ(h.out[1].ts, 10 * kMin);
+  EXPECT_EQ(h.out[1].ts, 10 * kMinuteMs);
   EXPECT_EQ(h.out[2].kind, DecisionKind::Evacuate);
   EXPECT_EQ(h.out[2].signal, "interruption-notice:terminate");
-  EXPECT_EQ(h.out[2].action_time, 22 * kMin);
+  EXPECT_EQ(h.out[2].action_time, 22 * kMinuteMs);
   for (const auto& d : h.out) {
     EXPECT_EQ(d.node_id, "node-1");
     EXPECT_EQ(d.instance_id, "i-1");
@@ -29,8 +29,8 @@ TEST(SignalOperators, JoinGivesStayAndNoticesOverride) {
 TEST(SignalOperators, RebalanceNeverRelaxesAnEvacuation) {
   Harness h;
   h.feed(join("node-1", "i-1", 0));
-  h.feed(notice("i-1", 5 * kMin));
-  h.feed(notice("i-1", 5 * kMin, SignalKind::Rebalance));
+  h.feed(notice("i-1", 5 * kMinuteMs));
+  h.feed(notice("i-1", 5 * kMinuteMs, SignalKind::Rebalance));
   ASSERT_EQ(h.out.size(), 3u);
   EXPECT_EQ(h.out[2].kind, DecisionKind::Evacuate);
   EXPECT_EQ(h.out[2].signal, "rebalance-recommendation");
@@ -39,8 +39,8 @@ TEST(SignalOperators, RebalanceNeverRelaxesAnEvacuation) {
 TEST(SignalOperators, StopAndHibernateAreNamed) {
   Harness h;
   h.feed(join("node-1", "i-1", 0));
-  h.feed(notice("i-1", kMin, SignalKind::Interruption, InstanceAction::Stop));
-  h.feed(notice("i-1", 2 * kMin, SignalKind::Interruption, InstanceAction::Hibernate));
+  h.feed(notice("i-1", kMinuteMs, SignalKind::Interruption, InstanceAction::Stop));
+  h.feed(notice("i-1", 2 * kMinuteMs, SignalKind::Interruption, InstanceAction::Hibernate));
   EXPECT_EQ(h.out[1].signal, "interruption-notice:stop");
   EXPECT_NE(h.out[1].reason.find("stopped"), std::string::npos);
   EXPECT_EQ(h.out[2].signal, "interruption-notice:hibernate");
@@ -50,7 +50,7 @@ TEST(SignalOperators, DecisionIdsAreDeterministicAndDistinct) {
   Harness a, b;
   for (auto* h : {&a, &b}) {
     h->feed(join("node-1", "i-1", 0));
-    h->feed(notice("i-1", kMin));
+    h->feed(notice("i-1", kMinuteMs));
   }
   EXPECT_EQ(ids(a.out), ids(b.out));
   EXPECT_NE(a.out[0].decision_id, a.out[1].decision_id);
@@ -64,11 +64,11 @@ TEST(SignalOperators, DecisionIdsAreDeterministicAndDistinct) {
 TEST(SignalOperators, SignalBeforeJoinIsParkedThenAppliedIdentically) {
   Harness in_order, overtaken;
   in_order.feed(join("node-1", "i-1", 0));
-  in_order.feed(notice("i-1", 3 * kMin, SignalKind::Rebalance));
-  in_order.feed(notice("i-1", 4 * kMin));
+  in_order.feed(notice("i-1", 3 * kMinuteMs, SignalKind::Rebalance));
+  in_order.feed(notice("i-1", 4 * kMinuteMs));
 
-  overtaken.feed(notice("i-1", 4 * kMin));
-  overtaken.feed(notice("i-1", 3 * kMin, SignalKind::Rebalance));
+  overtaken.feed(notice("i-1", 4 * kMinuteMs));
+  overtaken.feed(notice("i-1", 3 * kMinuteMs, SignalKind::Rebalance));
   EXPECT_TRUE(overtaken.out.empty());
   EXPECT_EQ(overtaken.metrics.unknown_instance_signals.get(), 2u);
   overtaken.feed(join("node-1", "i-1", 0));
@@ -81,22 +81,22 @@ TEST(SignalOperators, SignalBeforeJoinIsParkedThenAppliedIdentically) {
 
 TEST(SignalOperators, ParkedSignalExpiresOnlyWhenTheFleetWatermarkPassesIt) {
   Harness h;
-  h.feed(notice("i-9", 10 * kMin));
-  h.state.fleet_watermark = 24 * kMin;  // within park_ms (15 min): the join may still come
+  h.feed(notice("i-9", 10 * kMinuteMs));
+  h.state.fleet_watermark = 24 * kMinuteMs;  // within park_ms (15 min): the join may still come
   h.signals.expire(h.state);
   EXPECT_EQ(h.metrics.parked_signals_expired.get(), 0u);
-  h.state.fleet_watermark = 26 * kMin;  // every join up to here has been seen: it never joined
+  h.state.fleet_watermark = 26 * kMinuteMs;  // every join up to here has been seen: it never joined
   h.signals.expire(h.state);
   EXPECT_EQ(h.metrics.parked_signals_expired.get(), 1u);
   EXPECT_EQ(h.state.parked_count, 0u);
-  h.feed(join("node-9", "i-9", 30 * kMin));
+  h.feed(join("node-9", "i-9", 30 * kMinuteMs));
   ASSERT_EQ(h.out.size(), 1u);  // only the STAY of the join
   EXPECT_EQ(h.out[0].kind, DecisionKind::Stay);
 }
 
 TEST(SignalOperators, ParkedTableIsBounded) {
   Harness h;
-  for (int i = 0; i < 150; ++i) h.feed(notice("i-x" + std::to_string(i), kMin));
+  for (int i = 0; i < 150; ++i) h.feed(notice("i-x" + std::to_string(i), kMinuteMs));
   EXPECT_EQ(h.state.parked_count, 100u);
   EXPECT_EQ(h.metrics.unknown_instance_signals.get(), 150u);
   EXPECT_EQ(h.metrics.parked_signals_overflow.get(), 50u);  // recorded, counted, not kept
@@ -107,19 +107,19 @@ TEST(SignalOperators, LeaveForgetsTheNodeOnceNoEarlierSignalCanArrive) {
   h.feed(join("node-1", "i-1", 0));
   h.feed(join("node-1", "i-1", 0));  // a replayed join: no new decision
   EXPECT_EQ(h.out.size(), 1u);
-  FleetEvent leave = join("node-1", "i-1", 10 * kMin);
+  FleetEvent leave = join("node-1", "i-1", 10 * kMinuteMs);
   leave.action = FleetAction::Leave;
   h.feed(leave);
   // The fleet topic ran ahead: a notice stamped before the leave still reaches the node.
-  h.feed(notice("i-1", 7 * kMin));
+  h.feed(notice("i-1", 7 * kMinuteMs));
   ASSERT_EQ(h.out.size(), 2u);
   EXPECT_EQ(h.out[1].kind, DecisionKind::Evacuate);
   // A notice stamped after the leave is recorded, not acted on.
-  h.feed(notice("i-1", 12 * kMin));
+  h.feed(notice("i-1", 12 * kMinuteMs));
   EXPECT_EQ(h.out.size(), 2u);
   EXPECT_EQ(h.metrics.unknown_instance_signals.get(), 1u);
   // Once every signal up to the leave has been seen, the node is forgotten.
-  h.state.signals_watermark = 11 * kMin;
+  h.state.signals_watermark = 11 * kMinuteMs;
   h.fleet.forget_departed(h.state);
   EXPECT_TRUE(h.state.nodes.empty());
 }
@@ -128,7 +128,7 @@ TEST(SignalOperators, LeaveForgetsTheNodeOnceNoEarlierSignalCanArrive) {
 TEST(SignalOperators, DepartedNodesAreBoundedWhenTheSignalsWatermarkStalls) {
   ProcessMetrics metrics;
   SignalReactionSettings settings;
-  settings.park_ms = 15 * kMin;
+  settings.park_ms = 15 * kMinuteMs;
   settings.park_max = 100;
   settings.departed_max = 3;
   SignalReaction signals{settings, metrics};
@@ -137,8 +137,8 @@ TEST(SignalOperators, DepartedNodesAreBoundedWhenTheSignalsWatermarkStalls) {
   const DecisionSink ignore = [](const Decision&, bool) {};
   for (int i = 0; i < 10; ++i) {
     const auto id = "i-" + std::to_string(i);
-    fleet(join("node-" + std::to_string(i), id, i * kMin), false, state, ignore);
-    FleetEvent leave = join("node-" + std::to_string(i), id, i * kMin + 1);
+    fleet(join("node-" + std::to_string(i), id, i * kMinuteMs), false, state, ignore);
+    FleetEvent leave = join("node-" + std::to_string(i), id, i * kMinuteMs + 1);
     leave.action = FleetAction::Leave;
     fleet(leave, false, state, ignore);
   }
@@ -153,8 +153,8 @@ TEST(SignalOperators, DepartedNodesAreBoundedWhenTheSignalsWatermarkStalls) {
 // an uninterrupted run would have emitted from that point.
 TEST(SignalOperators, ReplayRebuildsStateWithoutEmitting) {
   Harness uninterrupted, restarted;
-  const std::vector<Event> before = {join("node-1", "i-1", 0), Event{notice("i-1", kMin)}, join("node-2", "i-2", 0)};
-  const std::vector<Event> after = {Event{notice("i-1", 2 * kMin, SignalKind::Rebalance)}, Event{notice("i-2", 3 * kMin)}};
+  const std::vector<Event> before = {join("node-1", "i-1", 0), Event{notice("i-1", kMinuteMs)}, join("node-2", "i-2", 0)};
+  const std::vector<Event> after = {Event{notice("i-1", 2 * kMinuteMs, SignalKind::Rebalance)}, Event{notice("i-2", 3 * kMinuteMs)}};
   for (const auto& e : before) uninterrupted.feed(e);
   const auto delivered_before = uninterrupted.out.size();
   for (const auto& e : after) uninterrupted.feed(e);
@@ -172,7 +172,7 @@ TEST(SignalOperators, ReplayRebuildsStateWithoutEmitting) {
 // when the replayed join arrives.
 TEST(SignalOperators, LiveSignalParkedDuringReplayIsEmitted) {
   Harness h;
-  h.feed(notice("i-1", kMin));                       // live
+  h.feed(notice("i-1", kMinuteMs));                       // live
   h.feed(join("node-1", "i-1", 0), /*replay=*/true);  // the join, replayed
   ASSERT_EQ(h.out.size(), 1u);
   EXPECT_EQ(h.out[0].kind, DecisionKind::Evacuate);
@@ -182,7 +182,7 @@ TEST(SignalOperators, LiveSignalParkedDuringReplayIsEmitted) {
 // the notice is replayed and the join is live: the decision was never delivered, so it must be.
 TEST(SignalOperators, ReplayedParkedSignalWhoseJoinIsLiveIsEmitted) {
   Harness h;
-  h.feed(notice("i-1", kMin), /*replay=*/true);
+  h.feed(notice("i-1", kMinuteMs), /*replay=*/true);
   h.feed(join("node-1", "i-1", 0));  // live
   ASSERT_EQ(h.out.size(), 2u);
   EXPECT_EQ(h.out[0].kind, DecisionKind::Stay);
@@ -193,7 +193,7 @@ TEST(SignalOperators, ReplayedParkedSignalWhoseJoinIsLiveIsEmitted) {
 TEST(SignalOperators, ReplayedSignalForALiveJoinIsEmitted) {
   Harness h;
   h.feed(join("node-1", "i-1", 0));                // live
-  h.feed(notice("i-1", kMin), /*replay=*/true);    // replayed
+  h.feed(notice("i-1", kMinuteMs), /*replay=*/true);    // replayed
   ASSERT_EQ(h.out.size(), 2u);
   EXPECT_EQ(h.out[1].kind, DecisionKind::Evacuate);
 }
@@ -203,12 +203,12 @@ TEST(SignalOperators, ReplayedSignalForALiveJoinIsEmitted) {
 // until then, however far the signals watermark and the decided instants have passed its leave.
 TEST(SignalOperators, DepartedNodeAwaitingCatchUpIsKept) {
   Harness h;
-  h.state.decided_through = 60 * kMin;  // this process has decided instants up to here
+  h.state.decided_through = 60 * kMinuteMs;  // this process has decided instants up to here
   h.feed(join("node-1", "i-1", 0), /*replay=*/true);
-  FleetEvent leave = join("node-1", "i-1", 10 * kMin);
+  FleetEvent leave = join("node-1", "i-1", 10 * kMinuteMs);
   leave.action = FleetAction::Leave;
   h.feed(leave, /*replay=*/true);
-  h.state.signals_watermark = 30 * kMin;
+  h.state.signals_watermark = 30 * kMinuteMs;
   h.fleet.forget_departed(h.state);
   ASSERT_EQ(h.state.nodes.count("i-1"), 1u);
   EXPECT_TRUE(h.state.nodes.at("i-1").restore_pending);

@@ -11,10 +11,9 @@
 #include "operators/decision/fleet_membership.hpp"
 #include "operators/decision/signal_reaction.hpp"
 #include "topology/process_metrics.hpp"
+#include "src/core/time.hpp"
 
 namespace spotstream::test {
-
-constexpr TimestampMs kMin = 60'000;
 
 inline FleetEvent join(const std::string& node, const std::string& instance, TimestampMs ts) {
   FleetEvent f;
@@ -37,7 +36,7 @@ inline Signal notice(const std::string& instance, TimestampMs ts, SignalKind kin
   s.action = kind == SignalKind::Interruption ? action : InstanceAction::None;
   s.instance_id = instance;
   s.ts = ts;
-  s.action_time = kind == SignalKind::Interruption ? ts + 2 * kMin : 0;
+  s.action_time = kind == SignalKind::Interruption ? ts + 2 * kMinuteMs : 0;
   s.event_id = instance + "-" + std::to_string(ts);
   return s;
 }
@@ -54,7 +53,7 @@ struct Harness {
   explicit Harness(SiblingSettings siblings = {}) : signals(settings(siblings), metrics) {}
   static SignalReactionSettings settings(SiblingSettings siblings) {
     SignalReactionSettings s;
-    s.park_ms = 15 * kMin;
+    s.park_ms = 15 * kMinuteMs;
     s.park_max = 100;
     s.siblings = siblings;
     return s;
@@ -82,6 +81,5 @@ inline std::vector<std::string> ids(const std::vector<Decision>& ds) {
   std::sort(v.begin(), v.end());
   return v;
 }
-
 
 }  // namespace spotstream::test

@@ -15,17 +15,17 @@ using namespace spotstream::test;
 // decisions would wait for that partition and the node would only have its STAY; were the pool
 // not marked, it would go to m5.)
 TEST_F(DecisionScenarios, AStalledPriceFeedsPoolsAreNotChosen) {
-  base_.set("feeds.stale_after_ms", std::to_string(30 * kMinute));
+  base_.set("feeds.stale_after_ms", std::to_string(30 * kMinuteMs));
   base_.set("feeds.stale_grace_ms", "0");  // everything is on the broker before the run: no backfill race
   const TimestampMs t0 = at("2025-01-04T06:00:00Z");
   auto market = [&](const std::string& prices_topic, TimestampMs m5_until, bool with_join) -> std::size_t {
     base_.set("topics.prices", prices_topic);
     cluster_->create_topic(prices_topic, 16);
     Market m;
-    m.calm(t0 - 3 * kHour, t0 + 3 * kHour, "us-east-1a", "c5.large", 0.0);
-    m.calm(t0 - 3 * kHour, t0 + 3 * kHour, "us-east-1a", "r5.large", 0.60);
-    m.calm(t0 - 3 * kHour, m5_until, "us-east-1a", "m5.large", 0.60);
-    if (with_join) m.join(t0 - kMinute, "n", "us-east-1a", "c5.large");
+    m.calm(t0 - 3 * kHourMs, t0 + 3 * kHourMs, "us-east-1a", "c5.large", 0.0);
+    m.calm(t0 - 3 * kHourMs, t0 + 3 * kHourMs, "us-east-1a", "r5.large", 0.60);
+    m.calm(t0 - 3 * kHourMs, m5_until, "us-east-1a", "m5.large", 0.60);
+    if (with_join) m.join(t0 - kMinuteMs, "n", "us-east-1a", "c5.large");
     publish(m);
     return m.events.size();
   };
@@ -37,8 +37,8 @@ TEST_F(DecisionScenarios, AStalledPriceFeedsPoolsAreNotChosen) {
     cluster_->create_topic("risk." + group, 2);
     return of(run(group), "n");
   };
-  const auto healthy_inputs = market("prices.healthy", t0 + 3 * kHour, true);
-  const auto stalled_inputs = market("prices.stalled", t0 - kHour, false) + 1;
+  const auto healthy_inputs = market("prices.healthy", t0 + 3 * kHourMs, true);
+  const auto stalled_inputs = market("prices.stalled", t0 - kHourMs, false) + 1;
 
   const auto healthy = run_on("prices.healthy", "healthy", healthy_inputs);
   ASSERT_EQ(healthy.size(), 2u) << dump(healthy);
@@ -55,7 +55,7 @@ TEST_F(DecisionScenarios, AStalledPriceFeedsPoolsAreNotChosen) {
     if (auto rec = decode_risk_record(r.value); rec && rec->stale) stale.push_back(*rec);
   ASSERT_EQ(stale.size(), 1u);
   EXPECT_EQ(stale[0].pool, "us-east-1a/m5.large/Linux/UNIX");
-  EXPECT_EQ(stale[0].ts, t0 - kHour - 5 * kMinute + 30 * kMinute);  // its last tick + the bound
+  EXPECT_EQ(stale[0].ts, t0 - kHourMs - 5 * kMinuteMs + 30 * kMinuteMs);  // its last tick + the bound
   for (const auto& r : read_topic(base_, "risk.healthy"))
     EXPECT_FALSE(decode_risk_record(r.value)->stale) << r.value;
 }

@@ -7,10 +7,9 @@
 #include <vector>
 
 #include "src/feed/synth_market.hpp"
+#include "src/core/time.hpp"
 
 namespace spotstream::test {
-
-inline constexpr std::int64_t kSynthHourMs = 3'600'000;
 
 // One run, collected: per pool its prices by time step, plus all signals and fleet events.
 struct Collected {
@@ -51,7 +50,7 @@ inline Collected collect(const SynthOptions& o) {
     else if (const auto* s = std::get_if<Signal>(&e)) r.signals.push_back(*s);
     else r.fleet.push_back(std::get<FleetEvent>(e));
   });
-  for (const auto& p : r.prices) r.high.push_back(high_flags(p, kSynthHourMs / r.tick_ms));
+  for (const auto& p : r.prices) r.high.push_back(high_flags(p, kHourMs / r.tick_ms));
   return r;
 }
 

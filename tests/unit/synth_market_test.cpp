@@ -20,7 +20,6 @@
 namespace spotstream {
 namespace {
 
-constexpr std::int64_t kHourMs = test::kSynthHourMs;
 using test::collect;
 using test::Collected;
 using test::high_flags;

@@ -11,13 +11,13 @@
 
 #include "src/model/on_demand_catalog.hpp"
 #include "tests/unit/synth_collect.hpp"
+#include "src/core/time.hpp"
 
 namespace spotstream {
 namespace {
 
 using test::collect;
 using test::Collected;
-constexpr std::int64_t kHourMs = test::kSynthHourMs;
 
 TEST(SynthSignals, SignalsFollowSpikesForJoinedNodes) {
   std::uint64_t total = 0, interruptions = 0, both = 0;

@@ -20,12 +20,11 @@
 #include "topology/kafka_io.hpp"
 #include "topology/live_topology.hpp"
 #include "topology/process_metrics.hpp"
+#include "src/core/time.hpp"
 
 using namespace spotstream;
 
 namespace {
-
-constexpr TimestampMs kDay = 86'400'000;
 
 class WarmStartTest : public ::testing::Test {
  protected:
@@ -36,7 +35,7 @@ class WarmStartTest : public ::testing::Test {
     for (const char* t : {"topics.signals", "topics.fleet", "topics.dlq"}) cluster_->create_topic(base_.get_string(t), 4);
     base_.set("kafka.bootstrap.servers", cluster_->bootstraps());
     base_.set("log.level", "warn");
-    base_.set("window.length_ms", std::to_string(kDay));
+    base_.set("window.length_ms", std::to_string(kDayMs));
     base_.set("warm_start.extra_ms", "3600000");
     base_.set("runtime.idle_exit_ms", "500");
     SynthOptions o;
@@ -109,7 +108,7 @@ class WarmStartTest : public ::testing::Test {
 }  // namespace
 
 TEST_F(WarmStartTest, RestartMidStreamPublishesWhatAnUninterruptedRunPublishes) {
-  const std::size_t cut = split_at(start_ + 2 * kDay + kDay / 3);
+  const std::size_t cut = split_at(start_ + 2 * kDayMs + kDayMs / 3);
   publish(0, cut);
   const Config restarted = config("restarted");
   ProcessMetrics first, second, whole;
@@ -137,7 +136,7 @@ TEST_F(WarmStartTest, RestartMidStreamPublishesWhatAnUninterruptedRunPublishes) 
 }
 
 TEST_F(WarmStartTest, NewGroupAtTheLogEndWarmsUpSilentlyThenMatchesTheUninterruptedRun) {
-  const TimestampMs boundary = start_ + 2 * kDay;
+  const TimestampMs boundary = start_ + 2 * kDayMs;
   const std::size_t cut = split_at(boundary);
   publish(0, cut);
   // Here the new group writes its own decisions topic, so it has no risk-driven decisions in force
