@@ -21,10 +21,10 @@ build: setup $(BUILD_DIR)/CMakeCache.txt
 demo: build
 	@scripts/pg_temp.sh run $(BUILD_DIR)/spotstream demo --set postgres.enabled=true
 
-# SANITIZE picks the sanitizer stages that follow the tests (scripts/sanitize.sh): tsan (on by
-# default: about 11 minutes on 2 cores) and asan (ASan + UBSan, not yet by default: about 40 more;
-# tests/README.md "Sanitizers"). SANITIZE= skips them, SANITIZE="asan tsan" runs both.
-SANITIZE ?= tsan
+# SANITIZE picks the sanitizer stages that follow the tests (scripts/sanitize.sh; tests/README.md
+# "Sanitizers"): asan (ASan + UBSan) and tsan, both by default. SANITIZE= skips them,
+# SANITIZE=tsan runs one.
+SANITIZE ?= asan tsan
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 	@$(if $(strip $(SANITIZE)),JOBS=$(JOBS) scripts/sanitize.sh $(SANITIZE))
