@@ -19,7 +19,8 @@ inline std::string dump(const Json& j) { return j.dump(-1, ' ', false, Json::err
 
 // An integer field read back from a record: nlohmann's get<int>() would cast a float such as 1e30
 // (undefined behaviour) or wrap a value out of range. Throws std::out_of_range unless the value is
-// an integer that T holds.
+// an integer that T holds: not a nlohmann::json::exception, so a decoder that refuses a record on
+// one must catch std::exception.
 template <class T>
 T integer_at(const Json& j, const char* key) {
   const Json& v = j.at(key);

@@ -314,7 +314,7 @@ std::optional<Decision> decode_decision(std::string_view json) {
       d.plan_nodes = j.value("plan_nodes", 0);
     }
     return d;
-  } catch (const nlohmann::json::exception&) {
+  } catch (const std::exception&) {  // nlohmann's, and integer_at's out_of_range
     return std::nullopt;
   }
 }
@@ -344,7 +344,7 @@ std::optional<DeadLetterRecord> decode_dead_letter(std::string_view json) {
     r.truncated = j.at("truncated").get<bool>();
     r.letter.ts = integer_at<TimestampMs>(j, "ts_ms");
     return r;
-  } catch (const nlohmann::json::exception&) {
+  } catch (const std::exception&) {  // nlohmann's, and integer_at's out_of_range
     return std::nullopt;
   }
 }

@@ -161,7 +161,7 @@ std::optional<RiskRecord> decode_risk_record(std::string_view json) {
       r.score.assumptions |= bit;
     }
     return r;
-  } catch (const nlohmann::json::exception&) {
+  } catch (const std::exception&) {  // nlohmann's, and integer_at's out_of_range
     return std::nullopt;
   }
 }
