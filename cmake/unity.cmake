@@ -9,3 +9,9 @@ function(spotstream_unity_exclude)
   set_source_files_properties(${ARGN} DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}
     PROPERTIES SKIP_UNITY_BUILD_INCLUSION ON)
 endfunction()
+
+if(CMAKE_UNITY_BUILD AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  # GCC takes the sources a batch includes for headers, and warns about every test fixture in an
+  # anonymous namespace (-Wsubobject-linkage) as if a header declared it.
+  add_compile_options(-Wno-subobject-linkage)
+endif()

@@ -454,7 +454,9 @@ TEST(JsonEncoder, RiskScoreReadsWhatRanksPools) {
     EXPECT_EQ(fast->warming, full->warming);
     EXPECT_EQ(fast->features.price, full->features.price);
     EXPECT_EQ(std::isnan(fast->features.on_demand_price), std::isnan(full->features.on_demand_price));
-    if (!std::isnan(full->features.on_demand_price)) EXPECT_EQ(fast->features.on_demand_price, full->features.on_demand_price);
+    if (!std::isnan(full->features.on_demand_price)) {
+      EXPECT_EQ(fast->features.on_demand_price, full->features.on_demand_price);
+    }
     EXPECT_EQ(fast->features.advisor_band, full->features.advisor_band);
     EXPECT_EQ(fast->score.crash_probability, full->score.crash_probability);
     EXPECT_EQ(fast->score.model, full->score.model);

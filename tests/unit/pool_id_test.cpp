@@ -8,7 +8,7 @@
 using namespace spotstream;
 
 TEST(PoolId, TextReadsBack) {
-  for (const PoolId id : {PoolId{"us-east-1a", "c5.large", "Linux/UNIX"}, PoolId{"use1-az2", "p3.2xlarge", "Windows"},
+  for (const PoolId& id : {PoolId{"us-east-1a", "c5.large", "Linux/UNIX"}, PoolId{"use1-az2", "p3.2xlarge", "Windows"},
                           PoolId{"eu-west-1b", "m6g.medium", "Red Hat Enterprise Linux"},
                           PoolId{"us-west-2c", "r5.xlarge", "Linux/UNIX (Amazon VPC)"}}) {
     const auto back = PoolId::parse(id.str());

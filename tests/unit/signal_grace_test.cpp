@@ -152,9 +152,11 @@ class SignalGrace : public ::testing::Test {
   static void expect_signal_respected(const std::vector<Decision>& ds, TimestampMs signal_ts) {
     bool drained = false;
     for (const auto& d : ds) {
-      if (d.signal != "none") drained = drained || d.kind == DecisionKind::Drain;
-      else if (d.model != kSignalRulesModel)  // the join's STAY is not risk-driven
+      if (d.signal != "none") {
+        drained = drained || d.kind == DecisionKind::Drain;
+      } else if (d.model != kSignalRulesModel) {  // the join's STAY is not risk-driven
         EXPECT_LT(d.ts, signal_ts) << "a risk-driven decision after the node's signal:\n" << dump(ds);
+      }
     }
     EXPECT_TRUE(drained) << dump(ds);
   }
