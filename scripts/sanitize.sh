@@ -45,19 +45,20 @@ run_tsan() {
 # - integration.test_deployment checks the shipping binary's shared libraries against the
 #   Dockerfile; the instrumented one links the sanitizer runtimes besides.
 # - the multi-process failover, the stopped-and-restarted signal race and the four-minute
-#   scenarios: at the instrumented speed on 2 cores they outrun the 30 s the decision shards wait for the risk table at a stop (seen: decisions
-#   made on a partial table, so a comparison with the uninstrumented reference fails). Their code
-#   paths run in the pipeline, restart and exactly-once tests that stay in.
+#   scenarios: at the instrumented speed on 2 cores they outrun the 30 s the decision shards wait
+#   for the risk table at a stop (seen: decisions made on a partial table, so a comparison with
+#   the uninstrumented reference fails). Their code paths run in the pipeline, restart and
+#   exactly-once tests that stay in.
 # - CI's time budget: the scenarios that took 50 s or more each instrumented (measured one at a
-#   time: 1,074 s of the 2,340 s the whole set took; the 305 tests kept take about 1,000 s). Each repeats, at a larger scale or over more runs,
-#   code that a lighter test in the set runs instrumented:
+#   time: 1,074 s of the 2,340 s the whole set took; the 305 tests kept take about 1,000 s). Each
+#   repeats, at a larger scale or over more runs, code that a lighter test in the set runs:
 #     test_pg_history (232 s): PgHistory.* and ExactlyOnceTest.WorksWithThePostgresHistory;
 #     test_restart_resume, WarmStartTest.RestartMidStream..., ExactlyOnceTest.RestartInTheSameGroup...,
 #       LateJoin.*: PipelineTest.RestartReplaysStateAndEmitsEachDecisionOnce, WarmStartTest.NewGroup...;
 #     test_models, test_replay, test_backtest, test_feed_file_and_demo: the Model*, Replay.*,
 #       Backtest.* and feed tests, test_cli;
-#     PipelineTest.OutputIsIdentical..., PressureReplay.*, RiskDeterminism.SameRisk...: the other PipelineTest,
-#       Replay, Pressure and RiskDeterminism tests (the same code at one shard count);
+#     PipelineTest.OutputIsIdentical..., PressureReplay.*, RiskDeterminism.SameRisk...: the other
+#       PipelineTest, Replay, Pressure and RiskDeterminism tests (the same code at one shard count);
 #     ExactlyOnceTest.AFailedTransaction...: ExactlyOnceTest.SameOutputsAsAtLeastOnce...
 asan_exclude_broken='integration\.test_deployment|integration\.test_(group_failover|signal_race)|RiskTableTopic\.|Replay\.SameRecordsAsTheKafkaPath|BrokerFaults\.'
 asan_exclude_heavy='integration\.test_(pg_history|restart_resume|models|replay|backtest|feed_file_and_demo)|WarmStartTest\.RestartMidStream|ExactlyOnceTest\.(RestartInTheSameGroup|AFailedTransaction)|LateJoin\.|PipelineTest\.OutputIsIdentical|PressureReplay\.|RiskDeterminism\.SameRisk'

@@ -8,7 +8,7 @@ namespace spotstream {
 
 namespace {
 
-constexpr double kMsPerHour = 3'600'000.0;
+constexpr double kMsPerHour = static_cast<double>(kHourMs);
 
 }  // namespace
 

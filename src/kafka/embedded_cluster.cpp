@@ -60,10 +60,8 @@ void EmbeddedCluster::set_leader(const std::string& topic, int partition, int br
                              rd_kafka_err2str(e));
 }
 
-void EmbeddedCluster::set_coordinator(const std::string& group, const std::string& transactional_id, int broker_id) {
-  auto e = rd_kafka_mock_coordinator_set(cluster_, "group", group.c_str(), broker_id);
-  if (e == RD_KAFKA_RESP_ERR_NO_ERROR && !transactional_id.empty())
-    e = rd_kafka_mock_coordinator_set(cluster_, "transaction", transactional_id.c_str(), broker_id);
+void EmbeddedCluster::set_coordinator(const std::string& group, int broker_id) {
+  const auto e = rd_kafka_mock_coordinator_set(cluster_, "group", group.c_str(), broker_id);
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
     throw std::runtime_error("embedded broker: cannot set the coordinator of " + group + ": " + rd_kafka_err2str(e));
 }

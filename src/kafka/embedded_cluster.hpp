@@ -35,9 +35,9 @@ class EmbeddedCluster {
   void set_broker_up(int broker_id, bool up);
   //! Moves the leadership of one partition to broker `broker_id` (clients learn it from errors).
   void set_leader(const std::string& topic, int partition, int broker_id);
-  //! Makes broker `broker_id` the coordinator of consumer group `group` and of transactional id
-  //! `transactional_id` (when not empty), so a test can take the coordinator down on its own.
-  void set_coordinator(const std::string& group, const std::string& transactional_id, int broker_id);
+  //! Makes broker `broker_id` the coordinator of consumer group `group`, so a test can take the
+  //! coordinator down on its own.
+  void set_coordinator(const std::string& group, int broker_id);
 
  private:
   rd_kafka_s* handle_ = nullptr;

@@ -197,7 +197,7 @@ TEST_F(BrokerFaults, CoordinatorDownAndARestartDuringTheOutageLoseNoDecision) {
   const Config cfg = run_config("restarted");
   for (const char* t : kTopicKeys)
     for (int part = 0; part < kPartitions; ++part) cluster_->set_leader(cfg.get_string(t), part, 1 + part % 2);
-  cluster_->set_coordinator("restarted", "", kCoordinator);
+  cluster_->set_coordinator("restarted", kCoordinator);
 
   ProcessMetrics first_m;
   int first_rc = -1;
