@@ -29,8 +29,14 @@ test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 	@$(if $(strip $(SANITIZE)),JOBS=$(JOBS) scripts/sanitize.sh $(SANITIZE))
 
-bench: build
-	@for b in $(BUILD_DIR)/bench/bench_*; do echo "== $$b"; $$b; done
+# Benchmarks (bench/README.md): a Release build of its own, then every row of bench/run.py; the
+# table is printed and written to bench/RESULTS.md. BENCH_ARGS passes options (e.g. --rows 1,2).
+RELEASE_DIR ?= build-release
+BENCH_ARGS ?=
+bench: setup
+	@cmake -S . -B $(RELEASE_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(RELEASE_DIR) -j $(JOBS) --target spotstream bench_programs -- --no-print-directory
+	@python3 bench/run.py --build $(RELEASE_DIR) $(BENCH_ARGS)
 
 # libFuzzer over every decoder and parser (fuzz/README.md): a clang build with ASan + UBSan in its
 # own directory, then each target for FUZZ_SECONDS (FUZZ_TARGETS="prices signals" picks some).
@@ -43,4 +49,4 @@ fuzz: setup
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run_fuzzers.sh $(FUZZ_BUILD_DIR) $(FUZZ_TARGETS)
 
 clean:
-	@rm -rf $(BUILD_DIR) $(FUZZ_BUILD_DIR) build-asan build-tsan
+	@rm -rf $(BUILD_DIR) $(RELEASE_DIR) $(FUZZ_BUILD_DIR) build-asan build-tsan

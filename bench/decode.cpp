@@ -2,6 +2,7 @@
 // uses it). Items are messages, except for the CLI response where they are ticks.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -38,6 +39,7 @@ void run(benchmark::State& state, InputKind kind, const std::string& msg, std::s
   state.SetItemsProcessed(static_cast<std::int64_t>(events));
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * msg.size()));
   state.counters["msg_bytes"] = static_cast<double>(msg.size());
+  state.counters["events_per_msg"] = static_cast<double>(events) / static_cast<double>(std::max<std::int64_t>(1, state.iterations()));
 }
 
 // ~160 bytes, the size FACTS.md measured.

@@ -1,7 +1,10 @@
 // End-to-end throughput of the live runtime: canonical price ticks already on the embedded broker,
 // consumed, decoded, routed to shards and accounted for, with signals and fleet events mixed in.
-// The clock runs from the first message the source reads to the last one, so the consumer group's
-// join delay is not counted. Prints messages/s; asserts nothing.
+// The clock runs from the first message the source reads: to the last one read (the rate), to the
+// last one processed by its shard, and to the end of run() once the idle exit (`idle_ms`, counted
+// apart) has found nothing more: outputs delivered to spot.risk and spot.decisions and offsets
+// committed. The consumer group's join delay is not counted. Prints messages/s; asserts nothing,
+// but marks the run failed unless every message was read and processed.
 #include <benchmark/benchmark.h>
 
 #include <chrono>
@@ -57,9 +60,11 @@ static void BM_ConsumeOnly(benchmark::State& state) {
     while (n == 0) n += src.poll(1024, 100, [](const KafkaSource::Record&) {});
     const auto first = std::chrono::steady_clock::now();
     while (n < m.total) n += src.poll(1024, 100, [](const KafkaSource::Record&) {});
+    if (n != m.total) state.SkipWithError("read more messages than were published");
     state.SetIterationTime(std::chrono::duration<double>(std::chrono::steady_clock::now() - first).count());
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(m.total) * state.iterations());
+  state.counters["messages"] = static_cast<double>(m.total);
 }
 BENCHMARK(BM_ConsumeOnly)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
 
@@ -68,23 +73,38 @@ static void BM_PipelineEndToEnd(benchmark::State& state) {
   Config cfg = market.cfg;
   const auto total = market.total;
   cfg.set("runtime.shards", std::to_string(state.range(0)));
+  const double idle_s = static_cast<double>(cfg.get_int("runtime.idle_exit_ms")) / 1000.0;
+  double processed_s = 0, finished_s = 0;
+  std::uint64_t outputs = 0;
   for (auto _ : state) {
     ProcessMetrics metrics;
     std::atomic<bool> stop{false};
-    std::chrono::steady_clock::time_point first, last;
+    std::chrono::steady_clock::time_point first, last, processed;
     std::thread watch([&] {
       while (metrics.messages_in.get() == 0) std::this_thread::sleep_for(std::chrono::microseconds(200));
       first = std::chrono::steady_clock::now();
       while (metrics.messages_in.get() < total) std::this_thread::sleep_for(std::chrono::microseconds(200));
       last = std::chrono::steady_clock::now();
+      while (metrics.events_processed.get() < total) std::this_thread::sleep_for(std::chrono::microseconds(200));
+      processed = std::chrono::steady_clock::now();
     });
     Pipeline p(cfg, live_topology(cfg), metrics, kafka_io(cfg));
-    p.run(stop);
+    const int rc = p.run(stop);
+    const auto finished = std::chrono::steady_clock::now();
     watch.join();
-    state.SetIterationTime(std::chrono::duration<double>(last - first).count());
+    if (rc != 0 || metrics.messages_in.get() != total) state.SkipWithError("the pipeline did not read every message");
+    const auto secs = [&](auto t) { return std::chrono::duration<double>(t - first).count(); };
+    state.SetIterationTime(secs(last));
+    processed_s = secs(processed);
+    finished_s = secs(finished) - idle_s;
+    outputs = metrics.outputs_delivered.get();
     cfg.set("consumer.group", "bench-" + std::to_string(state.iterations()));
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(total) * state.iterations());
+  state.counters["messages"] = static_cast<double>(total);
+  state.counters["processed_s"] = processed_s;
+  state.counters["finished_s"] = finished_s;  // outputs delivered and offsets committed, idle exit excluded
+  state.counters["outputs"] = static_cast<double>(outputs);
 }
 BENCHMARK(BM_PipelineEndToEnd)->Arg(1)->Arg(2)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
 

@@ -16,7 +16,7 @@ std::unique_ptr<EmbeddedCluster> start_embedded(Config& cfg, const std::string& 
   for (const char* t : {"topics.prices", "topics.signals", "topics.fleet", "topics.decisions", "topics.risk", "topics.dlq"})
     cluster->create_topic(cfg.get_string(t), partitions);
   const auto addr = cluster->bootstraps();
-  cfg.set("kafka.bootstrap.servers", addr);
+  cluster->configure_clients(cfg);
   std::fprintf(banner, "embedded Kafka broker (librdkafka mock cluster) listening on %s\n", addr.c_str());
   std::fprintf(banner, "  try: kcat -b %s -L\n", addr.c_str());
   std::fflush(banner);

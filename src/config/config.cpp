@@ -25,6 +25,7 @@ const std::vector<PropertySpec> kSpecs = {
     {"topics.dlq", PropertyType::String, "spot.dlq", 0, 0, "Output topic: bad input with reason and original bytes"},
     {"topics.partitions", PropertyType::Int, "16", 1, 1024, "Partitions per topic when spotstream creates topics on the embedded broker"},
     {"consumer.group", PropertyType::String, "spotstream", 0, 0, "Kafka consumer group id"},
+    {"consumer.control_queue", PropertyType::Bool, "false", 0, 0, "Read the signals and fleet partitions through a queue of their own, served before the price partitions' (a signal does not wait behind price messages already fetched). Off by default: behind a price backlog the signals then run ahead of the prices, and the decisions that read prices (targets, sibling reactions) depend on how far, so a re-run may not repeat them"},
     {"consumer.offset_reset", PropertyType::String, "earliest", 0, 0, "Where a group with no committed offset starts: earliest or latest"},
     {"runtime.shards", PropertyType::Int, "2", 1, 256, "Shard threads; each owns the state of the keys routed to it"},
     {"runtime.queue_capacity", PropertyType::Int, "65536", 256, 1e8, "Events a shard's price lane holds before the source waits (backpressure)"},

@@ -30,6 +30,11 @@ EmbeddedCluster::~EmbeddedCluster() {
 
 std::string EmbeddedCluster::bootstraps() const { return rd_kafka_mock_cluster_bootstraps(cluster_); }
 
+void EmbeddedCluster::configure_clients(Config& cfg) const {
+  cfg.set("kafka.bootstrap.servers", bootstraps());
+  if (!cfg.kafka_properties().count("fetch.wait.max.ms")) cfg.set("kafka.fetch.wait.max.ms", "10");
+}
+
 void EmbeddedCluster::create_topic(const std::string& name, int partitions) {
   const auto e = rd_kafka_mock_topic_create(cluster_, name.c_str(), partitions, 1);
   if (e != RD_KAFKA_RESP_ERR_NO_ERROR)

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "src/config/config.hpp"
+
 struct rd_kafka_s;
 struct rd_kafka_mock_cluster_s;
 
@@ -22,6 +24,11 @@ class EmbeddedCluster {
 
   //! "127.0.0.1:PORT[,...]"
   std::string bootstraps() const;
+  //! Points `cfg`'s clients at this cluster. Kafka answers a waiting fetch as soon as a message
+  //! arrives; this broker only once the whole fetch.wait.max.ms has passed, so with librdkafka's
+  //! 500 ms a message to an idle consumer (a signal) waits up to half a second: unless `cfg` sets
+  //! kafka.fetch.wait.max.ms, it becomes 10 ms.
+  void configure_clients(Config& cfg) const;
   //! Creates a topic; throws std::runtime_error on failure.
   void create_topic(const std::string& name, int partitions);
   //! Fault injection: the next `count` produce requests fail with a retriable error

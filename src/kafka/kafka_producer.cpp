@@ -38,9 +38,11 @@ KafkaProducer::KafkaProducer(const Config& cfg, DeliveryFn on_delivery, const st
     throw std::runtime_error("kafka producer: " + err);
   producer_.reset(RdKafka::Producer::create(conf.get(), err));
   if (!producer_) throw std::runtime_error("kafka producer: " + err);
+  reports_ = rd_kafka_queue_get_main(producer_->c_ptr());
 }
 
 KafkaProducer::~KafkaProducer() {
+  if (reports_) rd_kafka_queue_destroy(reports_);
   if (producer_ && producer_->outq_len() > 0) {
     producer_->flush(5000);
     if (producer_->outq_len() > 0)
@@ -65,6 +67,8 @@ bool KafkaProducer::produce(const std::string& topic, std::string_view key, std:
 }
 
 void KafkaProducer::poll(int timeout_ms) { producer_->poll(timeout_ms); }
+
+void KafkaProducer::wake() { rd_kafka_queue_yield(reports_); }
 
 bool KafkaProducer::learn_topic(const std::string& topic, int timeout_ms) {
   std::string err;

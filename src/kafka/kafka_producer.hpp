@@ -2,6 +2,7 @@
 //! An idempotent librdkafka producer with a delivery callback carrying the caller's opaque pointer.
 //! Owned by one thread: that thread calls produce() and poll(); delivery callbacks run inside poll()
 //! and flush() on that same thread.
+#include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
 #include <cstdint>
@@ -53,6 +54,8 @@ class KafkaProducer {
   bool learn_topic(const std::string& topic, int timeout_ms);
   //! Serves delivery callbacks for up to timeout_ms.
   void poll(int timeout_ms);
+  //! From any thread: a poll() waiting for delivery callbacks returns now (its owner has work).
+  void wake();
   //! Waits until every queued message is delivered or failed; false on timeout.
   bool flush(int timeout_ms);
   //! Messages queued but not yet acknowledged.
@@ -72,6 +75,7 @@ class KafkaProducer {
   class Reporter;
   std::unique_ptr<Reporter> reporter_;
   std::unique_ptr<RdKafka::Producer> producer_;
+  rd_kafka_queue_t* reports_ = nullptr;  //!< the queue poll() serves, for wake()
 };
 
 //! The partition librdkafka's default partitioner (consistent_random) gives a message with a

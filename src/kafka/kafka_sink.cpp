@@ -126,6 +126,7 @@ void KafkaSink::push(std::vector<Output>& outputs, moodycamel::ProducerToken& to
   undelivered_.fetch_add(static_cast<std::int64_t>(outputs.size()), std::memory_order_acq_rel);
   queue_.enqueue_bulk(token, std::make_move_iterator(outputs.begin()), outputs.size());
   outputs.clear();
+  if (idle_.load()) producer_->wake();  // a decision goes out now, not at the end of the idle wait
 }
 
 void KafkaSink::deliver(std::vector<Output>& batch) {
@@ -187,7 +188,9 @@ void KafkaSink::loop() {
     }
     serve_transaction_request();
     if (stop_.load(std::memory_order_acquire) && queue_.size_approx() == 0) break;
-    producer_->poll(5);  // serves delivery reports while idle
+    idle_.store(true);
+    if (queue_.size_approx() == 0) producer_->poll(5);  // serves delivery reports while idle; push() wakes it
+    idle_.store(false);
   }
   if (txn_ && txn_->is_open()) {
     // Normally committed by the source before the stop; what is left is outputs tied to no input

@@ -97,6 +97,7 @@ class KafkaSink : public OutputSink {
   StoredOutputObserver* observer_ = nullptr;
   std::vector<HistoryItem> history_items_;  // sink-thread scratch
   std::atomic<bool> stop_{false};
+  std::atomic<bool> idle_{false};  //!< the sink thread waits in the producer's poll: push() wakes it
   std::atomic<std::int64_t> undelivered_{0};  //!< pushed, not yet acknowledged or failed
   std::thread thread_;
 };

@@ -64,6 +64,7 @@ class KafkaSource::Rebalancer : public RdKafka::RebalanceCb {
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
       spdlog::info("assigned {} partition(s)", parts.size());
       for (const auto& k : keys) src_.assign_slot(k);
+      src_.route_control_partitions(parts);
       src_.plan_replay(c, parts);
       src_.plan_warm_start(c, parts);
       RdKafka::Error* e = cooperative ? c->incremental_assign(parts) : nullptr;
@@ -241,6 +242,7 @@ KafkaSource::KafkaSource(const Config& cfg, std::vector<Input> inputs, Listener&
   consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
   if (!consumer_) throw std::runtime_error("kafka consumer: " + err);
   queue_ = rd_kafka_queue_get_consumer(consumer_->c_ptr());
+  open_control_queue();
   std::vector<std::string> subscribed;
   for (const auto& in : inputs_) subscribed.push_back(in.name);
   if (co_partition) {
@@ -269,27 +271,7 @@ KafkaSource::~KafkaSource() {
   if (queue_) rd_kafka_queue_destroy(queue_);
 }
 
-std::size_t KafkaSource::poll(std::size_t max, int timeout_ms, const RecordFn& fn) {
-  // librdkafka's C batch API: one call per batch instead of one queue round trip per message
-  // (measured: 3.1 M msg/s against 1.2 M/s one by one), and no C++ wrapper or topic-name string
-  // per message. Take what is there; only when nothing is, wait up to timeout_ms for the first.
-  if (batch_.size() < max) batch_.resize(max);
-  in_batch_ = true;
-  auto got = rd_kafka_consume_batch_queue(queue_, 0, batch_.data(), max);
-  if (got == 0) {
-    got = rd_kafka_consume_batch_queue(queue_, timeout_ms, batch_.data(), 1);
-    if (got > 0) got += rd_kafka_consume_batch_queue(queue_, 0, batch_.data() + got, max - static_cast<std::size_t>(got));
-  }
-  in_batch_ = false;
-  std::size_t n = 0;
-  for (ssize_t i = 0; i < got; ++i) {
-    rd_kafka_message_t* m = batch_[static_cast<std::size_t>(i)];
-    if (take(*m, fn)) ++n;
-    rd_kafka_message_destroy(m);
-  }
-  rebalancer_->apply_pending(consumer_.get());
-  return n;
-}
+void KafkaSource::apply_pending_rebalances() { rebalancer_->apply_pending(consumer_.get()); }
 
 bool KafkaSource::take(const rd_kafka_message_t& m, const RecordFn& fn) {
   Record r;
@@ -358,6 +340,7 @@ bool KafkaSource::commit(const std::map<PartitionKey, std::int64_t>& offsets, bo
 void KafkaSource::close() {
   if (closed_ || !consumer_) return;
   closed_ = true;
+  release_control_queue();
   consumer_->close();
 }
 

@@ -113,6 +113,14 @@ class KafkaSource : public EventSource {
   //! them), so that followers are assigned, replayed and revoked with their leaders.
   std::vector<RdKafka::TopicPartition*> with_followers(const std::vector<RdKafka::TopicPartition*>& parts,
                                                       std::vector<RdKafka::TopicPartition*>& created) const;
+  //! The assignment changes deferred while a batch was read (in_batch_), applied in order.
+  void apply_pending_rebalances();
+  void open_control_queue();
+  //! Stops the forwarding, drops what is queued and destroys the queue (before the consumer closes).
+  void release_control_queue();
+  //! Forwards the partitions of control inputs (every input but prices) among `parts` to the
+  //! control queue; called before they are assigned.
+  void route_control_partitions(const std::vector<RdKafka::TopicPartition*>& parts);
   void plan_replay(RdKafka::KafkaConsumer* c, std::vector<RdKafka::TopicPartition*>& parts);
   void plan_warm_start(RdKafka::KafkaConsumer* c, std::vector<RdKafka::TopicPartition*>& parts);
   void replay_from(const PartitionKey& tp, std::int64_t resume, std::int64_t skip_before = kNoSkip);
@@ -134,6 +142,9 @@ class KafkaSource : public EventSource {
   std::unique_ptr<Rebalancer> rebalancer_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   rd_kafka_queue_t* queue_ = nullptr;  //!< the consumer's queue (messages, rebalances, errors)
+  //! The control inputs' partitions forward here (consumer.control_queue); null when off.
+  rd_kafka_queue_t* control_ = nullptr;
+  std::map<PartitionKey, rd_kafka_queue_t*> control_partitions_;  //!< forwarded to control_
   std::vector<rd_kafka_message_t*> batch_;
   bool in_batch_ = false;  //!< inside a batch read: rebalances wait until its messages are routed
   std::vector<Input> inputs_;

@@ -48,6 +48,9 @@ class KafkaSourceCoPartition : public ::testing::Test {
     cfg_.set("kafka.bootstrap.servers", cluster_->bootstraps());
     cfg_.set("kafka.session.timeout.ms", "6000");
     cfg_.set("kafka.heartbeat.interval.ms", "500");
+    // The signals and fleet partitions through their own queue: it must follow them through the
+    // rebalances too.
+    cfg_.set("consumer.control_queue", "true");
   }
 
   // Publishes `keys` to each topic with librdkafka's default partitioner (as the feeds do).

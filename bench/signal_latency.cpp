@@ -1,14 +1,16 @@
-// Signal -> decision latency over MQTT while price ticks flow through Kafka: a plain timed
-// harness (percentiles), not Google Benchmark. In one process: the embedded Kafka broker, the live
-// pipeline with the MQTT bridge (as `spotstream run --set mqtt.host=...`), a publisher of price
-// ticks at TICK_RATE per second (stamped with the wall clock, over POOLS pools), and a libmosquitto
-// client playing the node agents and the consumer. Mosquitto itself is Debian's broker, started on
-// a free loopback port. For each of SIGNALS nodes: the real IMDS instance-action body published to
-// spot/signals/<instance>/instance-action, timed until the EVACUATE arrives on
-// spot/decisions/<node>. Prints p50 / p99 / p99.9 / max and the tick rate the pipeline read.
+// Signal -> decision latency while price ticks flow through Kafka: a plain timed harness
+// (percentiles), not Google Benchmark. In one process: the embedded Kafka broker, the live
+// pipeline (as `spotstream run`), a publisher of price ticks at TICK_RATE per second (stamped with
+// the wall clock, over POOLS pools) and a client playing the node agents and the orchestrator. For
+// each of SIGNALS nodes a notice is sent and timed until that node's EVACUATE arrives.
+// SIGNALS_IN picks how notices go in: `kafka` (default: the IMDS instance-action body produced to the
+// signals topic, keyed by the instance id) or `mqtt` (the real IMDS instance-action body published to
+// spot/signals/<instance>/instance-action through the MQTT bridge); DECISIONS_OUT how decisions
+// come back: `kafka` (default: a consumer of the decisions topic) or `mqtt` (spot/decisions/<node>).
+// MQTT runs through Debian's mosquitto on a free loopback port. Prints p50 / p99 / p99.9 / max and
+// the tick rate the pipeline read; exits 1 unless every notice was answered.
 // Env: TICK_RATE (100000), SIGNALS (1000), SIGNAL_RATE (per second, 25), POOLS (2000),
-// PARTITIONS (price topic, 64), BENCH_SET (config, e.g. kafka.fetch.wait.max.ms=5),
-// SIGNALS_VIA_KAFKA=1 (notices produced to the signals topic instead: Kafka in, MQTT out).
+// PARTITIONS (price topic, 64), BENCH_SET (config, comma-separated, e.g. kafka.fetch.wait.max.ms=5).
 #include <mosquitto.h>
 #include <netinet/in.h>
 #include <spawn.h>
@@ -17,12 +19,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -32,6 +37,8 @@
 #include "src/core/time.hpp"
 #include "src/feed/event_publisher.hpp"
 #include "src/kafka/embedded_cluster.hpp"
+#include "src/kafka/kafka_producer.hpp"
+#include "src/kafka/topic_follower.hpp"
 #include "src/mqtt/mqtt_bridge.hpp"
 #include "src/runtime/pipeline.hpp"
 #include "topology/kafka_io.hpp"
@@ -83,34 +90,40 @@ struct Mosquitto {
   }
 };
 
-// The node agents and the consumer: publishes notices, times the EVACUATEs that come back.
+// The node agents and the orchestrator: send notices, time the EVACUATEs that come back.
 struct Agents {
   mosquitto* m = nullptr;
   std::mutex mu;
-  std::map<std::string, std::int64_t> sent_ns;  // node -> when its notice was published
+  std::map<std::string, std::int64_t> sent_ns;  // node -> when its notice was sent
   std::vector<double> latencies_ms;
   std::atomic<int> stays{0};
 
-  explicit Agents(int port) {
+  //! port < 0: no MQTT (notices go to Kafka, decisions come from the decisions topic).
+  explicit Agents(int port, bool mqtt_decisions) {
+    if (port < 0) return;
     mosquitto_lib_init();
     m = mosquitto_new("bench-agents", true, this);
     mosquitto_message_callback_set(m, [](mosquitto*, void* self, const mosquitto_message* msg) {
       static_cast<Agents*>(self)->on_message(msg);
     });
-    mosquitto_connect_callback_set(m, [](mosquitto* c, void*, int) { mosquitto_subscribe(c, nullptr, "spot/decisions/#", 1); });
+    if (mqtt_decisions)
+      mosquitto_connect_callback_set(m, [](mosquitto* c, void*, int) { mosquitto_subscribe(c, nullptr, "spot/decisions/#", 1); });
     mosquitto_int_option(m, MOSQ_OPT_TCP_NODELAY, 1);
     mosquitto_connect(m, "127.0.0.1", port, 30);
     mosquitto_loop_start(m);
   }
   ~Agents() {
+    if (!m) return;
     mosquitto_disconnect(m);
     mosquitto_loop_stop(m, false);
     mosquitto_destroy(m);
   }
   void on_message(const mosquitto_message* msg) {
+    const std::string_view payload(static_cast<const char*>(msg->payload), static_cast<std::size_t>(msg->payloadlen));
+    on_decision(std::string(msg->topic).substr(std::string("spot/decisions/").size()), payload);
+  }
+  void on_decision(const std::string& node, std::string_view payload) {
     const std::int64_t now = steady_ns();
-    const std::string payload(static_cast<const char*>(msg->payload), static_cast<std::size_t>(msg->payloadlen));
-    const std::string node = std::string(msg->topic).substr(std::string("spot/decisions/").size());
     if (payload.find("\"decision\":\"STAY\"") != std::string::npos) ++stays;
     if (payload.find("\"decision\":\"EVACUATE\"") == std::string::npos) return;
     std::lock_guard lock(mu);
@@ -119,8 +132,8 @@ struct Agents {
       sent_ns.erase(it);
     }
   }
-  //! Set: notices go straight to the signals topic (Kafka in, MQTT out), to split the latency.
-  EventPublisher* via_kafka = nullptr;
+  //! Set: notices go to the signals topic, not through MQTT.
+  KafkaProducer* via_kafka = nullptr;
   std::string signals_topic;
 
   void notice(const std::string& node, const std::string& instance) {
@@ -132,8 +145,8 @@ struct Agents {
       sent_ns[node] = steady_ns();
     }
     if (via_kafka) {
-      via_kafka->publish_raw(signals_topic, instance, body, terminate - 120000);
-      via_kafka->flush();
+      via_kafka->produce(signals_topic, instance, body, terminate - 120000, nullptr);
+      via_kafka->flush(10000);
       return;
     }
     mosquitto_publish(m, nullptr, topic.c_str(), static_cast<int>(body.size()), body.data(), 1, false);
@@ -213,20 +226,38 @@ double send_notices(Agents& agents, long signals, long rate) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+// The orchestrator's consumer of the decisions topic: hands each record to `agents` until `stop`.
+void follow_decisions(const Config& cfg, Agents& agents, const std::atomic<bool>& stop) {
+  Config client = cfg;
+  client.set("kafka.fetch.wait.max.ms", "1");  // the measuring client's own wait, not the pipeline's
+  TopicFollower follower(client, cfg.get_string("topics.decisions"));
+  while (!stop.load())
+    follower.poll(1024, 50, [&](std::int32_t, std::string_view key, std::string_view value) {
+      agents.on_decision(std::string(key), value);
+    });
+}
+
 Config bench_config(const EmbeddedCluster& cluster, int mqtt_port) {
   Config cfg;
-  cfg.set("kafka.bootstrap.servers", cluster.bootstraps());
   cfg.set("log.level", "warn");
-  cfg.set("mqtt.host", "127.0.0.1");
-  cfg.set("mqtt.port", std::to_string(mqtt_port));
   cfg.set("rest.port", "-1");
+  if (mqtt_port > 0) {
+    cfg.set("mqtt.host", "127.0.0.1");
+    cfg.set("mqtt.port", std::to_string(mqtt_port));
+  }
   if (const char* extra = std::getenv("BENCH_SET"))
     for (std::string s = extra; !s.empty();) {
       const auto comma = s.find(',');
       cfg.set_assignment(s.substr(0, comma));
       s = comma == std::string::npos ? "" : s.substr(comma + 1);
     }
+  cluster.configure_clients(cfg);
   return cfg;
+}
+
+bool env_is(const char* name, const char* value, const char* fallback) {
+  const char* v = std::getenv(name);
+  return std::string(v ? v : fallback) == value;
 }
 
 }  // namespace
@@ -234,29 +265,37 @@ Config bench_config(const EmbeddedCluster& cluster, int mqtt_port) {
 int main() {
   const long tick_rate = env_int("TICK_RATE", 100000), signals = env_int("SIGNALS", 1000);
   const long signal_rate = env_int("SIGNAL_RATE", 25), pools = env_int("POOLS", 2000);
-  Mosquitto broker;
+  const bool mqtt_in = env_is("SIGNALS_IN", "mqtt", "kafka"), mqtt_out = env_is("DECISIONS_OUT", "mqtt", "kafka");
+  std::optional<Mosquitto> broker;
+  if (mqtt_in || mqtt_out) broker.emplace();
   EmbeddedCluster cluster(1);
   const Config defaults;
   cluster.create_topic(defaults.get_string("topics.prices"), static_cast<int>(env_int("PARTITIONS", 64)));
   for (const char* t : {"topics.signals", "topics.fleet", "topics.decisions", "topics.risk", "topics.dlq"})
     cluster.create_topic(defaults.get_string(t), 16);
-  const Config cfg = bench_config(cluster, broker.port);
+  Config cfg = bench_config(cluster, broker ? broker->port : -1);
+  if (!mqtt_out && broker) cfg.set("mqtt.decision_prefix", "");
 
   ProcessMetrics metrics;
-  MqttBridge bridge(cfg, metrics.mqtt, metrics.dlq);
-  Pipeline pipeline(cfg, live_topology(cfg), metrics, kafka_io(cfg, bridge.decisions()));
-  bridge.start();
+  std::optional<MqttBridge> bridge;
+  if (broker) bridge.emplace(cfg, metrics.mqtt, metrics.dlq);
+  Pipeline pipeline(cfg, live_topology(cfg), metrics, kafka_io(cfg, bridge ? bridge->decisions() : nullptr));
+  if (bridge) bridge->start();
   std::atomic<bool> stop{false}, ticks_stop{false};
   std::thread run([&] { pipeline.run(stop); });
-  Agents agents(broker.port);
+  Agents agents(broker ? broker->port : -1, mqtt_out);
+  std::optional<std::thread> decisions;
+  if (!mqtt_out) decisions.emplace([&] { follow_decisions(cfg, agents, ticks_stop); });
   join_fleet(cfg, signals, agents);
-  std::printf("fleet of %ld nodes joined (their STAYs on MQTT); ticks at %ld/s over %ld pools\n", signals, tick_rate,
-              pools);
-  std::unique_ptr<EventPublisher> direct;
-  if (env_int("SIGNALS_VIA_KAFKA", 0)) {
-    direct = std::make_unique<EventPublisher>(cfg);
-    agents.via_kafka = direct.get();
+  std::printf("fleet of %ld nodes joined (their STAYs read back); ticks at %ld/s over %ld pools; signals in over "
+              "%s, decisions out over %s\n", signals, tick_rate, pools, mqtt_in ? "MQTT" : "Kafka",
+              mqtt_out ? "MQTT" : "Kafka");
+  std::unique_ptr<KafkaProducer> direct;
+  if (!mqtt_in) {
+    direct = std::make_unique<KafkaProducer>(cfg);
     agents.signals_topic = cfg.get_string("topics.signals");
+    direct->learn_topic(agents.signals_topic, 10000);  // the first notice does not wait for the leaders
+    agents.via_kafka = direct.get();
   }
 
   std::atomic<long> ticks_sent{0};
@@ -267,20 +306,27 @@ int main() {
   const double read_rate = static_cast<double>(metrics.messages_in.get() - in0) / secs;
   ticks_stop = true;
   ticks.join();
+  if (decisions) decisions->join();
   stop = true;
   run.join();
-  bridge.stop();
+  if (bridge) bridge->stop();
 
   std::lock_guard lock(agents.mu);
   const auto& l = agents.latencies_ms;
-  std::printf("signal -> decision over MQTT: %zu of %ld answered; p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms\n",
+  std::printf("signal -> decision: %zu of %ld answered; p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms\n",
               l.size(), signals, percentile(l, 0.5), percentile(l, 0.99), percentile(l, 0.999),
               l.empty() ? 0.0 : *std::max_element(l.begin(), l.end()));
-  std::printf("meanwhile: %ld ticks published, the pipeline read %.0f messages/s; %ld signals at %ld/s; "
-              "MQTT: %llu signals forwarded, %llu decisions out, %llu dropped\n",
-              ticks_sent.load(), read_rate, signals, signal_rate,
-              (unsigned long long)metrics.mqtt.signals_forwarded.get(),
-              (unsigned long long)metrics.mqtt.decisions_out.get(),
-              (unsigned long long)metrics.mqtt.decisions_dropped.get());
+  // The part inside the pipeline: from the source's poll to the decision made (the shard's histogram).
+  const auto h = metrics.signal_decision_seconds.snapshot();
+  const auto bucket = [&](double q) {
+    for (std::size_t i = 0; i < h.bounds.size(); ++i)
+      if (static_cast<double>(h.below[i]) >= q * static_cast<double>(h.count)) return h.bounds[i] * 1000;
+    return std::numeric_limits<double>::infinity();
+  };
+  std::printf("inside the pipeline (polled -> decision made): %lu decisions, mean %.2f ms, p50 <= %.2f ms, "
+              "p99 <= %.2f ms\n", static_cast<unsigned long>(h.count), h.count ? h.sum / h.count * 1000 : 0.0,
+              bucket(0.5), bucket(0.99));
+  std::printf("meanwhile: %ld ticks published, the pipeline read %.0f messages/s; %ld signals at %ld/s\n",
+              ticks_sent.load(), read_rate, signals, signal_rate);
   return l.size() == static_cast<std::size_t>(signals) ? 0 : 1;
 }

@@ -1,0 +1,319 @@
+#!/usr/bin/env python3
+"""`make bench`: every benchmark row in one run, one table, written to bench/RESULTS.md.
+
+Runs the Release build's harnesses (bench/*.cpp, and the `spotstream` binary for the file
+replays), checks each row's own outputs (counts, checksums, exit codes: a fast wrong answer is a
+failed row, not a figure), prints the table and writes it with the machine, date and commit.
+Exits 1 when a row's check failed. Timings are figures, never assertions: a missed target is
+reported as missed, not as a failure.
+"""
+import argparse
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Row:
+    def __init__(self, number, name):
+        self.number, self.name = number, name
+        self.figures = []  # (label, value text)
+        self.target = ""
+        self.met = None  # True / False / None (no target)
+        self.checks = []  # (description, passed)
+        self.seconds = 0.0
+
+    def figure(self, label, text):
+        self.figures.append((label, text))
+
+    def check(self, description, passed):
+        self.checks.append((description, bool(passed)))
+        if not passed:
+            log(f"  CHECK FAILED: {description}")
+
+    @property
+    def passed(self):
+        return all(p for _, p in self.checks) and bool(self.checks)
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def run(cmd, env=None, timeout=600, cwd=None):
+    """Runs cmd; returns (exit code, stdout, stderr, wall seconds, peak RSS MiB of the child)."""
+    full_env = dict(os.environ, **(env or {}))
+    start = time.monotonic()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        p = subprocess.Popen(cmd, stdout=out, stderr=err, env=full_env, cwd=cwd)
+        deadline = start + timeout
+        while True:
+            pid, status, usage = os.wait4(p.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                p.kill()
+                pid, status, usage = os.wait4(p.pid, 0)
+                break
+            time.sleep(0.02)
+        wall = time.monotonic() - start
+        out.seek(0)
+        err.seek(0)
+        code = os.waitstatus_to_exitcode(status)
+        return code, out.read().decode(errors="replace"), err.read().decode(errors="replace"), wall, usage.ru_maxrss / 1024
+
+
+def gbench(build, name, filt, extra_env=None, min_time=None):
+    """Runs a Google Benchmark program with JSON output; returns {benchmark name: entry}."""
+    cmd = [str(build / "bench" / f"bench_{name}"), f"--benchmark_filter={filt}", "--benchmark_format=json"]
+    if min_time:
+        cmd.append(f"--benchmark_min_time={min_time}")
+    code, out, err, _, _ = run(cmd, extra_env)
+    if code != 0:
+        raise RuntimeError(f"bench_{name} exited {code}: {err[-2000:]}")
+    doc = json.loads(out)
+    return {b["name"]: b for b in doc["benchmarks"]}, doc["context"]
+
+
+def mps(x):
+    return f"{x / 1e6:.2f} M/s"
+
+
+def row_decode(build):
+    r = Row(1, "Decode rate per input format (one core)")
+    got, _ = gbench(build, "decode", ".", min_time=0.3)
+    for name, b in got.items():
+        r.check(f"{name}: decoded without error", not b.get("error_occurred"))
+        r.check(f"{name}: at least one event per message", b.get("events_per_msg", 0) >= 1)
+        r.figure(name.removeprefix("BM_"), f"{mps(b['items_per_second'])} ({int(b['msg_bytes'])} B)")
+    return r
+
+
+def row_chain(build):
+    r = Row(2, "In-process chain: decode -> window -> features -> score -> emission (one core)")
+    got, _ = gbench(build, "price_path", "BM_DecodeToEmission|BM_FeaturesPerTick|BM_WindowAndFeatures$",
+                    min_time=1)
+    chain = got["BM_DecodeToEmission"]
+    r.check("the decoded chain emits the same records (count, score sum) as the ticks scored directly",
+            not chain.get("error_occurred") and chain["emitted"] == chain["reference_emitted"])
+    r.check("records were emitted", chain.get("emitted", 0) > 0)
+    rate = chain["items_per_second"]
+    r.figure("decode -> emission", mps(rate))
+    r.figure("without decoding (window, features, score, emission)", mps(got["BM_FeaturesPerTick"]["items_per_second"]))
+    r.figure("window + features alone", mps(got["BM_WindowAndFeatures"]["items_per_second"]))
+    r.target, r.met = ">= 5 M ticks/s", rate >= 5e6
+    return r
+
+
+def make_ticks(tmp, pools, days, name):
+    path = tmp / name
+    code, out, err, _, _ = run([sys.executable, str(ROOT / "bench" / "make_ticks.py"), "--pools", str(pools), "--days",
+                                str(days), "--out", str(path)])
+    if code != 0:
+        raise RuntimeError(f"make_ticks.py failed: {err}")
+    return path, pools * days * 288
+
+
+def row_file_replay(build, tmp):
+    r = Row(3, "File replay end to end (spotstream risk --every-tick; backtest)")
+    spot = str(build / "spotstream")
+    ticks, n = make_ticks(tmp, 240, 15, "ticks1m.jsonl")
+    out = tmp / "risk.jsonl"
+    code, _, err, wall, rss = run([spot, "risk", "--every-tick", "--input", str(ticks), "--output", str(out)])
+    lines = sum(1 for _ in open(out)) if out.exists() else 0
+    r.check(f"risk exits 0 (got {code})", code == 0)
+    r.check(f"risk --every-tick wrote one record per tick ({lines:,} of {n:,})", lines == n)
+    rate = n / wall
+    r.figure(f"risk --every-tick, {n:,} ticks to a file", f"{mps(rate)} ({wall:.1f} s, peak {rss:.0f} MiB)")
+    out.unlink(missing_ok=True)
+    ticks.unlink()
+    r.target, r.met = ">= 2 M ticks/s (risk)", rate >= 2e6
+
+    ticks, n = make_ticks(tmp, 24, 405, "ticks28m.jsonl")
+    bt = tmp / "bt"
+    code, _, err, wall, rss = run([spot, "backtest", "--input", str(ticks), "--nodes", "10", "--out", str(bt)])
+    report = json.loads((bt / "report.json").read_text()) if (bt / "report.json").exists() else {}
+    inputs = report.get("inputs", {})
+    r.check(f"backtest exits 0 (got {code})", code == 0)
+    r.check(f"backtest read every tick ({inputs.get('price_ticks', 0):,} of {n:,}), no bad line, no dead letter",
+            inputs.get("price_ticks") == n and inputs.get("bad_lines") == 0 and inputs.get("dead_letters") == 0)
+    r.figure(f"backtest, {n:,} ticks, 10 nodes", f"{mps(n / wall)} ({wall:.1f} s, peak {rss:.0f} MiB)")
+    ticks.unlink()
+    return r
+
+
+def row_kafka(build):
+    r = Row(4, "Through Kafka (embedded broker): pipeline against a bare consumer")
+    got, _ = gbench(build, "pipeline", ".")
+    bare = got["BM_ConsumeOnly"]
+    for name, b in got.items():
+        r.check(f"{name}: every message read and processed", not b.get("error_occurred"))
+    bare_rate = bare["items_per_second"]
+    r.figure("bare consumer (same settings)", mps(bare_rate))
+    best = 0.0
+    for shards in (1, 2):
+        b = got[f"BM_PipelineEndToEnd/{shards}/iterations:1/manual_time"]
+        n = b["messages"]
+        through = n / b["finished_s"]
+        best = max(best, through)
+        r.figure(f"pipeline, {shards} shard(s): read / processed / outputs delivered and committed",
+                 f"{mps(b['items_per_second'])} / {mps(n / b['processed_s'])} / {mps(through)} "
+                 f"({int(b['outputs']):,} outputs)")
+    r.figure("best, to outputs, against the bare rate", f"{best / bare_rate:.0%}")
+    r.target, r.met = ">= 60% of the bare consumer", best >= 0.6 * bare_rate
+    return r
+
+
+LATENCY = re.compile(r"(\d+) of (\d+) answered; p50 ([\d.]+) ms, p99 ([\d.]+) ms, p99.9 ([\d.]+) ms, max ([\d.]+) ms")
+READ = re.compile(r"the pipeline read (\d+) messages/s")
+
+
+def row_latency(build, tick_rate):
+    r = Row(5, f"Signal -> decision latency under {tick_rate:,} ticks/s")
+    met = True
+    for signals_in, decisions_out in (("kafka", "kafka"), ("mqtt", "mqtt")):
+        env = {"TICK_RATE": str(tick_rate), "SIGNALS": "500", "SIGNAL_RATE": "50", "SIGNALS_IN": signals_in,
+               "DECISIONS_OUT": decisions_out}
+        code, out, err, _, _ = run([str(build / "bench" / "bench_signal_latency")], env)
+        m, read = LATENCY.search(out), READ.search(out)
+        label = f"{signals_in} in, {decisions_out} out"
+        r.check(f"{label}: every notice answered by its EVACUATE (exit {code})", code == 0 and m is not None)
+        if not m:
+            log(out + err[-2000:])
+            continue
+        read_rate = int(read.group(1)) if read else 0
+        r.check(f"{label}: the pipeline kept up with the ticks (read {read_rate:,}/s)", read_rate >= 0.9 * tick_rate)
+        r.figure(label, f"p50 {m.group(3)} ms, p99 {m.group(4)} ms, p99.9 {m.group(5)} ms, max {m.group(6)} ms "
+                        f"({m.group(1)} notices)")
+        if signals_in == "kafka":
+            met = float(m.group(4)) < 5.0
+    r.target, r.met = "p99 < 5 ms (Kafka)", met
+    return r
+
+
+def row_memory(build):
+    r = Row(6, "Memory of warm pools (7 days of 5-minute ticks each)")
+    got, _ = gbench(build, "pool_window", "BM_WarmPoolsMemory")
+    b = next(iter(got.values()))
+    r.check(f"100,000 pools warmed with a full window each ({int(b['pools']):,} pools, {int(b['ticks_in_window'])} "
+            "ticks in a window)", b["pools"] == 100000 and b["ticks_in_window"] == 2016)
+    r.figure("resident bytes per pool", f"{b['rss_per_pool'] / 1024:.1f} KiB (accounted {b['bytes_per_pool'] / 1024:.1f} KiB)")
+    r.figure("100,000 pools", f"{b['rss_MiB']:.0f} MiB")
+    r.target, r.met = "< 16 KiB per pool", b["rss_per_pool"] < 16 * 1024
+    return r
+
+
+def row_postgres(build):
+    r = Row(7, "PostgreSQL history sink (COPY, batched; new rows)")
+    got, _ = gbench(build, "pg_sink", "BM_SinkNewRows/50000|BM_SinkDemoMix", {"BENCH_PG_ROWS": "500000"})
+    best = 0.0
+    for name, b in got.items():
+        r.check(f"{name}: every row written", not b.get("error_occurred"))
+        label = "price ticks, 50,000 per batch" if "NewRows" in name else "demo mix (ticks and risk records)"
+        r.figure(label, f"{b['items_per_second'] / 1e3:,.0f} k rows/s")
+        if "NewRows" in name:
+            best = b["items_per_second"]
+    r.target, r.met = ">= 300,000 rows/s", best >= 300000
+    return r
+
+
+WARM = re.compile(r"warm start: (\d+) ticks re-read in ([\d.]+) s .*?(\d+) risk records published during it.*?RSS at "
+                  r"the end (\d+) MiB")
+
+
+def row_warm_start(build):
+    r = Row(8, "Warm start: 10,000 pools x 7 days re-read from the topic")
+    code, out, err, _, _ = run([str(build / "bench" / "bench_warm_start")], {"PHASES": "warm"}, timeout=900)
+    m = WARM.search(out)
+    r.check(f"bench_warm_start exits 0 (got {code})", code == 0 and m is not None)
+    if not m:
+        log(out + err[-2000:])
+        return r
+    ticks, secs = int(m.group(1)), float(m.group(2))
+    r.check(f"every tick re-read ({ticks:,} of 20,160,000) and nothing published during it",
+            ticks == 20160000 and m.group(3) == "0")
+    r.figure("20.16 M ticks", f"{secs:.1f} s ({mps(ticks / secs)}, RSS {m.group(4)} MiB)")
+    r.target, r.met = "< 20 s", secs < 20
+    return r
+
+
+def machine():
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    mem = next((int(l.split()[1]) for l in open("/proc/meminfo") if l.startswith("MemTotal")), 0)
+    return f"{cpu}, {os.cpu_count()} cores, {mem / 1048576:.0f} GiB, {platform.system()} {platform.release()}"
+
+
+def commit():
+    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+                           capture_output=True, text=True).stdout.strip()
+    return head.stdout.strip() + (" (with uncommitted changes)" if dirty else "")
+
+
+def table(rows):
+    lines = ["| # | measure | figure | target | met | checks |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        checks = "pass" if r.passed else "**FAILED**: " + "; ".join(d for d, p in r.checks if not p)
+        met = "" if r.met is None else ("yes" if r.met else "**no**")
+        first = True
+        for label, text in r.figures or [("", "no figure")]:
+            lines.append(f"| {r.number if first else ''} | {r.name + ': ' if first else ''}{label} | {text} | "
+                         f"{r.target if first else ''} | {met if first else ''} | {checks if first else ''} |")
+            first = False
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", default=str(ROOT / "build-release"), help="Release build directory (default: %(default)s)")
+    ap.add_argument("--rows", default="1,2,3,4,5,6,7,8", help="rows to run, e.g. 1,2,5 (default: all)")
+    ap.add_argument("--tick-rate", type=int, default=200000, help="background ticks/s for row 5 (default: %(default)s)")
+    ap.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"), help="where to write the table")
+    a = ap.parse_args()
+    build = Path(a.build)
+    wanted = {int(x) for x in a.rows.split(",")}
+    started = time.monotonic()
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="spotstream-bench-") as tmp:
+        steps = [(1, lambda: row_decode(build)), (2, lambda: row_chain(build)),
+                 (3, lambda: row_file_replay(build, Path(tmp))), (4, lambda: row_kafka(build)),
+                 (5, lambda: row_latency(build, a.tick_rate)), (6, lambda: row_memory(build)),
+                 (7, lambda: row_postgres(build)), (8, lambda: row_warm_start(build))]
+        for number, step in steps:
+            if number not in wanted:
+                continue
+            log(f"[{number}/8] {time.monotonic() - started:.0f} s in")
+            t0 = time.monotonic()
+            try:
+                r = step()
+            except Exception as e:  # a harness that cannot run is a failed row, with its reason
+                r = Row(number, f"row {number}")
+                r.check(f"the harness ran ({e})", False)
+            r.seconds = time.monotonic() - t0
+            rows.append(r)
+    total = time.monotonic() - started
+    _, ctx = gbench(build, "decode", "BM_CanonicalTick$", min_time=0.01)
+    header = (f"Machine: {machine()}\n\nDate: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; commit "
+              f"{commit()}; build: Release ({build}); the whole run took {total:.0f} s.\n\n"
+              f"Google Benchmark: Debian's libbenchmark (its own code built {ctx.get('library_build_type', '?')}, "
+              "without NDEBUG; the timed loop is inlined into our Release code, so the figures are not affected).")
+    text = table(rows)
+    print(header + "\n\n" + text)
+    Path(a.out).write_text("# Benchmark results\n\n`make bench` (bench/run.py) writes this file; bench/README.md "
+                           "says what each row measures.\n\n" + header + "\n\n" + text + "\n")
+    failed = [r for r in rows if not r.passed]
+    if failed:
+        log(f"{len(failed)} row(s) failed their checks: " + ", ".join(str(r.number) for r in failed))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
