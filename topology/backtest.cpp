@@ -254,7 +254,7 @@ BacktestResult run_backtest(const Config& cfg, BacktestInputs in, const Backtest
     throw BacktestError("empty range: the period from " + format_iso8601(w->start) + " to " + format_iso8601(w->end) +
                         " holds no time (the input's ticks run from " + format_iso8601(in.ticks.front().ts) + " to " +
                         format_iso8601(in.ticks.back().ts) + ")");
-  std::erase_if(in.ticks, [&](const PriceTick& t) { return t.ts >= w->end; });
+  r.ticks_at_end = std::erase_if(in.ticks, [&](const PriceTick& t) { return t.ts >= w->end; });
   w->ledger.use_catalog(services->scoring->snapshot().on_demand);  // catalog.on_demand_file, else the shipped one
   for (const auto& t : in.ticks) w->ledger.add(t);
   w->nodes = sim_fleet(o.fleet, pools_of(in.ticks), in.fleet, w->ledger, w->start);

@@ -67,7 +67,8 @@ struct BacktestResult {
   std::unique_ptr<BacktestWorld> world;
   std::vector<PolicyResult> policies;  //!< spotstream first
   ReplayResult replay;
-  std::uint64_t ticks = 0;
+  std::uint64_t ticks = 0;             //!< price ticks before the period's end (replayed)
+  std::uint64_t ticks_at_end = 0;      //!< at or after the end: they bill no time, not replayed
   std::uint64_t signals = 0;           //!< signals in the input
   std::uint64_t unplaced_signals = 0;  //!< for instances the fleet input never placed in a pool
   std::uint64_t engine_signals = 0;    //!< signals the engine got for the simulated fleet

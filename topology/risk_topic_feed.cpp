@@ -98,7 +98,7 @@ void RiskTopicFeed::on_message(std::int32_t partition, std::string_view key, std
       return;
     }
     if (mark) return;  // another price topic's marks (a topic shared by deployments): not ours
-  } else if (auto record = decode_risk_record(value)) {
+  } else if (auto record = decode_risk_score(value)) {  // the fields the table keeps, read fast
     feeder_.update(*record);
     metrics_.risk_table_records.inc();
     return;

@@ -159,6 +159,7 @@ nlohmann::ordered_json backtest_report(const BacktestResult& r, const BacktestSo
                       {"hours", hours((w.end - w.start) / kMsPerHour)}};
   j["inputs"] = ojson{{"source", source.description},
                       {"price_ticks", r.ticks},
+                      {"price_ticks_at_or_after_end", r.ticks_at_end},
                       {"pools", w.ledger.pools().size()},
                       {"signals", r.signals},
                       {"signals_without_pool", r.unplaced_signals},

@@ -194,6 +194,9 @@ class SignalFiles(unittest.TestCase):
             self.assertEqual(r["inputs"]["interruption_notices"], 1)
             self.assertEqual(r["inputs"]["signals_without_pool"], 0)
             self.assertEqual(r["inputs"]["bad_lines"], 1)
+            # 96 good ticks: the period ends at the last hour's, so its two bill no time; every tick counted.
+            self.assertEqual(r["inputs"]["price_ticks_at_or_after_end"], 2)
+            self.assertEqual(r["inputs"]["price_ticks"], 94)
             bad = r["inputs"]["bad_line_details"][0]
             self.assertEqual((bad["file"], bad["line"]), (str(prices), 97))
             self.assertIn(str(prices) + ":97", err)
