@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+CONTEXT = {}  # Google Benchmark's context (library build type, CPU), from the last program run
 
 
 class Row:
@@ -84,6 +85,7 @@ def gbench(build, name, filt, extra_env=None, min_time=None, repetitions=1):
         if code != 0:
             raise RuntimeError(f"bench_{name} exited {code}: {err[-2000:]}")
         doc = json.load(open(out.name))
+    CONTEXT.update(doc["context"])
     got = {}
     for b in doc["benchmarks"]:
         if repetitions > 1 and b.get("aggregate_name") != "median":
@@ -137,6 +139,8 @@ def row_file_replay(build, tmp):
     ticks, n = make_ticks(tmp, 240, 15, "ticks1m.jsonl")
     out = tmp / "risk.jsonl"
     code, _, err, wall, rss = run([spot, "risk", "--every-tick", "--input", str(ticks), "--output", str(out)])
+    if code != 0:
+        log(err[-2000:])
     lines = sum(1 for _ in open(out)) if out.exists() else 0
     r.check(f"risk exits 0 (got {code})", code == 0)
     r.check(f"risk --every-tick wrote one record per tick ({lines:,} of {n:,})", lines == n)
@@ -149,6 +153,8 @@ def row_file_replay(build, tmp):
     ticks, n = make_ticks(tmp, 24, 405, "ticks28m.jsonl")
     bt = tmp / "bt"
     code, _, err, wall, rss = run([spot, "backtest", "--input", str(ticks), "--nodes", "10", "--out", str(bt)])
+    if code != 0:
+        log(err[-2000:])
     report = json.loads((bt / "report.json").read_text()) if (bt / "report.json").exists() else {}
     inputs = report.get("inputs", {})
     r.check(f"backtest exits 0 (got {code})", code == 0)
@@ -273,14 +279,15 @@ def commit():
 
 
 def table(rows):
-    lines = ["| # | measure | figure | target | met | checks |", "|---|---|---|---|---|---|"]
+    lines = ["| # | measure | figure | target | met | checks | row time |", "|---|---|---|---|---|---|---|"]
     for r in rows:
         checks = "pass" if r.passed else "**FAILED**: " + "; ".join(d for d, p in r.checks if not p)
         met = "" if r.met is None else ("yes" if r.met else "**no**")
         first = True
         for label, text in r.figures or [("", "no figure")]:
             lines.append(f"| {r.number if first else ''} | {r.name + ': ' if first else ''}{label} | {text} | "
-                         f"{r.target if first else ''} | {met if first else ''} | {checks if first else ''} |")
+                         f"{r.target if first else ''} | {met if first else ''} | {checks if first else ''} | "
+                         f"{f'{r.seconds:.0f} s' if first else ''} |")
             first = False
     return "\n".join(lines)
 
@@ -316,10 +323,11 @@ def main():
             r.seconds = time.monotonic() - t0
             rows.append(r)
     total = time.monotonic() - started
-    _, ctx = gbench(build, "decode", "BM_CanonicalTick$", min_time=0.01)
+    if not CONTEXT:  # no Google Benchmark row ran: ask one program for its library's build
+        gbench(build, "decode", "BM_CanonicalTick$", min_time=0.01)
     header = (f"Machine: {machine()}\n\nDate: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; commit "
               f"{commit()}; build: Release ({build}); the whole run took {total:.0f} s.\n\n"
-              f"Google Benchmark: Debian's libbenchmark (its own code built {ctx.get('library_build_type', '?')}, "
+              f"Google Benchmark: Debian's libbenchmark (its own code built {CONTEXT.get('library_build_type', '?')}, "
               "without NDEBUG; the timed loop is inlined into our Release code, so the figures are not affected).")
     text = table(rows)
     print(header + "\n\n" + text)
