@@ -55,6 +55,10 @@ const std::string kAwsItem =
 
 void BM_CanonicalTick(benchmark::State& state) { run(state, InputKind::Prices, kCanonicalTick); }
 void BM_CanonicalTickEpochMs(benchmark::State& state) { run(state, InputKind::Prices, kCanonicalTickMs); }
+// The same tick through simdjson, as every message that is not a plain canonical tick goes.
+void BM_CanonicalTickGeneral(benchmark::State& state) {
+  run(state, InputKind::Prices, kCanonicalTick, {}, DecodeLimits{.scan_canonical_ticks = false});
+}
 void BM_AwsItem(benchmark::State& state) { run(state, InputKind::Prices, kAwsItem); }
 void BM_EventBridgeItn(benchmark::State& state) {
   run(state, InputKind::Signals, shared_file("aws-events/eventbridge-spot-itn.nth.json"));
@@ -80,6 +84,7 @@ void BM_CliResponseTicks(benchmark::State& state) {
 
 BENCHMARK(BM_CanonicalTick);
 BENCHMARK(BM_CanonicalTickEpochMs);
+BENCHMARK(BM_CanonicalTickGeneral);
 BENCHMARK(BM_AwsItem);
 BENCHMARK(BM_EventBridgeItn);
 BENCHMARK(BM_EventBridgeRebalance);

@@ -1,7 +1,8 @@
 // The hot-path decoder, one target per input topic. Input: "key\0value", or a bare value (key: an
 // instance id, which an IMDS body on the signals topic needs). A message is all or nothing: on a
 // refusal nothing is appended and the reason is a known one with a detail; on success every event
-// is of the topic's kind.
+// is of the topic's kind. Prices are also decoded without the canonical tick scanner: the two
+// paths must agree on every event and every refusal.
 #include <cmath>
 #include <set>
 #include <string>
@@ -32,12 +33,31 @@ bool of_kind(const Event& e, InputKind kind) {
   return false;
 }
 
+bool same_tick(const Event& a, const Event& b) {
+  const auto& x = std::get<PriceTick>(a);
+  const auto& y = std::get<PriceTick>(b);
+  auto same = [](double u, double v) { return u == v || (std::isnan(u) && std::isnan(v)); };
+  return x.ts == y.ts && x.region == y.region && x.az == y.az && x.instance_type == y.instance_type &&
+         x.product == y.product && same(x.spot_price, y.spot_price) && same(x.on_demand_price, y.on_demand_price);
+}
+
+void check_general_path_agrees(std::string_view value, bool ok, const std::vector<Event>& out, const DecodeError& error) {
+  static EventDecoder general(DecodeLimits{.scan_canonical_ticks = false});
+  std::vector<Event> g;
+  DecodeError ge;
+  FUZZ_CHECK(general.decode(InputKind::Prices, {}, value, g, ge) == ok);
+  FUZZ_CHECK(g.size() == out.size() && ge.reason == error.reason && ge.detail == error.detail);
+  for (std::size_t i = 0; i < g.size(); ++i) FUZZ_CHECK(same_tick(g[i], out[i]));
+}
+
 void decode_one(InputKind kind, std::string_view data) {
   static EventDecoder decoder;  // one per thread in the runtime; libFuzzer runs one thread
   const auto [key, value] = fuzz::split_at_nul(data, "i-0123456789abcdef0");
   std::vector<Event> out;
   DecodeError error;
-  if (decoder.decode(kind, key, value, out, error)) {
+  const bool ok = decoder.decode(kind, key, value, out, error);
+  if (kind == InputKind::Prices) check_general_path_agrees(value, ok, out, error);
+  if (ok) {
     for (const auto& e : out) FUZZ_CHECK(of_kind(e, kind));
     for (const auto& e : out)
       if (const auto* t = std::get_if<PriceTick>(&e)) FUZZ_CHECK(std::isfinite(t->spot_price) && t->spot_price >= 0);

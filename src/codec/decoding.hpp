@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include <cstdint>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -100,6 +101,16 @@ bool parse_action(Ctx& c, std::string_view v, const char* name, bool allow_none,
 // Event times must lie in [1970, 2100): the upper bound catches microseconds or nanoseconds sent
 // where milliseconds belong. (1970 itself is legal: AWS's own sample ITN is dated 1970-01-01.)
 inline constexpr TimestampMs kMaxTimestampMs = 4102444800000;  // 2100-01-01T00:00:00Z
+
+// The canonical tick's fields, in the order price_decoding.cpp's keys start with.
+inline constexpr std::string_view kCanonicalTickKeys[] = {
+    "ts", "region", "az", "instance_type", "product", "spot_price", "on_demand_price"};
+using CanonicalTickFields = Scalar[std::size(kCanonicalTickKeys)];
+// Reads a flat canonical tick of plain ASCII strings and numbers into `fields` exactly as the
+// general reader would; false for any other message (nothing decided: decode it the general way).
+bool scan_canonical_tick(std::string_view msg, CanonicalTickFields& fields);
+// Validates the fields scan_canonical_tick read and appends the tick, as decode_prices would.
+bool decode_scanned_tick(Ctx& c, const CanonicalTickFields& fields, std::vector<Event>& out);
 
 // The per-input decoders. They append to `out`; the caller rolls `out` back on failure.
 bool decode_prices(Ctx& c, od::object& obj, std::vector<Event>& out);

@@ -29,6 +29,10 @@ bool EventDecoder::Impl::decode(InputKind kind, std::string_view key, std::strin
     return c.fail(dlq::kOversize, "message is " + std::to_string(value.size()) + " bytes, over the limit of " +
                                       std::to_string(limits.max_message_bytes));
   if (value.empty()) return c.fail(dlq::kMalformedJson, "empty message");
+  if (kind == InputKind::Prices && limits.scan_canonical_ticks) {
+    CanonicalTickFields fields;
+    if (scan_canonical_tick(value, fields)) return decode_scanned_tick(c, fields, out);
+  }
   const std::size_t needed = value.size() + simdjson::SIMDJSON_PADDING;
   if (needed > capacity) {
     capacity = std::max(needed, capacity * 2);

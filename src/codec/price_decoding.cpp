@@ -15,6 +15,12 @@ constexpr std::string_view kPriceKeys[] = {
     "Timestamp", "AvailabilityZone", "InstanceType", "ProductDescription", "SpotPrice",
 };
 static_assert(std::size(kPriceKeys) == kPriceKeyCount);
+constexpr bool canonical_keys_lead() {
+  for (std::size_t i = 0; i < std::size(kCanonicalTickKeys); ++i)
+    if (kPriceKeys[i] != kCanonicalTickKeys[i]) return false;
+  return std::size(kCanonicalTickKeys) == kAwsTs;
+}
+static_assert(canonical_keys_lead());
 constexpr int kFirstAwsKey = kAwsTs;
 
 struct PriceFields {
@@ -28,9 +34,9 @@ struct PriceFields {
   }
 };
 
-// Validates the collected fields of one tick and appends it.
-bool build_tick(Ctx& c, const PriceFields& p, bool aws, std::vector<Event>& out) {
-  const auto& f = p.f;
+// Validates the collected fields of one tick and appends it. `f` is indexed by PriceKey; a
+// canonical tick's fields (!aws) may come from an array of only the canonical keys.
+bool build_tick(Ctx& c, const Scalar* f, bool aws, std::vector<Event>& out) {
   std::string_view az, type, product, region;
   TimestampMs ts = 0;
   double spot = 0, on_demand = std::numeric_limits<double>::quiet_NaN();
@@ -113,6 +119,10 @@ bool read_price_object(Ctx& c, od::object& obj, bool top_level, PriceFields& p, 
 
 }  // namespace
 
+bool decode_scanned_tick(Ctx& c, const CanonicalTickFields& fields, std::vector<Event>& out) {
+  return build_tick(c, fields, false, out);
+}
+
 bool decode_prices(Ctx& c, od::object& obj, std::vector<Event>& out) {
   PriceFields p;
   bool history = false;
@@ -131,7 +141,7 @@ bool decode_prices(Ctx& c, od::object& obj, std::vector<Event>& out) {
         return ic.fail(dlq::kUnknownFormat, "item has canonical fields; SpotPriceHistory holds AWS items only");
       if (!ip.any(kFirstAwsKey, kPriceKeyCount))
         return ic.fail(dlq::kUnknownFormat, "item has none of the describe-spot-price-history fields");
-      if (!build_tick(ic, ip, true, out)) return false;
+      if (!build_tick(ic, ip.f, true, out)) return false;
     }
     return true;
   }
@@ -141,7 +151,7 @@ bool decode_prices(Ctx& c, od::object& obj, std::vector<Event>& out) {
     return c.fail(dlq::kUnknownFormat, "no price shape recognised: expected a canonical tick (spot_price, az, ...), "
                                         "a describe-spot-price-history item (SpotPrice, AvailabilityZone, ...) or a "
                                         "response with SpotPriceHistory");
-  return build_tick(c, p, aws, out);
+  return build_tick(c, p.f, aws, out);
 }
 
 }  // namespace spotstream::codec_detail

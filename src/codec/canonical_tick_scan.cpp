@@ -1,0 +1,182 @@
+// A scanner for the one shape nearly every price message has: a flat canonical tick with plain
+// ASCII strings and numbers. It collects the same fields simdjson's reader would, without the
+// padded copy, the structural index or the per-field dispatch. Anything else (escapes, non-ASCII,
+// null, nesting, unknown or repeated keys, numbers simdjson and from_chars might read apart) is
+// left to the general decoder, which also words every refusal.
+#include <bit>
+#include <charconv>
+#include <cstdint>
+#include <cstring>
+
+#include "src/codec/decoding.hpp"
+
+namespace spotstream::codec_detail {
+
+namespace {
+
+bool is_space(char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'; }
+bool is_digit(char ch) { return ch >= '0' && ch <= '9'; }
+
+struct Cursor {
+  const char* p;
+  const char* end;
+
+  void skip_space() {
+    while (p < end && is_space(*p)) ++p;
+  }
+  bool at(char ch) const { return p < end && *p == ch; }
+  bool eat(char ch) {
+    skip_space();
+    if (!at(ch)) return false;
+    ++p;
+    return true;
+  }
+  const char* skip_digits(const char* q) const {
+    while (q < end && is_digit(*q)) ++q;
+    return q;
+  }
+};
+
+bool plain_byte(unsigned char ch) { return ch != '\\' && ch >= 0x20 && ch < 0x7f; }
+
+// Eight bytes at a time: flags (0x80 in a byte) for quotes and for bytes that are not plain. A
+// flag can be wrong only above a byte rightly flagged by the same test (borrows run upwards), so
+// the lowest flags are exact, which is all that is read of them.
+constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
+std::uint64_t zero_bytes(std::uint64_t x) { return (x - kOnes) & ~x & kHighs; }
+std::uint64_t quote_flags(std::uint64_t x) { return zero_bytes(x ^ (kOnes * '"')); }
+std::uint64_t not_plain_flags(std::uint64_t x) {
+  const std::uint64_t control = (x - kOnes * 0x20) & ~x & kHighs;  // below 0x20
+  const std::uint64_t high = ((x + kOnes) | x) & kHighs;           // 0x7f and above
+  return control | high | zero_bytes(x ^ (kOnes * '\\'));
+}
+
+// After the opening quote: printable ASCII up to the closing quote, which is consumed. What it
+// returns is the string's value, since nothing in it needs unescaping.
+bool plain_string(Cursor& c, std::string_view& out) {
+  const char* q = c.p;
+  if constexpr (std::endian::native == std::endian::little) {
+    for (; c.end - q >= 8; q += 8) {
+      std::uint64_t x;
+      std::memcpy(&x, q, sizeof x);
+      const std::uint64_t quotes = quote_flags(x), bad = not_plain_flags(x);
+      if (!quotes) {
+        if (bad) return false;
+        continue;
+      }
+      const std::uint64_t below_quote = (quotes & -quotes) - 1;  // the bits under the first quote's flag
+      if (bad & below_quote) return false;
+      q += std::countr_zero(quotes) / 8;
+      out = std::string_view(c.p, static_cast<std::size_t>(q - c.p));
+      c.p = q + 1;
+      return true;
+    }
+  }
+  for (; q < c.end; ++q) {
+    if (*q == '"') {
+      out = std::string_view(c.p, static_cast<std::size_t>(q - c.p));
+      c.p = q + 1;
+      return true;
+    }
+    if (!plain_byte(static_cast<unsigned char>(*q))) return false;
+  }
+  return false;
+}
+
+// A JSON number by the grammar's own rules (from_chars alone would take "1." or ".5"). Integers
+// become Int exactly as simdjson's is_int64 path makes them; those of more than 18 digits (which
+// may not fit) and values from_chars cannot hold are left to the general decoder.
+bool plain_number(Cursor& c, Scalar& s) {
+  const char* start = c.p;
+  const char* q = start;
+  if (q < c.end && *q == '-') ++q;
+  if (q == c.end || !is_digit(*q)) return false;
+  q = *q == '0' ? q + 1 : c.skip_digits(q);
+  bool integral = true;
+  if (q < c.end && *q == '.') {
+    const char* frac = q + 1;
+    q = c.skip_digits(frac);
+    if (q == frac) return false;
+    integral = false;
+  }
+  if (q < c.end && (*q == 'e' || *q == 'E')) {
+    ++q;
+    if (q < c.end && (*q == '+' || *q == '-')) ++q;
+    const char* exp = q;
+    q = c.skip_digits(exp);
+    if (q == exp) return false;
+    integral = false;
+  }
+  if (integral) {
+    if (q - start > 18) return false;
+    auto [ptr, ec] = std::from_chars(start, q, s.i);
+    if (ec != std::errc() || ptr != q) return false;
+    s.kind = Scalar::Kind::Int;
+    s.d = static_cast<double>(s.i);
+  } else {
+    auto [ptr, ec] = std::from_chars(start, q, s.d);
+    if (ec != std::errc() || ptr != q) return false;
+    s.kind = Scalar::Kind::Double;
+  }
+  c.p = q;
+  return true;
+}
+
+int canonical_key(std::string_view key) {
+  using namespace std::string_view_literals;
+  switch (key.size()) {  // the lengths tell the keys apart, but for "ts" and "az"
+    case 2: return key == "ts"sv ? 0 : key == "az"sv ? 2 : -1;
+    case 6: return key == "region"sv ? 1 : -1;
+    case 13: return key == "instance_type"sv ? 3 : -1;
+    case 7: return key == "product"sv ? 4 : -1;
+    case 10: return key == "spot_price"sv ? 5 : -1;
+    case 15: return key == "on_demand_price"sv ? 6 : -1;
+    default: return -1;
+  }
+}
+
+// After a key's opening quote: its index, the quote after it consumed, or -1. Producers write the
+// keys in the schema's order, so the expected one is tried first.
+int next_key(Cursor& c, int expected) {
+  if (expected < static_cast<int>(std::size(kCanonicalTickKeys))) {
+    const std::string_view key = kCanonicalTickKeys[expected];
+    if (static_cast<std::size_t>(c.end - c.p) > key.size() && c.p[key.size()] == '"' &&
+        std::memcmp(c.p, key.data(), key.size()) == 0) {
+      c.p += key.size() + 1;
+      return expected;
+    }
+  }
+  std::string_view key;
+  return plain_string(c, key) ? canonical_key(key) : -1;
+}
+
+bool scan_value(Cursor& c, Scalar& s) {
+  c.skip_space();
+  if (c.at('"')) {
+    ++c.p;
+    s.kind = Scalar::Kind::String;
+    return plain_string(c, s.str);
+  }
+  return plain_number(c, s);
+}
+
+}  // namespace
+
+bool scan_canonical_tick(std::string_view msg, CanonicalTickFields& fields) {
+  Cursor c{msg.data(), msg.data() + msg.size()};
+  if (!c.eat('{')) return false;
+  bool seen[std::size(kCanonicalTickKeys)] = {};
+  int fields_read = 0;
+  do {
+    if (!c.eat('"')) return false;  // also an empty object: the general decoder words that
+    const int k = next_key(c, fields_read++);
+    if (k < 0 || seen[k]) return false;
+    seen[k] = true;
+    if (!c.eat(':') || !scan_value(c, fields[k])) return false;
+  } while (c.eat(','));
+  if (!c.eat('}')) return false;
+  c.skip_space();
+  return c.p == c.end;
+}
+
+}  // namespace spotstream::codec_detail
