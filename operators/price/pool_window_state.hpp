@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "src/core/event.hpp"
+#include "src/core/ring.hpp"
 
 namespace spotstream {
 
@@ -17,75 +18,6 @@ namespace pool_window_detail {
 
 __extension__ using Uint128 = unsigned __int128;  // exact sums of squared micro-dollars
 using Micros = std::int32_t;                      // price in micro-dollars per hour
-
-//! FIFO ring whose capacity doubles on demand up to the power of two at or above a caller-given
-//! limit (the pane count), so a sparse pool stays small and a dense one never holds much more than
-//! its window can. Powers of two, so that wrapping an index is a mask.
-template <class T>
-class Ring {
- public:
-  Ring() = default;
-  Ring(Ring&&) noexcept = default;
-  Ring& operator=(Ring&&) noexcept = default;
-  //! Copies keep only what is held (a snapshot of a pool's state is as small as it can be).
-  Ring(const Ring& o) { *this = o; }
-  Ring& operator=(const Ring& o) {
-    if (this == &o) return *this;
-    const std::size_t cap = o.size_ ? std::bit_ceil(std::size_t{o.size_}) : 0;
-    buf_ = cap ? std::make_unique_for_overwrite<T[]>(cap) : nullptr;
-    for (std::size_t k = 0; k < o.size_; ++k) buf_[k] = o[k];
-    cap_ = static_cast<std::uint32_t>(cap);
-    size_ = o.size_;
-    head_ = 0;
-    return *this;
-  }
-  std::size_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
-  //! k-th element from the front.
-  T& operator[](std::size_t k) { return buf_[wrap(head_ + k)]; }
-  const T& operator[](std::size_t k) const { return buf_[wrap(head_ + k)]; }
-  const T& front() const { return buf_[head_]; }
-  const T& back() const { return (*this)[size_ - 1]; }
-  void push_back(const T& v, std::size_t limit) {
-    if (size_ == cap_) grow(limit);
-    buf_[wrap(head_ + size_)] = v;
-    ++size_;
-  }
-  void pop_front() {
-    head_ = wrap(head_ + 1);
-    --size_;
-    maybe_shrink();
-  }
-  void pop_back() {
-    --size_;
-    maybe_shrink();
-  }
-  std::size_t capacity_bytes() const { return cap_ * sizeof(T); }
-
- private:
-  std::uint32_t wrap(std::size_t i) const { return static_cast<std::uint32_t>(i) & (cap_ - 1); }
-  void grow(std::size_t limit) {
-    const std::size_t cap = std::max<std::size_t>(std::min<std::size_t>(cap_ * 2, std::bit_ceil(limit)), 4);
-    assert(cap > cap_);
-    resize(cap);
-  }
-  // Memory follows what is held, not the most ever held (a long-lived pool would otherwise creep
-  // up to its worst week). Halving at a quarter full keeps reallocations rare: Theta(capacity)
-  // pushes or pops between two of them.
-  void maybe_shrink() {
-    if (cap_ > 16 && size_ * 4 <= cap_) resize(cap_ / 2);
-  }
-  void resize(std::size_t cap) {
-    auto buf = std::make_unique_for_overwrite<T[]>(cap);
-    for (std::size_t k = 0; k < size_; ++k) buf[k] = (*this)[k];
-    buf_ = std::move(buf);
-    cap_ = static_cast<std::uint32_t>(cap);
-    head_ = 0;
-  }
-
-  std::unique_ptr<T[]> buf_;
-  std::uint32_t cap_ = 0, head_ = 0, size_ = 0;  // 32-bit: a state's header stays within few cache lines
-};
 
 //! A sealed pane's index (mod 2^16: every held pane lies within N <= 65536 panes of the latest, so
 //! the full index is recovered from it) and one price; 6 bytes, 2-aligned.
@@ -199,7 +131,7 @@ struct RecentTick {
 struct PoolWindowState {
   using Micros = pool_window_detail::Micros;
   template <class T>
-  using Ring = pool_window_detail::Ring<T>;
+  using Ring = spotstream::Ring<T>;
 
   bool has_tick = false;
   bool has_carried = false;     //!< a tick lies before the window (in a pane already evicted)

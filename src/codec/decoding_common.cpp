@@ -61,6 +61,18 @@ std::string quote(std::string_view s) {
   return out;
 }
 
+simdjson::error_code double_from_token(std::string_view token, double& out) {
+  const auto [ptr, ec] = std::from_chars(token.data(), token.data() + token.size(), out);
+  return ec == std::errc() ? simdjson::SUCCESS : simdjson::NUMBER_ERROR;
+}
+
+simdjson::error_code read_double(od::value& v, double& out) {
+  const std::string_view token = v.raw_json_token();  // peeked before get_double moves past it
+  double checked = 0;
+  if (auto e = v.get_double().get(checked)) return e;
+  return double_from_token(token, out);
+}
+
 simdjson::error_code read_scalar(od::value& v, Scalar& s) {
   od::json_type t;
   if (auto e = v.type().get(t)) return e;
@@ -69,16 +81,17 @@ simdjson::error_code read_scalar(od::value& v, Scalar& s) {
       s.kind = Kind::String;
       return v.get_string().get(s.str);
     case od::json_type::number: {
+      const std::string_view token = v.raw_json_token();  // peeked before get_number moves past it
       od::number n;
       if (auto e = v.get_number().get(n)) return e;
       if (n.is_int64()) {
         s.kind = Kind::Int;
         s.i = n.get_int64();
-      } else {
-        s.kind = Kind::Double;
+        s.d = n.as_double();
+        return simdjson::SUCCESS;
       }
-      s.d = n.as_double();
-      return simdjson::SUCCESS;
+      s.kind = Kind::Double;
+      return double_from_token(token, s.d);
     }
     case od::json_type::boolean:
       s.kind = Kind::Bool;

@@ -2,6 +2,7 @@
 // every record (a backtest reads millions), where decode_risk_record's full read costs most of the run.
 #include <simdjson.h>
 
+#include "src/codec/decoding.hpp"
 #include "src/codec/json_encoder.hpp"
 
 namespace spotstream {
@@ -26,7 +27,7 @@ bool number(od::object& o, std::string_view name, double& out) {
     out = kAbsent;
     return true;
   }
-  return !v.get_double().get(out);
+  return !codec_detail::read_double(v, out);
 }
 
 // An optional flag: false only on an error other than its absence. After any other error the

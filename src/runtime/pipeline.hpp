@@ -16,6 +16,7 @@
 
 #include "src/codec/event_decoder.hpp"
 #include "src/config/config.hpp"
+#include "src/core/ring.hpp"
 #include "src/runtime/event_source.hpp"
 #include "src/runtime/offset_tracker.hpp"
 #include "src/runtime/output_sink.hpp"
@@ -142,7 +143,7 @@ class Pipeline : public EventSource::Listener {
   std::size_t held_max_ = 0;           //!< runtime.queue_capacity per shard
   bool hold_prices_ = false;   //!< the source is not in event-time order and has fleet or signals inputs
   bool fleet_routed_ = false;  //!< some fleet event was routed (signals can be placed)
-  std::deque<HeldTick> held_;
+  Ring<HeldTick> held_;  //!< a tick is ~430 bytes: a deque would allocate for each
   std::deque<TimestampMs> held_min_;  //!< increasing: its front is the earliest held tick's time
   TimestampMs shown_progress_ = Watermarks::kMin;  //!< prices_progress as last shown to the shards
   std::vector<Output> dlq_outputs_;

@@ -36,7 +36,7 @@ void Pipeline::hold_tick(Event&& e, const EventContext& ctx, std::size_t target)
   current_->add(1);  // the batch stays open until a shard has processed the tick
   while (!held_min_.empty() && held_min_.back() > ts) held_min_.pop_back();
   held_min_.push_back(ts);
-  held_.push_back(HeldTick{std::move(e), current_.get(), ctx, target, steady_ms(), needs_grace(ctx.replay)});
+  held_.push_back(HeldTick{std::move(e), current_.get(), ctx, target, steady_ms(), needs_grace(ctx.replay)}, held_max_ + 1);
   metrics_.ticks_held.inc();
   if (held_.size() > held_max_) release_held(Release::Oldest);  // bounded like a shard's lane
 }

@@ -212,3 +212,29 @@ TEST(CodecPrice, PricesBelowOneMicroDollarAreBad) {
   ASSERT_TRUE(smallest.ok) << smallest.error.detail;
   EXPECT_EQ(smallest.at<PriceTick>().spot_price, 0.000001);
 }
+
+// A number of more than 19 significant digits (a producer printing a decimal type) is the same
+// price as its short form. Debian's simdjson 3.0.1 reads these as 0 (or 0.156 for the first one
+// through get_double); both decoding paths must read them right.
+TEST(CodecPrice, LongNumbersAreReadExactly) {
+  const std::pair<const char*, double> cases[] = {
+      {"0.34050000000000000000", 0.3405},
+      {"0.340500000000000000000000", 0.3405},
+      {"3.0600000000000000000000001", 3.06},
+      {"0.1234567890123456789012", 0.1234567890123456789012},
+      {"12.000000000000000000000e-1", 1.2},
+  };
+  for (bool scan : {true, false}) {
+    for (const auto& [text, expected] : cases) {
+      const std::string canonical = R"({"ts":1,"az":"us-east-1a","instance_type":"c5.large","product":"Linux/UNIX","spot_price":)" +
+                                    std::string(text) + "}";
+      const std::string aws = R"({"AvailabilityZone":"us-east-1a","InstanceType":"c5.large","ProductDescription":"Linux/UNIX",)"
+                              R"("Timestamp":"2025-01-01T00:00:00Z","SpotPrice":)" + std::string(text) + "}";
+      for (const auto& msg : {canonical, aws}) {
+        const auto d = td::decode_with(DecodeLimits{.scan_canonical_ticks = scan}, InputKind::Prices, msg);
+        ASSERT_TRUE(d.ok) << msg << ": " << d.error.detail;
+        EXPECT_EQ(d.at<PriceTick>().spot_price, expected) << msg << " scan=" << scan;
+      }
+    }
+  }
+}
