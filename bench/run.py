@@ -160,7 +160,7 @@ def row_file_replay(build, tmp):
     if lines:
         size, write_s = write_floor(out, tmp / "copy.jsonl")
         r.figure("this machine writing the same bytes from memory to a file (the floor for the records alone)",
-                 f"{size / write_s / 1e9:.2f} GB/s: at most {mps(lines / write_s)} records/s of {size / lines:,.0f} B")
+                 f"{size / write_s / 1e9:.2f} GB/s, so at most {mps(lines / write_s)} of {size / lines:,.0f}-byte records")
     out.unlink(missing_ok=True)
     ticks.unlink()
     r.target, r.met = ">= 2 M ticks/s (risk)", rate >= 2e6
