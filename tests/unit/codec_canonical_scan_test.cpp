@@ -23,7 +23,7 @@ bool scans(std::string_view msg) {
   return cd::scan_canonical_tick(msg, fields);
 }
 
-std::string describe(const Event& e) {
+std::string tick_text(const Event& e) {
   const auto& t = std::get<PriceTick>(e);
   char buf[320];
   std::snprintf(buf, sizeof buf, "%lld %s %s %s %s %016llx %016llx", static_cast<long long>(t.ts), t.region.c_str(),
@@ -41,7 +41,7 @@ void expect_same_decoding(EventDecoder& scanning, EventDecoder& general, const s
   const bool okb = general.decode(InputKind::Prices, {}, msg, b, eb);
   ASSERT_EQ(oka, okb) << msg << "\nscanner: " << ea.detail << "\ngeneral: " << eb.detail;
   ASSERT_EQ(a.size(), b.size()) << msg;
-  for (std::size_t i = 0; i < a.size(); ++i) ASSERT_EQ(describe(a[i]), describe(b[i])) << msg;
+  for (std::size_t i = 0; i < a.size(); ++i) ASSERT_EQ(tick_text(a[i]), tick_text(b[i])) << msg;
   ASSERT_EQ(ea.reason, eb.reason) << msg;
   ASSERT_EQ(ea.detail, eb.detail) << msg;
 }
