@@ -66,7 +66,7 @@ TEST(Config, EnvironmentNamesFollowTheKeys) {
 
 // Defaults < file < environment < --set, each later source winning key by key.
 TEST(Config, EnvironmentBeatsTheFileAndLosesToSet) {
-  const std::string path = testing::TempDir() + "/env_precedence.yaml";
+  const std::string path = ::testing::TempDir() + "/env_precedence.yaml";
   std::ofstream(path) << "decisions:\n  safety_gate: 0.7\n  min_saving: 0.1\nruntime:\n  shards: 3\n";
   Config c;
   c.load_yaml_file(path);
@@ -88,7 +88,7 @@ TEST(Config, EnvironmentBeatsTheFileAndLosesToSet) {
 
 TEST(Config, TheAnnotatedDefaultFileLoadsBackAsTheDefaults) {
   const std::string yaml = Config::defaults_yaml();
-  const std::string path = testing::TempDir() + "/defaults.yaml";
+  const std::string path = ::testing::TempDir() + "/defaults.yaml";
   std::ofstream(path) << yaml;
   Config loaded;
   loaded.load_yaml_file(path);
