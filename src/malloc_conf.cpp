@@ -1,9 +1,9 @@
 // jemalloc's compiled-in options, linked into every program (CMakeLists.txt; only with jemalloc).
 // Transparent huge pages for jemalloc's memory: this machine's kernel gives them only on request
-// (THP "madvise"), and each first touch of a 4 KiB page is a fault that is costly in a VM. Bulk
-// work touches a lot of fresh memory: `risk --every-tick` over 1 M ticks read its file in 0.4 s
-// instead of 2.4 s. Resident memory per warm pool did not change (bench row 6). MALLOC_CONF in
-// the environment overrides this (e.g. MALLOC_CONF=thp:never).
+// (THP "madvise"), and each first touch of a 4 KiB page is a fault that is costly in a VM, while
+// bulk work (file replays, backtests, warm starts) touches a lot of fresh memory
+// (docs/scaling-and-delivery.md has the measurements). MALLOC_CONF in the environment overrides
+// this (e.g. MALLOC_CONF=thp:never).
 extern "C" {
 extern const char* malloc_conf;
 const char* malloc_conf = "thp:always,metadata_thp:always";
