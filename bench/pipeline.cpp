@@ -33,7 +33,7 @@ struct Market {
   Market() {
   for (const char* t : {"topics.prices", "topics.signals", "topics.fleet", "topics.decisions", "topics.risk", "topics.dlq"})
       cluster.create_topic(cfg.get_string(t), 32);
-    cfg.set("kafka.bootstrap.servers", cluster.bootstraps());
+    cluster.configure_clients(cfg);  // as spotstream sets up its embedded broker (a 10 ms fetch wait)
     cfg.set("log.level", "warn");
     cfg.set("runtime.idle_exit_ms", "300");
     if (const char* extra = std::getenv("BENCH_SET")) cfg.set_assignment(extra);  // e.g. kafka.fetch.wait.max.ms=10
@@ -75,7 +75,7 @@ static void BM_PipelineEndToEnd(benchmark::State& state) {
   cfg.set("runtime.shards", std::to_string(state.range(0)));
   const double idle_s = static_cast<double>(cfg.get_int("runtime.idle_exit_ms")) / 1000.0;
   double processed_s = 0, finished_s = 0;
-  std::uint64_t outputs = 0;
+  std::uint64_t outputs = 0, held = 0, released_early = 0;
   for (auto _ : state) {
     ProcessMetrics metrics;
     std::atomic<bool> stop{false};
@@ -98,6 +98,8 @@ static void BM_PipelineEndToEnd(benchmark::State& state) {
     processed_s = secs(processed);
     finished_s = secs(finished) - idle_s;
     outputs = metrics.outputs_delivered.get();
+    held = metrics.ticks_held.get();
+    released_early = metrics.ticks_released_early.get();
     cfg.set("consumer.group", "bench-" + std::to_string(state.iterations()));
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(total) * state.iterations());
@@ -105,6 +107,8 @@ static void BM_PipelineEndToEnd(benchmark::State& state) {
   state.counters["processed_s"] = processed_s;
   state.counters["finished_s"] = finished_s;  // outputs delivered and offsets committed, idle exit excluded
   state.counters["outputs"] = static_cast<double>(outputs);
+  state.counters["ticks_held"] = static_cast<double>(held);  // waited for the fleet and signals inputs
+  state.counters["released_early"] = static_cast<double>(released_early);
 }
 BENCHMARK(BM_PipelineEndToEnd)->Arg(1)->Arg(2)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
 

@@ -223,7 +223,7 @@ int main() {
   cluster.create_topic(cfg.get_string("topics.prices"), kPartitions);
   for (const char* t : {"topics.signals", "topics.fleet", "topics.decisions", "topics.risk", "topics.dlq"})
     cluster.create_topic(cfg.get_string(t), 4);
-  cfg.set("kafka.bootstrap.servers", cluster.bootstraps());
+  cluster.configure_clients(cfg);  // as spotstream sets up its embedded broker (a 10 ms fetch wait)
   cfg.set("log.level", "warn");
   cfg.set("runtime.shards", std::to_string(shards));
   if (const char* extra = std::getenv("BENCH_SET")) cfg.set_assignment(extra);

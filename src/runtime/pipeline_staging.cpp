@@ -32,13 +32,15 @@ void Pipeline::stage(Event&& e, const EventContext& ctx, std::size_t target, Sha
 }
 
 void Pipeline::hold_tick(Event&& e, const EventContext& ctx, std::size_t target) {
+  // Bounded like a shard's lane. Made room for before the push, so that the ring never outgrows
+  // the bound (and is not reallocated each time it fills).
+  if (held_.size() >= held_max_) release_held(Release::Oldest);
   const TimestampMs ts = std::get<PriceTick>(e).ts;
   current_->add(1);  // the batch stays open until a shard has processed the tick
   while (!held_min_.empty() && held_min_.back() > ts) held_min_.pop_back();
   held_min_.push_back(ts);
-  held_.push_back(HeldTick{std::move(e), current_.get(), ctx, target, steady_ms(), needs_grace(ctx.replay)}, held_max_ + 1);
+  held_.push_back(HeldTick{std::move(e), current_.get(), ctx, target, steady_ms(), needs_grace(ctx.replay)}, held_max_);
   metrics_.ticks_held.inc();
-  if (held_.size() > held_max_) release_held(Release::Oldest);  // bounded like a shard's lane
 }
 
 bool Pipeline::needs_grace(bool replay) const {
