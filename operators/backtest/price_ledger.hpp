@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "src/core/event.hpp"
+#include "src/core/hash.hpp"
 #include "src/model/on_demand_catalog.hpp"
 
 namespace spotstream {
@@ -58,13 +59,9 @@ class PriceLedger {
   Bill integral(std::string_view pool, TimestampMs from, TimestampMs to) const;
 
  private:
-  struct StringHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   // Sorted vectors, not maps: ticks come in time order (appended), and millions of them fit in a
   // quarter of a map's memory.
-  std::unordered_map<std::string, Steps, StringHash, std::equal_to<>> prices_;
+  std::unordered_map<std::string, Steps, StringKeyHash, std::equal_to<>> prices_;
   //! "<region>/<type>" -> (ts, price) of the latest tick that carried one.
   std::unordered_map<std::string, std::pair<TimestampMs, double>> on_demand_;
   std::shared_ptr<const OnDemandCatalog> catalog_ = OnDemandCatalog::builtin();

@@ -40,7 +40,10 @@ RiskTable::Pool& RiskTable::pool_for(const std::string& id, TimestampMs ts, cons
       p.product = record->product;
       p.family = record->family;
     }
-    by_region_[p.region].insert(id);
+    auto& in_region = by_region_[p.region];
+    in_region.insert(std::lower_bound(in_region.begin(), in_region.end(), id,
+                                      [](const auto* entry, const std::string& key) { return entry->first < key; }),
+                     &*it);
     sweep_order_.push_back(&it->second);
   }
   return it->second;
@@ -117,12 +120,18 @@ std::optional<PoolRisk> RiskTable::latest(std::string_view pool) const {
 std::vector<PoolRisk> RiskTable::region_as_of(std::string_view region, TimestampMs t) const {
   std::vector<PoolRisk> out;
   std::shared_lock lock(mu_);
-  const auto r = by_region_.find(std::string(region));
+  const auto r = by_region_.find(region);
   if (r == by_region_.end()) return out;
   out.reserve(r->second.size());
-  for (const auto& id : r->second) {
-    const auto& p = pools_.at(id);
-    // The latest entry at or before t; a table read far behind its newest scores searches, not scans.
+  for (const auto* entry : r->second) {
+    const Pool& p = entry->second;
+    // The latest entry at or before t: mostly the newest (live, and every evaluation); a table read
+    // far behind its newest scores searches, not scans.
+    if (p.history.empty()) continue;
+    if (p.history.back().ts <= t) {
+      out.push_back(read(p, p.history.back()));
+      continue;
+    }
     const auto after = std::upper_bound(p.history.begin(), p.history.end(), t,
                                         [](TimestampMs x, const Entry& e) { return x < e.ts; });
     if (after != p.history.begin()) out.push_back(read(p, *std::prev(after)));

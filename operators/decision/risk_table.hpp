@@ -22,6 +22,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "src/core/hash.hpp"
 #include "src/core/risk.hpp"
 
 namespace spotstream {
@@ -123,7 +124,9 @@ class RiskTable {
   std::vector<Pool*> sweep_order_;  //!< every pool once (nodes of pools_ do not move)
   std::size_t sweep_next_ = 0;
   TimestampMs released_before_ = std::numeric_limits<TimestampMs>::min();
-  std::unordered_map<std::string, std::set<std::string>> by_region_;
+  //! Region -> its pools (entries of pools_, whose nodes do not move), in the order of their ids.
+  std::unordered_map<std::string, std::vector<const std::pair<const std::string, Pool>*>, StringKeyHash, std::equal_to<>>
+      by_region_;
   std::set<TimestampMs> changed_;
   TimestampMs last_changed_ = std::numeric_limits<TimestampMs>::min();  //!< in changed_ (skips the set)
   std::vector<std::string> models_;  //!< "<name>@<version>", by index

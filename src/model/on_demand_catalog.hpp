@@ -11,7 +11,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
+
+#include "src/core/hash.hpp"
 
 namespace spotstream {
 
@@ -49,7 +52,7 @@ class OnDemandCatalog {
  private:
   std::string source_, as_of_;
   std::vector<InstanceSpec> types_;  //!< file order
-  std::map<std::string, std::size_t, std::less<>> by_type_;
+  std::unordered_map<std::string, std::size_t, StringKeyHash, std::equal_to<>> by_type_;  //!< looked up per candidate pool
   std::map<std::string, std::map<std::string, double, std::less<>>, std::less<>> prices_;  //!< region -> type -> USD/h
 };
 

@@ -11,7 +11,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
+
+#include "src/core/hash.hpp"
 
 namespace spotstream {
 
@@ -64,7 +67,7 @@ class SpotAdvisor {
   using Types = std::map<std::string, Raw, std::less<>>;
   std::map<std::string, std::map<std::string, Types, std::less<>>, std::less<>> entries_;  // region -> os -> type
   std::vector<std::string> labels_;
-  std::map<std::string, InstanceInfo, std::less<>> instances_;
+  std::unordered_map<std::string, InstanceInfo, StringKeyHash, std::equal_to<>> instances_;  //!< looked up per candidate pool
   std::size_t size_ = 0;
 };
 
