@@ -353,7 +353,7 @@ int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& ma
   }
 
   spdlog::info("stopping: draining shards, delivering outputs, committing offsets");
-  confirm_ends();
+  confirm_ends(true);
   release_held(Release::All);
   seal_batch();
   for (auto& s : shards_) s->stop_and_join();

@@ -72,8 +72,9 @@ class Pipeline : public EventSource::Listener {
   //! The watermarks as the shards may see them: the prices' capped at the earliest held tick.
   Watermarks snapshot();
   void dead_letter(const EventSource::Record& r, const DecodeError& err);
-  //! Confirms which partitions are read to their end and recomputes the watermarks (each poll round).
-  void confirm_ends();
+  //! Recomputes the watermarks (each poll round), having the source confirm which partitions are
+  //! read to their end first when kEndsCheckIntervalMs has passed since it last did, or `now`.
+  void confirm_ends(bool now = false);
   //! The watermark tracker over the source's inputs (at the start of run()).
   void init_watermarks();
   //! Logs price partitions newly stalled or resumed and publishes the set (RuntimeMetrics::stalled_feeds).
@@ -96,6 +97,10 @@ class Pipeline : public EventSource::Listener {
   void publish_marks();
 
   static constexpr std::int64_t kEndsCheckResolutionMs = 100;
+  //! Asking the client where each of hundreds of partitions ends costs about as much as reading a
+  //! few hundred messages: a busy source, whose poll rounds come every millisecond or so, asks at
+  //! this interval (a tenth of the resolution above; an idle one's rounds are further apart).
+  static constexpr std::int64_t kEndsCheckIntervalMs = 10;
 
   Config cfg_;
   RuntimeMetrics& metrics_;
@@ -153,6 +158,7 @@ class Pipeline : public EventSource::Listener {
   TimestampMs allowed_lateness_;
   TimestampMs max_ahead_, max_ahead_of_clock_;  //!< window.max_ahead_ms, window.max_ahead_of_clock_ms (0: none)
   TimestampMs clock_ms_ = 0;                    //!< the wall clock, read once per poll round
+  std::int64_t ends_checked_ms_ = 0;            //!< steady clock: the source's last confirm_ends()
   std::chrono::steady_clock::time_point last_commit_;
   std::int64_t lags_refreshed_ms_ = 0;  //!< steady clock
   std::set<PartitionKey> reported_stalls_;

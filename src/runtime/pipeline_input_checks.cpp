@@ -8,8 +8,6 @@
 
 namespace spotstream {
 
-using Clock = std::chrono::steady_clock;
-
 bool Pipeline::too_far_ahead(const Event& e, TimestampMs ts, const PartitionState& part) const {
   if (max_ahead_of_clock_ > 0 && ts > clock_ms_ + max_ahead_of_clock_) return true;
   if (max_ahead_ <= 0 || !std::holds_alternative<PriceTick>(e) || !part.watermark) return false;
@@ -28,12 +26,15 @@ void Pipeline::init_watermarks() {
     watermarks_.set_stale_after(cfg_.get_int("feeds.stale_after_ms"), cfg_.get_int("feeds.stale_grace_ms"));
 }
 
-void Pipeline::confirm_ends() {
+void Pipeline::confirm_ends(bool now) {
   clock_ms_ = wall_ms();
-  source_->confirm_ends();
-  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
+  const std::int64_t steady = steady_ms();
+  if (now || steady >= ends_checked_ms_ + kEndsCheckIntervalMs) {
+    source_->confirm_ends();
+    ends_checked_ms_ = steady;
+  }
   const auto generation = watermarks_.current().stalled_generation;
-  watermarks_.recompute(source_->assignment(), now);
+  watermarks_.recompute(source_->assignment(), ends_checked_ms_);
   if (watermarks_.current().stalled_generation != generation) report_stalls();
 }
 

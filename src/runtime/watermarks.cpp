@@ -4,25 +4,21 @@
 
 namespace spotstream {
 
-void WatermarkTracker::detect_stalls(const std::map<PartitionKey, bool>& assignment, std::int64_t now) {
+void WatermarkTracker::detect_stalls(std::int64_t now) {
   TimestampMs ahead = Watermarks::kMin;
-  for (const auto& [tp, at_end] : assignment) {
-    const auto kind = topics_.find(tp.first);
-    if (kind != topics_.end() && kind->second == InputKind::Prices) ahead = std::max(ahead, latest(tp));
-  }
+  for (const auto& e : entries_)
+    if (e.kind == InputKind::Prices) ahead = std::max(ahead, e.latest);
   prices_ahead_ = ahead;
   std::map<PartitionKey, TimestampMs> stalled;
   std::map<PartitionKey, std::int64_t> behind;
-  for (const auto& [tp, at_end] : assignment) {
-    const auto kind = topics_.find(tp.first);
-    if (kind == topics_.end() || kind->second != InputKind::Prices || !at_end) continue;
-    const TimestampMs t = latest(tp);
-    if (t == Watermarks::kMin || t >= ahead - stale_after_) continue;
-    const auto since = behind_since_.find(tp);
+  for (const auto& e : entries_) {
+    if (e.kind != InputKind::Prices || !e.at_end) continue;
+    if (e.latest == Watermarks::kMin || e.latest >= ahead - stale_after_) continue;
+    const auto since = behind_since_.find(*e.tp);
     const std::int64_t from = since != behind_since_.end() ? since->second : now;
-    behind.emplace(tp, from);
+    behind.emplace(*e.tp, from);
     // Its pools' prices are known up to its latest tick and for the bound after it, no further.
-    if (now - from >= stale_grace_ms_) stalled.emplace(tp, t + stale_after_);
+    if (now - from >= stale_grace_ms_) stalled.emplace(*e.tp, e.latest + stale_after_);
   }
   behind_since_ = std::move(behind);
   if (stalled != stalled_) {
@@ -31,16 +27,10 @@ void WatermarkTracker::detect_stalls(const std::map<PartitionKey, bool>& assignm
   }
 }
 
-void WatermarkTracker::recompute(const std::map<PartitionKey, bool>& assignment, std::int64_t ends_checked_at) {
-  current_.ends_checked_at = std::max(current_.ends_checked_at, ends_checked_at);
-  if (stale_after_ > 0) detect_stalls(assignment, ends_checked_at);
-  TimestampMs wm[3], progress[3];
-  bool any[3] = {false, false, false};
-  for (auto& w : wm) w = std::numeric_limits<TimestampMs>::max();
-  for (auto& p : progress) p = std::numeric_limits<TimestampMs>::max();
+void WatermarkTracker::collect(const std::map<PartitionKey, bool>& assignment) {
   // Both maps are ordered by (topic, partition): one walk through each, no lookups (this runs
   // once per poll round over every assigned partition). The topic is looked up once per topic.
-  bool control_at_end = true;
+  entries_.clear();
   auto seen = max_ts_.begin();
   const std::string* topic = nullptr;
   auto kind = topics_.end();
@@ -50,19 +40,32 @@ void WatermarkTracker::recompute(const std::map<PartitionKey, bool>& assignment,
       kind = topics_.find(tp.first);
     }
     if (kind == topics_.end()) continue;
-    const int k = static_cast<int>(kind->second);
-    if (kind->second != InputKind::Prices && !at_end) control_at_end = false;
     while (seen != max_ts_.end() && seen->first < tp) ++seen;
     const bool has = seen != max_ts_.end() && seen->first == tp;
-    const TimestampMs latest = has ? seen->second : Watermarks::kMin;
-    wm[k] = std::min(wm[k], latest);  // at_end deliberately ignored: see the header
+    entries_.push_back(Entry{&tp, kind->second, has ? seen->second : Watermarks::kMin, has, at_end});
+  }
+}
+
+void WatermarkTracker::recompute(const std::map<PartitionKey, bool>& assignment, std::int64_t ends_checked_at) {
+  current_.ends_checked_at = std::max(current_.ends_checked_at, ends_checked_at);
+  collect(assignment);
+  if (stale_after_ > 0) detect_stalls(ends_checked_at);
+  TimestampMs wm[3], progress[3];
+  bool any[3] = {false, false, false};
+  for (auto& w : wm) w = std::numeric_limits<TimestampMs>::max();
+  for (auto& p : progress) p = std::numeric_limits<TimestampMs>::max();
+  bool control_at_end = true;
+  for (const auto& e : entries_) {
+    const int k = static_cast<int>(e.kind);
+    if (e.kind != InputKind::Prices && !e.at_end) control_at_end = false;
+    wm[k] = std::min(wm[k], e.latest);  // at_end deliberately ignored: see the header
     // Prices flow all the time: only a partition that is empty so far stops holding them back (so
     // that the outcome of a replay does not depend on how fast each partition was read). The fleet
     // and signals topics are idle most of the time: a partition read to its end does not hold back.
     // A stalled price partition (detect_stalls) does not hold them back either: its pools are stale.
-    const bool idle = kind->second == InputKind::Prices ? at_end && (!has || (!stalled_.empty() && stalled_.count(tp)))
-                                                        : at_end;
-    if (!idle) progress[k] = std::min(progress[k], latest);
+    const bool idle = e.kind == InputKind::Prices ? e.at_end && (!e.has || (!stalled_.empty() && stalled_.count(*e.tp)))
+                                                  : e.at_end;
+    if (!idle) progress[k] = std::min(progress[k], e.latest);
     any[k] = true;
   }
   auto apply = [&](TimestampMs& current, InputKind kind) {

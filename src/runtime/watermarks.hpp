@@ -17,6 +17,7 @@
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "src/codec/event_decoder.hpp"
 #include "src/core/event.hpp"
@@ -127,8 +128,19 @@ class WatermarkTracker {
   const Watermarks& current() const { return current_; }
 
  private:
+  //! An assigned partition of a known input, as recompute() found it.
+  struct Entry {
+    const PartitionKey* tp;
+    InputKind kind;
+    TimestampMs latest;  //!< kMin when nothing was read from it
+    bool has;            //!< something was read from it
+    bool at_end;
+  };
+  //! entries_ from the assignment and the latest times read.
+  void collect(const std::map<PartitionKey, bool>& assignment);
+  void detect_stalls(std::int64_t now);
   std::map<std::string, InputKind> topics_;
-  void detect_stalls(const std::map<PartitionKey, bool>& assignment, std::int64_t now);
+  std::vector<Entry> entries_;  //!< kept between rounds for its capacity
   std::map<PartitionKey, TimestampMs> max_ts_;
   TimestampMs stale_after_ = 0;
   std::int64_t stale_grace_ms_ = 0;
