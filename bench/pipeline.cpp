@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <thread>
 
 #include "src/feed/event_publisher.hpp"
@@ -68,7 +69,15 @@ static void BM_ConsumeOnly(benchmark::State& state) {
 }
 BENCHMARK(BM_ConsumeOnly)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
 
-static void BM_PipelineEndToEnd(benchmark::State& state) {
+namespace {
+
+struct NoLogic : ShardLogic {
+  void on_event(const Event&, const EventContext&, OutputCollector&) override {}
+};
+
+// The pipeline over the market with the shards' logic `plan` makes of the configuration, once per
+// iteration (each in a new consumer group).
+void run_pipeline(benchmark::State& state, const std::function<ShardPlan(const Config&)>& plan) {
   Market market;
   Config cfg = market.cfg;
   const auto total = market.total;
@@ -88,7 +97,7 @@ static void BM_PipelineEndToEnd(benchmark::State& state) {
       while (metrics.events_processed.get() < total) std::this_thread::sleep_for(std::chrono::microseconds(200));
       processed = std::chrono::steady_clock::now();
     });
-    Pipeline p(cfg, live_topology(cfg), metrics, kafka_io(cfg));
+    Pipeline p(cfg, plan(cfg), metrics, kafka_io(cfg));
     const int rc = p.run(stop);
     const auto finished = std::chrono::steady_clock::now();
     watch.join();
@@ -110,6 +119,20 @@ static void BM_PipelineEndToEnd(benchmark::State& state) {
   state.counters["ticks_held"] = static_cast<double>(held);  // waited for the fleet and signals inputs
   state.counters["released_early"] = static_cast<double>(released_early);
 }
+
+}  // namespace
+
+static void BM_PipelineEndToEnd(benchmark::State& state) { run_pipeline(state, [](const Config& cfg) { return live_topology(cfg); }); }
 BENCHMARK(BM_PipelineEndToEnd)->Arg(1)->Arg(2)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
+
+// The runtime alone: the same source, routing, holding and queues, with shards that do nothing with
+// what they get (no windows, scores, outputs or risk table): what is left of the gap to the bare
+// consumer is the runtime's and the machine's, not the operators'.
+static void BM_PipelineSourceOnly(benchmark::State& state) {
+  run_pipeline(state, [](const Config& cfg) {
+    return ShardPlan{[](int, RuntimeMetrics&) { return std::make_unique<NoLogic>(); }, live_topology(cfg).route, {}};
+  });
+}
+BENCHMARK(BM_PipelineSourceOnly)->Arg(1)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
 
 BENCHMARK_MAIN();

@@ -199,6 +199,11 @@ def row_kafka(build):
         r.figure(f"pipeline, {shards} shard(s): read / processed / outputs delivered and committed",
                  f"{mps(b['items_per_second'])} / {mps(n / b['processed_s'])} / {mps(through)} "
                  f"({int(b['outputs']):,} outputs)")
+    src = got.get("BM_PipelineSourceOnly/1/iterations:1/manual_time")
+    if src:
+        # The runtime without the operators: what the read rate owes to the source, Kafka and the machine.
+        r.figure("runtime alone (shards that do nothing), 1 shard: read / processed",
+                 f"{mps(src['items_per_second'])} / {mps(src['messages'] / src['processed_s'])}")
     # Live ticks that arrive once the fleet and signals partitions are read to their end wait
     # runtime.control_grace_ms (2 s) for a late signal: a fixed latency at the end of this short
     # run, not a limit on the rate of a continuing stream. The same run without it:

@@ -67,7 +67,8 @@ class EventSource {
   //! Hands messages over in event-time order across all partitions (a replay sorted by time): an
   //! event is then routed after every event stamped before it, and nothing needs holding back.
   virtual bool event_time_ordered() const { return false; }
-  //! Re-checks which partitions are read to their end (once per poll round, before assignment()).
+  //! Re-checks which partitions are read to their end (before assignment(); the pipeline calls it
+  //! at the start of a poll round, at most every Pipeline::kEndsCheckIntervalMs).
   virtual void confirm_ends() {}
   //! Assigned partitions whose history before the resume point is still being re-read (warm start).
   virtual std::size_t warming_partitions() const { return 0; }
