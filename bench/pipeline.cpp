@@ -12,6 +12,7 @@
 #include <functional>
 #include <thread>
 
+#include "bench/runtime_only_plan.hpp"
 #include "src/feed/event_publisher.hpp"
 #include "src/feed/synth_market.hpp"
 #include "src/kafka/embedded_cluster.hpp"
@@ -71,10 +72,6 @@ BENCHMARK(BM_ConsumeOnly)->UseManualTime()->Iterations(1)->Unit(benchmark::kMill
 
 namespace {
 
-struct NoLogic : ShardLogic {
-  void on_event(const Event&, const EventContext&, OutputCollector&) override {}
-};
-
 // The pipeline over the market with the shards' logic `plan` makes of the configuration, once per
 // iteration (each in a new consumer group).
 void run_pipeline(benchmark::State& state, const std::function<ShardPlan(const Config&)>& plan) {
@@ -122,17 +119,15 @@ void run_pipeline(benchmark::State& state, const std::function<ShardPlan(const C
 
 }  // namespace
 
-static void BM_PipelineEndToEnd(benchmark::State& state) { run_pipeline(state, [](const Config& cfg) { return live_topology(cfg); }); }
+static void BM_PipelineEndToEnd(benchmark::State& state) {
+  run_pipeline(state, [](const Config& cfg) { return live_topology(cfg); });
+}
 BENCHMARK(BM_PipelineEndToEnd)->Arg(1)->Arg(2)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
 
 // The runtime alone: the same source, routing, holding and queues, with shards that do nothing with
 // what they get (no windows, scores, outputs or risk table): what is left of the gap to the bare
 // consumer is the runtime's and the machine's, not the operators'.
-static void BM_PipelineSourceOnly(benchmark::State& state) {
-  run_pipeline(state, [](const Config& cfg) {
-    return ShardPlan{[](int, RuntimeMetrics&) { return std::make_unique<NoLogic>(); }, live_topology(cfg).route, {}};
-  });
-}
+static void BM_PipelineSourceOnly(benchmark::State& state) { run_pipeline(state, bench::runtime_only_plan); }
 BENCHMARK(BM_PipelineSourceOnly)->Arg(1)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
 
 BENCHMARK_MAIN();

@@ -29,6 +29,7 @@
 #include <time.h>
 #include <thread>
 
+#include "bench/runtime_only_plan.hpp"
 #include "src/codec/json_encoder.hpp"
 #include "src/kafka/embedded_cluster.hpp"
 #include "src/kafka/kafka_conf.hpp"
@@ -172,10 +173,6 @@ double consume_only(const Config& cfg, long total) {
   return s;
 }
 
-struct NoLogic : ShardLogic {
-  void on_event(const Event&, const EventContext&, OutputCollector&) override {}
-};
-
 // A new member of `group` re-reading the whole topic as history through `logic`. Prints the time
 // from its first message to the moment every replayed tick has been processed by its shard.
 void warm_start(Config cfg, const char* label, const char* group, const ShardPlan& logic, long total) {
@@ -248,9 +245,7 @@ int main() {
   }
 
   if (phase("source"))
-    warm_start(cfg, "source only", "warm-start-bench-source",
-               ShardPlan{[](int, RuntimeMetrics&) { return std::make_unique<NoLogic>(); }, live_topology(cfg).route, {}},
-               total);
+    warm_start(cfg, "source only", "warm-start-bench-source", bench::runtime_only_plan(cfg), total);
   if (phase("warm")) warm_start(cfg, "warm start", "warm-start-bench", live_topology(cfg), total);
   return 0;
 }
