@@ -8,6 +8,7 @@
 #include "src/codec/dlq_reason.hpp"
 #include "src/codec/json_encoder.hpp"
 #include "src/core/steady_time.hpp"
+#include "src/core/time.hpp"
 #include "src/kafka/topic_reader.hpp"
 
 namespace spotstream {
@@ -28,6 +29,11 @@ DecisionShard::DecisionShard(const Config& cfg, SignalReactionSettings s, std::u
       lateness_(cfg.get_int("window.allowed_lateness_ms")),
       max_nodes_(static_cast<std::size_t>(cfg.get_int("limits.max_fleet_nodes"))),
       dlq_payload_max_(static_cast<std::size_t>(cfg.get_int("decode.dlq_payload_max_bytes"))),
+      // exactly_once: a transaction waits for every output its batches owe, and the source reads
+      // nothing meanwhile: a signal's decision could wait only for prices that are not read.
+      pending_signals_(decides_ && cfg.get_string("delivery.guarantee") != "exactly_once"
+                           ? cfg.get_int("decisions.signal_scores_wait_ms") : 0, lateness_,
+                       cfg.get_int("decisions.instant_ms")),
       signals_(s, metrics),
       fleet_(signals_, metrics) {
   // One feed per process; with decisions off it still serves REST reads.
@@ -51,14 +57,15 @@ void DecisionShard::on_event(const Event& event, const EventContext& ctx, Output
   // its nodes wait for them instead of expiring at once.
   fleet_state_.fleet_watermark = ctx.wm.fleet;
   fleet_state_.signals_watermark = ctx.wm.signals;
-  const bool timed = !ctx.replay && ctx.polled_ns != 0 && std::holds_alternative<Signal>(event);
+  pending_signals_.prices_caught_up(ctx.wm.prices_caught_up);
   const DecisionSink emit = [&](const Decision& d, bool replay) {
     if (d.signal != "none") emit_signal_decision(d, replay, out);
     else this->emit(d, replay, out);
-    if (timed && !replay) metrics_.signal_decision_seconds.observe(static_cast<double>(steady_ns() - ctx.polled_ns) / 1e9);
   };
   if (const auto* s = std::get_if<Signal>(&event)) {
+    signal_polled_ns_ = ctx.replay ? 0 : ctx.polled_ns;
     signals_(*s, ctx.replay, fleet_state_, emit);
+    signal_polled_ns_ = 0;
   } else if (const auto* f = std::get_if<FleetEvent>(&event)) {
     if (f->action == FleetAction::Join && refused(*f, ctx, out)) return;
     if (!ctx.replay && f->action == FleetAction::Join) check_catalogued(*f);
@@ -87,6 +94,7 @@ void DecisionShard::on_revoked(const std::vector<PartitionKey>& parts) {
 void DecisionShard::on_progress(const EventContext& ctx, OutputCollector& out) {
   prices_->on_progress(ctx, out);
   prices_seen_ = std::max(prices_seen_, ctx.wm.prices);
+  pending_signals_.prices_caught_up(ctx.wm.prices_caught_up);
   // Not the progresses that never go back: after a takeover, the signals on the partitions just
   // assigned (a notice whose siblings this process holds, a pool's cool-down) come before the
   // next decisions, as they would in one process that had read them all along.
@@ -96,13 +104,15 @@ void DecisionShard::on_progress(const EventContext& ctx, OutputCollector& out) {
   ends_checked_at_ = std::max(ends_checked_at_, ctx.wm.ends_checked_at);
   decide(inputs_through_, out);
   clear_departed(out);
+  release_signal_decisions(out);
 }
 
-// Decisions come for instants after those decided, for parked signals when their node joins, and
-// for instants already decided when a node is caught up.
+// Decisions come for instants after those decided, for parked signals when their node joins, for
+// signals waiting for their scores, and for instants already decided when a node is caught up.
 TimestampMs DecisionShard::outputs_complete_before(const EventContext& ctx) const {
   TimestampMs before = ctx.wm.routed_before();
   if (!fleet_state_.sibling_due.empty()) before = std::min(before, fleet_state_.sibling_due.front().signal.ts);
+  before = std::min(before, pending_signals_.earliest());
   if (!decides_) return before;
   // Nothing at or before decided_upto_ is decided again (its extremes stand for themselves).
   const bool extreme = decided_upto_ == Watermarks::kMin || decided_upto_ == Watermarks::kMax;
@@ -115,9 +125,12 @@ TimestampMs DecisionShard::outputs_complete_before(const EventContext& ctx) cons
 }
 
 // The table read from spot.risk completes on its own thread: decide as it does.
+// So do the signals' scores, and deferred signal decisions have a deadline.
 void DecisionShard::on_idle(OutputCollector& out) {
-  if (!feed_) return;
+  if (!feed_ && pending_signals_.empty()) return;
   std::lock_guard lock(idle_mu_);
+  release_signal_decisions(out);
+  if (!feed_) return;
   decide(inputs_through_, out);
   clear_departed(out);
 }
@@ -140,6 +153,7 @@ void DecisionShard::on_finish(OutputCollector& out, bool input_consumed) {
       spdlog::warn("decisions: the risk table is complete through {} ms, not through the end of {} ({} ms), after "
                    "{} ms; deciding on what it has", feed_->complete_through(), prices_topic_, *target, kFinishSyncMs);
   }
+  release_signal_decisions(out, true);
   // The signals read so far are committed with this stop: their siblings are told now, not left
   // to a restart that would take the replayed notices as delivered. (Not waiting for the inputs to
   // pass them: a notice stamped earlier that only a later run reads could have changed who is told.)
@@ -206,11 +220,47 @@ void DecisionShard::emit(const Decision& d, bool replay, OutputCollector& out) {
 }
 
 void DecisionShard::emit_signal_decision(const Decision& d, bool replay, OutputCollector& out) {
-  Decision enriched = d;
-  services_->engine.enrich_signal_decision(fleet_state_, enriched);
-  services_->signals.set(d.instance_id, SignalBoard::Entry{d.kind, d.signal, d.reason, d.ts, enriched.why,
-                                                            enriched.target});
-  emit(enriched, replay, out);
+  PendingSignalDecisions::Entry e{d, replay, signal_polled_ns_, nullptr, 0};
+  const auto& table = services_->table;
+  if (pending_signals_.empty() && (table.feeders() == 0 || pending_signals_.ready(d.ts, table.complete_through()))) {
+    send_signal_decision(e, false, out);
+    return;
+  }
+  if (!replay) {
+    e.held = out.batch();
+    metrics_.signal_decisions_waited.inc();
+  }
+  pending_signals_.defer(std::move(e), steady_ms());
+}
+
+void DecisionShard::release_signal_decisions(OutputCollector& out, bool all) {
+  if (pending_signals_.empty()) return;
+  pending_signals_.release(services_->table.complete_through(), steady_ms(), all,
+                           [&](PendingSignalDecisions::Entry& e, bool late) { send_signal_decision(e, late, out); });
+}
+
+void DecisionShard::send_signal_decision(PendingSignalDecisions::Entry& e, bool late, OutputCollector& out) {
+  Decision& d = e.decision;
+  if (late && !e.replay) {
+    metrics_.signal_decisions_unscored.inc();
+    const auto n = metrics_.signal_decisions_unscored.get();
+    const TimestampMs complete = services_->table.complete_through();
+    if (n <= 10 || n % 1000 == 0)
+      spdlog::warn("decisions: {} for {} at {}: after {} ms (decisions.signal_scores_wait_ms) the risk table is complete "
+                   "{}, short of the signal's time; its replacement is chosen from the scores the table has (#{})",
+                   to_string(d.kind), d.instance_id, format_iso8601(d.ts), pending_signals_.wait_ms(),
+                   complete == Watermarks::kMin ? std::string("nowhere yet") : "through " + format_iso8601(complete), n);
+  }
+  std::string reason = d.reason;  // the board's, without the replacement's
+  services_->engine.enrich_signal_decision(fleet_state_, d);
+  services_->signals.set(d.instance_id, SignalBoard::Entry{d.kind, d.signal, std::move(reason), d.ts, d.why, d.target});
+  if (!e.replay) {
+    metrics_.count_decision(d.kind, d.why);
+    if (e.held) out.emit_held(e.held, OutputTopic::Decisions, d.node_id, encode_decision(d), d.ts);
+    else out.emit(OutputTopic::Decisions, d.node_id, encode_decision(d), d.ts);
+    if (e.polled_ns != 0)
+      metrics_.signal_decision_seconds.observe(static_cast<double>(steady_ns() - e.polled_ns) / 1e9);
+  }
 }
 
 // Sibling reactions wait for the fleet and signals inputs only (not for the prices): a sibling is

@@ -19,6 +19,7 @@
 #include "operators/decision/input_grace.hpp"
 #include "operators/decision/signal_reaction.hpp"
 #include "topology/decision_services.hpp"
+#include "topology/pending_signal_decisions.hpp"
 #include "topology/price_shard.hpp"
 #include "topology/risk_topic_feed.hpp"
 
@@ -44,8 +45,12 @@ class DecisionShard : public ShardLogic {
   bool refused(const FleetEvent& join, const EventContext& ctx, OutputCollector& out);
   void emit(const Decision& d, bool replay, OutputCollector& out);
   //! A decision caused by an AWS signal (the node's own or a sibling's): with its prices and
-  //! replacement, and on the REST signal board.
+  //! replacement, and on the REST signal board; deferred while the risk table lacks the scores
+  //! of its time (PendingSignalDecisions).
   void emit_signal_decision(const Decision& d, bool replay, OutputCollector& out);
+  void send_signal_decision(PendingSignalDecisions::Entry& e, bool late, OutputCollector& out);
+  //! The deferred signal decisions that may go now (`all`: every one).
+  void release_signal_decisions(OutputCollector& out, bool all = false);
   void release_siblings(TimestampMs through, OutputCollector& out, bool consumed);
   void restore(OutputCollector& out);
   void decide(TimestampMs through, OutputCollector& out, bool consumed = false);
@@ -81,6 +86,8 @@ class DecisionShard : public ShardLogic {
   std::size_t max_nodes_;
   std::size_t dlq_payload_max_;
   FleetState fleet_state_;
+  PendingSignalDecisions pending_signals_;
+  std::int64_t signal_polled_ns_ = 0;  //!< the signal being processed: when it was read (0: not timed)
   SignalReaction signals_;
   FleetMembership fleet_;
 };

@@ -49,6 +49,8 @@ std::vector<MemorySource::Placement> place(std::vector<Event>& events, const std
 Config replay_config(Config cfg) {
   cfg.set("decisions.risk_source", "local");
   cfg.set("decisions.input_grace_ms", "0");
+  // Not bounded by the wall clock: a replay's signal decisions wait for the scores of their time.
+  cfg.set("decisions.signal_scores_wait_ms", "3600000");
   cfg.set("window.max_ahead_of_clock_ms", "0");
   cfg.set("window.max_ahead_ms", "0");
   cfg.set("runtime.idle_exit_ms", "1");

@@ -5,16 +5,9 @@
 #include <algorithm>
 
 #include "src/codec/json_encoder.hpp"
+#include "src/core/time.hpp"
 
 namespace spotstream {
-
-namespace {
-// The grid instant at or before t (floor, also for negative times).
-TimestampMs grid_floor(TimestampMs t, TimestampMs step) {
-  const TimestampMs q = t / step;
-  return (t % step != 0 && t < 0) ? q - 1 : q;
-}
-}  // namespace
 
 RiskMarks::RiskMarks(const Config& cfg)
     : prices_topic_(cfg.get_string("topics.prices")),
@@ -71,7 +64,7 @@ std::vector<Output> RiskMarks::due(std::uint64_t retired, const OutputSink& sink
   for (const auto& [p, through] : s.through) {
     auto [it, first] = published_.try_emplace(p, through);
     if (!first) {
-      if (grid_floor(through, instant_ms_) <= grid_floor(it->second, instant_ms_)) continue;
+      if (grid_cell(through, instant_ms_) <= grid_cell(it->second, instant_ms_)) continue;
       it->second = through;
     }
     const std::string key = risk_mark_key(prices_topic_, p);

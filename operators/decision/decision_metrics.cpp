@@ -27,6 +27,8 @@ void DecisionMetrics::to_json(nlohmann::json& j) const {
   j["parked_signals_expired"] = parked_signals_expired.get();
   j["parked_signals_overflow"] = parked_signals_overflow.get();
   j["joins_caught_up"] = joins_caught_up.get();
+  j["signal_decisions_waited"] = signal_decisions_waited.get();
+  j["signal_decisions_unscored"] = signal_decisions_unscored.get();
   j["fleet_nodes"] = fleet_nodes.get();
   j["unknown_instance_types"] = unknown_instance_types.get();
   j["risk_table_records"] = risk_table_records.get();

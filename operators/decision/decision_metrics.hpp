@@ -24,6 +24,10 @@ struct DecisionMetrics {
   Counter parked_signals_applied;    //!< of those, applied when the instance joined later
   Counter parked_signals_expired;    //!< of those, expired unmatched (logged)
   Counter parked_signals_overflow;   //!< of those, not kept: the parked table was full (logged)
+  //! Signal decisions that waited for the scores of their time (the prices lagged the signals)...
+  Counter signal_decisions_waited;
+  //! ...and of those, that went on the scores the table had after decisions.signal_scores_wait_ms (logged)
+  Counter signal_decisions_unscored;
   Counter joins_caught_up;           //!< live joins older than instants already decided, evaluated at those
   Counter unknown_instance_types;    //!< joins of a well-formed instance type no catalogue knows (logged)
   Counter risk_table_records;        //!< spot.risk records read into the risk table (decisions.risk_source=topic)

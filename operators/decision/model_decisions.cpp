@@ -237,7 +237,10 @@ void ModelDecisions::enrich_signal_decision(const FleetState& state, Decision& d
   if (it == state.nodes.end()) return;
   const FleetNode& node = it->second;
   const NodeNeeds needs = filter_.needs_of(node.joined);
-  const Ranking r = rank_at(needs, table_.region_as_of(needs.region, RiskTable::kLatest), state.notices, d.ts);
+  // The scores of the signal's time, not the latest: a catch-up reads the prices ahead of the
+  // signals. A signal older than the history kept reads the oldest kept.
+  const TimestampMs as_of = std::max(d.ts, table_.released_before());
+  const Ranking r = rank_at(needs, table_.region_as_of(needs.region, as_of), state.notices, d.ts);
   if (d.why.empty()) d.why = "signal";
   if (r.own) {
     d.crash_probability = r.own->risk.crash_probability;

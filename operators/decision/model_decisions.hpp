@@ -10,8 +10,9 @@
 //! and had no AWS signal at or before T. Nodes are taken in (fleet, node id) order, so the diversity
 //! cap fills the same way on every run. Decisions carry ts = T: the same on every replay, whatever
 //! the shard count, batch sizes or timing.
-//! Not deterministic: the replacement pool, crash probability, yield and prices in a signal's decision,
-//! which must not wait: they come from the latest scores when the signal is processed. And an
+//! A signal's decision takes its replacement pool, crash probability, yield and prices from the
+//! table as of the signal's time; it does not wait for the table to be complete through it (the
+//! decision shard waits, boundedly, only while the prices lag the signals). And an
 //! event older than its input's progress (a producer appending old events to a partition already
 //! read to its end) is late: decisions already made do not change.
 #include <memory>
@@ -56,7 +57,8 @@ class ModelDecisions {
   //! caller's `through` says how far the fleet and signals inputs are known (their progress).
   void advance(FleetState& state, TimestampMs through, const DecisionSink& emit) const;
   //! Adds the own pool's crash probability and, for an EVACUATE (or a sibling's SWITCH), the best
-  //! replacement pool (or "on-demand") with its yield, from the latest scores; never a pool in cool-down.
+  //! replacement pool (or "on-demand") with its yield, from the scores as of the decision's time;
+  //! never a pool in cool-down.
   void enrich_signal_decision(const FleetState& state, Decision& d) const;
   //! One node's evaluation on the latest scores, with no fleet (no diversity cap) and no history:
   //! what the REST API answers.

@@ -146,6 +146,16 @@ TimestampMs RiskTable::complete_through() const {
   return progress_.empty() ? std::numeric_limits<TimestampMs>::min() : m;
 }
 
+std::size_t RiskTable::feeders() const {
+  std::shared_lock lock(mu_);
+  return progress_.size();
+}
+
+TimestampMs RiskTable::released_before() const {
+  std::shared_lock lock(mu_);
+  return released_before_;
+}
+
 std::vector<TimestampMs> RiskTable::take_changed_instants(TimestampMs through) {
   std::vector<TimestampMs> out;
   std::unique_lock lock(mu_);

@@ -77,6 +77,11 @@ class RiskTable {
   std::vector<PoolRisk> region_as_of(std::string_view region, TimestampMs t) const;
   //! Minimum over feeders of how far they are complete; Watermarks-style minimum when none advanced.
   TimestampMs complete_through() const;
+  //! Feeders registered: none, and nothing will ever be scored.
+  std::size_t feeders() const;
+  //! The latest release_before(): reads as of an earlier time may miss pools (their older entries
+  //! are gone).
+  TimestampMs released_before() const;
   //! Grid instants (ascending, each once) at which some score changed, up to `through`; removes them.
   std::vector<TimestampMs> take_changed_instants(TimestampMs through);
   //! Forgets history no read as of `t` or later can need (keeps each pool's latest entry at or before t).

@@ -15,6 +15,12 @@ inline constexpr TimestampMs kMinuteMs = 60 * kSecondMs;
 inline constexpr TimestampMs kHourMs = 60 * kMinuteMs;
 inline constexpr TimestampMs kDayMs = 24 * kHourMs;
 
+//! The cell of a grid of `step` ms that `t` falls in: floor(t / step), also for negative times.
+constexpr TimestampMs grid_cell(TimestampMs t, TimestampMs step) {
+  const TimestampMs q = t / step;
+  return (t % step != 0 && t < 0) ? q - 1 : q;
+}
+
 //! Parses "2020-02-20T22:06:16.000Z", "2022-08-11T14:00:00Z", "...+02:00", "2020-02-20 22:06:16".
 //! Fractions of any length are accepted (truncated to ms). A missing zone means UTC.
 //! Returns nullopt on anything else, including out-of-range fields.

@@ -145,6 +145,11 @@ void MetricsExposition::collect_decisions(std::vector<MetricFamily>& out) const 
   counter(out, "spot_signals_parked_expired_total", "Parked signals that expired unmatched", m.parked_signals_expired);
   counter(out, "spot_signals_parked_overflow_total", "Signals not parked: the parked table was full",
           m.parked_signals_overflow);
+  counter(out, "spot_signal_decisions_waited_total",
+          "Signal decisions that waited for the risk table to hold the scores of their time", m.signal_decisions_waited);
+  counter(out, "spot_signal_decisions_unscored_total",
+          "Signal decisions that went on the scores the table had after decisions.signal_scores_wait_ms",
+          m.signal_decisions_unscored);
   gauge(out, "spot_fleet_nodes", "Fleet nodes the process holds (limits.max_fleet_nodes)",
         static_cast<double>(m.fleet_nodes.get()));
   counter(out, "spot_risk_table_records_total", "spot.risk records read into the risk table", m.risk_table_records);

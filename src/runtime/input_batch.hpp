@@ -18,6 +18,9 @@ namespace spotstream {
 struct InputBatch {
   std::atomic<std::int64_t> pending{1};  //!< starts with the source's hold
   std::atomic<bool> failed{false};       //!< an output could not be delivered: never commit
+  //! Of `pending`, the outputs shard logic deferred (OutputCollector::emit_held) and has not made
+  //! yet: with only those left, every output made so far has been delivered.
+  std::atomic<std::int64_t> deferred{0};
   //! (topic, partition) -> offset to commit (last offset in the batch + 1).
   std::map<std::pair<std::string, std::int32_t>, std::int64_t> next_offsets;
 
@@ -33,6 +36,15 @@ struct InputBatch {
       observe->observe(static_cast<double>(steady_ns() - polled) / 1e9);
   }
   bool complete() const { return pending.load(std::memory_order_acquire) == 0; }
+  //! Holds for a deferred output (its offsets wait for it; see `deferred`).
+  void defer() {
+    deferred.fetch_add(1, std::memory_order_acq_rel);
+    add(1);
+  }
+  //! Everything is done but the deferred outputs.
+  bool done_but_deferred() const {
+    return pending.load(std::memory_order_acquire) == deferred.load(std::memory_order_acquire);
+  }
 };
 
 }  // namespace spotstream

@@ -1,5 +1,7 @@
 #include "src/runtime/offset_tracker.hpp"
 
+#include <algorithm>
+
 namespace spotstream {
 
 InputBatch* OffsetTracker::push(std::unique_ptr<InputBatch> batch) {
@@ -26,6 +28,12 @@ bool OffsetTracker::advance(bool& failed) {
     ++retired_;
     moved = true;
   }
+  std::uint64_t delivered = retired_;
+  for (const auto& b : batches_) {
+    if (!b->done_but_deferred() || b->failed.load(std::memory_order_acquire)) break;
+    ++delivered;
+  }
+  delivered_ = std::max(delivered_, delivered);
   return moved;
 }
 

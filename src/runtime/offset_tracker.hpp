@@ -31,9 +31,12 @@ class OffsetTracker {
   //! k = pushed() right after its push) is retired once retired() >= k.
   std::uint64_t pushed() const { return pushed_; }
   std::uint64_t retired() const { return retired_; }
+  //! Like retired(), counting as done the batches that wait only for outputs deferred by shard
+  //! logic (InputBatch::done_but_deferred): every output made for batches up to it is delivered.
+  std::uint64_t delivered() const { return delivered_; }
 
  private:
-  std::uint64_t pushed_ = 0, retired_ = 0;
+  std::uint64_t pushed_ = 0, retired_ = 0, delivered_ = 0;
   std::deque<std::unique_ptr<InputBatch>> batches_;
   std::map<PartitionKey, std::int64_t> committable_;
 };

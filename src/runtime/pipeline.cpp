@@ -162,7 +162,8 @@ void Pipeline::seal_batch() {
   const bool progressed = wm.prices_progress != progress_sent_.prices_progress ||
                           wm.fleet_progress != progress_sent_.fleet_progress ||
                           wm.signals_progress != progress_sent_.signals_progress ||
-                          wm.control_progress != progress_sent_.control_progress;
+                          wm.control_progress != progress_sent_.control_progress ||
+                          wm.prices_caught_up != progress_sent_.prices_caught_up;
   // A newer confirmation of the partitions' ends is news for decisions waiting for an idle input's
   // grace (decisions.input_grace_ms), at a resolution that does not flood the shards.
   // So is a change in the stalled price partitions, for the price shards marking their pools.
@@ -201,12 +202,13 @@ void Pipeline::seal_batch() {
   batch->done();  // the source's hold
 }
 
-void Pipeline::wait_in_flight() {
+void Pipeline::wait_in_flight(bool deferred_done) {
   release_held(Release::All);
   bool failed = false;
   for (;;) {
     tracker_.advance(failed);
     if (tracker_.in_flight() == 0 || failed || fatal_.load()) return;
+    if (deferred_done && tracker_.delivered() == tracker_.pushed()) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
 }
@@ -253,7 +255,7 @@ void Pipeline::publish_marks() {
   if (!marks_) return;
   bool failed = false;
   tracker_.advance(failed);
-  auto marks = marks_->due(tracker_.retired(), *sink_);
+  auto marks = marks_->due(tracker_.delivered(), *sink_);
   if (marks.empty()) return;
   // A batch of their own: shutdown waits for them like for any output (wait_in_flight).
   InputBatch* batch = tracker_.push(std::make_unique<InputBatch>());
@@ -359,11 +361,12 @@ int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& ma
   for (auto& s : shards_) s->stop_and_join();
   if (marks_ && !fatal_.load()) {
     // The last marks, once everything read is delivered: the decision shard's on_finish waits for
-    // the risk table to have read them (decisions up to where this process's input got).
-    wait_in_flight();
+    // the risk table to have read them (decisions up to where this process's input got). Outputs
+    // deferred by the shards (signal decisions waiting for that table) come with on_finish.
+    wait_in_flight(true);
     marks_->sealed(tracker_.pushed(), watermarks_, source_->assignment(), true);
     publish_marks();
-    wait_in_flight();
+    wait_in_flight(true);
   }
   // exactly_once: the last marks must be committed before on_finish waits to read them back.
   if (exactly_once_) commit_transaction();

@@ -82,7 +82,9 @@ class Pipeline : public EventSource::Listener {
   void seal_batch();
   //! Progress marks carrying only a newer Watermarks::ends_checked_at, tied to no input batch.
   void send_ends_checked(const Watermarks& wm);
-  void wait_in_flight();
+  //! Until every input batch is committable; `deferred_done`: or waits only for outputs the shards
+  //! deferred (OffsetTracker::delivered), which the stop's on_finish makes.
+  void wait_in_flight(bool deferred_done = false);
   //! The gauges of what the source thread owns (assignment, warm start, lag, queue depths).
   void refresh_gauges();
   void commit(bool sync);

@@ -87,7 +87,7 @@ std::size_t Shard::drain(moodycamel::ConcurrentQueue<QueuedEvent>& q, moodycamel
       logic_->on_event(item.event, item.ctx, collector_);
       if (!item.copy) ++events;
     }
-    delta += static_cast<std::int64_t>(outputs.size() - before) - 1;
+    delta += static_cast<std::int64_t>(outputs.size() - before - collector_.take_held_outputs()) - 1;
     if (item.progress && &q == &prices_) {
       // Everything before the mark, and what the mark itself released, is out: tell the sink.
       settle();
@@ -119,6 +119,7 @@ void Shard::loop() {
     if (!woken) {
       collector_.set_batch(nullptr);
       logic_->on_idle(collector_);
+      collector_.take_held_outputs();
       sink_->push(collector_.outputs());
     }
   }
@@ -127,6 +128,7 @@ void Shard::loop() {
 void Shard::finish(bool input_consumed) {
   collector_.set_batch(nullptr);
   logic_->on_finish(collector_, input_consumed);
+  collector_.take_held_outputs();
   sink_->push(collector_.outputs());
 }
 

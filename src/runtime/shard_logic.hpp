@@ -3,6 +3,7 @@
 //! shard's state objects and operator functors. Called only from its shard's thread.
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "src/core/event.hpp"
@@ -23,10 +24,23 @@ class OutputCollector {
     outputs_.push_back(Output{topic, std::move(key), std::move(value), ts, batch_, true});
   }
   void set_batch(InputBatch* b) { batch_ = b; }
+  //! The input batch of what is being processed (null: none, e.g. on_idle).
+  InputBatch* batch() const { return batch_; }
+  //! An output owed to an earlier input batch that the logic held (InputBatch::defer) when it
+  //! deferred the output: the hold becomes the output's, so the batch's offsets are committed only
+  //! once it is delivered. Not counted against the batch being processed.
+  void emit_held(InputBatch* held, OutputTopic topic, std::string key, std::string value, TimestampMs ts) {
+    held->deferred.fetch_sub(1, std::memory_order_acq_rel);
+    outputs_.push_back(Output{topic, std::move(key), std::move(value), ts, held});
+    ++held_outputs_;
+  }
+  //! Outputs emitted with emit_held since the last call.
+  std::size_t take_held_outputs() { return std::exchange(held_outputs_, 0); }
   std::vector<Output>& outputs() { return outputs_; }
 
  private:
   InputBatch* batch_ = nullptr;
+  std::size_t held_outputs_ = 0;
   std::vector<Output> outputs_;
 };
 

@@ -46,7 +46,19 @@ void WatermarkTracker::collect(const std::map<PartitionKey, bool>& assignment) {
   }
 }
 
+void WatermarkTracker::track_catch_up(bool confirmed, TimestampMs prices_progress) {
+  std::size_t prices = 0;
+  for (const auto& e : entries_) prices += e.kind == InputKind::Prices;
+  if (confirmed && prices_read_to_end_.size() < prices)
+    for (const auto& e : entries_)
+      if (e.kind == InputKind::Prices && e.at_end) prices_read_to_end_.insert(*e.tp);
+  // Revoked partitions are forgotten: the set holds assigned ones only.
+  if (prices == 0 || prices_read_to_end_.size() < prices) current_.prices_caught_up = Watermarks::kMax;
+  else if (current_.prices_caught_up == Watermarks::kMax) current_.prices_caught_up = prices_progress;
+}
+
 void WatermarkTracker::recompute(const std::map<PartitionKey, bool>& assignment, std::int64_t ends_checked_at) {
+  const bool confirmed = ends_checked_at > current_.ends_checked_at;
   current_.ends_checked_at = std::max(current_.ends_checked_at, ends_checked_at);
   collect(assignment);
   if (stale_after_ > 0) detect_stalls(ends_checked_at);
@@ -89,6 +101,7 @@ void WatermarkTracker::recompute(const std::map<PartitionKey, bool>& assignment,
   apply_progress(current_.prices_progress, InputKind::Prices);
   apply_progress(current_.signals_progress, InputKind::Signals);
   apply_progress(current_.fleet_progress, InputKind::Fleet);
+  track_catch_up(confirmed, current_.prices_progress);
   const auto now = [&](InputKind kind, TimestampMs monotone) {
     const int k = static_cast<int>(kind);
     return any[k] ? progress[k] : monotone;

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -46,6 +47,13 @@ struct Watermarks {
   //! come) and when an idle one has something new, until it is read to its end again. Decisions
   //! made before stand; the next ones wait for what the partition holds.
   TimestampMs control_progress = kMin;
+  //! Where the prices stood when the source caught up with them: their progress (not capped by
+  //! ticks held for the fleet and signals inputs) at the first confirmation of the partitions'
+  //! ends that found every assigned price partition read to its end at least once since it was
+  //! assigned. kMax while some has not been (a start, a restart or a takeover still reading a
+  //! backlog; and a replay, whose partitions end only with it). What reads scores to decide on a
+  //! signal at once waits for the scores up to here: before it, the scores lag the signals.
+  TimestampMs prices_caught_up = kMax;
   //! When (steady clock, ms) the source last confirmed which of its partitions are read to their
   //! end (EventSource::confirm_ends): everything its fetches had found on the broker by then was
   //! routed before this snapshot. A producer appends an event to an idle partition a little after
@@ -101,6 +109,7 @@ class WatermarkTracker {
   void recompute(const std::map<PartitionKey, bool>& assignment, std::int64_t ends_checked_at = 0);
   void forget(const PartitionKey& tp) {
     max_ts_.erase(tp);
+    prices_read_to_end_.erase(tp);
     behind_since_.erase(tp);
     if (stalled_.erase(tp) > 0) ++current_.stalled_generation;
   }
@@ -139,9 +148,14 @@ class WatermarkTracker {
   //! entries_ from the assignment and the latest times read.
   void collect(const std::map<PartitionKey, bool>& assignment);
   void detect_stalls(std::int64_t now);
+  //! Watermarks::prices_caught_up, from the round's entries; `confirmed`: the ends were confirmed
+  //! since the last round (only then can a partition's end have been reached).
+  void track_catch_up(bool confirmed, TimestampMs prices_progress);
   std::map<std::string, InputKind> topics_;
   std::vector<Entry> entries_;  //!< kept between rounds for its capacity
   std::map<PartitionKey, TimestampMs> max_ts_;
+  //! Assigned price partitions found read to their end at least once since their assignment.
+  std::set<PartitionKey> prices_read_to_end_;
   TimestampMs stale_after_ = 0;
   std::int64_t stale_grace_ms_ = 0;
   std::map<PartitionKey, std::int64_t> behind_since_;  //!< behind and at their end, since (wall time)

@@ -58,6 +58,11 @@ class BrokerFaults : public ::testing::Test {
     cfg.set("consumer.group", group);
     cfg.set("runtime.shards", "2");
     cfg.set("topics.decisions", "decisions." + group);
+    // While the broker is down the risk table (read back from spot.risk) cannot complete, and no
+    // decision can be delivered either: a signal's decision may wait the outage out for the scores
+    // of its time, as the fault-free run has them. With the default bound (10 s) it would name its
+    // replacement from what the table had, and the runs would differ by design.
+    cfg.set("decisions.signal_scores_wait_ms", "120000");
     return cfg;
   }
 

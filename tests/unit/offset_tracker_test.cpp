@@ -92,3 +92,30 @@ TEST(OffsetTracker, MatchesBruteForceUnderRandomCompletionOrder) {
     }
   }
 }
+
+// An output deferred by shard logic holds its batch's offsets, but not the count of batches whose
+// outputs made so far are all delivered (what spot.risk's progress marks wait for).
+TEST(OffsetTracker, DeferredOutputsHoldTheOffsetsNotTheDeliveredCount) {
+  OffsetTracker t;
+  auto* a = t.push(batch(10));
+  auto* b = t.push(batch(20));
+  auto* c = t.push(batch(30));
+  a->defer();  // a decision deferred while the batch was processed
+  a->done();   // the source's hold
+  b->done();
+  bool failed = false;
+  EXPECT_FALSE(t.advance(failed));
+  EXPECT_TRUE(t.committable().empty());
+  EXPECT_EQ(t.retired(), 0u);
+  EXPECT_EQ(t.delivered(), 2u);  // c is still being processed
+  // The deferred decision is made (OutputCollector::emit_held): an output of `a` not delivered yet.
+  a->deferred.fetch_sub(1);
+  EXPECT_FALSE(a->done_but_deferred());
+  c->done();
+  EXPECT_FALSE(t.advance(failed));
+  EXPECT_EQ(t.delivered(), 2u);  // a's decision is on its way: c waits behind it, and 2 stands
+  a->done();  // delivered
+  EXPECT_TRUE(t.advance(failed));
+  EXPECT_EQ(t.committable().at({"t", 0}), 30);
+  EXPECT_EQ(t.retired(), 3u);
+}

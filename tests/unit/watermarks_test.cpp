@@ -174,3 +174,42 @@ TEST(Watermarks, APricePartitionBehindTheOthersAtItsEndHasStalled) {
   EXPECT_TRUE(off.stalled().empty());
   EXPECT_EQ(off.current().prices_progress, 0);
 }
+
+// Where the prices stood when the source caught up with them: set when every assigned price
+// partition has been found read to its end at least once (not necessarily in the same round),
+// kept while they go on, and cleared by a partition assigned since that has not been.
+TEST(Watermarks, PricesCaughtUpOnceEveryPartitionWasReadToItsEnd) {
+  auto w = tracker();
+  std::map<PartitionKey, bool> assignment{{{"p", 0}, false}, {{"p", 1}, false}, {{"s", 0}, true}};
+  w.observe({"p", 0}, 1000);
+  w.observe({"p", 1}, 800);
+  w.recompute(assignment, 10);
+  EXPECT_EQ(w.current().prices_caught_up, Watermarks::kMax);
+  assignment[{"p", 0}] = true;  // partition 0 reaches its end...
+  w.recompute(assignment, 20);
+  EXPECT_EQ(w.current().prices_caught_up, Watermarks::kMax);
+  assignment[{"p", 0}] = false;  // ...and has more; partition 1 reaches its end
+  assignment[{"p", 1}] = true;
+  w.observe({"p", 0}, 1500);
+  w.observe({"p", 1}, 900);
+  w.recompute(assignment, 20);  // the ends were not confirmed again: nothing is known of partition 1's end
+  EXPECT_EQ(w.current().prices_caught_up, Watermarks::kMax);
+  w.recompute(assignment, 30);
+  EXPECT_EQ(w.current().prices_caught_up, 900);  // the prices' progress: the least advanced partition
+  w.observe({"p", 1}, 5000);
+  w.observe({"p", 0}, 6000);
+  w.recompute(assignment, 40);
+  EXPECT_EQ(w.current().prices_caught_up, 900);  // once caught up, it stays where it was
+  assignment[{"p", 2}] = false;  // a partition assigned since, not read to its end yet
+  w.recompute(assignment, 50);
+  EXPECT_EQ(w.current().prices_caught_up, Watermarks::kMax);
+  w.observe({"p", 2}, 4000);
+  assignment[{"p", 2}] = true;
+  w.recompute(assignment, 60);
+  EXPECT_EQ(w.current().prices_caught_up, 5000);  // the prices' progress, which never goes back
+  assignment.erase({"p", 2});  // revoked: forgotten
+  w.forget({"p", 2});
+  assignment[{"p", 3}] = true;  // an empty partition at its end holds nothing back
+  w.recompute(assignment, 70);
+  EXPECT_EQ(w.current().prices_caught_up, 5000);
+}

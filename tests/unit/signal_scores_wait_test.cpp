@@ -1,0 +1,167 @@
+// A signal's decision takes its replacement from the risk table as of the signal's time, and waits
+// (boundedly) for the table to hold those scores when the signals are read ahead of the prices.
+// The decision shard is driven directly, as its shard thread drives it; the table is fed by hand
+// (a feeder of the test's own), so what each decision must name is known in advance.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "src/codec/json_encoder.hpp"
+#include "src/core/time.hpp"
+#include "src/runtime/input_batch.hpp"
+#include "tests/unit/signal_test_harness.hpp"
+#include "topology/decision_services.hpp"
+#include "topology/live_topology.hpp"
+#include "topology/process_metrics.hpp"
+
+using namespace spotstream;
+
+namespace {
+
+constexpr TimestampMs kDay2 = 86'400'000 + 10 * kHourMs;  // day 2, 10:00
+constexpr TimestampMs kLateness = 10 * kMinuteMs;          // window.allowed_lateness_ms
+
+PoolRisk score(const std::string& az, TimestampMs ts, double p) {
+  PoolRisk r;
+  r.region = "us-east-1";
+  r.az = az;
+  r.instance_type = "c5.large";
+  r.product = "Linux/UNIX";
+  r.family = "c5";
+  r.pool = az + "/c5.large/Linux/UNIX";
+  r.ts = ts;
+  r.crash_probability = p;
+  r.model = "test@1";
+  r.spot_price = 0.03;
+  r.on_demand_price = 0.085;
+  return r;
+}
+
+struct DecisionShardDriver {
+  explicit DecisionShardDriver(const std::string& wait_ms) {
+    cfg.set("log.level", "warn");
+    cfg.set("decisions.risk_source", "local");
+    cfg.set("decisions.signal_scores_wait_ms", wait_ms);
+    cfg.set("decisions.sibling_reaction", "none");
+    services = std::make_shared<DecisionServices>(cfg);
+    logic = live_topology(cfg, services).logic(0, metrics);
+  }
+  EventContext ctx(TimestampMs prices_progress, TimestampMs caught_up) const {
+    EventContext c;
+    c.wm.prices = c.wm.prices_progress = prices_progress;
+    c.wm.prices_caught_up = caught_up;
+    c.wm.fleet = c.wm.signals = kDay2 + kHourMs;
+    c.wm.signals_assigned = c.wm.fleet_assigned = true;
+    return c;
+  }
+  void join(TimestampMs ts) {
+    out.set_batch(nullptr);
+    logic->on_event(test::join("node-1", "i-1", ts), ctx(Watermarks::kMin, Watermarks::kMax), out);
+  }
+  void signal(TimestampMs ts, TimestampMs caught_up, InputBatch* batch) {
+    out.set_batch(batch);
+    logic->on_event(test::notice("i-1", ts), ctx(Watermarks::kMin, caught_up), out);
+  }
+  //! The EVACUATEs emitted so far, with the batch each is tied to.
+  std::vector<std::pair<Decision, InputBatch*>> evacuations() const {
+    std::vector<std::pair<Decision, InputBatch*>> v;
+    for (const auto& o : const_cast<OutputCollector&>(out).outputs())
+      if (o.topic == OutputTopic::Decisions)
+        if (auto d = decode_decision(o.value); d && d->kind == DecisionKind::Evacuate) v.emplace_back(*d, o.batch);
+    return v;
+  }
+
+  Config cfg;
+  ProcessMetrics metrics;
+  std::shared_ptr<DecisionServices> services;
+  std::unique_ptr<ShardLogic> logic;
+  OutputCollector out;
+};
+
+}  // namespace
+
+// The signal is read before any score of its time: its decision waits, holding its batch, until the
+// table is complete through its time; then it names the best pool as of the signal's time (not the
+// latest scores, which by then say otherwise).
+TEST(SignalScoresWait, ASignalReadAheadOfThePricesWaitsForTheScoresOfItsTime) {
+  DecisionShardDriver d("60000");
+  auto feeder = d.services->table.add_feeder();
+  d.join(kDay2 - kDay2 / 2);
+  const TimestampMs t = kDay2 + 7 * kMinuteMs;
+  InputBatch batch;
+  d.signal(t, Watermarks::kMax, &batch);
+  EXPECT_TRUE(d.evacuations().empty()) << "decided with no score of its time";
+  EXPECT_EQ(batch.pending.load(), 2) << "the deferred decision holds its batch";
+  EXPECT_EQ(d.metrics.signal_decisions_waited.get(), 1u);
+
+  // The scores arrive: as of t, us-east-1b is safe; an hour later it is not and 1c is.
+  feeder.update(score("us-east-1a", t - 20 * kMinuteMs, 0.95));
+  feeder.update(score("us-east-1b", t - 10 * kMinuteMs, 0.10));
+  feeder.update(score("us-east-1b", t + kHourMs, 0.97));
+  feeder.update(score("us-east-1c", t + kHourMs, 0.05));
+  feeder.advance(t + kHourMs);
+  // The decision shard's own price share is complete only through 09:45, short of the cell of
+  // t less the lateness (09:55-10:00): still waiting.
+  d.out.set_batch(nullptr);
+  d.logic->on_progress(d.ctx(kDay2 - 5 * kMinuteMs, Watermarks::kMax), d.out);
+  EXPECT_TRUE(d.evacuations().empty());
+  d.logic->on_progress(d.ctx(t + 1, Watermarks::kMax), d.out);  // every price partition read past t
+  const auto ev = d.evacuations();
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].first.target, "us-east-1b/c5.large/Linux/UNIX") << ev[0].first.reason;
+  EXPECT_EQ(ev[0].second, &batch) << "the output owes its delivery to the signal's batch";
+  EXPECT_EQ(batch.pending.load(), 2) << "the hold became the output's";
+  EXPECT_EQ(d.metrics.signal_decisions_unscored.get(), 0u);
+}
+
+// Once the prices have been caught up with, a signal is decided at once, however far its time is
+// past the table's completeness (sparse price feeds live).
+TEST(SignalScoresWait, OnceThePricesAreCaughtUpASignalIsDecidedAtOnce) {
+  DecisionShardDriver d("60000");
+  auto feeder = d.services->table.add_feeder();
+  d.join(kDay2 - kDay2 / 2);
+  const TimestampMs caught_up = kDay2 - 3 * kHourMs;
+  feeder.update(score("us-east-1a", caught_up - kHourMs, 0.95));
+  feeder.update(score("us-east-1c", caught_up - kHourMs, 0.05));
+  feeder.advance(caught_up);
+  d.out.set_batch(nullptr);
+  d.logic->on_progress(d.ctx(caught_up, caught_up), d.out);
+  InputBatch batch;
+  d.signal(kDay2, caught_up, &batch);
+  const auto ev = d.evacuations();
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].first.target, "us-east-1c/c5.large/Linux/UNIX") << ev[0].first.reason;
+  EXPECT_EQ(d.metrics.signal_decisions_waited.get(), 0u);
+}
+
+// The scores never come: after decisions.signal_scores_wait_ms the decision goes on what the table
+// has (nothing: on-demand), counted; the pipeline's stop releases what still waits.
+TEST(SignalScoresWait, AfterItsBoundTheDecisionGoesOnTheScoresTheTableHas) {
+  DecisionShardDriver d("50");
+  d.services->table.add_feeder();  // a feeder that never advances
+  d.join(kDay2 - kDay2 / 2);
+  InputBatch batch;
+  d.signal(kDay2, Watermarks::kMax, &batch);
+  EXPECT_TRUE(d.evacuations().empty());
+  d.out.set_batch(nullptr);
+  d.logic->on_idle(d.out);
+  EXPECT_TRUE(d.evacuations().empty()) << "gone before its bound";
+  std::this_thread::sleep_for(std::chrono::milliseconds(80));
+  d.logic->on_idle(d.out);
+  auto ev = d.evacuations();
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].first.target, kOnDemandTarget);
+  EXPECT_EQ(d.metrics.signal_decisions_unscored.get(), 1u);
+
+  DecisionShardDriver stopping("60000");
+  stopping.services->table.add_feeder();
+  stopping.join(kDay2 - kDay2 / 2);
+  InputBatch held;
+  stopping.signal(kDay2, Watermarks::kMax, &held);
+  stopping.out.set_batch(nullptr);
+  stopping.logic->on_finish(stopping.out, false);
+  ev = stopping.evacuations();
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].second, &held);
+}
