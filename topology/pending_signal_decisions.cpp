@@ -10,12 +10,12 @@ namespace spotstream {
 // Scores are published when the grid instant they fall in is crossed (spot.risk's progress marks
 // too), so completeness is compared cell by cell.
 bool PendingSignalDecisions::ready(TimestampMs ts, TimestampMs complete) const {
-  if (wait_ms_ <= 0) return true;
   constexpr TimestampMs kMin = std::numeric_limits<TimestampMs>::min();
+  constexpr TimestampMs kMax = std::numeric_limits<TimestampMs>::max();
+  if (wait_ms_ <= 0) return true;
   const TimestampMs up_to = std::min(ts, caught_up_);
   if (complete == kMin) return false;
-  if (up_to == std::numeric_limits<TimestampMs>::max() || complete == std::numeric_limits<TimestampMs>::max())
-    return true;
+  if (up_to == kMax || complete == kMax) return true;
   return grid_cell(complete, instant_ms_) >= grid_cell(up_to - lateness_ - 1, instant_ms_);
 }
 

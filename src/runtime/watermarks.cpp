@@ -46,9 +46,7 @@ void WatermarkTracker::collect(const std::map<PartitionKey, bool>& assignment) {
   }
 }
 
-void WatermarkTracker::track_catch_up(bool confirmed, TimestampMs prices_progress) {
-  std::size_t prices = 0;
-  for (const auto& e : entries_) prices += e.kind == InputKind::Prices;
+void WatermarkTracker::track_catch_up(bool confirmed, std::size_t prices, TimestampMs prices_progress) {
   if (confirmed && prices_read_to_end_.size() < prices)
     for (const auto& e : entries_)
       if (e.kind == InputKind::Prices && e.at_end) prices_read_to_end_.insert(*e.tp);
@@ -64,12 +62,14 @@ void WatermarkTracker::recompute(const std::map<PartitionKey, bool>& assignment,
   if (stale_after_ > 0) detect_stalls(ends_checked_at);
   TimestampMs wm[3], progress[3];
   bool any[3] = {false, false, false};
+  std::size_t price_partitions = 0;
   for (auto& w : wm) w = std::numeric_limits<TimestampMs>::max();
   for (auto& p : progress) p = std::numeric_limits<TimestampMs>::max();
   bool control_at_end = true;
   for (const auto& e : entries_) {
     const int k = static_cast<int>(e.kind);
     if (e.kind != InputKind::Prices && !e.at_end) control_at_end = false;
+    price_partitions += e.kind == InputKind::Prices;
     wm[k] = std::min(wm[k], e.latest);  // at_end deliberately ignored: see the header
     // Prices flow all the time: only a partition that is empty so far stops holding them back (so
     // that the outcome of a replay does not depend on how fast each partition was read). The fleet
@@ -101,7 +101,7 @@ void WatermarkTracker::recompute(const std::map<PartitionKey, bool>& assignment,
   apply_progress(current_.prices_progress, InputKind::Prices);
   apply_progress(current_.signals_progress, InputKind::Signals);
   apply_progress(current_.fleet_progress, InputKind::Fleet);
-  track_catch_up(confirmed, current_.prices_progress);
+  track_catch_up(confirmed, price_partitions, current_.prices_progress);
   const auto now = [&](InputKind kind, TimestampMs monotone) {
     const int k = static_cast<int>(kind);
     return any[k] ? progress[k] : monotone;

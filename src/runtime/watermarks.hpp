@@ -148,9 +148,10 @@ class WatermarkTracker {
   //! entries_ from the assignment and the latest times read.
   void collect(const std::map<PartitionKey, bool>& assignment);
   void detect_stalls(std::int64_t now);
-  //! Watermarks::prices_caught_up, from the round's entries; `confirmed`: the ends were confirmed
-  //! since the last round (only then can a partition's end have been reached).
-  void track_catch_up(bool confirmed, TimestampMs prices_progress);
+  //! Watermarks::prices_caught_up, from the round's entries (`prices` of them price partitions);
+  //! `confirmed`: the ends were confirmed since the last round (only then can a partition's end
+  //! have been reached).
+  void track_catch_up(bool confirmed, std::size_t prices, TimestampMs prices_progress);
   std::map<std::string, InputKind> topics_;
   std::vector<Entry> entries_;  //!< kept between rounds for its capacity
   std::map<PartitionKey, TimestampMs> max_ts_;
