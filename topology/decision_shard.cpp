@@ -85,8 +85,19 @@ void DecisionShard::on_revoked(const std::vector<PartitionKey>& parts) {
   std::set<std::int32_t> fleet_parts;
   for (const auto& [topic, partition] : parts)
     if (topic == fleet_topic_) fleet_parts.insert(partition);
-  if (!fleet_parts.empty())
+  if (!fleet_parts.empty()) {
+    // Their deferred signal decisions too: the signals are read again, and decided, by the new owner.
+    const auto moved = [&](const PendingSignalDecisions::Entry& e) {
+      const auto it = fleet_state_.nodes.find(e.decision.instance_id);
+      return fleet_parts.contains(it != fleet_state_.nodes.end() ? it->second.partition
+                                  : e.node                      ? e.node->partition
+                                                                : -1);
+    };
+    if (const auto n = pending_signals_.drop_if(moved); n > 0)
+      spdlog::info("decisions: {} signal decision(s) waiting for their scores dropped with their partitions; "
+                   "the partitions' next owner decides them", n);
     std::erase_if(fleet_state_.nodes, [&](const auto& n) { return fleet_parts.contains(n.second.partition); });
+  }
   metrics_.fleet_nodes.set(static_cast<std::int64_t>(fleet_state_.nodes.size()));
   prices_->on_revoked(parts);
 }
@@ -220,7 +231,8 @@ void DecisionShard::emit(const Decision& d, bool replay, OutputCollector& out) {
 }
 
 void DecisionShard::emit_signal_decision(const Decision& d, bool replay, OutputCollector& out) {
-  PendingSignalDecisions::Entry e{d, replay, signal_polled_ns_, nullptr, 0};
+  PendingSignalDecisions::Entry e{d, replay, signal_polled_ns_, nullptr, 0, std::nullopt};
+  if (const auto it = fleet_state_.nodes.find(d.instance_id); it != fleet_state_.nodes.end()) e.node = it->second;
   const auto& table = services_->table;
   if (pending_signals_.empty() && (table.feeders() == 0 || pending_signals_.ready(d.ts, table.complete_through()))) {
     send_signal_decision(e, false, out);
@@ -252,7 +264,7 @@ void DecisionShard::send_signal_decision(PendingSignalDecisions::Entry& e, bool 
                    complete == Watermarks::kMin ? std::string("nowhere yet") : "through " + format_iso8601(complete), n);
   }
   std::string reason = d.reason;  // the board's, without the replacement's
-  services_->engine.enrich_signal_decision(fleet_state_, d);
+  services_->engine.enrich_signal_decision(fleet_state_, e.node ? &*e.node : nullptr, d);
   services_->signals.set(d.instance_id, SignalBoard::Entry{d.kind, d.signal, std::move(reason), d.ts, d.why, d.target});
   if (!e.replay) {
     metrics_.count_decision(d.kind, d.why);
@@ -346,6 +358,7 @@ void DecisionShard::clear_departed(OutputCollector& out) {
   while (!due.empty() && due.front().left < through) {
     const auto& d = due.front();
     if (!fleet_state_.sibling_due.empty() && fleet_state_.sibling_due.front().signal.ts <= d.left) return;
+    if (pending_signals_.earliest() <= d.left) return;  // a signal's decision waiting for its scores goes first
     // A node taken over is owed its risk-driven evaluations up to its leave (there are none when
     // decisions are off: only signals decide).
     if (auto it = fleet_state_.nodes.find(d.instance_id);

@@ -36,6 +36,14 @@ void PendingSignalDecisions::release(TimestampMs complete, std::int64_t now_ms, 
   }
 }
 
+std::size_t PendingSignalDecisions::drop_if(const std::function<bool(const Entry&)>& drop) {
+  return std::erase_if(pending_, [&](const Entry& e) {
+    if (!drop(e)) return false;
+    if (e.held) e.held->drop_deferred();
+    return true;
+  });
+}
+
 TimestampMs PendingSignalDecisions::earliest() const {
   TimestampMs t = std::numeric_limits<TimestampMs>::max();
   for (const auto& e : pending_) t = std::min(t, e.decision.ts);

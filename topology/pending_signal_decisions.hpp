@@ -20,7 +20,9 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <optional>
 
+#include "operators/decision/fleet_state.hpp"
 #include "src/core/event.hpp"
 #include "src/runtime/input_batch.hpp"
 
@@ -34,6 +36,9 @@ class PendingSignalDecisions {
     std::int64_t polled_ns = 0;  //!< when the signal was read (latency metric); 0: not timed
     InputBatch* held = nullptr;  //!< the batch it holds (null: none)
     std::int64_t deadline_ms = 0;  //!< steady clock
+    //! Its node when the signal was decided (none: not in the fleet): the node may leave, and be
+    //! forgotten, before the decision goes.
+    std::optional<FleetNode> node;
   };
   //! `wait_ms` 0: never wait. `lateness`: window.allowed_lateness_ms. `instant_ms`: the decision grid.
   PendingSignalDecisions(std::int64_t wait_ms, TimestampMs lateness, TimestampMs instant_ms)
@@ -51,6 +56,9 @@ class PendingSignalDecisions {
   //! `late` says the decision goes on the scores the table has, not those of its time.
   using Release = std::function<void(Entry&, bool late)>;
   void release(TimestampMs complete, std::int64_t now_ms, bool all, const Release& go);
+  //! Drops the deferred decisions `drop` selects (their node moved to another process), letting
+  //! their batches go (InputBatch::drop_deferred); returns how many.
+  std::size_t drop_if(const std::function<bool(const Entry&)>& drop);
   //! The earliest time among the deferred decisions (kMax: none): outputs before it are complete.
   TimestampMs earliest() const;
 

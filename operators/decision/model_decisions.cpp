@@ -232,10 +232,9 @@ void ModelDecisions::evaluate_instant(FleetState& state, TimestampMs t, const De
   }
 }
 
-void ModelDecisions::enrich_signal_decision(const FleetState& state, Decision& d) const {
-  const auto it = state.nodes.find(d.instance_id);
-  if (it == state.nodes.end()) return;
-  const FleetNode& node = it->second;
+void ModelDecisions::enrich_signal_decision(const FleetState& state, const FleetNode* joined, Decision& d) const {
+  if (!joined) return;
+  const FleetNode& node = *joined;
   const NodeNeeds needs = filter_.needs_of(node.joined);
   // The scores of the signal's time, not the latest: a catch-up reads the prices ahead of the
   // signals. A signal older than the history kept reads the oldest kept.

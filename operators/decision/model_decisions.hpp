@@ -58,8 +58,10 @@ class ModelDecisions {
   void advance(FleetState& state, TimestampMs through, const DecisionSink& emit) const;
   //! Adds the own pool's crash probability and, for an EVACUATE (or a sibling's SWITCH), the best
   //! replacement pool (or "on-demand") with its yield, from the scores as of the decision's time;
-  //! never a pool in cool-down.
-  void enrich_signal_decision(const FleetState& state, Decision& d) const;
+  //! never a pool in cool-down. `node`: the decision's node as it was when the signal was decided
+  //! (null: not in the fleet; nothing is added): a decision that waited for its scores may go out
+  //! after its node has left and been forgotten.
+  void enrich_signal_decision(const FleetState& state, const FleetNode* node, Decision& d) const;
   //! One node's evaluation on the latest scores, with no fleet (no diversity cap) and no history:
   //! what the REST API answers.
   Evaluation evaluate(const NodeNeeds& n) const;

@@ -41,6 +41,12 @@ struct InputBatch {
     deferred.fetch_add(1, std::memory_order_acq_rel);
     add(1);
   }
+  //! A deferred output that will not be made: its input is left to whoever reads the partition
+  //! next (its offset must not be committed by this process: OffsetTracker::forget).
+  void drop_deferred() {
+    deferred.fetch_sub(1, std::memory_order_acq_rel);
+    done();
+  }
   //! Everything is done but the deferred outputs.
   bool done_but_deferred() const {
     return pending.load(std::memory_order_acquire) == deferred.load(std::memory_order_acquire);

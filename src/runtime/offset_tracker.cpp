@@ -10,6 +10,11 @@ InputBatch* OffsetTracker::push(std::unique_ptr<InputBatch> batch) {
   return batches_.back().get();
 }
 
+void OffsetTracker::forget(const PartitionKey& tp) {
+  committable_.erase(tp);
+  for (auto& b : batches_) b->next_offsets.erase(tp);
+}
+
 bool OffsetTracker::advance(bool& failed) {
   bool moved = false;
   failed = false;

@@ -24,8 +24,10 @@ class OffsetTracker {
   bool advance(bool& failed);
   //! Offsets safe to commit: (topic, partition) -> next offset. Includes already-committed ones.
   const std::map<PartitionKey, std::int64_t>& committable() const { return committable_; }
-  //! Forgets a partition (revoked): its committable offset is dropped after the final commit.
-  void forget(const PartitionKey& tp) { committable_.erase(tp); }
+  //! Forgets a partition (revoked): its committable offset is dropped after the final commit, and
+  //! the batches still in flight (holding outputs deferred by shard logic) will not commit it: its
+  //! new owner reads their messages again.
+  void forget(const PartitionKey& tp);
   std::size_t in_flight() const { return batches_.size(); }
   //! Batches pushed, and retired (completed in order), since the start: batch number k (1-based,
   //! k = pushed() right after its push) is retired once retired() >= k.

@@ -276,8 +276,10 @@ void Pipeline::on_assigned(const std::vector<PartitionKey>& parts) {
 void Pipeline::on_revoking(const std::vector<PartitionKey>& parts) {
   metrics_.partitions_revoked.inc(parts.size());
   // Finish everything read so far (including the batch being filled), deliver, commit, forget.
+  // Not outputs deferred by shard logic: they may wait for input this source reads, not now
+  // (ShardLogic::on_revoked).
   seal_batch();
-  wait_in_flight();
+  wait_in_flight(true);
   if (exactly_once_) commit_transaction();
   else commit(true);
   for (const auto& tp : parts) {
@@ -286,7 +288,7 @@ void Pipeline::on_revoking(const std::vector<PartitionKey>& parts) {
     watermarks_.forget(tp);
     if (const auto slot = source_->slot_of(tp); slot >= 0) partition_state(static_cast<std::uint32_t>(slot)) = {};
   }
-  // Every event read so far is processed and delivered (wait_in_flight): the shards are idle, so
+  // Every event read so far is processed and its outputs delivered (wait_in_flight): the shards are idle, so
   // they can drop the revoked partitions' state; another member (or this one, if they come back)
   // rebuilds it by replay.
   for (auto& s : shards_) s->revoked(parts);

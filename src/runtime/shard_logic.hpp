@@ -69,7 +69,9 @@ class ShardLogic {
   virtual void look_ahead(const Event& next, const EventContext& ctx) { (void)next, (void)ctx; }
   //! The partitions were taken from this process: drop the state built from them (it is rebuilt by
   //! replay wherever they go). Called from the source thread while the shard is idle: every event
-  //! routed so far has been processed (Pipeline::on_revoking waits for that first).
+  //! routed so far has been processed (Pipeline::on_revoking waits for that first). Outputs held
+  //! for those partitions' batches (emit_held) are dropped here (InputBatch::drop_deferred): the
+  //! revocation does not wait for them, and their messages go uncommitted to the next owner.
   virtual void on_revoked(const std::vector<PartitionKey>& parts) { (void)parts; }
   //! Progress: every event routed to this shard before it (on either lane) has been processed, and
   //! `ctx.wm` holds the inputs' watermarks as of then. Sent to every shard whenever an input's

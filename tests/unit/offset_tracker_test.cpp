@@ -119,3 +119,27 @@ TEST(OffsetTracker, DeferredOutputsHoldTheOffsetsNotTheDeliveredCount) {
   EXPECT_EQ(t.committable().at({"t", 0}), 30);
   EXPECT_EQ(t.retired(), 3u);
 }
+
+// A partition revoked while a batch holds a deferred output: the revocation does not wait for it;
+// the output is dropped (its partition's next owner reads the message again), and neither that
+// batch nor those behind it commit the revoked partition, while the others' offsets still go.
+TEST(OffsetTracker, ARevokedPartitionIsNotCommittedByTheBatchesStillInFlight) {
+  OffsetTracker t;
+  auto* a = t.push(batch(10, 0));
+  a->next_offsets[{"t", 1}] = 4;
+  auto* b = t.push(batch(20, 0));
+  b->next_offsets[{"t", 1}] = 6;
+  a->defer();
+  a->done();
+  b->done();
+  bool failed = false;
+  t.advance(failed);
+  EXPECT_EQ(t.delivered(), 2u) << "the revocation's wait ends here";
+  EXPECT_TRUE(t.committable().empty());
+  t.forget({"t", 0});
+  a->drop_deferred();
+  EXPECT_TRUE(t.advance(failed));
+  EXPECT_FALSE(t.committable().contains({"t", 0}));
+  EXPECT_EQ(t.committable().at({"t", 1}), 6);
+  EXPECT_EQ(t.retired(), 2u);
+}

@@ -21,6 +21,7 @@ namespace {
 
 constexpr TimestampMs kDay2 = 86'400'000 + 10 * kHourMs;  // day 2, 10:00
 constexpr TimestampMs kLateness = 10 * kMinuteMs;          // window.allowed_lateness_ms
+constexpr std::int32_t kFleetPartition = 2;                  // node-1's, and its signals'
 
 PoolRisk score(const std::string& az, TimestampMs ts, double p) {
   PoolRisk r;
@@ -39,8 +40,9 @@ PoolRisk score(const std::string& az, TimestampMs ts, double p) {
 }
 
 struct DecisionShardDriver {
-  explicit DecisionShardDriver(const std::string& wait_ms) {
+  explicit DecisionShardDriver(const std::string& wait_ms, const std::string& departed_max = "100000") {
     cfg.set("log.level", "warn");
+    cfg.set("signals.departed_max", departed_max);
     cfg.set("decisions.risk_source", "local");
     cfg.set("decisions.signal_scores_wait_ms", wait_ms);
     cfg.set("decisions.sibling_reaction", "none");
@@ -51,17 +53,34 @@ struct DecisionShardDriver {
     EventContext c;
     c.wm.prices = c.wm.prices_progress = prices_progress;
     c.wm.prices_caught_up = caught_up;
-    c.wm.fleet = c.wm.signals = kDay2 + kHourMs;
+    c.wm.fleet = c.wm.signals = c.wm.control_progress = kDay2 + kHourMs;
     c.wm.signals_assigned = c.wm.fleet_assigned = true;
     return c;
   }
   void join(TimestampMs ts) {
     out.set_batch(nullptr);
-    logic->on_event(test::join("node-1", "i-1", ts), ctx(Watermarks::kMin, Watermarks::kMax), out);
+    auto c = ctx(Watermarks::kMin, Watermarks::kMax);
+    c.partition = kFleetPartition;
+    logic->on_event(test::join("node-1", "i-1", ts), c, out);
+  }
+  void leave(TimestampMs ts) {
+    FleetEvent f = test::join("node-1", "i-1", ts);
+    f.action = FleetAction::Leave;
+    out.set_batch(nullptr);
+    auto c = ctx(Watermarks::kMin, Watermarks::kMax);
+    c.partition = kFleetPartition;
+    logic->on_event(f, c, out);
   }
   void signal(TimestampMs ts, TimestampMs caught_up, InputBatch* batch) {
     out.set_batch(batch);
     logic->on_event(test::notice("i-1", ts), ctx(Watermarks::kMin, caught_up), out);
+  }
+  //! The keys and values sent to the decisions topic so far (a tombstone's value is empty).
+  std::vector<std::pair<std::string, std::string>> decisions_topic() const {
+    std::vector<std::pair<std::string, std::string>> v;
+    for (const auto& o : const_cast<OutputCollector&>(out).outputs())
+      if (o.topic == OutputTopic::Decisions && !o.history_only) v.emplace_back(o.key, o.value);
+    return v;
   }
   //! The EVACUATEs emitted so far, with the batch each is tied to.
   std::vector<std::pair<Decision, InputBatch*>> evacuations() const {
@@ -164,4 +183,64 @@ TEST(SignalScoresWait, AfterItsBoundTheDecisionGoesOnTheScoresTheTableHas) {
   ev = stopping.evacuations();
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].second, &held);
+}
+
+// The node leaves, and is forgotten (here: no departed node is kept, signals.departed_max=0), while
+// its signal's decision waits: the decision still names its replacement from the scores of its
+// time, and the node's entry on the compacted topic is cleared (tombstone) only after it.
+TEST(SignalScoresWait, ANodeThatLeavesWhileItsDecisionWaitsIsStillDecidedThenCleared) {
+  DecisionShardDriver d("60000", "0");
+  auto feeder = d.services->table.add_feeder();
+  d.join(kDay2 - kDay2 / 2);
+  const TimestampMs t = kDay2 + 7 * kMinuteMs;
+  InputBatch batch;
+  d.signal(t, Watermarks::kMax, &batch);
+  d.leave(t + 2 * kMinuteMs);
+  d.out.set_batch(nullptr);
+  d.logic->on_event(test::join("node-2", "i-2", t + 3 * kMinuteMs), d.ctx(Watermarks::kMin, Watermarks::kMax), d.out);
+  ASSERT_EQ(d.metrics.fleet_nodes.get(), 1) << "node-1 forgotten";
+  ASSERT_TRUE(d.evacuations().empty());
+  feeder.update(score("us-east-1b", t - 10 * kMinuteMs, 0.10));
+  feeder.update(score("us-east-1c", t + 30 * kMinuteMs, 0.05));
+  feeder.advance(t + kHourMs);
+  d.out.set_batch(nullptr);
+  auto c = d.ctx(t + kHourMs, Watermarks::kMax);
+  c.wm.control_at_end = true;
+  d.logic->on_progress(c, d.out);
+  d.logic->on_progress(c, d.out);
+  const auto ev = d.evacuations();
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].first.target, "us-east-1b/c5.large/Linux/UNIX") << ev[0].first.reason;
+  EXPECT_EQ(ev[0].first.why, "signal");
+  const auto topic = d.decisions_topic();
+  std::ptrdiff_t evacuate = -1, cleared = -1;
+  for (std::size_t i = 0; i < topic.size(); ++i) {
+    if (topic[i].first != "node-1") continue;
+    if (topic[i].second.empty()) cleared = static_cast<std::ptrdiff_t>(i);
+    else if (topic[i].second.find("\"EVACUATE\"") != std::string::npos) evacuate = static_cast<std::ptrdiff_t>(i);
+  }
+  ASSERT_GE(evacuate, 0);
+  EXPECT_GT(cleared, evacuate) << "the node's entry is cleared after its decision";
+}
+
+// The node's fleet partition is revoked while its signal's decision waits: the revocation does not
+// wait for it; the decision is dropped and its batch let go (the new owner reads the signal again).
+TEST(SignalScoresWait, ARevokedNodesWaitingDecisionIsDroppedAndItsBatchLetGo) {
+  DecisionShardDriver d("60000");
+  auto feeder = d.services->table.add_feeder();
+  d.join(kDay2 - kDay2 / 2);
+  InputBatch batch;
+  d.signal(kDay2, Watermarks::kMax, &batch);
+  ASSERT_EQ(batch.pending.load(), 2);
+  d.logic->on_revoked({{d.cfg.get_string("topics.fleet"), kFleetPartition + 1}});
+  EXPECT_EQ(batch.pending.load(), 2) << "another partition's node";
+  d.logic->on_revoked({{d.cfg.get_string("topics.fleet"), kFleetPartition}});
+  EXPECT_EQ(batch.pending.load(), 1) << "the hold is let go";
+  EXPECT_EQ(batch.deferred.load(), 0);
+  feeder.update(score("us-east-1b", kDay2 - 10 * kMinuteMs, 0.10));
+  feeder.advance(kDay2 + kHourMs);
+  d.out.set_batch(nullptr);
+  d.logic->on_progress(d.ctx(kDay2 + kHourMs, Watermarks::kMax), d.out);
+  d.logic->on_finish(d.out, true);
+  EXPECT_TRUE(d.evacuations().empty()) << "decided by a process that no longer holds the node";
 }
