@@ -260,7 +260,13 @@ KafkaSource::KafkaSource(const Config& cfg, std::vector<Input> inputs, Listener&
                    co_->leader, co_->follower, e.what());
       co_.reset();
     }
-    if (co_) std::erase(subscribed, co_->follower);
+    if (co_) {
+      std::erase(subscribed, co_->follower);
+      follower_topic_.reset(RdKafka::Topic::create(consumer_.get(), co_->follower, nullptr, err));
+      if (!follower_topic_)
+        spdlog::warn("cannot hold a handle on {} ({}): its partitions are read once the consumer next refreshes "
+                     "its metadata", co_->follower, err);
+    }
   }
   const auto rc = consumer_->subscribe(subscribed);
   if (rc != RdKafka::ERR_NO_ERROR) throw std::runtime_error("kafka subscribe: " + RdKafka::err2str(rc));

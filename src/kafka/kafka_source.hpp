@@ -157,6 +157,10 @@ class KafkaSource : public EventSource {
   std::vector<std::string> replay_topics_;
   std::optional<WarmStart> warm_;
   std::optional<CoPartition> co_;  //!< set only while in effect
+  //! A handle on the follower topic, held from the start: without one the consumer learns where
+  //! its partitions live only at its next periodic metadata refresh, so the follower's partitions
+  //! were read about a second after every assignment, behind the prices.
+  std::unique_ptr<RdKafka::Topic> follower_topic_;
   Config cfg_;
   bool closed_ = false;
 };
