@@ -19,6 +19,7 @@ DecisionShard::DecisionShard(const Config& cfg, SignalReactionSettings s, std::u
       metrics_(metrics),
       prices_topic_(cfg.get_string("topics.prices")),
       fleet_topic_(cfg.get_string("topics.fleet")),
+      signals_topic_(cfg.get_string("topics.signals")),
       prices_(std::move(prices)),
       services_(std::move(services)),
       from_topic_(cfg.get_string("decisions.risk_source") == "topic"),
@@ -57,6 +58,7 @@ void DecisionShard::on_event(const Event& event, const EventContext& ctx, Output
   // its nodes wait for them instead of expiring at once.
   fleet_state_.fleet_watermark = ctx.wm.fleet;
   fleet_state_.signals_watermark = ctx.wm.signals;
+  fleet_state_.event_partition = ctx.partition;
   pending_signals_.prices_caught_up(ctx.wm.prices_caught_up);
   const DecisionSink emit = [&](const Decision& d, bool replay) {
     if (d.signal != "none") emit_signal_decision(d, replay, out);
@@ -82,9 +84,14 @@ void DecisionShard::on_revoked(const std::vector<PartitionKey>& parts) {
   replayed_parts_.clear();  // a partition assigned again is read back again
   // The nodes of a revoked fleet partition are decided on by its new owner from now on; it
   // rebuilds them by replay (and catches their decisions up: ModelDecisions::catch_up).
-  std::set<std::int32_t> fleet_parts;
-  for (const auto& [topic, partition] : parts)
+  std::set<std::int32_t> fleet_parts, signal_parts;
+  for (const auto& [topic, partition] : parts) {
     if (topic == fleet_topic_) fleet_parts.insert(partition);
+    if (topic == signals_topic_) signal_parts.insert(partition);
+  }
+  // Signals parked for instances whose join this process has not read: the new owner reads them
+  // again, and here they would expire as unmatched, or apply twice if the partition came back.
+  if (!signal_parts.empty()) signals_.drop_parked(fleet_state_, signal_parts);
   if (!fleet_parts.empty()) {
     // Their deferred signal decisions too: the signals are read again, and decided, by the new owner.
     const auto moved = [&](const PendingSignalDecisions::Entry& e) {

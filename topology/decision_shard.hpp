@@ -61,7 +61,7 @@ class DecisionShard : public ShardLogic {
 
   Config cfg_;
   ProcessMetrics& metrics_;
-  std::string prices_topic_, fleet_topic_;
+  std::string prices_topic_, fleet_topic_, signals_topic_;
   std::unique_ptr<PriceShard> prices_;
   std::shared_ptr<DecisionServices> services_;
   bool from_topic_;

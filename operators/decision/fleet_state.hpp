@@ -51,10 +51,12 @@ struct FleetState {
   struct Parked {
     Signal signal;
     bool replay;  //!< the signal was read during a restart's replay
+    std::int32_t partition = -1;  //!< the signals partition it was read from (dropped when revoked)
   };
   std::unordered_map<std::string, std::vector<Parked>> parked;  //!< by instance id
   std::deque<std::pair<TimestampMs, std::string>> parked_order;  //!< (notice time, instance) for expiry
   std::size_t parked_count = 0;
+  std::int32_t event_partition = -1;  //!< the partition of the event being applied (set by its shard)
   std::deque<std::pair<TimestampMs, std::string>> departed;  //!< (leave time, instance), in order
   //! A node that left, whose latest decision is to be cleared from spot.decisions once every
   //! decision before its leave has been made (a replayed leave: only if spot.decisions still holds

@@ -75,7 +75,7 @@ void SignalReaction::park(const Signal& s, bool replay, FleetState& state) const
                  s.instance_id);
     return;
   }
-  state.parked[s.instance_id].push_back(FleetState::Parked{s, replay});
+  state.parked[s.instance_id].push_back(FleetState::Parked{s, replay, state.event_partition});
   state.parked_order.emplace_back(s.ts, s.instance_id);
   ++state.parked_count;
 }
@@ -89,6 +89,22 @@ void SignalReaction::forget_notices(FleetState& state) const {
   if (state.decided_through != kMax) horizon = std::min(horizon, state.decided_through);
   if (!state.sibling_due.empty()) horizon = std::min(horizon, state.sibling_due.front().signal.ts);
   state.notices.forget_before(horizon - settings_.notices_kept_ms);
+}
+
+std::size_t SignalReaction::drop_parked(FleetState& state, const std::set<std::int32_t>& partitions) const {
+  std::size_t dropped = 0;
+  for (auto it = state.parked.begin(); it != state.parked.end();) {
+    dropped += std::erase_if(it->second, [&](const FleetState::Parked& p) { return partitions.contains(p.partition); });
+    it = it->second.empty() ? state.parked.erase(it) : std::next(it);
+  }
+  if (dropped == 0) return 0;
+  state.parked_count -= dropped;
+  std::erase_if(state.parked_order, [&](const auto& o) {
+    const auto it = state.parked.find(o.second);
+    return it == state.parked.end() ||
+           std::none_of(it->second.begin(), it->second.end(), [&](const auto& p) { return p.signal.ts == o.first; });
+  });
+  return dropped;
 }
 
 void SignalReaction::expire(FleetState& state) const {

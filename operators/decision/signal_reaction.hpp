@@ -3,6 +3,8 @@
 //! rebalance recommendation makes it DRAIN. Signals always beat the model, and every signal emits a
 //! decision. A signal for an instance not in the fleet is counted, logged and parked until the
 //! instance joins or `park_ms` of event time pass. Stateless: the state is the shard's FleetState.
+#include <set>
+
 #include "operators/decision/decision_builder.hpp"
 #include "operators/decision/fleet_state.hpp"
 #include "operators/decision/decision_metrics.hpp"
@@ -33,6 +35,9 @@ class SignalReaction {
   void react(const Signal& s, bool replay, FleetNode& node, FleetState& state, const DecisionSink& emit) const;
   //! Drops parked signals older than the shard's watermark minus park_ms (counted and logged).
   void expire(FleetState& state) const;
+  //! Drops, uncounted, the parked signals read from `partitions` (revoked: their next owner reads
+  //! them again); returns how many.
+  std::size_t drop_parked(FleetState& state, const std::set<std::int32_t>& partitions) const;
   const SignalReactionSettings& settings() const { return settings_; }
   const SiblingReaction& siblings() const { return siblings_; }
 

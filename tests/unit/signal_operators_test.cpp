@@ -216,3 +216,29 @@ TEST(SignalOperators, DepartedNodeAwaitingCatchUpIsKept) {
   h.fleet.forget_departed(h.state);
   EXPECT_EQ(h.state.nodes.count("i-1"), 0u);
 }
+
+// A signals partition is revoked while notices read from it wait for their instances' joins: they
+// are dropped uncounted (the partition's next owner reads them again), neither expiring as
+// unmatched here nor applying twice when the partition comes back and they are read again.
+TEST(SignalOperators, ParkedSignalsOfARevokedPartitionAreDroppedUncounted) {
+  Harness h;
+  h.state.event_partition = 1;
+  h.feed(notice("i-1", 10 * kMinuteMs));
+  h.state.event_partition = 2;
+  h.feed(notice("i-2", 11 * kMinuteMs));
+  h.feed(notice("i-2", 12 * kMinuteMs, SignalKind::Rebalance));
+  ASSERT_EQ(h.state.parked_count, 3u);
+  EXPECT_EQ(h.signals.drop_parked(h.state, {2}), 2u);
+  EXPECT_EQ(h.state.parked_count, 1u);
+  EXPECT_EQ(h.state.parked_order.size(), 1u);
+  // The partition comes back: its notice is read again, then its instance's join.
+  h.feed(notice("i-2", 11 * kMinuteMs));
+  h.feed(join("node-2", "i-2", 13 * kMinuteMs));
+  ASSERT_EQ(h.out.size(), 2u) << "STAY, then the notice once";
+  EXPECT_EQ(h.out[1].kind, DecisionKind::Evacuate);
+  h.state.fleet_watermark = 40 * kMinuteMs;
+  h.signals.expire(h.state);
+  EXPECT_EQ(h.metrics.parked_signals_expired.get(), 1u) << "i-1's alone";
+  EXPECT_EQ(h.state.parked_count, 0u);
+  EXPECT_TRUE(h.state.parked_order.empty());
+}

@@ -243,4 +243,14 @@ TEST(SignalScoresWait, ARevokedNodesWaitingDecisionIsDroppedAndItsBatchLetGo) {
   d.logic->on_progress(d.ctx(kDay2 + kHourMs, Watermarks::kMax), d.out);
   d.logic->on_finish(d.out, true);
   EXPECT_TRUE(d.evacuations().empty()) << "decided by a process that no longer holds the node";
+
+  // A notice parked for an instance not joined yet goes with its signals partition too.
+  auto c = d.ctx(Watermarks::kMin, Watermarks::kMax);
+  c.partition = kFleetPartition;
+  d.out.set_batch(nullptr);
+  d.logic->on_event(test::notice("i-3", kDay2 + 55 * kMinuteMs), c, d.out);  // within park_ms of the fleet's watermark
+  d.logic->on_revoked({{d.cfg.get_string("topics.signals"), kFleetPartition}});
+  d.logic->on_event(test::join("node-3", "i-3", kDay2 + 56 * kMinuteMs), c, d.out);
+  d.logic->on_finish(d.out, true);
+  EXPECT_TRUE(d.evacuations().empty()) << "a notice parked from a revoked partition applied";
 }
