@@ -303,8 +303,9 @@ def machine():
 
 def commit():
     head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
-                           capture_output=True, text=True).stdout.strip()
+    # The results file itself (a previous run's) does not make the code measured differ from HEAD.
+    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no", "--", ".",
+                            ":(exclude)bench/RESULTS.md"], capture_output=True, text=True).stdout.strip()
     return head.stdout.strip() + (" (with uncommitted changes)" if dirty else "")
 
 
