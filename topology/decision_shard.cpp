@@ -93,8 +93,11 @@ void DecisionShard::on_revoked(const std::vector<PartitionKey>& parts) {
   // again, and here they would expire as unmatched, or apply twice if the partition came back.
   if (!signal_parts.empty()) signals_.drop_parked(fleet_state_, signal_parts);
   if (!fleet_parts.empty()) {
-    // Their deferred signal decisions too: the signals are read again, and decided, by the new owner.
+    // Their deferred signal decisions too, when they hold their signal's batch (or only rebuild
+    // state): the signal, not committed, is read again and decided by the new owner. One made with
+    // no batch (a sibling's, on progress) is not read again: it still goes, from here.
     const auto moved = [&](const PendingSignalDecisions::Entry& e) {
+      if (!e.held && !e.replay) return false;
       const auto it = fleet_state_.nodes.find(e.decision.instance_id);
       return fleet_parts.contains(it != fleet_state_.nodes.end() ? it->second.partition
                                   : e.node                      ? e.node->partition

@@ -244,6 +244,18 @@ TEST(SignalScoresWait, ARevokedNodesWaitingDecisionIsDroppedAndItsBatchLetGo) {
   d.logic->on_finish(d.out, true);
   EXPECT_TRUE(d.evacuations().empty()) << "decided by a process that no longer holds the node";
 
+  // A decision deferred with no batch to hold (made on progress) is not read again by the new
+  // owner: it still goes.
+  DecisionShardDriver unheld("60000");
+  auto unheld_feeder = unheld.services->table.add_feeder();
+  unheld.join(kDay2 - kDay2 / 2);
+  unheld.signal(kDay2, Watermarks::kMax, nullptr);
+  unheld.logic->on_revoked({{unheld.cfg.get_string("topics.fleet"), kFleetPartition}});
+  unheld_feeder.advance(kDay2 + kHourMs);
+  unheld.out.set_batch(nullptr);
+  unheld.logic->on_progress(unheld.ctx(kDay2 + kHourMs, Watermarks::kMax), unheld.out);
+  EXPECT_EQ(unheld.evacuations().size(), 1u);
+
   // A notice parked for an instance not joined yet goes with its signals partition too.
   auto c = d.ctx(Watermarks::kMin, Watermarks::kMax);
   c.partition = kFleetPartition;
