@@ -174,12 +174,13 @@ void DecisionShard::on_finish(OutputCollector& out, bool input_consumed) {
       spdlog::warn("decisions: the risk table is complete through {} ms, not through the end of {} ({} ms), after "
                    "{} ms; deciding on what it has", feed_->complete_through(), prices_topic_, *target, kFinishSyncMs);
   }
-  release_signal_decisions(out, true);
   // The signals read so far are committed with this stop: their siblings are told now, not left
   // to a restart that would take the replayed notices as delivered. (Not waiting for the inputs to
   // pass them: a notice stamped earlier that only a later run reads could have changed who is told.)
   if (!input_consumed) release_siblings(Watermarks::kMax, out, true);
   decide(input_consumed ? Watermarks::kMax : inputs_through_, out, input_consumed);
+  // After the siblings' reactions, which may wait too, and after the instants before them.
+  release_signal_decisions(out, true);
   clear_departed(out);
 }
 

@@ -40,12 +40,13 @@ PoolRisk score(const std::string& az, TimestampMs ts, double p) {
 }
 
 struct DecisionShardDriver {
-  explicit DecisionShardDriver(const std::string& wait_ms, const std::string& departed_max = "100000") {
+  explicit DecisionShardDriver(const std::string& wait_ms, const std::string& departed_max = "100000",
+                               const std::string& siblings = "none") {
     cfg.set("log.level", "warn");
     cfg.set("signals.departed_max", departed_max);
     cfg.set("decisions.risk_source", "local");
     cfg.set("decisions.signal_scores_wait_ms", wait_ms);
-    cfg.set("decisions.sibling_reaction", "none");
+    cfg.set("decisions.sibling_reaction", siblings);
     services = std::make_shared<DecisionServices>(cfg);
     logic = live_topology(cfg, services).logic(0, metrics);
   }
@@ -265,4 +266,30 @@ TEST(SignalScoresWait, ARevokedNodesWaitingDecisionIsDroppedAndItsBatchLetGo) {
   d.logic->on_event(test::join("node-3", "i-3", kDay2 + 56 * kMinuteMs), c, d.out);
   d.logic->on_finish(d.out, true);
   EXPECT_TRUE(d.evacuations().empty()) << "a notice parked from a revoked partition applied";
+}
+
+// A run stopped on a signal tells the siblings of the notices it read at once (its restart takes
+// those notices as delivered); their DRAINs wait for their scores like any signal decision, and
+// the stop sends them too.
+TEST(SignalScoresWait, AStopSendsTheSiblingReactionsItMakesWaiting) {
+  DecisionShardDriver d("60000", "100000", "drain");
+  d.services->table.add_feeder();  // never advances: every decision waits
+  d.join(kDay2 - kDay2 / 2);
+  auto c = d.ctx(Watermarks::kMin, Watermarks::kMax);
+  c.partition = kFleetPartition;
+  d.out.set_batch(nullptr);
+  d.logic->on_event(test::join("node-2", "i-2", kDay2 - kDay2 / 2), c, d.out);
+  InputBatch batch;
+  d.signal(kDay2, Watermarks::kMax, &batch);
+  d.out.set_batch(nullptr);
+  d.logic->on_finish(d.out, false);
+  bool evacuated = false, drained = false;
+  for (const auto& [key, value] : d.decisions_topic()) {
+    const auto dec = decode_decision(value);
+    if (!dec) continue;
+    evacuated |= dec->node_id == "node-1" && dec->kind == DecisionKind::Evacuate;
+    drained |= dec->node_id == "node-2" && dec->kind == DecisionKind::Drain && dec->why == "sibling";
+  }
+  EXPECT_TRUE(evacuated);
+  EXPECT_TRUE(drained) << "the sibling's DRAIN, made at the stop, was left waiting";
 }
