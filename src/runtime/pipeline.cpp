@@ -275,9 +275,8 @@ void Pipeline::on_assigned(const std::vector<PartitionKey>& parts) {
 
 void Pipeline::on_revoking(const std::vector<PartitionKey>& parts) {
   metrics_.partitions_revoked.inc(parts.size());
-  // Finish everything read so far (including the batch being filled), deliver, commit, forget.
-  // Not outputs deferred by shard logic: they may wait for input this source reads, not now
-  // (ShardLogic::on_revoked).
+  // Finish everything read so far (including the batch being filled), deliver, commit, forget; not
+  // outputs deferred by shard logic, which may wait for input not read now (ShardLogic::on_revoked).
   seal_batch();
   wait_in_flight(true);
   if (exactly_once_) commit_transaction();
@@ -288,9 +287,8 @@ void Pipeline::on_revoking(const std::vector<PartitionKey>& parts) {
     watermarks_.forget(tp);
     if (const auto slot = source_->slot_of(tp); slot >= 0) partition_state(static_cast<std::uint32_t>(slot)) = {};
   }
-  // Every event read so far is processed and its outputs delivered (wait_in_flight): the shards are idle, so
-  // they can drop the revoked partitions' state; another member (or this one, if they come back)
-  // rebuilds it by replay.
+  // Every event read so far is processed (wait_in_flight): the shards are idle, so they can drop
+  // the revoked partitions' state; another member (or this one, if they come back) rebuilds it.
   for (auto& s : shards_) s->revoked(parts);
   // Outputs tied to no input batch (decisions made while idle) included: whoever is assigned these
   // partitions next reads the decisions back, and must find every one made for their nodes here.
