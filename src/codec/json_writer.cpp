@@ -79,10 +79,15 @@ JsonWriter& JsonWriter::end_array() {
 }
 
 JsonWriter& JsonWriter::key(std::string_view k) {
-  separate();
-  put('"');
-  put(k);  // keys are the encoders' own plain-ASCII names: nothing to escape
-  put(std::string_view("\":", 2));
+  // keys are the encoders' own plain-ASCII names: nothing to escape; written in one go
+  const std::size_t n = k.size() + 4;  // [,]"key":
+  if (static_cast<std::size_t>(end_ - at_) < n) grow(n);
+  if (need_comma_) *at_++ = ',';
+  *at_++ = '"';
+  std::memcpy(at_, k.data(), k.size());
+  at_ += k.size();
+  *at_++ = '"';
+  *at_++ = ':';
   need_comma_ = false;  // the value follows the colon
   return *this;
 }

@@ -17,12 +17,12 @@ namespace {
 
 // The numeric features of a risk record, by their docs/design.md names, in the order they are written.
 struct DoubleFeature {
-  const char* name;
+  std::string_view name;
   double Features::*field;
 };
 // The interruption pressure's counts, by their names in the record's "pressure" object.
 struct PressureCounts {
-  const char* name;
+  std::string_view name;
   std::uint32_t (InterruptionPressure::*counts)[kPressureWindows];
 };
 constexpr PressureCounts kPressureCounts[] = {
@@ -51,13 +51,16 @@ constexpr DoubleFeature kDoubleFeatures[] = {
 // Written directly, not through a document tree: one record per published pool update is the
 // hottest encoding in the process. decode_risk_record (and the tests) read it back with nlohmann.
 std::string encode_risk_record(const RiskRecord& r) {
-  JsonWriter w(1024);
+  JsonWriter w(1536);  // a record takes about 1.1 KB: room for it at once, never a copy to grow
   w.begin_object();
   w.key("pool").string(r.pool);
-  for (auto [name, field] : {std::pair{"region", &r.region}, {"az", &r.az}, {"instance_type", &r.instance_type},
-                             {"product", &r.product}, {"family", &r.family}})
-    w.key(name).string(*field);
-  w.key("ts").string(format_iso8601(r.ts));
+  w.key("region").string(r.region);
+  w.key("az").string(r.az);
+  w.key("instance_type").string(r.instance_type);
+  w.key("product").string(r.product);
+  w.key("family").string(r.family);
+  char ts[48];
+  w.key("ts").string(format_iso8601(r.ts, ts));
   w.key("ts_ms").integer(r.ts);
   w.key("warming").boolean(r.warming);
   if (r.stale) w.key("stale").boolean(true);  // only when true: records of healthy feeds stay as they were
@@ -98,7 +101,8 @@ std::string encode_risk_record(const RiskRecord& r) {
   w.key("model_version").string(r.score.model_version);
   w.key("model_kind").string(r.score.model_kind);
   w.key("assumptions").begin_array();
-  for (const auto code : assumption_codes(r.score.assumptions)) w.string(code);
+  if (r.score.assumptions != 0)  // none is the common case: no list built for it
+    for (const auto code : assumption_codes(r.score.assumptions)) w.string(code);
   w.end_array();
   w.end_object();
   return w.take();

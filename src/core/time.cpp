@@ -1,6 +1,8 @@
 #include "src/core/time.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
 
 namespace spotstream {
 
@@ -75,6 +77,11 @@ std::optional<TimestampMs> parse_iso8601(std::string_view s) {
 }
 
 std::string format_iso8601(TimestampMs ms) {
+  char buf[48];
+  return std::string(format_iso8601(ms, buf));
+}
+
+std::string_view format_iso8601(TimestampMs ms, char (&buf)[48]) {
   std::int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
   const int milli = static_cast<int>(ms - secs * 1000);
   std::int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
@@ -90,15 +97,16 @@ std::string format_iso8601(TimestampMs ms) {
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
   if (y < 0 || y > 9999) {  // outside the fixed four-digit form (no real event time gets here)
-    char buf[48];
-    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<long long>(y), m, d,
-                  static_cast<int>(sod / 3600), static_cast<int>(sod / 60 % 60), static_cast<int>(sod % 60), milli);
-    return buf;
+    const int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<long long>(y), m,
+                                d, static_cast<int>(sod / 3600), static_cast<int>(sod / 60 % 60),
+                                static_cast<int>(sod % 60), milli);
+    return std::string_view(buf, static_cast<std::size_t>(std::clamp(n, 0, 47)));
   }
   // By hand: snprintf costs more than the calendar arithmetic, and every spot.risk record has one.
-  std::string out = "0000-00-00T00:00:00.000Z";
-  auto put = [&out](std::size_t at, unsigned v, int width) {
-    for (int i = width - 1; i >= 0; --i, v /= 10) out[at + static_cast<std::size_t>(i)] = static_cast<char>('0' + v % 10);
+  constexpr std::string_view kForm = "0000-00-00T00:00:00.000Z";
+  std::memcpy(buf, kForm.data(), kForm.size());
+  auto put = [&buf](std::size_t at, unsigned v, int width) {
+    for (int i = width - 1; i >= 0; --i, v /= 10) buf[at + static_cast<std::size_t>(i)] = static_cast<char>('0' + v % 10);
   };
   put(0, static_cast<unsigned>(y), 4);
   put(5, m, 2);
@@ -107,7 +115,7 @@ std::string format_iso8601(TimestampMs ms) {
   put(14, static_cast<unsigned>(sod / 60 % 60), 2);
   put(17, static_cast<unsigned>(sod % 60), 2);
   put(20, static_cast<unsigned>(milli), 3);
-  return out;
+  return std::string_view(buf, kForm.size());
 }
 
 }  // namespace spotstream

@@ -28,6 +28,8 @@ std::optional<TimestampMs> parse_iso8601(std::string_view s);
 
 //! Formats as "2020-02-20T22:06:16.000Z".
 std::string format_iso8601(TimestampMs ms);
+//! The same text written into `buf` (no allocation, for encoders on the hot path); returns it.
+std::string_view format_iso8601(TimestampMs ms, char (&buf)[48]);
 
 //! Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
 std::int64_t days_from_civil(int y, unsigned m, unsigned d);

@@ -61,3 +61,21 @@ TEST(Time, FormatEqualsGmtime) {
     ASSERT_EQ(format_iso8601(ms), buf) << ms;
   }
 }
+
+// Past year 9999 the text leaves the fixed form (five-digit years); the buffer form writes the
+// same text as the string form. Against gmtime_r, as above.
+TEST(Time, FormatPastYear9999EqualsGmtimeInBothForms) {
+  std::mt19937_64 rng(5);
+  for (int i = 0; i < 1'000; ++i) {
+    const auto ms = 253'402'300'800'000LL + static_cast<TimestampMs>(rng() % 3'000'000'000'000'000ULL);
+    const std::time_t secs = static_cast<std::time_t>(ms / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char want[80];
+    std::snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+    char buf[48];
+    ASSERT_EQ(format_iso8601(ms, buf), want) << ms;
+    ASSERT_EQ(format_iso8601(ms), want) << ms;
+  }
+}
