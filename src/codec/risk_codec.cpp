@@ -101,8 +101,7 @@ std::string encode_risk_record(const RiskRecord& r) {
   w.key("model_version").string(r.score.model_version);
   w.key("model_kind").string(r.score.model_kind);
   w.key("assumptions").begin_array();
-  if (r.score.assumptions != 0)  // none is the common case: no list built for it
-    for (const auto code : assumption_codes(r.score.assumptions)) w.string(code);
+  for (const auto code : assumption_codes(r.score.assumptions)) w.string(code);
   w.end_array();
   w.end_object();
   return w.take();

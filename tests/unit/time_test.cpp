@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <ctime>
 #include <random>
+#include <string>
 
 #include "src/core/time.hpp"
 
@@ -47,18 +48,23 @@ TEST(Time, FormatRoundTripsAgainstTimegm) {
   EXPECT_EQ(format_iso8601(reference(2020, 2, 20, 22, 6, 16)), "2020-02-20T22:06:16.000Z");
 }
 
-// Against the C library: gmtime_r and snprintf over random instants from 1970 to 2250.
+// The C library's text of a (non-negative) instant: gmtime_r and snprintf.
+static std::string gmtime_text(TimestampMs ms) {
+  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[80];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+  return buf;
+}
+
+// Against the C library over random instants from 1970 to 2250.
 TEST(Time, FormatEqualsGmtime) {
   std::mt19937_64 rng(3);
   for (int i = 0; i < 100'000; ++i) {
     const auto ms = static_cast<TimestampMs>(rng() % 8'835'000'000'000ULL);
-    const std::time_t secs = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[80];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
-    ASSERT_EQ(format_iso8601(ms), buf) << ms;
+    ASSERT_EQ(format_iso8601(ms), gmtime_text(ms)) << ms;
   }
 }
 
@@ -68,12 +74,7 @@ TEST(Time, FormatPastYear9999EqualsGmtimeInBothForms) {
   std::mt19937_64 rng(5);
   for (int i = 0; i < 1'000; ++i) {
     const auto ms = 253'402'300'800'000LL + static_cast<TimestampMs>(rng() % 3'000'000'000'000'000ULL);
-    const std::time_t secs = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char want[80];
-    std::snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+    const std::string want = gmtime_text(ms);
     char buf[48];
     ASSERT_EQ(format_iso8601(ms, buf), want) << ms;
     ASSERT_EQ(format_iso8601(ms), want) << ms;
