@@ -58,7 +58,7 @@ void DecisionShard::on_event(const Event& event, const EventContext& ctx, Output
   // its nodes wait for them instead of expiring at once.
   fleet_state_.fleet_watermark = ctx.wm.fleet;
   fleet_state_.signals_watermark = ctx.wm.signals;
-  fleet_state_.event_partition = ctx.partition;
+  fleet_state_.event_place = SignalPlace{ctx.partition, ctx.offset, ctx.owed};
   pending_signals_.prices_caught_up(ctx.wm.prices_caught_up);
   const DecisionSink emit = [&](const Decision& d, bool replay) {
     if (d.signal != "none") emit_signal_decision(d, replay, out);
@@ -92,6 +92,10 @@ void DecisionShard::on_revoked(const std::vector<PartitionKey>& parts) {
   // Signals parked for instances whose join this process has not read: the new owner reads them
   // again, and here they would expire as unmatched, or apply twice if the partition came back.
   if (!signal_parts.empty()) signals_.drop_parked(fleet_state_, signal_parts);
+  // Siblings still due for notices of those partitions are told from here: the next owner takes
+  // the notices as told, and a stop cannot leave them owed on partitions it no longer commits.
+  for (auto& t : fleet_state_.sibling_due)
+    if (signal_parts.contains(t.place.partition)) t.place.offset = -1;
   if (!fleet_parts.empty()) {
     // Their deferred signal decisions too, when they hold their signal's batch (or only rebuild
     // state): the signal, not committed, is read again and decided by the new owner. One made with
@@ -165,7 +169,7 @@ void DecisionShard::on_idle(OutputCollector& out) {
 // first, or one that re-reads partitions after a rebalance): wait until the table is complete
 // through the last tick of every price partition (less the allowed lateness), as one process
 // would be, before the last decisions.
-void DecisionShard::on_finish(OutputCollector& out, bool input_consumed) {
+void DecisionShard::on_finish(OutputCollector& out, bool input_consumed, bool may_owe) {
   if (feed_ && decides_) {
     if (!feed_->sync(kFinishSyncMs))
       spdlog::warn("decisions: the risk table has not caught up with {} within {} ms; deciding on what it has",
@@ -174,14 +178,25 @@ void DecisionShard::on_finish(OutputCollector& out, bool input_consumed) {
       spdlog::warn("decisions: the risk table is complete through {} ms, not through the end of {} ({} ms), after "
                    "{} ms; deciding on what it has", feed_->complete_through(), prices_topic_, *target, kFinishSyncMs);
   }
-  // The signals read so far are committed with this stop: their siblings are told now, not left
-  // to a restart that would take the replayed notices as delivered. (Not waiting for the inputs to
-  // pass them: a notice stamped earlier that only a later run reads could have changed who is told.)
-  if (!input_consumed) release_siblings(Watermarks::kMax, out, true);
+  // The signals read so far are committed with this stop. Siblings of the notices the inputs have
+  // passed are told; the others depend on fleet and signals events that may not have been read
+  // yet: owed to the next run where the commit can say so, else told now from what has been read.
+  if (!input_consumed) {
+    if (may_owe) release_siblings(inputs_through_, out, false);
+    signals_.siblings().settle(fleet_state_, may_owe, [&](const Decision& d, bool replay) {
+      emit_signal_decision(d, replay, out);
+    });
+  }
   decide(input_consumed ? Watermarks::kMax : inputs_through_, out, input_consumed);
   // After the siblings' reactions, which may wait too, and after the instants before them.
   release_signal_decisions(out, true);
   clear_departed(out);
+}
+
+std::map<PartitionKey, std::int64_t> DecisionShard::owed_from() const {
+  std::map<PartitionKey, std::int64_t> out;
+  for (const auto& [partition, offset] : SiblingReaction::owed_from(fleet_state_)) out[{signals_topic_, partition}] = offset;
+  return out;
 }
 
 // How far the table can become complete with what the price topic holds now: its last message's

@@ -36,7 +36,8 @@ class DecisionShard : public ShardLogic {
   void on_progress(const EventContext& ctx, OutputCollector& out) override;
   TimestampMs outputs_complete_before(const EventContext& ctx) const override;
   void on_idle(OutputCollector& out) override;
-  void on_finish(OutputCollector& out, bool input_consumed) override;
+  void on_finish(OutputCollector& out, bool input_consumed, bool may_owe) override;
+  std::map<PartitionKey, std::int64_t> owed_from() const override;
 
  private:
   std::optional<TimestampMs> end_of_prices() const;

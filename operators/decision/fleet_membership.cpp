@@ -47,7 +47,7 @@ void FleetMembership::operator()(const FleetEvent& e, bool replay, FleetState& s
     // notice parked while its join is replayed, or a replayed notice whose join only comes now,
     // was never delivered and must be.
     if (!p.replay) metrics_.parked_signals_applied.inc();
-    signals_.react(p.signal, p.replay && replay, it->second, state, emit);
+    signals_.react(p.signal, p.replay && replay, p.place, it->second, state, emit);
   }
 }
 

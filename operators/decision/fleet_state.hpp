@@ -46,17 +46,25 @@ struct FleetNode {
   std::int32_t partition = -1;
 };
 
+//! Where a signal was read: its signals partition (dropped with it when revoked) and offset (-1:
+//! unknown), and whether the run before this restart stopped before telling its siblings.
+struct SignalPlace {
+  std::int32_t partition = -1;
+  std::int64_t offset = -1;
+  bool siblings_owed = false;  //!< EventContext::owed
+};
+
 struct FleetState {
   std::unordered_map<std::string, FleetNode> nodes;           //!< by instance id
   struct Parked {
     Signal signal;
     bool replay;  //!< the signal was read during a restart's replay
-    std::int32_t partition = -1;  //!< the signals partition it was read from (dropped when revoked)
+    SignalPlace place;
   };
   std::unordered_map<std::string, std::vector<Parked>> parked;  //!< by instance id
   std::deque<std::pair<TimestampMs, std::string>> parked_order;  //!< (notice time, instance) for expiry
   std::size_t parked_count = 0;
-  std::int32_t event_partition = -1;  //!< the partition of the event being applied (set by its shard)
+  SignalPlace event_place;  //!< where the event being applied was read (set by its shard)
   std::deque<std::pair<TimestampMs, std::string>> departed;  //!< (leave time, instance), in order
   //! A node that left, whose latest decision is to be cleared from spot.decisions once every
   //! decision before its leave has been made (a replayed leave: only if spot.decisions still holds
@@ -89,9 +97,14 @@ struct FleetState {
   struct SiblingTrigger {
     Signal signal;
     FleetEvent noticed;  //!< the noticed node's join (the node itself may have left and gone since)
-    bool replay;         //!< the signal was read during a restart's replay
+    //! The signal was read during a restart's replay, and the siblings were told before it.
+    bool replay;
+    SignalPlace place;
   };
   std::deque<SiblingTrigger> sibling_due;  //!< in (time, instance) order
+  //! Per signals partition, the latest offset of a notice whose siblings have been told (before a
+  //! restart included): a stop may leave only later ones owed (SiblingReaction::settle).
+  std::unordered_map<std::int32_t, std::int64_t> siblings_told_offset;
 };
 
 }  // namespace spotstream

@@ -21,7 +21,8 @@ SiblingSettings SiblingSettings::from(const Config& cfg) {
   return s;
 }
 
-void SiblingReaction::trigger(const Signal& s, bool replay, const FleetNode& noticed, FleetState& state) const {
+void SiblingReaction::trigger(const Signal& s, bool replay, const SignalPlace& place, const FleetNode& noticed,
+                              FleetState& state) const {
   if (s_.mode == SiblingSettings::Mode::None) return;
   if (s.kind == SignalKind::Rebalance && !s_.on_rebalance) return;
   auto& due = state.sibling_due;
@@ -29,7 +30,7 @@ void SiblingReaction::trigger(const Signal& s, bool replay, const FleetNode& not
   const auto at = std::upper_bound(due.begin(), due.end(), key, [](const auto& k, const FleetState::SiblingTrigger& t) {
     return k < std::tie(t.signal.ts, t.noticed.instance_id);
   });
-  due.insert(at, FleetState::SiblingTrigger{s, noticed.joined, replay});
+  due.insert(at, FleetState::SiblingTrigger{s, noticed.joined, replay && !place.siblings_owed, place});
 }
 
 void SiblingReaction::release(FleetState& state, TimestampMs through, const DecisionSink& emit) const {
@@ -40,7 +41,40 @@ void SiblingReaction::release(FleetState& state, TimestampMs through, const Deci
   }
 }
 
+void SiblingReaction::settle(FleetState& state, bool may_owe, const DecisionSink& emit) const {
+  const auto owable = [&](const FleetState::SiblingTrigger& t) {
+    if (!may_owe || t.replay || t.place.offset < 0) return false;
+    const auto told = state.siblings_told_offset.find(t.place.partition);
+    return told == state.siblings_told_offset.end() || told->second < t.place.offset;
+  };
+  // Telling one may raise its partition's told offset above a trigger left owed: look again.
+  for (auto it = state.sibling_due.begin(); it != state.sibling_due.end();) {
+    if (owable(*it)) {
+      ++it;
+      continue;
+    }
+    const auto t = std::move(*it);
+    state.sibling_due.erase(it);
+    tell(t, state, emit);
+    it = state.sibling_due.begin();
+  }
+}
+
+std::map<std::int32_t, std::int64_t> SiblingReaction::owed_from(const FleetState& state) {
+  std::map<std::int32_t, std::int64_t> out;
+  for (const auto& t : state.sibling_due) {
+    if (t.replay || t.place.offset < 0) continue;
+    const auto [it, inserted] = out.try_emplace(t.place.partition, t.place.offset);
+    if (!inserted) it->second = std::min(it->second, t.place.offset);
+  }
+  return out;
+}
+
 void SiblingReaction::tell(const FleetState::SiblingTrigger& t, FleetState& state, const DecisionSink& emit) const {
+  if (t.place.offset >= 0) {
+    auto [told, inserted] = state.siblings_told_offset.try_emplace(t.place.partition, t.place.offset);
+    if (!inserted) told->second = std::max(told->second, t.place.offset);
+  }
   const Signal& s = t.signal;
   const FleetEvent& noticed = t.noticed;
   const std::string pool = pool_of(noticed);

@@ -37,18 +37,18 @@ void SignalReaction::apply(const Signal& s, bool replay, FleetNode& node, const 
   emit(d, replay);
 }
 
-void SignalReaction::react(const Signal& s, bool replay, FleetNode& node, FleetState& state,
-                           const DecisionSink& emit) const {
+void SignalReaction::react(const Signal& s, bool replay, const SignalPlace& place, FleetNode& node,
+                           FleetState& state, const DecisionSink& emit) const {
   apply(s, replay, node, emit);
   state.notices.record(pool_of(node.joined), s.kind, s.ts, node.joined.instance_id);
-  siblings_.trigger(s, replay, node, state);
+  siblings_.trigger(s, replay, place, node, state);
 }
 
 void SignalReaction::operator()(const Signal& s, bool replay, FleetState& state, const DecisionSink& emit) const {
   expire(state);
   auto it = state.nodes.find(s.instance_id);
   if (it != state.nodes.end() && (it->second.left_at == 0 || s.ts <= it->second.left_at)) {
-    react(s, replay && it->second.joined_in_replay, it->second, state, emit);
+    react(s, replay && it->second.joined_in_replay, state.event_place, it->second, state, emit);
     return;
   }
   if (replay) {  // counted and logged the first time it was read
@@ -75,7 +75,7 @@ void SignalReaction::park(const Signal& s, bool replay, FleetState& state) const
                  s.instance_id);
     return;
   }
-  state.parked[s.instance_id].push_back(FleetState::Parked{s, replay, state.event_partition});
+  state.parked[s.instance_id].push_back(FleetState::Parked{s, replay, state.event_place});
   state.parked_order.emplace_back(s.ts, s.instance_id);
   ++state.parked_count;
 }
@@ -94,7 +94,7 @@ void SignalReaction::forget_notices(FleetState& state) const {
 std::size_t SignalReaction::drop_parked(FleetState& state, const std::set<std::int32_t>& partitions) const {
   std::size_t dropped = 0;
   for (auto it = state.parked.begin(); it != state.parked.end();) {
-    dropped += std::erase_if(it->second, [&](const FleetState::Parked& p) { return partitions.contains(p.partition); });
+    dropped += std::erase_if(it->second, [&](const FleetState::Parked& p) { return partitions.contains(p.place.partition); });
     it = it->second.empty() ? state.parked.erase(it) : std::next(it);
   }
   if (dropped == 0) return 0;

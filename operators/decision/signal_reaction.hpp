@@ -32,7 +32,8 @@ class SignalReaction {
   void operator()(const Signal& s, bool replay, FleetState& state, const DecisionSink& emit) const;
   //! The decision for a known node, then its siblings'; used directly when parked signals are
   //! applied on join.
-  void react(const Signal& s, bool replay, FleetNode& node, FleetState& state, const DecisionSink& emit) const;
+  void react(const Signal& s, bool replay, const SignalPlace& place, FleetNode& node, FleetState& state,
+             const DecisionSink& emit) const;
   //! Drops parked signals older than the shard's watermark minus park_ms (counted and logged).
   void expire(FleetState& state) const;
   //! Drops, uncounted, the parked signals read from `partitions` (revoked: their next owner reads

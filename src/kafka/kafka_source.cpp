@@ -110,7 +110,8 @@ void KafkaSource::plan_replay(RdKafka::KafkaConsumer* c, std::vector<RdKafka::To
   for (auto* p : parts)
     if (std::find(replay_topics_.begin(), replay_topics_.end(), p->topic()) != replay_topics_.end()) replay.push_back(p);
   if (replay.empty()) return;
-  const auto rc = c->committed(replay, 10000);
+  std::map<PartitionKey, std::int64_t> owed;
+  const auto rc = committed(c, replay, owed);
   if (rc != RdKafka::ERR_NO_ERROR)
     spdlog::warn("cannot read committed offsets ({}): replaying state topics from the start of the log", RdKafka::err2str(rc));
   const bool latest = cfg_.get_string("consumer.offset_reset") == "latest";
@@ -128,7 +129,9 @@ void KafkaSource::plan_replay(RdKafka::KafkaConsumer* c, std::vector<RdKafka::To
     // what lies before the committed offset is replayed without emitting anything.
     p->set_offset(RdKafka::Topic::OFFSET_BEGINNING);
     if (committed > 0) {
-      replay_from({p->topic(), p->partition()}, committed);
+      const PartitionKey tp{p->topic(), p->partition()};
+      const auto o = owed.find(tp);
+      replay_from(tp, committed, kNoSkip, o == owed.end() ? -1 : o->second);
       ++n;
     }
   }
@@ -191,19 +194,25 @@ void KafkaSource::plan_warm_start(RdKafka::KafkaConsumer* c, std::vector<RdKafka
                by_time, by_scan);
 }
 
-void KafkaSource::replay_from(const PartitionKey& tp, std::int64_t resume, std::int64_t skip_before) {
+void KafkaSource::replay_from(const PartitionKey& tp, std::int64_t resume, std::int64_t skip_before,
+                              std::int64_t owed_from) {
   const auto i = slot_of(tp);
   if (i < 0) return;
   auto& s = slots_[static_cast<std::size_t>(i)];
   if (s.restore_until < 0) ++replaying_;
   s.restore_until = resume;
   s.skip_before = skip_before;
+  s.owed_from = owed_from;
+  if (owed_from >= 0)
+    spdlog::info("{}[{}]: the last run stopped owing outputs of its events from offset {} on: they are delivered "
+                 "as they are replayed", tp.first, tp.second, owed_from);
 }
 
 void KafkaSource::replay_finished(Slot& s) {
   if (s.restore_until < 0) return;
   s.restore_until = -1;
   s.skip_before = kNoSkip;
+  s.owed_from = -1;
   if (--replaying_ == 0) spdlog::info("state rebuilt: replay finished, live from here");
 }
 
@@ -304,7 +313,7 @@ bool KafkaSource::take(const rd_kafka_message_t& m, const RecordFn& fn) {
         r.position = Position::Skip;
       } else {
         s->skip_before = kNoSkip;  // in time order from here (a partition's timestamps are its producers')
-        r.position = Position::Replay;
+        r.position = s->owed_from >= 0 && r.offset >= s->owed_from ? Position::ReplayOwing : Position::Replay;
       }
     }
     fn(r);
@@ -324,23 +333,6 @@ bool KafkaSource::take(const rd_kafka_message_t& m, const RecordFn& fn) {
   // Transient broker/network errors are retried by librdkafka; report and carry on.
   spdlog::warn("kafka consumer: {}", rd_kafka_message_errstr(&m));
   return false;
-}
-
-bool KafkaSource::commit(const std::map<PartitionKey, std::int64_t>& offsets, bool sync) {
-  if (offsets.empty()) return true;
-  std::vector<RdKafka::TopicPartition*> parts;
-  for (const auto& [k, off] : offsets) parts.push_back(RdKafka::TopicPartition::create(k.first, k.second, off));
-  const auto rc = sync ? consumer_->commitSync(parts) : consumer_->commitAsync(parts);
-  bool ok = rc == RdKafka::ERR_NO_ERROR;
-  for (auto* p : parts) {
-    if (sync && p->err() != RdKafka::ERR_NO_ERROR) {
-      ok = false;
-      spdlog::warn("commit {}[{}]@{} failed: {}", p->topic(), p->partition(), p->offset(), RdKafka::err2str(p->err()));
-    }
-    delete p;
-  }
-  if (rc != RdKafka::ERR_NO_ERROR) spdlog::warn("offset commit failed: {}", RdKafka::err2str(rc));
-  return ok;
 }
 
 void KafkaSource::close() {

@@ -73,7 +73,10 @@ class KafkaSource : public EventSource {
   //! From the high watermark of librdkafka's latest fetch of each partition (no broker request).
   std::vector<std::pair<PartitionKey, std::int64_t>> lags() const override;
   //! Commits the given next-offsets; sync waits for the broker's answer. Returns false on error.
-  bool commit(const std::map<PartitionKey, std::int64_t>& offsets, bool sync) override;
+  //! `owed_from` goes in the commit's metadata, which the group coordinator keeps with the offset.
+  bool commit(const std::map<PartitionKey, std::int64_t>& offsets, bool sync,
+              const std::map<PartitionKey, std::int64_t>& owed_from) override;
+  bool keeps_owed() const override { return true; }
   //! Leaves the group (revoking triggers the listener one last time).
   void close() override;
   //! Assigned partitions -> read to their end? Kept up to date on assignment changes and on
@@ -108,6 +111,7 @@ class KafkaSource : public EventSource {
     std::int64_t expected = -1;
     std::int64_t restore_until = -1;   //!< replaying: the resume offset; -1 when live
     std::int64_t skip_before = kNoSkip;  //!< read from the start: skip messages older than this
+    std::int64_t owed_from = -1;  //!< replaying: from here the last run still owed outputs; -1: none
   };
   //! `parts` plus the follower partitions of its leader partitions (created: the caller deletes
   //! them), so that followers are assigned, replayed and revoked with their leaders.
@@ -123,7 +127,11 @@ class KafkaSource : public EventSource {
   void route_control_partitions(const std::vector<RdKafka::TopicPartition*>& parts);
   void plan_replay(RdKafka::KafkaConsumer* c, std::vector<RdKafka::TopicPartition*>& parts);
   void plan_warm_start(RdKafka::KafkaConsumer* c, std::vector<RdKafka::TopicPartition*>& parts);
-  void replay_from(const PartitionKey& tp, std::int64_t resume, std::int64_t skip_before = kNoSkip);
+  void replay_from(const PartitionKey& tp, std::int64_t resume, std::int64_t skip_before = kNoSkip,
+                   std::int64_t owed_from = -1);
+  //! KafkaConsumer::committed (offsets set on `parts`), and where the commits recorded owed outputs.
+  static RdKafka::ErrorCode committed(RdKafka::KafkaConsumer* c, std::vector<RdKafka::TopicPartition*>& parts,
+                                      std::map<PartitionKey, std::int64_t>& owed_from);
   void replay_finished(Slot& s);
   //! The committed offset `tp` resumes from: its first message should be there (Slot::expected).
   void expect_from(const PartitionKey& tp, std::int64_t offset);

@@ -33,6 +33,9 @@ class EventSource {
   enum class Position {
     Live,    //!< new: process and emit
     Replay,  //!< processed before a restart, or history before the resume point: rebuild state only
+    //! Processed before a restart by a run that stopped owing some of its outputs (it committed
+    //! where they start: ShardLogic::owed_from): rebuild state, and deliver what is owed.
+    ReplayOwing,
     Skip,    //!< older than the warm start needs (only where the broker cannot seek by time)
   };
 
@@ -75,8 +78,14 @@ class EventSource {
   //! Per assigned partition, the messages on the broker not read yet, as far as the source knows
   //! without asking the broker (partitions whose position or end is unknown are left out).
   virtual std::vector<std::pair<PartitionKey, std::int64_t>> lags() const { return {}; }
-  //! Commits the given next-offsets; sync waits for the answer. False on error.
-  virtual bool commit(const std::map<PartitionKey, std::int64_t>& offsets, bool sync) = 0;
+  //! Commits the given next-offsets; sync waits for the answer. False on error. `owed_from`: for
+  //! some of those partitions, the offset from which the events still owe outputs (kept with the
+  //! commit where keeps_owed(); a later commit of the partition without one clears it).
+  virtual bool commit(const std::map<PartitionKey, std::int64_t>& offsets, bool sync,
+                      const std::map<PartitionKey, std::int64_t>& owed_from) = 0;
+  //! Whether commit() keeps `owed_from` for the next run, which then reads the events from there
+  //! as Position::ReplayOwing.
+  virtual bool keeps_owed() const { return false; }
   //! Gives the partitions up (revoking reaches the listener one last time).
   virtual void close() = 0;
   //! Assigned partitions -> read to their end?

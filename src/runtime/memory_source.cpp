@@ -70,7 +70,8 @@ std::size_t MemorySource::poll(std::size_t max, int timeout_ms, const RecordFn& 
   return n;
 }
 
-bool MemorySource::commit(const std::map<PartitionKey, std::int64_t>& offsets, bool /*sync*/) {
+bool MemorySource::commit(const std::map<PartitionKey, std::int64_t>& offsets, bool /*sync*/,
+                          const std::map<PartitionKey, std::int64_t>& /*owed_from*/) {
   for (const auto& [tp, off] : offsets) committed_[tp] = off;
   return true;
 }

@@ -31,7 +31,8 @@ class MemorySource : public EventSource {
   std::size_t poll(std::size_t max, int timeout_ms, const RecordFn& fn) override;
   bool all_at_eof() const override { return assigned_ && (done_ || events_.empty()); }
   bool event_time_ordered() const override { return true; }
-  bool commit(const std::map<PartitionKey, std::int64_t>& offsets, bool sync) override;
+  bool commit(const std::map<PartitionKey, std::int64_t>& offsets, bool sync,
+              const std::map<PartitionKey, std::int64_t>& owed_from) override;
   void close() override {}
   const std::map<PartitionKey, bool>& assignment() const override { return at_end_; }
   const PartitionKey& key(std::uint32_t slot) const override { return keys_[slot]; }

@@ -58,7 +58,8 @@ void Pipeline::route(const EventSource::Record& r) {
     metrics_.messages_skipped.inc();
     return;
   }
-  const bool replay = r.position == EventSource::Position::Replay;
+  const bool owed = r.position == EventSource::Position::ReplayOwing;
+  const bool replay = owed || r.position == EventSource::Position::Replay;
   auto& part = partition_state(r.slot);
   // What this process holds of the partition's history starts at the first message it read.
   if (!part.covered) {
@@ -113,7 +114,7 @@ void Pipeline::route(const EventSource::Record& r) {
       fleet_routed_ = true;
       if (!replay) metrics_.fleet_in.inc();
     }
-    EventContext ctx{snapshot(), replay, r.partition, r.offset, covered_from, current_->polled_ns};
+    EventContext ctx{snapshot(), replay, r.partition, r.offset, covered_from, current_->polled_ns, owed};
     const std::size_t target = route_(e, shards_.size());
     if (lane == Shard::Lane::Prices && hold(ts, replay)) {
       hold_tick(std::move(e), ctx, target);
@@ -211,44 +212,6 @@ void Pipeline::wait_in_flight(bool deferred_done) {
     if (deferred_done && tracker_.delivered() == tracker_.pushed()) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-}
-
-std::map<PartitionKey, std::int64_t> Pipeline::uncommitted() {
-  bool failed = false;
-  tracker_.advance(failed);
-  std::map<PartitionKey, std::int64_t> changed;
-  for (const auto& [tp, off] : tracker_.committable()) {
-    auto it = committed_.find(tp);
-    if (it == committed_.end() || it->second != off) changed[tp] = off;
-  }
-  return changed;
-}
-
-void Pipeline::commit(bool sync) {
-  const auto changed = uncommitted();
-  last_commit_ = Clock::now();
-  if (changed.empty()) return;
-  if (source_->commit(changed, sync)) {
-    for (const auto& [tp, off] : changed) committed_[tp] = off;
-    metrics_.commits.inc();
-  }
-}
-
-void Pipeline::commit_transaction(bool periodic) {
-  if (periodic) {
-    release_held(Release::SkippingGrace);
-    if (!held_.empty()) return;  // ticks wait for partitions still being read: the next round
-  }
-  // The transaction must hold the outputs of exactly the batches whose offsets it sends: the
-  // source routes nothing more until they are all acknowledged (the shards drain meanwhile).
-  // Outputs tied to no input (decisions made while idle) may join it at any time.
-  wait_in_flight();
-  last_commit_ = Clock::now();
-  if (fatal_.load()) return;
-  const auto changed = uncommitted();
-  if (!sink_->commit_transaction(changed, *source_)) return;  // fatal_ raised, transaction aborted
-  for (const auto& [tp, off] : changed) committed_[tp] = off;
-  if (!changed.empty()) metrics_.commits.inc();
 }
 
 void Pipeline::publish_marks() {
@@ -370,14 +333,14 @@ int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& ma
   }
   // exactly_once: the last marks must be committed before on_finish waits to read them back.
   if (exactly_once_) commit_transaction();
-  for (auto& s : shards_) s->finish(input_consumed);
+  const auto owed_from = finish_shards(input_consumed);
   if (exactly_once_) {  // and what on_finish emitted
     sink_->wait_delivered();
     commit_transaction();
   }
   sink_->stop_and_join();
   if (history_) history_->stop_and_join();  // after the Kafka sink: it hands outputs over
-  if (!exactly_once_) commit(true);
+  if (!exactly_once_) commit(true, owed_from);
   source_->close();
   bool failed = false;
   tracker_.advance(failed);

@@ -87,7 +87,11 @@ class Pipeline : public EventSource::Listener {
   void wait_in_flight(bool deferred_done = false);
   //! The gauges of what the source thread owns (assignment, warm start, lag, queue depths).
   void refresh_gauges();
-  void commit(bool sync);
+  //! `owed_from`: recorded with the commit (ShardLogic::owed_from; the last commit only).
+  void commit(bool sync, const std::map<PartitionKey, std::int64_t>& owed_from = {});
+  //! At the stop, after the shards have stopped: ShardLogic::on_finish on each; returns what they
+  //! leave owed (ShardLogic::owed_from), for the last commit.
+  std::map<PartitionKey, std::int64_t> finish_shards(bool input_consumed);
   //! exactly_once: waits for every sealed batch's outputs, then has the sink commit the open
   //! transaction with their offsets, so that no output of later input is in it.
   //! `periodic`: may be put off to a later round while ticks wait for partitions still being read

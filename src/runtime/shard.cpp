@@ -125,9 +125,9 @@ void Shard::loop() {
   }
 }
 
-void Shard::finish(bool input_consumed) {
+void Shard::finish(bool input_consumed, bool may_owe) {
   collector_.set_batch(nullptr);
-  logic_->on_finish(collector_, input_consumed);
+  logic_->on_finish(collector_, input_consumed, may_owe);
   collector_.take_held_outputs();
   sink_->push(collector_.outputs());
 }

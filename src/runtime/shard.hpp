@@ -53,7 +53,9 @@ class Shard {
   void stop_and_join();
   //! After stop_and_join (of every shard): ShardLogic::on_finish on the calling thread; its outputs
   //! go to the sink untied to any input batch.
-  void finish(bool input_consumed);
+  void finish(bool input_consumed, bool may_owe);
+  //! After finish(): ShardLogic::owed_from.
+  std::map<PartitionKey, std::int64_t> owed_from() const { return logic_->owed_from(); }
 
  private:
   void loop();

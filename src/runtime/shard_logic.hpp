@@ -1,6 +1,7 @@
 #pragma once
 //! What a shard does with each event: the topology supplies one ShardLogic per shard, holding that
 //! shard's state objects and operator functors. Called only from its shard's thread.
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -55,6 +56,9 @@ struct EventContext {
   //! covered_from + its length is not yet full (spot.risk records say `warming`).
   TimestampMs covered_from = 0;
   std::int64_t polled_ns = 0;  //!< steady clock when the event's message was read (latency metrics); 0: unknown
+  //! Replayed, and the run before stopped owing some of the outputs of events from here on
+  //! (ShardLogic::owed_from): this run delivers them.
+  bool owed = false;
 };
 
 class ShardLogic {
@@ -87,7 +91,12 @@ class ShardLogic {
   //! stopping thread (the shard threads have ended). `input_consumed`: the pipeline stopped because
   //! every input was read to its end and stayed idle (runtime.idle_exit_ms), not on a signal: what
   //! waits for more input may be finished now; after a signal it is left to the next run.
-  virtual void on_finish(OutputCollector& /*out*/, bool /*input_consumed*/) {}
+  //! `may_owe`: the source keeps owed_from() with the last commit, so outputs that should wait for
+  //! more input may be left owed to the next run instead of delivered now.
+  virtual void on_finish(OutputCollector& /*out*/, bool /*input_consumed*/, bool /*may_owe*/) {}
+  //! After on_finish(may_owe): per input partition, the offset of the first event with outputs
+  //! left owed. The next run reads the events from there with EventContext::owed and delivers them.
+  virtual std::map<PartitionKey, std::int64_t> owed_from() const { return {}; }
   //! The shard has had nothing to do for a while (about 20 ms; again every 20 ms while idle): work
   //! driven by something other than the inputs (the risk table read from spot.risk). Its outputs
   //! are tied to no input batch. Shard thread.

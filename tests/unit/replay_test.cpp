@@ -110,7 +110,7 @@ TEST(MemorySource, HandsMessagesOverAsAConsumerWould) {
   EXPECT_EQ(seen, want);
   EXPECT_EQ(src.slot_of({"s", 0}), 2);
   EXPECT_EQ(src.slot_of({"s", 1}), -1);
-  EXPECT_TRUE(src.commit({{{"p", 1}, 2}}, true));
+  EXPECT_TRUE(src.commit({{{"p", 1}, 2}}, true, {}));
   EXPECT_EQ(src.committed().at({"p", 1}), 2);
   EXPECT_THROW(MemorySource({{"p", InputKind::Prices}}, {1}, {tick_at(1)}, {{0, 3}}, listener), std::invalid_argument);
   EXPECT_THROW(MemorySource({{"p", InputKind::Prices}}, {1}, {tick_at(1)}, {}, listener), std::invalid_argument);

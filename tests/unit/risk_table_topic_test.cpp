@@ -58,9 +58,10 @@ class Observing : public ShardLogic {
   void on_progress(const EventContext& ctx, OutputCollector& out) override {
     observe(out, [&] { inner_->on_progress(ctx, out); });
   }
-  void on_finish(OutputCollector& out, bool input_consumed) override {
-    observe(out, [&] { inner_->on_finish(out, input_consumed); });
+  void on_finish(OutputCollector& out, bool input_consumed, bool may_owe) override {
+    observe(out, [&] { inner_->on_finish(out, input_consumed, may_owe); });
   }
+  std::map<PartitionKey, std::int64_t> owed_from() const override { return inner_->owed_from(); }
   void on_idle(OutputCollector& out) override {
     observe(out, [&] { inner_->on_idle(out); });
   }

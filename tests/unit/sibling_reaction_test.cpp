@@ -142,3 +142,96 @@ TEST(SiblingReaction, SiblingDecisionsDoNotDependOnTheOrderSignalsAreRead) {
   EXPECT_EQ(told, (std::set<std::string>{"node-2", "node-3"}));
 }
 
+
+namespace {
+
+FleetEvent leave(const std::string& node, const std::string& instance, TimestampMs ts) {
+  FleetEvent f = join(node, instance, ts);
+  f.action = FleetAction::Leave;
+  return f;
+}
+
+// The siblings told (node ids), in order.
+std::vector<std::string> told(const std::vector<Decision>& ds) {
+  std::vector<std::string> v;
+  for (const auto& d : ds)
+    if (d.why == "sibling") v.push_back(d.node_id + "@" + std::to_string(d.ts));
+  return v;
+}
+
+const DecisionSink kIgnore = [](const Decision&, bool) {};
+
+}  // namespace
+
+// A run stopped before the inputs passed a notice leaves its siblings owed: node-2's leave, stamped
+// before the notice, is read only after the stop. The restart reads the notice again as owed (as
+// the commit recorded) and tells node-3 alone: what one run that read everything tells.
+TEST(SiblingReaction, AStopLeavesLiveNoticesOwedAndTheRestartTellsThem) {
+  Harness one;  // reference: one run, the leave read before the siblings are told
+  one.feed(join("node-1", "i-1", 0));
+  one.feed(join("node-2", "i-2", 0));
+  one.feed(join("node-3", "i-3", 0));
+  one.feed(notice("i-1", 10 * kMinuteMs), false, false);
+  one.feed(leave("node-2", "i-2", 5 * kMinuteMs));
+  ASSERT_EQ(told(one.out), std::vector<std::string>{"node-3@" + std::to_string(10 * kMinuteMs)});
+
+  Harness stopped;
+  for (const char* n : {"1", "2", "3"}) stopped.feed(join(std::string("node-") + n, std::string("i-") + n, 0));
+  stopped.state.event_place = SignalPlace{4, 17, false};
+  stopped.feed(notice("i-1", 10 * kMinuteMs), false, false);
+  stopped.signals.siblings().settle(stopped.state, true, stopped.emit);
+  EXPECT_TRUE(told(stopped.out).empty());
+  EXPECT_EQ(SiblingReaction::owed_from(stopped.state), (std::map<std::int32_t, std::int64_t>{{4, 17}}));
+
+  Harness restarted;
+  for (const char* n : {"1", "2", "3"}) restarted.feed(join(std::string("node-") + n, std::string("i-") + n, 0), true);
+  restarted.state.event_place = SignalPlace{4, 17, true};
+  restarted.feed(notice("i-1", 10 * kMinuteMs), true, false);
+  EXPECT_TRUE(restarted.out.empty());  // the notice's own EVACUATE went before the stop
+  restarted.state.event_place = SignalPlace{};
+  restarted.feed(leave("node-2", "i-2", 5 * kMinuteMs));
+  EXPECT_EQ(told(restarted.out), told(one.out));
+  EXPECT_EQ(ids(restarted.out), ids({one.out.back()}));
+}
+
+// What the next run cannot tell exactly as this one would is told at the stop: a notice replayed
+// (its siblings told before the restart), and one behind a later notice of its partition already
+// told (the next run would take that one as owed too and tell its siblings twice). Without a commit
+// that records what is owed, everything is told.
+TEST(SiblingReaction, AStopTellsWhatItCannotLeaveOwed) {
+  Harness h;
+  h.feed(join("node-1", "i-1", 0));
+  h.feed(join("node-2", "i-2", 0));
+  h.feed(join_in("node-3", "i-3", 0, "us-east-1b"));
+  h.feed(join_in("node-4", "i-4", 0, "us-east-1b"));
+  h.state.event_place = SignalPlace{0, 3, false};
+  h.feed(notice("i-5", 10 * kMinuteMs), false, false);  // parked: node-5 has not joined
+  h.state.event_place = SignalPlace{0, 7, false};
+  h.feed(notice("i-3", 20 * kMinuteMs));  // told: node-4 drains
+  h.state.event_place = SignalPlace{};
+  h.feed(join("node-5", "i-5", 0), false, false);  // the parked notice applies: node-1 and node-2 due
+  ASSERT_EQ(h.state.sibling_due.size(), 1u);
+  h.out.clear();
+  h.signals.siblings().settle(h.state, true, h.emit);
+  EXPECT_EQ(told(h.out), (std::vector<std::string>{"node-1@" + std::to_string(10 * kMinuteMs),
+                                                   "node-2@" + std::to_string(10 * kMinuteMs)}));
+  EXPECT_TRUE(SiblingReaction::owed_from(h.state).empty());
+
+  Harness replayed;
+  replayed.feed(join("node-1", "i-1", 0), true);
+  replayed.feed(join("node-2", "i-2", 0));
+  replayed.state.event_place = SignalPlace{0, 2, false};
+  replayed.feed(notice("i-1", 10 * kMinuteMs), true, false);
+  replayed.signals.siblings().settle(replayed.state, true, replayed.emit);
+  EXPECT_EQ(told(replayed.out), std::vector<std::string>{"node-2@" + std::to_string(10 * kMinuteMs)});
+  EXPECT_TRUE(SiblingReaction::owed_from(replayed.state).empty());
+
+  Harness no_record;
+  no_record.feed(join("node-1", "i-1", 0));
+  no_record.feed(join("node-2", "i-2", 0));
+  no_record.state.event_place = SignalPlace{0, 2, false};
+  no_record.feed(notice("i-1", 10 * kMinuteMs), false, false);
+  no_record.signals.siblings().settle(no_record.state, false, kIgnore);
+  EXPECT_TRUE(no_record.state.sibling_due.empty());
+  EXPECT_TRUE(SiblingReaction::owed_from(no_record.state).empty());
+}

@@ -222,9 +222,9 @@ TEST(SignalOperators, DepartedNodeAwaitingCatchUpIsKept) {
 // unmatched here nor applying twice when the partition comes back and they are read again.
 TEST(SignalOperators, ParkedSignalsOfARevokedPartitionAreDroppedUncounted) {
   Harness h;
-  h.state.event_partition = 1;
+  h.state.event_place.partition = 1;
   h.feed(notice("i-1", 10 * kMinuteMs));
-  h.state.event_partition = 2;
+  h.state.event_place.partition = 2;
   h.feed(notice("i-2", 11 * kMinuteMs));
   h.feed(notice("i-2", 12 * kMinuteMs, SignalKind::Rebalance));
   ASSERT_EQ(h.state.parked_count, 3u);

@@ -180,7 +180,7 @@ TEST(SignalScoresWait, AfterItsBoundTheDecisionGoesOnTheScoresTheTableHas) {
   InputBatch held;
   stopping.signal(kDay2, Watermarks::kMax, &held);
   stopping.out.set_batch(nullptr);
-  stopping.logic->on_finish(stopping.out, false);
+  stopping.logic->on_finish(stopping.out, false, false);
   ev = stopping.evacuations();
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].second, &held);
@@ -242,7 +242,7 @@ TEST(SignalScoresWait, ARevokedNodesWaitingDecisionIsDroppedAndItsBatchLetGo) {
   feeder.advance(kDay2 + kHourMs);
   d.out.set_batch(nullptr);
   d.logic->on_progress(d.ctx(kDay2 + kHourMs, Watermarks::kMax), d.out);
-  d.logic->on_finish(d.out, true);
+  d.logic->on_finish(d.out, true, false);
   EXPECT_TRUE(d.evacuations().empty()) << "decided by a process that no longer holds the node";
 
   // A decision deferred with no batch to hold (made on progress) is not read again by the new
@@ -264,7 +264,7 @@ TEST(SignalScoresWait, ARevokedNodesWaitingDecisionIsDroppedAndItsBatchLetGo) {
   d.logic->on_event(test::notice("i-3", kDay2 + 55 * kMinuteMs), c, d.out);  // within park_ms of the fleet's watermark
   d.logic->on_revoked({{d.cfg.get_string("topics.signals"), kFleetPartition}});
   d.logic->on_event(test::join("node-3", "i-3", kDay2 + 56 * kMinuteMs), c, d.out);
-  d.logic->on_finish(d.out, true);
+  d.logic->on_finish(d.out, true, false);
   EXPECT_TRUE(d.evacuations().empty()) << "a notice parked from a revoked partition applied";
 }
 
@@ -282,7 +282,7 @@ TEST(SignalScoresWait, AStopSendsTheSiblingReactionsItMakesWaiting) {
   InputBatch batch;
   d.signal(kDay2, Watermarks::kMax, &batch);
   d.out.set_batch(nullptr);
-  d.logic->on_finish(d.out, false);
+  d.logic->on_finish(d.out, false, false);
   bool evacuated = false, drained = false;
   for (const auto& [key, value] : d.decisions_topic()) {
     const auto dec = decode_decision(value);
