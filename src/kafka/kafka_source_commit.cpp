@@ -6,7 +6,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <string>
+#include <string_view>
 
 #include "src/kafka/kafka_source.hpp"
 
