@@ -33,9 +33,13 @@ class EmbeddedCluster {
   void create_topic(const std::string& name, int partitions);
   //! Fault injection: the next `count` produce requests fail with a retriable error
   //! (NOT_ENOUGH_REPLICAS), so producers back off and retry: a slow sink, for tests.
+  //! This broker checks sequence numbers for transactional producers only: an idempotent producer
+  //! with more than one request in flight can have a failed request's messages acknowledged
+  //! unwritten. A test that counts what the topics hold sets
+  //! kafka.max.in.flight.requests.per.connection=1 (tests/unit/embedded_cluster_test.cpp).
   void fail_next_produce_requests(std::size_t count);
   //! Fault injection: the next `count` requests of Kafka API `api_key` (e.g. 26 EndTxn) fail with
-  //! Kafka error code `error`.
+  //! Kafka error code `error` (produce requests: see fail_next_produce_requests).
   void fail_next_requests(std::int16_t api_key, int error, std::size_t count);
   //! Fault injection: broker `broker_id` (1..brokers) drops its connections and refuses new ones
   //! until set up again. Its partitions keep their leader: they are unavailable meanwhile.
