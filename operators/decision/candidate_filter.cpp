@@ -54,16 +54,29 @@ NodeNeeds CandidateFilter::needs_of(const FleetEvent& node) const {
   return n;
 }
 
-FilterResult CandidateFilter::compatible(const NodeNeeds& n, const std::vector<PoolRisk>& pools) const {
+PoolSet CandidateFilter::pools_of(std::vector<PoolRisk> pools) const {
+  PoolSet set;
+  set.refs = references();
+  set.traits.reserve(pools.size());
+  for (const auto& p : pools) {
+    const auto family = std::string_view(p.instance_type).substr(0, p.instance_type.find('.'));
+    set.traits.push_back(PoolSet::Traits{hardware(p.instance_type, set.refs), accelerated_family(family)});
+  }
+  set.pools = std::move(pools);
+  return set;
+}
+
+FilterResult CandidateFilter::compatible(const NodeNeeds& n, const PoolSet& set) const {
   FilterResult r;
-  const auto refs = references();  // one look for the whole filtering: a reload may come meanwhile
-  const auto own_spec = hardware(n.instance_type, refs);
+  const auto own_spec = hardware(n.instance_type, set.refs);
   // Needs not given: what the own type offers (the node fits it by definition).
   const double need_vcpu = n.vcpu > 0 ? n.vcpu : own_spec ? own_spec->vcpu : 0;
   const double need_mem = n.memory_gib > 0 ? n.memory_gib : own_spec ? own_spec->memory_gib : 0;
   const std::string arch = !n.arch.empty() ? n.arch : own_spec ? own_spec->arch : architecture_of(n.instance_type);
   const bool needs_known = need_vcpu > 0 && need_mem > 0;
-  for (const auto& p : pools) {
+  const bool accelerated = accelerated_family(n.family);
+  for (std::size_t i = 0; i < set.pools.size(); ++i) {
+    const PoolRisk& p = set.pools[i];
     // A warming score (window not yet full after a warm start) is no score, nor is a stale one (its
     // feed stalled: the price is not known now): nothing is decided on them.
     if (p.warming || p.stale || p.product != n.product || p.region != n.region || !(p.spot_price > 0)) continue;
@@ -75,13 +88,13 @@ FilterResult CandidateFilter::compatible(const NodeNeeds& n, const std::vector<P
     }
     double units = 1;
     if (!own_type) {
-      const auto spec = hardware(p.instance_type, refs);
+      const auto& [spec, pool_accelerated] = set.traits[i];
       if (!spec || !needs_known || spec->vcpu < need_vcpu || spec->memory_gib < need_mem || spec->arch != arch) {
         ++r.incompatible;
         continue;
       }
       const auto family = std::string_view(p.instance_type).substr(0, p.instance_type.find('.'));
-      if ((accelerated_family(n.family) || accelerated_family(family)) && family != n.family) {
+      if ((accelerated || pool_accelerated) && family != n.family) {
         ++r.incompatible;
         continue;
       }
@@ -96,7 +109,7 @@ FilterResult CandidateFilter::compatible(const NodeNeeds& n, const std::vector<P
   return r;
 }
 
-FilterResult CandidateFilter::operator()(const NodeNeeds& n, const std::vector<PoolRisk>& pools) const {
+FilterResult CandidateFilter::operator()(const NodeNeeds& n, const PoolSet& pools) const {
   FilterResult r = compatible(n, pools);
   // Whole instances: a node on a larger size pays for all of it, whatever else the size could
   // hold. Such a size is admitted only when the whole instance costs no more than the node's own

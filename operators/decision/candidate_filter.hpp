@@ -55,6 +55,19 @@ struct Hardware {
   std::string arch;
 };
 
+//! One region's pools at one time, with what the filter needs of each besides its score: the
+//! hardware and family of its type, looked up once for every node filtered against them (an
+//! instant evaluates a whole fleet against the same pools). Built by CandidateFilter::pools_of.
+struct PoolSet {
+  struct Traits {
+    std::optional<Hardware> hardware;  //!< none: no catalogue knows the type
+    bool accelerated = false;          //!< accelerated_family() of its family
+  };
+  std::vector<PoolRisk> pools;
+  std::vector<Traits> traits;         //!< one per pool, in the same order
+  ScoringContext::Snapshot refs;      //!< the reference data the traits came from
+};
+
 class CandidateFilter {
  public:
   //! Hardware comes from the Spot Advisor data `scoring` holds now (its instance metadata: the
@@ -66,14 +79,19 @@ class CandidateFilter {
 
   NodeNeeds needs_of(const FleetEvent& node) const;
   std::optional<Hardware> hardware(std::string_view instance_type) const;
-  //! `pools`: the region's scores (any order).
-  FilterResult operator()(const NodeNeeds& n, const std::vector<PoolRisk>& pools) const;
+  //! `pools`: the region's scores (any order), with their traits from the reference data now (one
+  //! look for every filtering against them: a reload may come meanwhile).
+  PoolSet pools_of(std::vector<PoolRisk> pools) const;
+  FilterResult operator()(const NodeNeeds& n, const PoolSet& pools) const;
+  FilterResult operator()(const NodeNeeds& n, const std::vector<PoolRisk>& pools) const {
+    return (*this)(n, pools_of(pools));
+  }
   //! The same, larger sizes included whatever their price (`units` says how many of the node's
   //! needs one holds): what a consolidation plan may put several nodes on.
-  FilterResult compatible(const NodeNeeds& n, const std::vector<PoolRisk>& pools) const;
+  FilterResult compatible(const NodeNeeds& n, const PoolSet& pools) const;
 
  private:
-  //! The reference data now (one look per filtering: a reload may come meanwhile).
+  //! The reference data now.
   ScoringContext::Snapshot references() const;
   static std::optional<Hardware> hardware(std::string_view instance_type, const ScoringContext::Snapshot& refs);
   std::shared_ptr<const ScoringContext> scoring_;

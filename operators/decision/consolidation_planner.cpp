@@ -19,9 +19,8 @@ std::string group_key(const FleetEvent& n) {
 
 }  // namespace
 
-std::vector<Plan> ConsolidationPlanner::operator()(const std::vector<PlanMember>& members,
-                                                   const std::vector<PoolRisk>& pools, const Cooling& cooling,
-                                                   TimestampMs t) const {
+std::vector<Plan> ConsolidationPlanner::operator()(const std::vector<PlanMember>& members, const PoolSet& pools,
+                                                   const Cooling& cooling, TimestampMs t) const {
   std::map<std::string, std::vector<std::size_t>> groups;
   for (std::size_t i = 0; i < members.size(); ++i)
     if (members[i].alone_price > 0 && !std::isnan(members[i].alone_probability))

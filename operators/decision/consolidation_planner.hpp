@@ -40,8 +40,8 @@ class ConsolidationPlanner {
   //! The plans for `members` (in the decision order: fleet, node id) at instant `t` over the
   //! region's scores `pools`: within each group of nodes alike, the larger pool that saves most
   //! takes as many of the group, in order, as it holds; then the rest, until none saves.
-  std::vector<Plan> operator()(const std::vector<PlanMember>& members, const std::vector<PoolRisk>& pools,
-                               const Cooling& cooling, TimestampMs t) const;
+  std::vector<Plan> operator()(const std::vector<PlanMember>& members, const PoolSet& pools, const Cooling& cooling,
+                               TimestampMs t) const;
   //! A plan in force stands while its pool is scored, under the safety gate and not cooling.
   bool holds(const ModelState& state, const std::vector<PoolRisk>& pools, const Cooling& cooling) const;
   //! "consolidation plan <id>: ..." for the members' reasons.

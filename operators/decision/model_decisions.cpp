@@ -72,7 +72,7 @@ struct Change {
 
 //! Puts the instant's SWITCHes a consolidation plan takes onto its instance (when the diversity
 //! cap lets all its nodes into the instance's family): target, plan fields, reason.
-void consolidate(std::vector<Change>& changes, const std::map<std::string, std::vector<PoolRisk>>& by_region,
+void consolidate(std::vector<Change>& changes, const std::map<std::string, PoolSet>& by_region,
                  Placements& placements, const ConsolidationPlanner& planner,
                  const ConsolidationPlanner::Cooling& cooling, TimestampMs t) {
   for (const auto& [region, pools] : by_region) {
@@ -186,7 +186,7 @@ void ModelDecisions::evaluate_instant(FleetState& state, TimestampMs t, const De
   });
   Placements placements(s_.family_cap);
   for (const auto* n : nodes) placements.add_member(*n);
-  std::map<std::string, std::vector<PoolRisk>> by_region;
+  std::map<std::string, PoolSet> by_region;
   const ConsolidationPlanner::Cooling cooling = [&](const std::string& pool) {
     return s_.target_cooldown_ms > 0 && state.notices.cooling(pool, t, s_.target_cooldown_ms);
   };
@@ -197,8 +197,8 @@ void ModelDecisions::evaluate_instant(FleetState& state, TimestampMs t, const De
     if (n->signal_at != 0 && n->signal_at <= t) continue;  // signals rule from then on
     auto region = by_region.find(n->joined.region);
     if (region == by_region.end())
-      region = by_region.emplace(n->joined.region, table_.region_as_of(n->joined.region, t)).first;
-    if (!n->model.plan.empty() && planner_.holds(n->model, region->second, cooling)) continue;
+      region = by_region.emplace(n->joined.region, filter_.pools_of(table_.region_as_of(n->joined.region, t))).first;
+    if (!n->model.plan.empty() && planner_.holds(n->model, region->second.pools, cooling)) continue;
     NodeNeeds needs = filter_.needs_of(n->joined);
     const Ranking r = rank_at(needs, region->second, state.notices, t);
     Verdict v = policy_(needs, r, n->model, t, [&](const Candidate& c) {
@@ -239,7 +239,7 @@ void ModelDecisions::enrich_signal_decision(const FleetState& state, const Fleet
   // The scores of the signal's time, not the latest: a catch-up reads the prices ahead of the
   // signals. A signal older than the history kept reads the oldest kept.
   const TimestampMs as_of = std::max(d.ts, table_.released_before());
-  const Ranking r = rank_at(needs, table_.region_as_of(needs.region, as_of), state.notices, d.ts);
+  const Ranking r = rank_at(needs, filter_.pools_of(table_.region_as_of(needs.region, as_of)), state.notices, d.ts);
   if (d.why.empty()) d.why = "signal";
   if (r.own) {
     d.crash_probability = r.own->risk.crash_probability;
@@ -263,8 +263,7 @@ void ModelDecisions::enrich_signal_decision(const FleetState& state, const Fleet
   }
 }
 
-Ranking ModelDecisions::rank_at(const NodeNeeds& n, const std::vector<PoolRisk>& pools, const PoolNotices& notices,
-                                TimestampMs t) const {
+Ranking ModelDecisions::rank_at(const NodeNeeds& n, const PoolSet& pools, const PoolNotices& notices, TimestampMs t) const {
   Ranking r = rank(n, pools);
   if (notices.empty() || s_.target_cooldown_ms <= 0) return r;
   r.cooling = static_cast<int>(std::erase_if(r.ranked, [&](const Candidate& c) {
@@ -274,7 +273,7 @@ Ranking ModelDecisions::rank_at(const NodeNeeds& n, const std::vector<PoolRisk>&
 }
 
 Evaluation ModelDecisions::evaluate(const NodeNeeds& n) const {
-  const Ranking r = rank(n, table_.region_as_of(n.region, RiskTable::kLatest));
+  const Ranking r = rank(n, filter_.pools_of(table_.region_as_of(n.region, RiskTable::kLatest)));
   Evaluation e;
   e.known = r.own.has_value();
   e.verdict = policy_(n, r, ModelState{}, r.own ? r.own->risk.ts : 0, nullptr);
@@ -286,7 +285,7 @@ Evaluation ModelDecisions::evaluate(const NodeNeeds& n) const {
 
 std::string ModelDecisions::replacement(const NodeNeeds& n, TimestampMs as_of, std::string_view leaving,
                                         const PoolNotices* notices) const {
-  const auto pools = table_.region_as_of(n.region, as_of);
+  const auto pools = filter_.pools_of(table_.region_as_of(n.region, as_of));
   const Ranking r = notices ? rank_at(n, pools, *notices, as_of) : rank(n, pools);
   const Candidate* best = SwitchPolicy::best(r, [&](const Candidate& c) { return c.risk.pool != leaving; });
   const bool own_safe = r.own && r.own->risk.pool != leaving && r.own->risk.crash_probability <= s_.gate &&

@@ -79,10 +79,10 @@ class ModelDecisions {
   //! restored decisions and are evaluated at the recent instants after their last published one;
   //! live joins behind decided instants are evaluated at those after their join.
   void catch_up(FleetState& state, const DecisionSink& emit) const;
-  Ranking rank(const NodeNeeds& n, const std::vector<PoolRisk>& pools) const { return ranking_(filter_(n, pools)); }
+  Ranking rank(const NodeNeeds& n, const PoolSet& pools) const { return ranking_(filter_(n, pools)); }
   //! The ranking at event time `t` without the pools in cool-down (an interruption notice within
   //! DecisionSettings::target_cooldown_ms before `t`).
-  Ranking rank_at(const NodeNeeds& n, const std::vector<PoolRisk>& pools, const PoolNotices& notices, TimestampMs t) const;
+  Ranking rank_at(const NodeNeeds& n, const PoolSet& pools, const PoolNotices& notices, TimestampMs t) const;
 
   DecisionSettings s_;
   CandidateFilter filter_;

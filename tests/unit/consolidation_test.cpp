@@ -55,7 +55,7 @@ struct ConsolidationFixture {
     return out;
   }
   std::vector<Plan> plan(const std::vector<PlanMember>& m, const std::string& cooling = "") const {
-    return planner(m, pools, [&](const std::string& p) { return p == cooling; }, 1000);
+    return planner(m, filter.pools_of(pools), [&](const std::string& p) { return p == cooling; }, 1000);
   }
 };
 
