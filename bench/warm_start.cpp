@@ -17,6 +17,7 @@
 // PUBLISH_SET (extra config for the bench's producer only, e.g. kafka.linger.ms=5 for a producer
 // that batches like a live feed).
 // Prints figures; asserts nothing. The machine's cores are shared: figures are noisy.
+#include <fmt/format.h>
 #include <librdkafka/rdkafka.h>
 
 #include <chrono>
@@ -96,7 +97,7 @@ std::vector<PriceTick> pools(long n) {
     PriceTick t;
     t.az = azs[i % 20];
     t.region = t.az.substr(0, t.az.size() - 1);
-    t.instance_type = "f" + std::to_string(i / 160) + "." + sizes[(i / 20) % 8];
+    t.instance_type = fmt::format("f{}.{}", i / 160, sizes[(i / 20) % 8]);  // (GCC 12 warns on "f" + string)
     t.product = "Linux/UNIX";
     t.spot_price = 0.05 + 0.001 * static_cast<double>(i % 97);
     out.push_back(t);
