@@ -35,6 +35,7 @@ DecisionShard::DecisionShard(const Config& cfg, SignalReactionSettings s, std::u
       pending_signals_(decides_ && cfg.get_string("delivery.guarantee") != "exactly_once"
                            ? cfg.get_int("decisions.signal_scores_wait_ms") : 0, lateness_,
                        cfg.get_int("decisions.instant_ms")),
+      holds_siblings_(cfg.get_string("delivery.guarantee") != "exactly_once"),
       signals_(s, metrics),
       fleet_(signals_, metrics) {
   // One feed per process; with decisions off it still serves REST reads.
@@ -68,10 +69,12 @@ void DecisionShard::on_event(const Event& event, const EventContext& ctx, Output
     signal_polled_ns_ = ctx.replay ? 0 : ctx.polled_ns;
     signals_(*s, ctx.replay, fleet_state_, emit);
     signal_polled_ns_ = 0;
+    hold_siblings(out);
   } else if (const auto* f = std::get_if<FleetEvent>(&event)) {
     if (f->action == FleetAction::Join && refused(*f, ctx, out)) return;
     if (!ctx.replay && f->action == FleetAction::Join) check_catalogued(*f);
     fleet_(*f, ctx.replay, fleet_state_, emit);
+    hold_siblings(out);
     if (auto it = fleet_state_.nodes.find(f->instance_id); it != fleet_state_.nodes.end())
       it->second.partition = ctx.partition;
     metrics_.fleet_nodes.set(static_cast<std::int64_t>(fleet_state_.nodes.size()));
@@ -94,8 +97,15 @@ void DecisionShard::on_revoked(const std::vector<PartitionKey>& parts) {
   if (!signal_parts.empty()) signals_.drop_parked(fleet_state_, signal_parts);
   // Siblings still due for notices of those partitions are told from here: the next owner takes
   // the notices as told, and a stop cannot leave them owed on partitions it no longer commits.
+  // Their holds go: the partitions' offsets are no longer this process's to commit.
   for (auto& t : fleet_state_.sibling_due)
-    if (signal_parts.contains(t.place.partition)) t.place.offset = -1;
+    if (signal_parts.contains(t.place.partition)) {
+      if (const auto it = sibling_holds_.find({t.place.partition, t.place.offset}); it != sibling_holds_.end()) {
+        it->second->drop_deferred();
+        sibling_holds_.erase(it);
+      }
+      t.place.offset = -1;
+    }
   if (!fleet_parts.empty()) {
     // Their deferred signal decisions too, when they hold their signal's batch (or only rebuild
     // state): the signal, not committed, is read again and decided by the new owner. One made with
@@ -183,9 +193,11 @@ void DecisionShard::on_finish(OutputCollector& out, bool input_consumed, bool ma
   // yet: owed to the next run where the commit can say so, else told now from what has been read.
   if (!input_consumed) {
     if (may_owe) release_siblings(inputs_through_, out, false);
-    signals_.siblings().settle(fleet_state_, may_owe, [&](const Decision& d, bool replay) {
-      emit_signal_decision(d, replay, out);
+    tell_siblings(out, [&](const DecisionSink& emit, const SiblingReaction::Telling& telling) {
+      signals_.siblings().settle(fleet_state_, may_owe, emit, telling);
     });
+    // Those left owed are committed with the record that says so (owed_from), not held.
+    drop_sibling_holds();
   }
   decide(input_consumed ? Watermarks::kMax : inputs_through_, out, input_consumed);
   // After the siblings' reactions, which may wait too, and after the instants before them.
@@ -256,16 +268,21 @@ void DecisionShard::emit(const Decision& d, bool replay, OutputCollector& out) {
   out.emit(OutputTopic::Decisions, d.node_id, encode_decision(d), d.ts);
 }
 
-void DecisionShard::emit_signal_decision(const Decision& d, bool replay, OutputCollector& out) {
+void DecisionShard::emit_signal_decision(const Decision& d, bool replay, OutputCollector& out, InputBatch* hold) {
   PendingSignalDecisions::Entry e{d, replay, signal_polled_ns_, nullptr, 0, std::nullopt};
   if (const auto it = fleet_state_.nodes.find(d.instance_id); it != fleet_state_.nodes.end()) e.node = it->second;
   const auto& table = services_->table;
+  if (replay) hold = nullptr;
   if (pending_signals_.empty() && (table.feeders() == 0 || pending_signals_.ready(d.ts, table.complete_through()))) {
+    if (hold) {
+      hold->defer();  // the decision's own hold, handed to it (emit_held)
+      e.held = hold;
+    }
     send_signal_decision(e, false, out);
     return;
   }
   if (!replay) {
-    e.held = out.batch();
+    e.held = hold ? hold : out.batch();
     metrics_.signal_decisions_waited.inc();
   }
   pending_signals_.defer(std::move(e), steady_ms());
@@ -312,8 +329,41 @@ void DecisionShard::release_siblings(TimestampMs through, OutputCollector& out, 
     through = sibling_grace_.release(through, inputs_read_, now, ends_checked_at_);
   }
   if (fleet_state_.sibling_due.empty()) return;
-  signals_.siblings().release(fleet_state_, through,
-                              [&](const Decision& d, bool replay) { emit_signal_decision(d, replay, out); });
+  tell_siblings(out, [&](const DecisionSink& emit, const SiblingReaction::Telling& telling) {
+    signals_.siblings().release(fleet_state_, through, emit, telling);
+  });
+}
+
+void DecisionShard::hold_siblings(OutputCollector& out) {
+  if (!holds_siblings_ || out.batch() == nullptr) return;
+  for (const auto& t : fleet_state_.sibling_due) {
+    if (t.replay || t.place.offset < 0) continue;
+    if (const auto [it, inserted] = sibling_holds_.try_emplace({t.place.partition, t.place.offset}, out.batch()); inserted)
+      it->second->defer();
+  }
+}
+
+void DecisionShard::tell_siblings(
+    OutputCollector& out, const std::function<void(const DecisionSink&, const SiblingReaction::Telling&)>& tell) {
+  InputBatch* hold = nullptr;
+  const auto let_go = [&] {
+    if (hold) hold->drop_deferred();
+    hold = nullptr;
+  };
+  tell([&](const Decision& d, bool replay) { emit_signal_decision(d, replay, out, hold); },
+       [&](const FleetState::SiblingTrigger& t) {
+         let_go();
+         if (const auto it = sibling_holds_.find({t.place.partition, t.place.offset}); it != sibling_holds_.end()) {
+           hold = it->second;
+           sibling_holds_.erase(it);
+         }
+       });
+  let_go();
+}
+
+void DecisionShard::drop_sibling_holds() {
+  for (auto& [place, batch] : sibling_holds_) batch->drop_deferred();
+  sibling_holds_.clear();
 }
 
 // The risk-driven decisions already on spot.decisions (a restart, or another process before us)

@@ -9,6 +9,8 @@
 //! by this shard's RiskTopicFeed (=topic). With decisions off it still keeps that feed for REST reads.
 //! Owned by its shard thread (on_revoked: the source thread, while the shard is idle; on_idle may
 //! decide meanwhile, hence idle_mu_).
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -48,11 +50,21 @@ class DecisionShard : public ShardLogic {
   //! A decision caused by an AWS signal (the node's own or a sibling's): with its prices and
   //! replacement, and on the REST signal board; deferred while the risk table lacks the scores
   //! of its time (PendingSignalDecisions).
-  void emit_signal_decision(const Decision& d, bool replay, OutputCollector& out);
+  //! `hold`: the input batch that read the signal, held for this decision (siblings' decisions).
+  void emit_signal_decision(const Decision& d, bool replay, OutputCollector& out, InputBatch* hold = nullptr);
   void send_signal_decision(PendingSignalDecisions::Entry& e, bool late, OutputCollector& out);
   //! The deferred signal decisions that may go now (`all`: every one).
   void release_signal_decisions(OutputCollector& out, bool all = false);
   void release_siblings(TimestampMs through, OutputCollector& out, bool consumed);
+  //! A trigger made while reading the current event (its notice, or its node's join) holds the
+  //! event's batch until its siblings' decisions are delivered: the offsets are not committed past
+  //! a notice whose siblings are still owed, so a crash leaves it to be read again.
+  void hold_siblings(OutputCollector& out);
+  //! Tells triggers through `tell` (SiblingReaction::release or settle), each sibling decision tied
+  //! to its trigger's hold, and lets each hold go once its decisions hold the batch themselves.
+  void tell_siblings(OutputCollector& out,
+                     const std::function<void(const DecisionSink&, const SiblingReaction::Telling&)>& tell);
+  void drop_sibling_holds();
   void restore(OutputCollector& out);
   void decide(TimestampMs through, OutputCollector& out, bool consumed = false);
   void clear_departed(OutputCollector& out);
@@ -89,6 +101,9 @@ class DecisionShard : public ShardLogic {
   FleetState fleet_state_;
   PendingSignalDecisions pending_signals_;
   std::int64_t signal_polled_ns_ = 0;  //!< the signal being processed: when it was read (0: not timed)
+  bool holds_siblings_;                //!< not with exactly_once: a transaction waits for every hold
+  //! Per trigger (its signal's place: partition, offset), the batch it holds (null: none).
+  std::map<std::pair<std::int32_t, std::int64_t>, InputBatch*> sibling_holds_;
   SignalReaction signals_;
   FleetMembership fleet_;
 };

@@ -33,15 +33,17 @@ void SiblingReaction::trigger(const Signal& s, bool replay, const SignalPlace& p
   due.insert(at, FleetState::SiblingTrigger{s, noticed.joined, replay && !place.siblings_owed, place});
 }
 
-void SiblingReaction::release(FleetState& state, TimestampMs through, const DecisionSink& emit) const {
+void SiblingReaction::release(FleetState& state, TimestampMs through, const DecisionSink& emit,
+                              const Telling& telling) const {
   while (!state.sibling_due.empty() && state.sibling_due.front().signal.ts <= through) {
     const auto t = std::move(state.sibling_due.front());
     state.sibling_due.pop_front();
+    if (telling) telling(t);
     tell(t, state, emit);
   }
 }
 
-void SiblingReaction::settle(FleetState& state, bool may_owe, const DecisionSink& emit) const {
+void SiblingReaction::settle(FleetState& state, bool may_owe, const DecisionSink& emit, const Telling& telling) const {
   const auto owable = [&](const FleetState::SiblingTrigger& t) {
     if (!may_owe || t.replay || t.place.offset < 0) return false;
     const auto told = state.siblings_told_offset.find(t.place.partition);
@@ -55,6 +57,7 @@ void SiblingReaction::settle(FleetState& state, bool may_owe, const DecisionSink
     }
     const auto t = std::move(*it);
     state.sibling_due.erase(it);
+    if (telling) telling(t);
     tell(t, state, emit);
     it = state.sibling_due.begin();
   }
