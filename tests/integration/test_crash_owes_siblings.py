@@ -17,16 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from spotstream_harness import ProcessGroup, decisions_of, poll_topic, read_topic, run_main  # noqa: E402
-from test_stop_owes_siblings import DECISIONS, RUN, produce_joins_and_notice, summary_of, wait_ok  # noqa: E402
-
-
-def reference(pg):
-    broker, addr = pg.start_broker("ref-broker")
-    produce_joins_and_notice(addr, pg.dir)
-    wait_ok(pg.spotstream("ref-run", "run", "--brokers", addr, *RUN, "--set", "runtime.idle_exit_ms=3000"), 120)
-    decisions = decisions_of(read_topic(addr, DECISIONS))
-    assert broker.stop() == 0
-    return decisions
+from test_stop_owes_siblings import (DECISIONS, RUN, produce_joins_and_notice, reference, summary_of,  # noqa: E402
+                                     wait_ok)
 
 
 def main():
@@ -43,7 +35,7 @@ def main():
         wait_ok(run2, 120)
         decisions = decisions_of(read_topic(addr, DECISIONS))
         assert broker.stop() == 0
-        ref = reference(pg)
+        ref = reference(pg, late_leave=False)
         got, want = set(d["decision_id"] for d in decisions), set(d["decision_id"] for d in ref)
         assert got == want, "the killed and restarted runs differ from one uninterrupted run:\n%s\n%s" % (
             summary_of(decisions), summary_of(ref))

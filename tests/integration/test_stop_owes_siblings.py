@@ -62,11 +62,13 @@ def summary_of(decisions):
     return sorted((d["node_id"], d["decision"], d.get("why", "")) for d in decisions)
 
 
-def reference(pg):
-    """One run over the same topics, everything published before it starts."""
+def reference(pg, late_leave=True):
+    """One run over the same topics (B's leave with them unless told otherwise), everything
+    published before it starts."""
     broker, addr = pg.start_broker("ref-broker")
     produce_joins_and_notice(addr, pg.dir)
-    produce_late_leave(addr, pg.dir)
+    if late_leave:
+        produce_late_leave(addr, pg.dir)
     wait_ok(pg.spotstream("ref-run", "run", "--brokers", addr, *RUN, "--set", "runtime.idle_exit_ms=3000"), 120)
     decisions = decisions_of(read_topic(addr, DECISIONS))
     assert broker.stop() == 0
