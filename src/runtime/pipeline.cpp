@@ -309,8 +309,11 @@ int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& ma
     // An idle input still owes the marks of its last batches (the interval skipped them).
     if (n == 0 && marks_ && marks_->dirty()) marks_->sealed(tracker_.pushed(), watermarks_, source_->assignment(), true);
     publish_marks();
+    // Batches that wait only for outputs the shards deferred (to a grace, or to scores still on
+    // their way) do not keep an idle run going: the stop's on_finish makes those outputs from
+    // everything read, as the wait would once nothing more comes.
     if (idle_exit.count() > 0 && n == 0 && now - last_input >= idle_exit && source_->all_at_eof() &&
-        tracker_.in_flight() == 0 && (!may_exit_idle || may_exit_idle())) {
+        tracker_.delivered() == tracker_.pushed() && (!may_exit_idle || may_exit_idle())) {
       spdlog::info("all input consumed and idle for {} ms: stopping", idle_exit.count());
       input_consumed = true;
       break;

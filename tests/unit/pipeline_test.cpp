@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <thread>
@@ -65,7 +66,9 @@ class PipelineTest : public ::testing::Test {
   }
 
   //! Runs the pipeline to idle in a fresh group; returns the sorted decision records it produced.
-  std::vector<std::string> run(const std::string& group, int shards, int batch, int queue, ProcessMetrics& m) {
+  //! `stop_after`: a watchdog stops the run then (0: none).
+  std::vector<std::string> run(const std::string& group, int shards, int batch, int queue, ProcessMetrics& m,
+                               std::chrono::seconds stop_after = std::chrono::seconds(0)) {
     Config cfg = base_;
     cfg.set("consumer.group", group);
     cfg.set("runtime.shards", std::to_string(shards));
@@ -74,9 +77,20 @@ class PipelineTest : public ::testing::Test {
     cfg.set("runtime.sink_capacity", std::to_string(queue));
     cfg.set("runtime.idle_exit_ms", "500");
     cfg.set("topics.decisions", "decisions." + group);  // each run's output on its own
-    std::atomic<bool> stop{false};
-    Pipeline p(cfg, live_topology(cfg), m, kafka_io(cfg));
-    EXPECT_EQ(p.run(stop), 0);
+    std::atomic<bool> stop{false}, ended{false};
+    std::thread watchdog([&] {
+      if (stop_after.count() == 0) return;
+      const auto deadline = std::chrono::steady_clock::now() + stop_after;
+      while (!ended.load() && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      stop.store(true);
+    });
+    {
+      Pipeline p(cfg, live_topology(cfg), m, kafka_io(cfg));
+      EXPECT_EQ(p.run(stop), 0);
+    }
+    ended.store(true);
+    watchdog.join();
     std::vector<std::string> out;
     for (const auto& r : read_topic(base_, cfg.get_string("topics.decisions")))
       if (!r.value.empty()) out.push_back(r.value);  // tombstones (departed nodes) are no decisions
@@ -154,6 +168,32 @@ TEST_F(PipelineTest, OutputIsIdenticalAcrossShardsBatchesAndBackpressure) {
   EXPECT_EQ(deterministic_parts(a), deterministic_parts(c));
   // Risk-driven decisions are part of what must be identical.
   EXPECT_GT(std::count_if(a.begin(), a.end(), [](const std::string& r) { return r.find("\"SWITCH\"") != std::string::npos; }), 0);
+}
+
+// A finite input ends at its idle exit. A notice's siblings are told once the fleet and signals
+// inputs are a grace past it (decisions.input_grace_ms), and the notice's batch is held until
+// then; at the idle exit every input has been read and stayed quiet, so the stop tells them from
+// everything read instead of waiting the grace out. With a 10-minute grace the run ends long
+// before it, with the decisions of a run with the default grace.
+TEST_F(PipelineTest, IdleExitTellsSiblingsWithoutWaitingOutTheInputGrace) {
+  publish_market();
+  ProcessMetrics m1, m2;
+  const auto reference = run("grace-default", 1, 256, 4096, m1);
+  base_.set("decisions.input_grace_ms", "600000");
+  const auto started = std::chrono::steady_clock::now();
+  const auto a = run("grace-long", 1, 256, 4096, m2, std::chrono::seconds(90));
+  const auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_LT(took, std::chrono::seconds(90)) << "the idle exit waited for the input grace (stopped by the watchdog)";
+  EXPECT_GT(std::count_if(reference.begin(), reference.end(),
+                          [](const std::string& r) { return r.find("\"why\":\"sibling\"") != std::string::npos; }), 0);
+  auto got = deterministic_parts(a), want = deterministic_parts(reference);
+  std::sort(got.begin(), got.end());
+  std::sort(want.begin(), want.end());
+  std::vector<std::string> missing, extra;
+  std::set_difference(want.begin(), want.end(), got.begin(), got.end(), std::back_inserter(missing));
+  std::set_difference(got.begin(), got.end(), want.begin(), want.end(), std::back_inserter(extra));
+  EXPECT_TRUE(missing.empty() && extra.empty()) << missing.size() << " decision(s) missing, " << extra.size()
+                                                << " extra; first missing: " << (missing.empty() ? "" : missing[0]);
 }
 
 // Event time: a tick older than its partition's watermark minus the allowed lateness goes to the
