@@ -43,7 +43,8 @@ std::size_t route_by_key(Event& e, std::size_t shards) {
 
 namespace {
 
-ShardPlan make_topology(const Config& cfg, std::shared_ptr<DecisionServices> services) {
+ShardPlan make_topology(const Config& cfg, std::shared_ptr<DecisionServices> services,
+                        PricePath::RecordSink records = {}) {
   SignalReactionSettings s;
   s.park_ms = cfg.get_int("signals.park_ms");
   s.park_max = static_cast<std::size_t>(cfg.get_int("signals.park_max"));
@@ -59,14 +60,17 @@ ShardPlan make_topology(const Config& cfg, std::shared_ptr<DecisionServices> ser
   if (const auto& source = cfg.get_string("decisions.risk_source"); source != "topic" && source != "local")
     throw ConfigError("decisions.risk_source: '" + source + "' is neither topic nor local");
   const bool local_table = cfg.get_string("decisions.risk_source") == "local";
+  if (records && !local_table)
+    throw ConfigError("risk records taken in process leave nothing on spot.risk: decisions.risk_source must be local");
   ShardPlan plan;
   plan.route = route_by_key;
   // decisions.risk_source=topic: every process marks how far its spot.risk records are delivered.
   if (!local_table) plan.marks = [cfg] { return std::make_unique<RiskMarks>(cfg); };
-  plan.logic = [cfg, s, scoring, services, local_table](int shard, RuntimeMetrics& runtime) -> std::unique_ptr<ShardLogic> {
+  plan.logic = [cfg, s, scoring, services, local_table, records](int shard,
+                                                                 RuntimeMetrics& runtime) -> std::unique_ptr<ShardLogic> {
     auto& metrics = ProcessMetrics::of(runtime);
     auto prices = std::make_unique<PriceShard>(cfg, scoring->context, scoring->watch(cfg, metrics),
-                                               services && local_table ? &services->table : nullptr, metrics);
+                                               services && local_table ? &services->table : nullptr, metrics, records);
     if (!services || static_cast<std::size_t>(shard) != kDecisionShard) return prices;
     return std::make_unique<DecisionShard>(cfg, s, std::move(prices), services, metrics);
   };
@@ -77,6 +81,11 @@ ShardPlan make_topology(const Config& cfg, std::shared_ptr<DecisionServices> ser
 
 ShardPlan live_topology(const Config& cfg, std::shared_ptr<DecisionServices> services) {
   return make_topology(cfg, std::move(services));
+}
+
+ShardPlan live_topology(const Config& cfg, std::shared_ptr<DecisionServices> services,
+                        PricePath::RecordSink records) {
+  return make_topology(cfg, std::move(services), std::move(records));
 }
 
 ShardPlan live_topology(const Config& cfg) {

@@ -11,6 +11,7 @@
 #include "src/config/config.hpp"
 #include "src/runtime/pipeline.hpp"
 #include "topology/decision_services.hpp"
+#include "topology/price_path.hpp"
 #include "topology/process_metrics.hpp"
 
 namespace spotstream {
@@ -25,6 +26,10 @@ std::size_t route_by_key(Event& e, std::size_t shards);
 ShardPlan live_topology(const Config& cfg, std::shared_ptr<DecisionServices> services);
 //! The same with services of its own.
 ShardPlan live_topology(const Config& cfg);
+//! For a replay in process that takes the scores straight from the price shards (a backtest): each
+//! risk record goes to `records`, called on the price shards' threads (concurrently), and none to
+//! spot.risk. Needs decisions.risk_source=local.
+ShardPlan live_topology(const Config& cfg, std::shared_ptr<DecisionServices> services, PricePath::RecordSink records);
 //! The price path alone (spot.risk): price shards only, no decision services: fleet events and
 //! signals are ignored and no risk table is kept (what `risk` replays).
 ShardPlan price_topology(const Config& cfg);

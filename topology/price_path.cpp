@@ -23,7 +23,7 @@ WindowSettings PricePath::window_settings(const Config& cfg) {
 }
 
 PricePath::PricePath(const Config& cfg, std::shared_ptr<const SpotAdvisor> advisor, ProcessMetrics& metrics,
-                     std::shared_ptr<const ScoringContext> scoring, RecordSink on_record)
+                     std::shared_ptr<const ScoringContext> scoring, RecordSink on_record, bool publish)
     : scoring_(scoring ? std::move(scoring) : std::make_shared<const ScoringContext>(nullptr, std::move(advisor))),
       metrics_(metrics),
       prices_topic_(cfg.get_string("topics.prices")),
@@ -34,7 +34,8 @@ PricePath::PricePath(const Config& cfg, std::shared_ptr<const SpotAdvisor> advis
       window_(window_settings(cfg)),
       emission_(RiskEmissionSettings{cfg.get_double("risk.epsilon"), cfg.get_int("risk.max_interval_ms"),
                                      cfg.get_bool("risk.every_tick")}),
-      on_record_(std::move(on_record)) {}
+      on_record_(std::move(on_record)),
+      publish_(publish) {}
 
 PricePath::PoolRef PricePath::look_ahead(const PriceTick& tick, PriceState& state) const {
   PoolRef ref;
@@ -168,9 +169,11 @@ void PricePath::operator()(const PriceTick& tick, const EventContext& ctx, Price
   } else if (record) {
     record->warming = record->ts < ctx.covered_from + window_ms_;
     metrics_.risk_records.inc();
-    auto encoded = encode_risk_record(*record);
-    pool->last_published.assign(encoded);  // reuses its buffer: no allocation per record
-    out.emit(OutputTopic::Risk, record->pool, std::move(encoded), record->ts);
+    if (publish_) {
+      auto encoded = encode_risk_record(*record);
+      pool->last_published.assign(encoded);  // reuses its buffer: no allocation per record
+      out.emit(OutputTopic::Risk, record->pool, std::move(encoded), record->ts);
+    }
     if (on_record_) on_record_(*record, false);
   }
 }

@@ -34,9 +34,10 @@ class PricePath {
   using RecordSink = std::function<void(const RiskRecord&, bool replayed)>;
   //! Model and Spot Advisor data from `scoring`, shared with the other shards and the reload thread.
   //! Without `scoring`: the built-in heuristic with a fixed `advisor` (may be null: bands unknown).
-  //! `on_record` may be empty.
+  //! `on_record` may be empty. `publish` false: records go to `on_record` only, not to spot.risk (an
+  //! in-process replay that reads the scores directly); a stalled feed then gets no stale record.
   PricePath(const Config& cfg, std::shared_ptr<const SpotAdvisor> advisor, ProcessMetrics& metrics,
-            std::shared_ptr<const ScoringContext> scoring = nullptr, RecordSink on_record = {});
+            std::shared_ptr<const ScoringContext> scoring = nullptr, RecordSink on_record = {}, bool publish = true);
   //! `ahead`: from look_ahead() for this tick, or null.
   void operator()(const PriceTick& tick, const EventContext& ctx, PriceState& state, OutputCollector& out,
                   const PoolRef* ahead = nullptr) const;
@@ -89,6 +90,7 @@ class PricePath {
   FeatureBuilder features_;
   RiskEmission emission_;
   RecordSink on_record_;
+  bool publish_;
 };
 
 }  // namespace spotstream

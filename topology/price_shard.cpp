@@ -3,13 +3,18 @@
 namespace spotstream {
 
 PriceShard::PriceShard(const Config& cfg, std::shared_ptr<const ScoringContext> scoring,
-                       std::shared_ptr<ModelWatcher> watcher, RiskTable* table, ProcessMetrics& metrics)
+                       std::shared_ptr<ModelWatcher> watcher, RiskTable* table, ProcessMetrics& metrics,
+                       PricePath::RecordSink records)
     : prices_topic_(cfg.get_string("topics.prices")),
       lateness_(cfg.get_int("window.allowed_lateness_ms")),
       // Published and replayed records alike feed a local table (a warm start rebuilds it).
       prices_(cfg, nullptr, metrics, std::move(scoring),
-              table ? PricePath::RecordSink([this](const RiskRecord& r, bool) { feeder_->update(r); })
-                    : PricePath::RecordSink{}),
+              table || records ? PricePath::RecordSink([this, records](const RiskRecord& r, bool replayed) {
+                if (feeder_) feeder_->update(r);
+                if (records) records(r, replayed);
+              })
+                               : PricePath::RecordSink{},
+              !records),
       pressure_(PressureSettings::from(cfg)),
       watcher_(std::move(watcher)),
       stalled_feeds_(metrics.stalled_feeds),

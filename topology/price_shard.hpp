@@ -24,8 +24,9 @@ class PriceShard : public ShardLogic {
  public:
   //! `watcher`: the process's model reloader, shared by its shards (reloads stop with the last).
   //! `table`: the risk table this shard feeds, or null (none, or read from spot.risk).
+  //! `records`: when set, each record goes to it (on this shard's thread) instead of spot.risk.
   PriceShard(const Config& cfg, std::shared_ptr<const ScoringContext> scoring, std::shared_ptr<ModelWatcher> watcher,
-             RiskTable* table, ProcessMetrics& metrics);
+             RiskTable* table, ProcessMetrics& metrics, PricePath::RecordSink records = {});
   PriceShard(const PriceShard&) = delete;
   PriceShard& operator=(const PriceShard&) = delete;
 

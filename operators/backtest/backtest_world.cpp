@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
+#include <numeric>
 
 #include "src/core/hash.hpp"
 
@@ -26,9 +28,37 @@ BacktestWorld::BacktestWorld(DecisionSettings s, std::shared_ptr<const ScoringCo
 
 void BacktestWorld::score(const RiskRecord& r) {
   feeder_.update(r);
+  std::lock_guard lock(scoring_);
+  if (r.features.advisor_band >= 0) bands_known_ = true;
   const auto [it, fresh] = scored_index_.emplace(r.pool, static_cast<std::uint32_t>(scored_pools_.size()));
   if (fresh) scored_pools_.push_back(r.pool);
   scored_.push_back(Scored{it->second, r.ts, r.score.crash_probability});
+}
+
+void BacktestWorld::order_scores() {
+  std::vector<std::uint32_t> by_name(scored_pools_.size()), rank(scored_pools_.size());
+  std::iota(by_name.begin(), by_name.end(), 0u);
+  std::sort(by_name.begin(), by_name.end(), [&](auto a, auto b) { return scored_pools_[a] < scored_pools_[b]; });
+  for (std::uint32_t k = 0; k < by_name.size(); ++k) rank[by_name[k]] = k;
+  std::sort(scored_.begin(), scored_.end(), [&](const Scored& a, const Scored& b) {
+    return a.ts != b.ts ? a.ts < b.ts : rank[a.pool] < rank[b.pool];
+  });
+  // Pools numbered by their first score, as when the records were scored one by one in that order.
+  constexpr auto kUnseen = std::numeric_limits<std::uint32_t>::max();
+  std::vector<std::uint32_t> number(scored_pools_.size(), kUnseen);
+  std::vector<std::string> pools;
+  pools.reserve(scored_pools_.size());
+  for (auto& s : scored_) {
+    auto& n = number[s.pool];
+    if (n == kUnseen) {
+      n = static_cast<std::uint32_t>(pools.size());
+      pools.push_back(std::move(scored_pools_[s.pool]));
+    }
+    s.pool = n;
+  }
+  scored_pools_ = std::move(pools);
+  scored_index_.clear();
+  for (std::uint32_t k = 0; k < scored_pools_.size(); ++k) scored_index_.emplace(scored_pools_[k], k);
 }
 
 void BacktestWorld::settle_signal_decisions() {

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -61,14 +62,16 @@ class BacktestWorld {
     TimestampMs ts = 0;
     double crash_probability = 0;
   };
-  //! A spot.risk record the replay published (any order).
+  //! A risk record the replay made (any order; from any thread, concurrently).
   void score(const RiskRecord& r);
+  //! Once every record is in: the scores in the order the records are published in, by (time,
+  //! pool), whatever order the shards' threads scored them in, so every run reads them alike.
+  void order_scores();
   const std::vector<Scored>& scored() const { return scored_; }
   const std::string& scored_pool(const Scored& s) const { return scored_pools_[s.pool]; }
   const RiskTable& scores() const { return scores_; }
   //! True when some score carries a Spot Advisor band.
   bool bands_known() const { return bands_known_; }
-  void saw_band() { bands_known_ = true; }
 
   //! The engine names a signal decision's replacement, and the own pool's probability, from the
   //! latest scores when it processes the signal: in a replay that depends on how far the other
@@ -99,6 +102,7 @@ class BacktestWorld {
   //! every node at the same times.
   mutable std::map<std::pair<std::string, TimestampMs>, std::vector<PoolRisk>> compatible_memo_;
   mutable std::optional<PoolNotices> noticed_;  //!< `notices` by pool, for the target cool-down
+  std::mutex scoring_;  //!< guards what score() adds to: the scores and pools below, bands_known_
   std::vector<Scored> scored_;
   std::vector<std::string> scored_pools_;
   std::unordered_map<std::string, std::uint32_t> scored_index_;

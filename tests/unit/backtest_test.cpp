@@ -11,6 +11,7 @@
 #include "src/cli/backtest_report.hpp"
 #include "src/feed/synth_market.hpp"
 #include "tests/unit/decision_market.hpp"
+#include "tests/unit/backtest_inputs.hpp"
 #include "topology/backtest.hpp"
 
 using namespace spotstream;
@@ -20,17 +21,6 @@ namespace {
 
 const std::string A = "us-east-1a/c5.large/Linux/UNIX";
 const std::string B = "us-east-1b/c5.large/Linux/UNIX";
-
-BacktestInputs inputs_of(const std::vector<Event>& events) {
-  BacktestInputs in;
-  for (const auto& e : events) {
-    if (const auto* t = std::get_if<PriceTick>(&e)) in.ticks.push_back(*t);
-    else if (const auto* s = std::get_if<Signal>(&e)) in.signals.push_back(*s);
-    else in.fleet.push_back(std::get<FleetEvent>(e));
-  }
-  std::stable_sort(in.ticks.begin(), in.ticks.end(), [](const auto& a, const auto& b) { return a.ts < b.ts; });
-  return in;
-}
 
 //! What EC2 bills for one instance of `pool` from `from` to `to`, second by second from the ticks.
 double reference_bill(const std::vector<Event>& events, const std::string& pool, TimestampMs from, TimestampMs to) {
