@@ -199,6 +199,14 @@ std::vector<Event> engine_events(const std::vector<PriceTick>& ticks, const Back
     events.emplace_back(std::move(s));
     ++signals;
   }
+  // The ticks come in time order: the fleet events and signals after them are merged in where a
+  // stable sort of the whole would put them, without moving millions of ticks log n times.
+  const auto by_time = [](const Event& a, const Event& b) {
+    return std::visit([](const auto& v) { return v.ts; }, a) < std::visit([](const auto& v) { return v.ts; }, b);
+  };
+  const auto tail = events.begin() + static_cast<std::ptrdiff_t>(ticks.size());
+  std::stable_sort(tail, events.end(), by_time);
+  if (std::is_sorted(events.begin(), tail, by_time)) std::inplace_merge(events.begin(), tail, events.end(), by_time);
   return events;
 }
 
