@@ -22,19 +22,7 @@ namespace {
 
 using Score = std::tuple<TimestampMs, std::string, double>;  // time, pool, crash probability
 
-class BacktestScores : public ::testing::Test {
- protected:
-  void SetUp() override {
-    advisor_ = std::filesystem::temp_directory_path() / ("spotstream-backtest-scores-" + std::to_string(::getpid()) + ".json");
-    std::ofstream(advisor_) << kAdvisor;
-    cfg_.set("risk.spot_advisor_file", advisor_.string());
-    cfg_.set("log.level", "warn");
-  }
-  void TearDown() override { std::filesystem::remove(advisor_); }
-
-  std::filesystem::path advisor_;
-  Config cfg_;
-};
+class BacktestScores : public BacktestFixture {};
 
 }  // namespace
 

@@ -46,16 +46,8 @@ const PolicyResult& policy(const BacktestResult& r, const std::string& name) {
   throw std::runtime_error("no policy " + name);
 }
 
-class Backtest : public ::testing::Test {
+class Backtest : public BacktestFixture {
  protected:
-  void SetUp() override {
-    advisor_ = std::filesystem::temp_directory_path() / ("spotstream-backtest-advisor-" + std::to_string(::getpid()) + ".json");
-    std::ofstream(advisor_) << kAdvisor;
-    cfg_.set("risk.spot_advisor_file", advisor_.string());
-    cfg_.set("log.level", "warn");
-  }
-  void TearDown() override { std::filesystem::remove(advisor_); }
-
   //! A backtest of `events` with this fixture's configuration and `settings` on top.
   BacktestResult backtest(const std::vector<Event>& events, const BacktestOptions& o,
                           const std::map<std::string, std::string>& settings) const {
@@ -65,9 +57,6 @@ class Backtest : public ::testing::Test {
     std::atomic<bool> stop{false};
     return run_backtest(cfg, inputs_of(events), o, metrics, stop);
   }
-
-  std::filesystem::path advisor_;
-  Config cfg_;
 };
 
 }  // namespace
