@@ -148,10 +148,11 @@ std::vector<PoolRisk> BacktestWorld::compatible(std::size_t node, TimestampMs t)
                                         n.memory_gib, n.arch), t);
   if (const auto it = compatible_memo_.find(key); it != compatible_memo_.end()) return it->second;
   if (compatible_memo_.size() > 100000) compatible_memo_.clear();
-  const auto f = engine_.filter()(n, scores_.region_as_of(n.region, t));
+  const auto scores = scores_.region_as_of(n.region, t);
+  const auto f = engine_.filter()(n, scores);
   std::vector<PoolRisk> out;
-  if (f.own) out.push_back(f.own->risk);
-  for (const auto& c : f.others) out.push_back(c.risk);
+  if (f.own) out.push_back(*f.own->risk);
+  for (const auto& c : f.others) out.push_back(*c.risk);
   std::sort(out.begin(), out.end(), [](const PoolRisk& a, const PoolRisk& b) { return a.pool < b.pool; });
   compatible_memo_.emplace(std::move(key), out);
   return out;

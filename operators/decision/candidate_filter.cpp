@@ -55,6 +55,12 @@ NodeNeeds CandidateFilter::needs_of(const FleetEvent& node) const {
 }
 
 PoolSet CandidateFilter::pools_of(std::vector<PoolRisk> pools) const {
+  PoolSet set = view_of(pools);
+  set.kept = std::move(pools);  // a vector's move keeps its elements where they are
+  return set;
+}
+
+PoolSet CandidateFilter::view_of(std::span<const PoolRisk> pools) const {
   PoolSet set;
   set.refs = references();
   set.traits.reserve(pools.size());
@@ -62,7 +68,7 @@ PoolSet CandidateFilter::pools_of(std::vector<PoolRisk> pools) const {
     const auto family = std::string_view(p.instance_type).substr(0, p.instance_type.find('.'));
     set.traits.push_back(PoolSet::Traits{hardware(p.instance_type, set.refs), accelerated_family(family)});
   }
-  set.pools = std::move(pools);
+  set.pools = pools;
   return set;
 }
 
@@ -75,6 +81,7 @@ FilterResult CandidateFilter::compatible(const NodeNeeds& n, const PoolSet& set)
   const std::string arch = !n.arch.empty() ? n.arch : own_spec ? own_spec->arch : architecture_of(n.instance_type);
   const bool needs_known = need_vcpu > 0 && need_mem > 0;
   const bool accelerated = accelerated_family(n.family);
+  r.others.reserve(set.pools.size());
   for (std::size_t i = 0; i < set.pools.size(); ++i) {
     const PoolRisk& p = set.pools[i];
     // A warming score (window not yet full after a warm start) is no score, nor is a stale one (its
@@ -82,7 +89,7 @@ FilterResult CandidateFilter::compatible(const NodeNeeds& n, const PoolSet& set)
     if (p.warming || p.stale || p.product != n.product || p.region != n.region || !(p.spot_price > 0)) continue;
     const bool own_type = p.instance_type == n.instance_type;
     if (own_type && p.az == n.az) {
-      r.own = Candidate{p, 1, p.spot_price, 0, true};
+      r.own = Candidate{&p, 1, p.spot_price, 0, true};
       if (!std::isnan(p.on_demand_price)) r.own_on_demand_tco = p.on_demand_price;
       continue;
     }
@@ -104,7 +111,7 @@ FilterResult CandidateFilter::compatible(const NodeNeeds& n, const PoolSet& set)
       ++r.band_rejected;
       continue;
     }
-    r.others.push_back(Candidate{p, units, p.spot_price, 0, p.az == n.az});
+    r.others.push_back(Candidate{&p, units, p.spot_price, 0, p.az == n.az});
   }
   return r;
 }

@@ -7,6 +7,7 @@
 //! Stateless; shared read-only.
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,8 +27,11 @@ struct NodeNeeds {
 };
 
 //! A pool that could host the node, with what the node would pay there and (after ranking) its yield.
+//! Refers to the pool's score where it was filtered from (a PoolSet's, or the scores a caller
+//! passed): valid as long as they are. An instant filters and ranks every node of a fleet against
+//! the same pools, so candidates are not copies of them.
 struct Candidate {
-  PoolRisk risk;
+  const PoolRisk* risk = nullptr;
   double units = 1;  //!< how many of the node's needs one instance holds (1 for the own pool)
   double tco = 0;    //!< the whole instance's spot price, USD/h: what one node pays there
   double yield = 0;  //!< 100 x (1 - tco/maxTCO) x (1 - p), less the other-AZ penalty
@@ -57,13 +61,22 @@ struct Hardware {
 
 //! One region's pools at one time, with what the filter needs of each besides its score: the
 //! hardware and family of its type, looked up once for every node filtered against them (an
-//! instant evaluates a whole fleet against the same pools). Built by CandidateFilter::pools_of.
+//! instant evaluates a whole fleet against the same pools). Built by CandidateFilter::pools_of
+//! (which keeps the scores) or view_of (the caller keeps them). Movable, not copyable: candidates
+//! filtered from it refer to its scores.
 struct PoolSet {
   struct Traits {
     std::optional<Hardware> hardware;  //!< none: no catalogue knows the type
     bool accelerated = false;          //!< accelerated_family() of its family
   };
-  std::vector<PoolRisk> pools;
+  PoolSet() = default;
+  PoolSet(PoolSet&&) noexcept = default;
+  PoolSet& operator=(PoolSet&&) noexcept = default;
+  PoolSet(const PoolSet&) = delete;
+  PoolSet& operator=(const PoolSet&) = delete;
+
+  std::vector<PoolRisk> kept;         //!< the scores, when the set keeps them (pools_of)
+  std::span<const PoolRisk> pools;    //!< the scores filtered against
   std::vector<Traits> traits;         //!< one per pool, in the same order
   ScoringContext::Snapshot refs;      //!< the reference data the traits came from
 };
@@ -82,9 +95,12 @@ class CandidateFilter {
   //! `pools`: the region's scores (any order), with their traits from the reference data now (one
   //! look for every filtering against them: a reload may come meanwhile).
   PoolSet pools_of(std::vector<PoolRisk> pools) const;
+  //! The same over scores the caller keeps (as long as the set and its candidates are used).
+  PoolSet view_of(std::span<const PoolRisk> pools) const;
   FilterResult operator()(const NodeNeeds& n, const PoolSet& pools) const;
+  //! Candidates refer to `pools`.
   FilterResult operator()(const NodeNeeds& n, const std::vector<PoolRisk>& pools) const {
-    return (*this)(n, pools_of(pools));
+    return (*this)(n, view_of(pools));
   }
   //! The same, larger sizes included whatever their price (`units` says how many of the node's
   //! needs one holds): what a consolidation plan may put several nodes on.

@@ -31,7 +31,7 @@ std::vector<Plan> ConsolidationPlanner::operator()(const std::vector<PlanMember>
     const FilterResult f = filter_.compatible(members[group.front()].needs, pools);
     std::vector<const Candidate*> larger;
     for (const auto& c : f.others)
-      if (c.units >= 2 && c.risk.crash_probability <= s_.gate && !cooling(c.risk.pool)) larger.push_back(&c);
+      if (c.units >= 2 && c.risk->crash_probability <= s_.gate && !cooling(c.risk->pool)) larger.push_back(&c);
     for (std::size_t from = 0; group.size() - from >= 2;) {
       const Candidate* best = nullptr;
       std::size_t best_n = 0;
@@ -45,8 +45,8 @@ std::vector<Plan> ConsolidationPlanner::operator()(const std::vector<PlanMember>
           safest = std::min(safest, members[group[k]].alone_probability);
         }
         const double saving = alone - c->tco;
-        if (c->risk.crash_probability > safest || saving <= s_.saving * alone) continue;
-        if (!best || saving > best_saving || (saving == best_saving && c->risk.pool < best->risk.pool))
+        if (c->risk->crash_probability > safest || saving <= s_.saving * alone) continue;
+        if (!best || saving > best_saving || (saving == best_saving && c->risk->pool < best->risk->pool))
           best = c, best_n = n, best_saving = saving, best_alone = alone;
       }
       if (!best) break;
@@ -56,7 +56,7 @@ std::vector<Plan> ConsolidationPlanner::operator()(const std::vector<PlanMember>
       p.members.assign(group.begin() + static_cast<std::ptrdiff_t>(from),
                        group.begin() + static_cast<std::ptrdiff_t>(from + best_n));
       const FleetEvent& first = *members[p.members.front()].node;
-      p.id = "plan-" + to_hex16(fnv1a64_fields({first.fleet, std::to_string(t), best->risk.pool, first.instance_id}));
+      p.id = "plan-" + to_hex16(fnv1a64_fields({first.fleet, std::to_string(t), best->risk->pool, first.instance_id}));
       plans.push_back(std::move(p));
       from += best_n;
     }
@@ -65,7 +65,7 @@ std::vector<Plan> ConsolidationPlanner::operator()(const std::vector<PlanMember>
   return plans;
 }
 
-bool ConsolidationPlanner::holds(const ModelState& state, const std::vector<PoolRisk>& pools,
+bool ConsolidationPlanner::holds(const ModelState& state, std::span<const PoolRisk> pools,
                                  const Cooling& cooling) const {
   for (const auto& p : pools)
     if (p.pool == state.target) return !p.warming && !p.stale && p.crash_probability <= s_.gate && !cooling(p.pool);
@@ -76,8 +76,8 @@ std::string ConsolidationPlanner::describe(const Plan& p, const PlanMember& firs
   const auto& c = p.instance;
   return fmt::format("consolidation plan {}: {} nodes of fleet {} ({}) on one {} (p={:.2f}, ${:.4f}/h the whole "
                      "instance, which holds {:g} such nodes) instead of ${:.4f}/h on their own targets",
-                     p.id, p.members.size(), first.node->fleet, first.node->instance_type, c.risk.pool,
-                     c.risk.crash_probability, c.tco, c.units, p.alone_per_hour);
+                     p.id, p.members.size(), first.node->fleet, first.node->instance_type, c.risk->pool,
+                     c.risk->crash_probability, c.tco, c.units, p.alone_per_hour);
 }
 
 }  // namespace spotstream

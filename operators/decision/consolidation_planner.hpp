@@ -43,7 +43,7 @@ class ConsolidationPlanner {
   std::vector<Plan> operator()(const std::vector<PlanMember>& members, const PoolSet& pools, const Cooling& cooling,
                                TimestampMs t) const;
   //! A plan in force stands while its pool is scored, under the safety gate and not cooling.
-  bool holds(const ModelState& state, const std::vector<PoolRisk>& pools, const Cooling& cooling) const;
+  bool holds(const ModelState& state, std::span<const PoolRisk> pools, const Cooling& cooling) const;
   //! "consolidation plan <id>: ..." for the members' reasons.
   static std::string describe(const Plan& p, const PlanMember& first);
 

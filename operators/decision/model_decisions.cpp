@@ -87,15 +87,15 @@ void consolidate(std::vector<Change>& changes, const std::map<std::string, PoolS
     for (const auto& p : planner(members, pools, cooling, t)) {
       std::vector<const FleetNode*> nodes;
       for (const auto m : p.members) nodes.push_back(of_member[m]->node);
-      if (!placements.allows(nodes, p.instance.risk.family)) continue;
+      if (!placements.allows(nodes, p.instance.risk->family)) continue;
       const std::string plan_reason = ConsolidationPlanner::describe(p, members[p.members.front()]);
       for (const auto m : p.members) {
         Change& c = *of_member[m];
         placements.add(*c.node, -1);
-        c.node->model.target = p.instance.risk.pool;
+        c.node->model.target = p.instance.risk->pool;
         c.node->model.plan = p.id;
         placements.add(*c.node, 1);
-        c.verdict.target = p.instance.risk.pool;
+        c.verdict.target = p.instance.risk->pool;
         c.verdict.target_price = p.instance.tco / static_cast<double>(p.members.size());
         c.verdict.yield = kAbsent;
         c.verdict.reason = plan_reason + "; " + c.verdict.reason;
@@ -201,10 +201,10 @@ void ModelDecisions::evaluate_instant(FleetState& state, TimestampMs t, const De
     if (!n->model.plan.empty() && planner_.holds(n->model, region->second.pools, cooling)) continue;
     NodeNeeds needs = filter_.needs_of(n->joined);
     const Ranking r = rank_at(needs, region->second, state.notices, t);
-    Verdict v = policy_(needs, r, n->model, t, [&](const Candidate& c) {
-      return placements.allows(*n, c.risk.family);
-    });
+    const SwitchPolicy::CapCheck allowed = [&](const Candidate& c) { return placements.allows(*n, c.risk->family); };
+    Verdict v = policy_(needs, r, n->model, t, allowed, false);
     if (v.kind == n->model.kind && v.target == n->model.target) continue;
+    v = policy_(needs, r, n->model, t, allowed);  // the same verdict, with its reason
     placements.add(*n, -1);
     n->model = ModelState{v.kind, v.target, t, {}};  // a plan, if any, is set by consolidate()
     placements.add(*n, 1);
@@ -239,10 +239,11 @@ void ModelDecisions::enrich_signal_decision(const FleetState& state, const Fleet
   // The scores of the signal's time, not the latest: a catch-up reads the prices ahead of the
   // signals. A signal older than the history kept reads the oldest kept.
   const TimestampMs as_of = std::max(d.ts, table_.released_before());
-  const Ranking r = rank_at(needs, filter_.pools_of(table_.region_as_of(needs.region, as_of)), state.notices, d.ts);
+  const PoolSet pools = filter_.pools_of(table_.region_as_of(needs.region, as_of));
+  const Ranking r = rank_at(needs, pools, state.notices, d.ts);
   if (d.why.empty()) d.why = "signal";
   if (r.own) {
-    d.crash_probability = r.own->risk.crash_probability;
+    d.crash_probability = r.own->risk->crash_probability;
     d.current_price_per_hour = r.own->tco;
     if (d.kind != DecisionKind::Evacuate) d.yield = r.own->yield;
   }
@@ -250,9 +251,9 @@ void ModelDecisions::enrich_signal_decision(const FleetState& state, const Fleet
   Placements placements(s_.family_cap);
   for (const auto& [id, n] : state.nodes)
     if (n.left_at == 0) placements.add_member(n);
-  const Candidate* best = SwitchPolicy::best(r, [&](const Candidate& c) { return placements.allows(node, c.risk.family); });
+  const Candidate* best = SwitchPolicy::best(r, [&](const Candidate& c) { return placements.allows(node, c.risk->family); });
   if (best) {
-    d.target = best->risk.pool;
+    d.target = best->risk->pool;
     d.yield = best->yield;
     d.target_price_per_hour = best->tco;
     d.reason += "; replacement: " + describe(*best);
@@ -267,18 +268,19 @@ Ranking ModelDecisions::rank_at(const NodeNeeds& n, const PoolSet& pools, const 
   Ranking r = rank(n, pools);
   if (notices.empty() || s_.target_cooldown_ms <= 0) return r;
   r.cooling = static_cast<int>(std::erase_if(r.ranked, [&](const Candidate& c) {
-    return notices.cooling(c.risk.pool, t, s_.target_cooldown_ms);
+    return notices.cooling(c.risk->pool, t, s_.target_cooldown_ms);
   }));
   return r;
 }
 
 Evaluation ModelDecisions::evaluate(const NodeNeeds& n) const {
-  const Ranking r = rank(n, filter_.pools_of(table_.region_as_of(n.region, RiskTable::kLatest)));
+  const PoolSet pools = filter_.pools_of(table_.region_as_of(n.region, RiskTable::kLatest));
+  const Ranking r = rank(n, pools);
   Evaluation e;
   e.known = r.own.has_value();
-  e.verdict = policy_(n, r, ModelState{}, r.own ? r.own->risk.ts : 0, nullptr);
+  e.verdict = policy_(n, r, ModelState{}, r.own ? r.own->risk->ts : 0, nullptr);
   const Candidate* best = SwitchPolicy::best(r, nullptr);
-  e.replacement = best ? best->risk.pool : std::string(kOnDemandTarget);
+  e.replacement = best ? best->risk->pool : std::string(kOnDemandTarget);
   if (best) e.replacement_yield = best->yield;
   return e;
 }
@@ -287,11 +289,11 @@ std::string ModelDecisions::replacement(const NodeNeeds& n, TimestampMs as_of, s
                                         const PoolNotices* notices) const {
   const auto pools = filter_.pools_of(table_.region_as_of(n.region, as_of));
   const Ranking r = notices ? rank_at(n, pools, *notices, as_of) : rank(n, pools);
-  const Candidate* best = SwitchPolicy::best(r, [&](const Candidate& c) { return c.risk.pool != leaving; });
-  const bool own_safe = r.own && r.own->risk.pool != leaving && r.own->risk.crash_probability <= s_.gate &&
-                        !(notices && notices->cooling(r.own->risk.pool, as_of, s_.target_cooldown_ms));
-  if (own_safe && (!best || r.own->yield >= best->yield)) return r.own->risk.pool;
-  return best ? best->risk.pool : std::string(kOnDemandTarget);
+  const Candidate* best = SwitchPolicy::best(r, [&](const Candidate& c) { return c.risk->pool != leaving; });
+  const bool own_safe = r.own && r.own->risk->pool != leaving && r.own->risk->crash_probability <= s_.gate &&
+                        !(notices && notices->cooling(r.own->risk->pool, as_of, s_.target_cooldown_ms));
+  if (own_safe && (!best || r.own->yield >= best->yield)) return r.own->risk->pool;
+  return best ? best->risk->pool : std::string(kOnDemandTarget);
 }
 
 }  // namespace spotstream

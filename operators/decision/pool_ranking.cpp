@@ -11,7 +11,7 @@ Ranking PoolRanking::operator()(FilterResult f) const {
   if (f.own) max_tco = std::max(max_tco, f.own->tco);
   for (const auto& c : f.others) max_tco = std::max(max_tco, c.tco);
   auto yield = [&](Candidate& c) {
-    c.yield = max_tco > 0 ? 100.0 * (1.0 - c.tco / max_tco) * (1.0 - c.risk.crash_probability) : 0.0;
+    c.yield = max_tco > 0 ? 100.0 * (1.0 - c.tco / max_tco) * (1.0 - c.risk->crash_probability) : 0.0;
     if (!c.same_az) c.yield -= s_.other_az_penalty;
   };
   if (f.own) {
@@ -19,7 +19,7 @@ Ranking PoolRanking::operator()(FilterResult f) const {
     yield(*r.own);
   }
   for (auto& c : f.others) {
-    if (c.risk.crash_probability > s_.gate) {
+    if (c.risk->crash_probability > s_.gate) {
       ++r.gated;
       continue;
     }
@@ -27,7 +27,7 @@ Ranking PoolRanking::operator()(FilterResult f) const {
     r.ranked.push_back(std::move(c));
   }
   std::sort(r.ranked.begin(), r.ranked.end(), [](const Candidate& a, const Candidate& b) {
-    return a.yield != b.yield ? a.yield > b.yield : a.risk.pool < b.risk.pool;
+    return a.yield != b.yield ? a.yield > b.yield : a.risk->pool < b.risk->pool;
   });
   f.others.clear();
   r.filter = std::move(f);

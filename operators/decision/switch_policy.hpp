@@ -41,8 +41,10 @@ class SwitchPolicy {
 
   explicit SwitchPolicy(DecisionSettings s) : s_(s) {}
   //! The decision at event time `now`. With no score for the own pool yet, the state stands.
+  //! Unless `explained`, the reason is left empty: writing it costs more than deciding, and an
+  //! instant decides for every node, most of which keep their decision.
   Verdict operator()(const NodeNeeds& node, const Ranking& r, const ModelState& state, TimestampMs now,
-                     const CapCheck& allowed) const;
+                     const CapCheck& allowed, bool explained = true) const;
   //! The best safe candidate the cap allows (for an EVACUATE's replacement); null when none.
   static const Candidate* best(const Ranking& r, const CapCheck& allowed);
   //! True when `a` is better than `b` by the hysteresis margins.
@@ -56,6 +58,9 @@ class SwitchPolicy {
   const char* why_beats_in_force(const Candidate& a, const Candidate& current) const;
 
  private:
+  struct Choice;
+  Choice choose(const Ranking& r, const ModelState& state, TimestampMs now, const CapCheck& allowed) const;
+  std::string reason(const Choice& c, const NodeNeeds& node, const Ranking& r) const;
   DecisionSettings s_;
 };
 

@@ -55,7 +55,7 @@ struct ConsolidationFixture {
     return out;
   }
   std::vector<Plan> plan(const std::vector<PlanMember>& m, const std::string& cooling = "") const {
-    return planner(m, filter.pools_of(pools), [&](const std::string& p) { return p == cooling; }, 1000);
+    return planner(m, filter.view_of(pools), [&](const std::string& p) { return p == cooling; }, 1000);
   }
 };
 
@@ -67,7 +67,7 @@ TEST(Consolidation, ThreeNodesGoOnOneLargerInstanceThatBillsLess) {
   // c5.2xlarge: 3 for $0.100 instead of $0.120 ($0.020); c5.4xlarge: $0.130 > $0.120; c5.9xlarge
   // is above the gate. The most saving: all three on one c5.2xlarge.
   ASSERT_EQ(plans.size(), 1u);
-  EXPECT_EQ(plans[0].instance.risk.pool, "us-east-1b/c5.2xlarge/Linux/UNIX");
+  EXPECT_EQ(plans[0].instance.risk->pool, "us-east-1b/c5.2xlarge/Linux/UNIX");
   EXPECT_EQ(plans[0].members, (std::vector<std::size_t>{0, 1, 2}));
   EXPECT_NEAR(plans[0].alone_per_hour, 0.120, 1e-12);
   EXPECT_NEAR(plans[0].instance.tco, 0.100, 1e-12);  // the whole instance: what EC2 bills
@@ -85,7 +85,7 @@ TEST(Consolidation, FiveNodesTakeTheSizeThatSavesMost) {
   // ($0.200 -> $0.130, saves $0.070).
   const auto plans = f.plan(f.members(5));
   ASSERT_EQ(plans.size(), 1u);
-  EXPECT_EQ(plans[0].instance.risk.pool, "us-east-1c/c5.4xlarge/Linux/UNIX");
+  EXPECT_EQ(plans[0].instance.risk->pool, "us-east-1c/c5.4xlarge/Linux/UNIX");
   EXPECT_EQ(plans[0].members.size(), 5u);
 }
 
@@ -112,7 +112,7 @@ TEST(Consolidation, APoolInCoolDownIsNoPlanInstance) {
   // With c5.2xlarge cooling, c5.xlarge takes the first two (saves $0.010); the third goes alone.
   const auto plans = f.plan(f.members(3), "us-east-1b/c5.2xlarge/Linux/UNIX");
   ASSERT_EQ(plans.size(), 1u);
-  EXPECT_EQ(plans[0].instance.risk.pool, "us-east-1b/c5.xlarge/Linux/UNIX");
+  EXPECT_EQ(plans[0].instance.risk->pool, "us-east-1b/c5.xlarge/Linux/UNIX");
   EXPECT_EQ(plans[0].members, (std::vector<std::size_t>{0, 1}));
 }
 

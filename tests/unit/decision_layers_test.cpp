@@ -59,7 +59,7 @@ TEST(DecisionLayers, AcceleratedNodesStayInTheirFamily) {
   std::vector<PoolRisk> pools = {gpu, pool("us-east-1b", "p3.8xlarge", 0.2, 12.0), pool("us-east-1a", "r5.24xlarge", 0.1, 2.0)};
   const auto f = filter(node("p3.8xlarge"), pools);
   ASSERT_EQ(f.others.size(), 1u);
-  EXPECT_EQ(f.others[0].risk.pool, "us-east-1b/p3.8xlarge/Linux/UNIX");
+  EXPECT_EQ(f.others[0].risk->pool, "us-east-1b/p3.8xlarge/Linux/UNIX");
   EXPECT_EQ(f.incompatible, 1);
 }
 
@@ -124,7 +124,7 @@ TEST(DecisionLayers, FilterAndRankingFollowTheFormula) {
   std::map<std::string, double> want = {{"us-east-1a/m5.large/Linux/UNIX", yield(0.050, 0.20)},
                                         {"us-east-1b/c5.large/Linux/UNIX", yield(0.040, 0.10) - 2},
                                         {"us-east-1a/c5.xlarge/Linux/UNIX", yield(0.055, 0.15)}};
-  for (const auto& c : r.ranked) EXPECT_NEAR(c.yield, want.at(c.risk.pool), 1e-9) << c.risk.pool;
+  for (const auto& c : r.ranked) EXPECT_NEAR(c.yield, want.at(c.risk->pool), 1e-9) << c.risk->pool;
   for (std::size_t i = 1; i < r.ranked.size(); ++i) EXPECT_GE(r.ranked[i - 1].yield, r.ranked[i].yield);
 }
 
