@@ -52,6 +52,10 @@ class Ring {
     maybe_shrink();
   }
   std::size_t capacity_bytes() const { return cap_ * sizeof(T); }
+  //! Never give capacity back: for a ring that fills and drains over and over (the pipeline's
+  //! held ticks in a catch-up), where shrinking and growing again would reallocate, copy and fault
+  //! in fresh pages each round. Its memory stays at the most it ever held (at most its limit).
+  void keep_capacity() { shrinks_ = false; }
 
  private:
   T& emplace(std::size_t limit) {
@@ -68,7 +72,7 @@ class Ring {
   // up to its worst week). Halving at a quarter full keeps reallocations rare: Theta(capacity)
   // pushes or pops between two of them.
   void maybe_shrink() {
-    if (cap_ > 16 && size_ * 4 <= cap_) resize(cap_ / 2);
+    if (shrinks_ && cap_ > 16 && size_ * 4 <= cap_) resize(cap_ / 2);
   }
   void resize(std::size_t cap) {
     auto buf = std::make_unique_for_overwrite<T[]>(cap);
@@ -80,6 +84,7 @@ class Ring {
 
   std::unique_ptr<T[]> buf_;
   std::uint32_t cap_ = 0, head_ = 0, size_ = 0;  // 32-bit: a state's header stays within few cache lines
+  bool shrinks_ = true;
 };
 
 }  // namespace spotstream

@@ -285,6 +285,7 @@ int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& ma
   init_watermarks();
   control_grace_ms_ = cfg_.get_int("runtime.control_grace_ms");
   held_max_ = static_cast<std::size_t>(cfg_.get_int("runtime.queue_capacity")) * shards_.size();
+  held_.keep_capacity();
   hold_prices_ = !source_->event_time_ordered() &&
                  std::any_of(kinds_.begin(), kinds_.end(), [](InputKind k) { return k != InputKind::Prices; });
   current_ = std::make_unique<InputBatch>();
