@@ -63,10 +63,17 @@ PoolSet CandidateFilter::pools_of(std::vector<PoolRisk> pools) const {
 PoolSet CandidateFilter::view_of(std::span<const PoolRisk> pools) const {
   PoolSet set;
   set.refs = references();
-  set.traits.reserve(pools.size());
+  set.traits.reserve(pools.size());  // no reallocation: labels view the traits' architecture names
+  const auto label = [&](std::string_view name) {
+    return set.labels.try_emplace(name, static_cast<std::uint32_t>(set.labels.size())).first->second;
+  };
   for (const auto& p : pools) {
     const auto family = std::string_view(p.instance_type).substr(0, p.instance_type.find('.'));
-    set.traits.push_back(PoolSet::Traits{hardware(p.instance_type, set.refs), accelerated_family(family)});
+    auto& t = set.traits.emplace_back(PoolSet::Traits{hardware(p.instance_type, set.refs), accelerated_family(family)});
+    t.product = label(p.product);
+    t.region = label(p.region);
+    t.type = label(p.instance_type);
+    if (t.hardware) t.arch = label(t.hardware->arch);
   }
   set.pools = pools;
   return set;
@@ -81,13 +88,16 @@ FilterResult CandidateFilter::compatible(const NodeNeeds& n, const PoolSet& set)
   const std::string arch = !n.arch.empty() ? n.arch : own_spec ? own_spec->arch : architecture_of(n.instance_type);
   const bool needs_known = need_vcpu > 0 && need_mem > 0;
   const bool accelerated = accelerated_family(n.family);
+  const std::uint32_t product = set.label_of(n.product), region = set.label_of(n.region),
+                      type = set.label_of(n.instance_type), arch_label = set.label_of(arch);
   r.others.reserve(set.pools.size());
   for (std::size_t i = 0; i < set.pools.size(); ++i) {
     const PoolRisk& p = set.pools[i];
+    const PoolSet::Traits& traits = set.traits[i];
     // A warming score (window not yet full after a warm start) is no score, nor is a stale one (its
     // feed stalled: the price is not known now): nothing is decided on them.
-    if (p.warming || p.stale || p.product != n.product || p.region != n.region || !(p.spot_price > 0)) continue;
-    const bool own_type = p.instance_type == n.instance_type;
+    if (p.warming || p.stale || traits.product != product || traits.region != region || !(p.spot_price > 0)) continue;
+    const bool own_type = traits.type == type;
     if (own_type && p.az == n.az) {
       r.own = Candidate{&p, 1, p.spot_price, 0, true};
       if (!std::isnan(p.on_demand_price)) r.own_on_demand_tco = p.on_demand_price;
@@ -95,13 +105,13 @@ FilterResult CandidateFilter::compatible(const NodeNeeds& n, const PoolSet& set)
     }
     double units = 1;
     if (!own_type) {
-      const auto& [spec, pool_accelerated] = set.traits[i];
-      if (!spec || !needs_known || spec->vcpu < need_vcpu || spec->memory_gib < need_mem || spec->arch != arch) {
+      const auto& spec = traits.hardware;
+      if (!spec || !needs_known || spec->vcpu < need_vcpu || spec->memory_gib < need_mem || traits.arch != arch_label) {
         ++r.incompatible;
         continue;
       }
       const auto family = std::string_view(p.instance_type).substr(0, p.instance_type.find('.'));
-      if ((accelerated || pool_accelerated) && family != n.family) {
+      if ((accelerated || traits.accelerated) && family != n.family) {
         ++r.incompatible;
         continue;
       }

@@ -5,11 +5,14 @@
 //! node pays for the whole instance it runs on: a larger size (one that holds two or more of the
 //! node's needs) is admitted only when the whole instance costs no more than the node's own pool.
 //! Stateless; shared read-only.
+#include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "operators/decision/decision_settings.hpp"
@@ -65,10 +68,20 @@ struct Hardware {
 //! (which keeps the scores) or view_of (the caller keeps them). Movable, not copyable: candidates
 //! filtered from it refer to its scores.
 struct PoolSet {
+  static constexpr std::uint32_t kUnlabelled = std::numeric_limits<std::uint32_t>::max();
   struct Traits {
     std::optional<Hardware> hardware;  //!< none: no catalogue knows the type
     bool accelerated = false;          //!< accelerated_family() of its family
+    //! Labels of its product, region, type and hardware architecture (label_of).
+    std::uint32_t product = 0, region = 0, type = 0, arch = kUnlabelled;
   };
+  //! The label of a product, region, type or architecture among the set's pools (kUnlabelled:
+  //! none has it). Equal names have equal labels, so the filter compares numbers, once per pool
+  //! for every node, instead of strings.
+  std::uint32_t label_of(std::string_view name) const {
+    const auto it = labels.find(name);
+    return it == labels.end() ? kUnlabelled : it->second;
+  }
   PoolSet() = default;
   PoolSet(PoolSet&&) noexcept = default;
   PoolSet& operator=(PoolSet&&) noexcept = default;
@@ -79,6 +92,7 @@ struct PoolSet {
   std::span<const PoolRisk> pools;    //!< the scores filtered against
   std::vector<Traits> traits;         //!< one per pool, in the same order
   ScoringContext::Snapshot refs;      //!< the reference data the traits came from
+  std::unordered_map<std::string_view, std::uint32_t> labels;  //!< views of the pools' and traits' names
 };
 
 class CandidateFilter {
