@@ -6,6 +6,7 @@
 // committed. The consumer group's join delay is not counted. Prints messages/s; asserts nothing,
 // but marks the run failed unless every message was read and processed.
 #include <benchmark/benchmark.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -45,6 +46,14 @@ struct Market {
   }
 };
 
+//! CPU time this process has used (every thread: the embedded broker's and librdkafka's too).
+double process_cpu_s() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  const auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return s(u.ru_utime) + s(u.ru_stime);
+}
+
 struct NoListener : KafkaSource::Listener {
   void on_assigned(const std::vector<PartitionKey>&) override {}
   void on_revoking(const std::vector<PartitionKey>&) override {}
@@ -61,9 +70,13 @@ static void BM_ConsumeOnly(benchmark::State& state) {
     std::uint64_t n = 0;
     while (n == 0) n += src.poll(1024, 100, [](const KafkaSource::Record&) {});
     const auto first = std::chrono::steady_clock::now();
+    const double cpu0 = process_cpu_s();
     while (n < m.total) n += src.poll(1024, 100, [](const KafkaSource::Record&) {});
     if (n != m.total) state.SkipWithError("read more messages than were published");
-    state.SetIterationTime(std::chrono::duration<double>(std::chrono::steady_clock::now() - first).count());
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - first).count();
+    state.SetIterationTime(wall);
+    state.counters["cpu_us_per_msg"] = (process_cpu_s() - cpu0) * 1e6 / static_cast<double>(m.total);
+    state.counters["cores_busy"] = (process_cpu_s() - cpu0) / wall;
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(m.total) * state.iterations());
   state.counters["messages"] = static_cast<double>(m.total);
@@ -86,11 +99,14 @@ void run_pipeline(benchmark::State& state, const std::function<ShardPlan(const C
     ProcessMetrics metrics;
     std::atomic<bool> stop{false};
     std::chrono::steady_clock::time_point first, last, processed;
+    double cpu_first = 0, cpu_last = 0;
     std::thread watch([&] {
       while (metrics.messages_in.get() == 0) std::this_thread::sleep_for(std::chrono::microseconds(200));
       first = std::chrono::steady_clock::now();
+      cpu_first = process_cpu_s();
       while (metrics.messages_in.get() < total) std::this_thread::sleep_for(std::chrono::microseconds(200));
       last = std::chrono::steady_clock::now();
+      cpu_last = process_cpu_s();
       while (metrics.events_processed.get() < total) std::this_thread::sleep_for(std::chrono::microseconds(200));
       processed = std::chrono::steady_clock::now();
     });
@@ -101,6 +117,8 @@ void run_pipeline(benchmark::State& state, const std::function<ShardPlan(const C
     if (rc != 0 || metrics.messages_in.get() != total) state.SkipWithError("the pipeline did not read every message");
     const auto secs = [&](auto t) { return std::chrono::duration<double>(t - first).count(); };
     state.SetIterationTime(secs(last));
+    state.counters["cpu_us_per_msg"] = (cpu_last - cpu_first) * 1e6 / static_cast<double>(total);
+    state.counters["cores_busy"] = (cpu_last - cpu_first) / secs(last);
     processed_s = secs(processed);
     finished_s = secs(finished) - idle_s;
     outputs = metrics.outputs_delivered.get();
