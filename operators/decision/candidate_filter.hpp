@@ -116,6 +116,8 @@ class CandidateFilter {
   FilterResult operator()(const NodeNeeds& n, const std::vector<PoolRisk>& pools) const {
     return (*this)(n, view_of(pools));
   }
+  //! Scores that die with the call would leave the candidates pointing nowhere: keep them first.
+  FilterResult operator()(const NodeNeeds& n, std::vector<PoolRisk>&& pools) const = delete;
   //! The same, larger sizes included whatever their price (`units` says how many of the node's
   //! needs one holds): what a consolidation plan may put several nodes on.
   FilterResult compatible(const NodeNeeds& n, const PoolSet& pools) const;
