@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "src/codec/event_decoder.hpp"
+#include "src/codec/json_encoder.hpp"
 
 using namespace spotstream;
 
@@ -80,6 +81,34 @@ void BM_CliResponseTicks(benchmark::State& state) {
       DecodeLimits{.max_message_bytes = 64 << 20});
 }
 
+// A spot.risk record as the decisions read it back from the topic (the fields that rank pools).
+void BM_SpotRiskRecordScore(benchmark::State& state) {
+  RiskRecord r;
+  r.pool = "us-east-1a/p3.2xlarge/Linux/UNIX";
+  r.region = "us-east-1", r.az = "us-east-1a", r.instance_type = "p3.2xlarge", r.product = "Linux/UNIX";
+  r.family = "p3";
+  r.ts = 1704724200123;
+  r.features.price = 0.918, r.features.on_demand_price = 3.06, r.features.advisor_band = 2;
+  r.advisor_band_label = "10-15%";
+  r.score = RiskScore{.stability = 0.8, .crash_probability = 0.2, .label = "safe", .model = "heuristic-v1",
+                      .model_version = "1", .model_kind = "heuristic"};
+  const std::string msg = encode_risk_record(r);
+  std::size_t events = 0;
+  for (auto _ : state) {
+    const auto got = decode_risk_score(msg);
+    if (!got || got->pool != r.pool) {
+      state.SkipWithError("the record did not read back");
+      break;
+    }
+    ++events;
+    benchmark::DoNotOptimize(got->score.crash_probability);
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(events));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * msg.size()));
+  state.counters["msg_bytes"] = static_cast<double>(msg.size());
+  state.counters["events_per_msg"] = static_cast<double>(events) / static_cast<double>(std::max<std::int64_t>(1, state.iterations()));
+}
+
 }  // namespace
 
 BENCHMARK(BM_CanonicalTick);
@@ -91,5 +120,6 @@ BENCHMARK(BM_EventBridgeRebalance);
 BENCHMARK(BM_ImdsInstanceAction);
 BENCHMARK(BM_FleetJoin);
 BENCHMARK(BM_CliResponseTicks);
+BENCHMARK(BM_SpotRiskRecordScore);
 
 BENCHMARK_MAIN();
