@@ -143,39 +143,51 @@ BENCHMARK(BM_PricePathWithEncoding)->Unit(benchmark::kMillisecond);
 
 // The whole chain of one tick on one core, from the bytes a producer publishes: decode the
 // canonical JSON tick, then window, family stress, features, score and the emission decision (the
-// records that feed the risk table the decisions read). Self-check: the records emitted and their
-// score sum must equal those of the same ticks scored without decoding.
+// records that feed the risk table the decisions read). As live: the source decodes what a poll
+// returns, and a shard takes the ticks in bulks, each tick's pool looked up ahead. Self-check: the
+// records emitted and their score sum must equal those of the same ticks scored one by one
+// without decoding.
 static void BM_DecodeToEmission(benchmark::State& state) {
+  constexpr std::size_t kBulk = 512;  // a shard's bulk of price ticks
   std::vector<std::string> bytes;
   bytes.reserve(ticks().size());
   for (const auto& t : ticks()) bytes.push_back(encode_price_tick(t));
   Config cfg;
   ProcessMetrics metrics;
   const PricePath path(cfg, nullptr, metrics);
-  const auto emitted_sum = [&](auto&& each_tick) {
+  using Sum = std::pair<std::size_t, double>;
+  const auto add = [](Sum& r, const std::optional<RiskRecord>& rec) {
+    if (rec) r = {r.first + 1, r.second + rec->score.stability};
+  };
+  Sum reference{0, 0.0};
+  {
     PriceState ps;
     TickOutcome outcome;
-    std::pair<std::size_t, double> r{0, 0.0};
-    each_tick([&](const PriceTick& t) {
-      if (const auto rec = path.score(t, ps, outcome)) r = {r.first + 1, r.second + rec->score.stability};
-    });
-    return r;
-  };
-  const auto reference = emitted_sum([&](auto&& f) { for (const auto& t : ticks()) f(t); });
+    for (const auto& t : ticks()) add(reference, path.score(t, ps, outcome));
+  }
   EventDecoder decoder;
   std::vector<Event> events;
+  std::vector<PriceTick> bulk;
   DecodeError err;
-  std::pair<std::size_t, double> got;
+  Sum got;
   for (auto _ : state) {
-    got = emitted_sum([&](auto&& f) {
-      for (const auto& b : bytes) {
-        events.clear();
-        if (!decoder.decode(InputKind::Prices, {}, b, events, err)) continue;
-        auto& t = std::get<PriceTick>(events.front());
-        t.key_hash = t.routing_hash();
-        f(t);
+    got = {0, 0.0};
+    PriceState ps;
+    TickOutcome outcome;
+    for (std::size_t from = 0; from < bytes.size(); from += kBulk) {
+      events.clear();
+      bulk.clear();
+      for (std::size_t i = from; i < std::min(bytes.size(), from + kBulk); ++i)
+        if (!decoder.decode(InputKind::Prices, {}, bytes[i], events, err)) state.SkipWithError("a tick did not decode");
+      for (auto& e : events) {
+        auto& t = std::get<PriceTick>(e);
+        t.key_hash = t.routing_hash();  // as the source does when it routes the tick
+        bulk.push_back(std::move(t));
       }
-    });
+      as_a_shard(path, ps, bulk, [&](const PriceTick& t, const PricePath::PoolRef* ahead) {
+        add(got, path.score(t, ps, outcome, ahead));
+      });
+    }
   }
   if (got != reference) state.SkipWithError("decoded chain emitted other records than the reference");
   state.SetItemsProcessed(static_cast<std::int64_t>(ticks().size()) * state.iterations());
