@@ -72,11 +72,18 @@ PoolSet CandidateFilter::view_of(std::span<const PoolRisk> pools) const {
     auto& t = set.traits.emplace_back(PoolSet::Traits{hardware(p.instance_type, set.refs), accelerated_family(family)});
     t.product = label(p.product);
     t.region = label(p.region);
+    t.az = label(p.az);
     t.type = label(p.instance_type);
+    t.family = label(family);
     if (t.hardware) t.arch = label(t.hardware->arch);
   }
   set.pools = pools;
   return set;
+}
+
+bool CandidateFilter::references_unchanged(const ScoringContext::Snapshot& refs) const {
+  const auto now = references();
+  return now.advisor == refs.advisor && now.on_demand == refs.on_demand;
 }
 
 FilterResult CandidateFilter::compatible(const NodeNeeds& n, const PoolSet& set) const {
@@ -88,8 +95,9 @@ FilterResult CandidateFilter::compatible(const NodeNeeds& n, const PoolSet& set)
   const std::string arch = !n.arch.empty() ? n.arch : own_spec ? own_spec->arch : architecture_of(n.instance_type);
   const bool needs_known = need_vcpu > 0 && need_mem > 0;
   const bool accelerated = accelerated_family(n.family);
-  const std::uint32_t product = set.label_of(n.product), region = set.label_of(n.region),
-                      type = set.label_of(n.instance_type), arch_label = set.label_of(arch);
+  const std::uint32_t product = set.label_of(n.product), region = set.label_of(n.region), az = set.label_of(n.az),
+                      type = set.label_of(n.instance_type), family = set.label_of(n.family),
+                      arch_label = set.label_of(arch);
   r.others.reserve(set.pools.size());
   for (std::size_t i = 0; i < set.pools.size(); ++i) {
     const PoolRisk& p = set.pools[i];
@@ -98,7 +106,8 @@ FilterResult CandidateFilter::compatible(const NodeNeeds& n, const PoolSet& set)
     // feed stalled: the price is not known now): nothing is decided on them.
     if (p.warming || p.stale || traits.product != product || traits.region != region || !(p.spot_price > 0)) continue;
     const bool own_type = traits.type == type;
-    if (own_type && p.az == n.az) {
+    const bool same_az = traits.az == az;
+    if (own_type && same_az) {
       r.own = Candidate{&p, 1, p.spot_price, 0, true};
       if (!std::isnan(p.on_demand_price)) r.own_on_demand_tco = p.on_demand_price;
       continue;
@@ -110,8 +119,7 @@ FilterResult CandidateFilter::compatible(const NodeNeeds& n, const PoolSet& set)
         ++r.incompatible;
         continue;
       }
-      const auto family = std::string_view(p.instance_type).substr(0, p.instance_type.find('.'));
-      if ((accelerated || traits.accelerated) && family != n.family) {
+      if ((accelerated || traits.accelerated) && traits.family != family) {
         ++r.incompatible;
         continue;
       }
@@ -121,7 +129,7 @@ FilterResult CandidateFilter::compatible(const NodeNeeds& n, const PoolSet& set)
       ++r.band_rejected;
       continue;
     }
-    r.others.push_back(Candidate{&p, units, p.spot_price, 0, p.az == n.az});
+    r.others.push_back(Candidate{&p, units, p.spot_price, 0, same_az});
   }
   return r;
 }

@@ -72,10 +72,10 @@ struct PoolSet {
   struct Traits {
     std::optional<Hardware> hardware;  //!< none: no catalogue knows the type
     bool accelerated = false;          //!< accelerated_family() of its family
-    //! Labels of its product, region, type and hardware architecture (label_of).
-    std::uint32_t product = 0, region = 0, type = 0, arch = kUnlabelled;
+    //! Labels of its product, region, AZ, type, family and hardware architecture (label_of).
+    std::uint32_t product = 0, region = 0, az = 0, type = 0, family = 0, arch = kUnlabelled;
   };
-  //! The label of a product, region, type or architecture among the set's pools (kUnlabelled:
+  //! The label of a product, region, AZ, type, family or architecture among the set's pools (kUnlabelled:
   //! none has it). Equal names have equal labels, so the filter compares numbers, once per pool
   //! for every node, instead of strings.
   std::uint32_t label_of(std::string_view name) const {
@@ -111,6 +111,8 @@ class CandidateFilter {
   PoolSet pools_of(std::vector<PoolRisk> pools) const;
   //! The same over scores the caller keeps (as long as the set and its candidates are used).
   PoolSet view_of(std::span<const PoolRisk> pools) const;
+  //! The reference data a set's traits came from is still what the filter holds (no reload since).
+  bool references_unchanged(const ScoringContext::Snapshot& refs) const;
   FilterResult operator()(const NodeNeeds& n, const PoolSet& pools) const;
   //! Candidates refer to `pools`.
   FilterResult operator()(const NodeNeeds& n, const std::vector<PoolRisk>& pools) const {

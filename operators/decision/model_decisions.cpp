@@ -72,7 +72,7 @@ struct Change {
 
 //! Puts the instant's SWITCHes a consolidation plan takes onto its instance (when the diversity
 //! cap lets all its nodes into the instance's family): target, plan fields, reason.
-void consolidate(std::vector<Change>& changes, const std::map<std::string, PoolSet>& by_region,
+void consolidate(std::vector<Change>& changes, const std::map<std::string_view, const PoolSet*>& by_region,
                  Placements& placements, const ConsolidationPlanner& planner,
                  const ConsolidationPlanner::Cooling& cooling, TimestampMs t) {
   for (const auto& [region, pools] : by_region) {
@@ -84,7 +84,7 @@ void consolidate(std::vector<Change>& changes, const std::map<std::string, PoolS
       members.push_back(PlanMember{&c.node->joined, c.needs, v.target_price, v.target_probability});
       of_member.push_back(&c);
     }
-    for (const auto& p : planner(members, pools, cooling, t)) {
+    for (const auto& p : planner(members, *pools, cooling, t)) {
       std::vector<const FleetNode*> nodes;
       for (const auto m : p.members) nodes.push_back(of_member[m]->node);
       if (!placements.allows(nodes, p.instance.risk->family)) continue;
@@ -109,7 +109,7 @@ void consolidate(std::vector<Change>& changes, const std::map<std::string, PoolS
 
 }  // namespace
 
-void ModelDecisions::catch_up(FleetState& state, const DecisionSink& emit) const {
+void ModelDecisions::catch_up(FleetState& state, const DecisionSink& emit) {
   state.restore_pending = false;
   TimestampMs behind = std::numeric_limits<TimestampMs>::max();
   std::size_t taken_over = 0;
@@ -139,7 +139,7 @@ void ModelDecisions::catch_up(FleetState& state, const DecisionSink& emit) const
                  taken_over, instants);
 }
 
-void ModelDecisions::advance(FleetState& state, TimestampMs through, const DecisionSink& emit) const {
+void ModelDecisions::advance(FleetState& state, TimestampMs through, const DecisionSink& emit) {
   if (state.restore_pending) catch_up(state, emit);
   const TimestampMs complete = std::min(through, table_.complete_through());
   if (complete == std::numeric_limits<TimestampMs>::min()) return;
@@ -176,7 +176,7 @@ void ModelDecisions::restore(FleetState& state, const std::vector<Decision>& pub
   }
 }
 
-void ModelDecisions::evaluate_instant(FleetState& state, TimestampMs t, const DecisionSink& emit) const {
+void ModelDecisions::evaluate_instant(FleetState& state, TimestampMs t, const DecisionSink& emit) {
   std::vector<FleetNode*> nodes;
   for (auto& [id, n] : state.nodes)
     if (live_at(n, t)) nodes.push_back(&n);
@@ -186,7 +186,7 @@ void ModelDecisions::evaluate_instant(FleetState& state, TimestampMs t, const De
   });
   Placements placements(s_.family_cap);
   for (const auto* n : nodes) placements.add_member(*n);
-  std::map<std::string, PoolSet> by_region;
+  std::map<std::string_view, const PoolSet*> by_region;  // this instant's: instant_pools_ holds earlier ones too
   const ConsolidationPlanner::Cooling cooling = [&](const std::string& pool) {
     return s_.target_cooldown_ms > 0 && state.notices.cooling(pool, t, s_.target_cooldown_ms);
   };
@@ -197,10 +197,11 @@ void ModelDecisions::evaluate_instant(FleetState& state, TimestampMs t, const De
     if (n->signal_at != 0 && n->signal_at <= t) continue;  // signals rule from then on
     auto region = by_region.find(n->joined.region);
     if (region == by_region.end())
-      region = by_region.emplace(n->joined.region, filter_.pools_of(table_.region_as_of(n->joined.region, t))).first;
-    if (!n->model.plan.empty() && planner_.holds(n->model, region->second.pools, cooling)) continue;
+      region = by_region.emplace(n->joined.region, &pools_at(n->joined.region, t)).first;
+    const PoolSet& pools = *region->second;
+    if (!n->model.plan.empty() && planner_.holds(n->model, pools.pools, cooling)) continue;
     NodeNeeds needs = filter_.needs_of(n->joined);
-    const Ranking r = rank_at(needs, region->second, state.notices, t);
+    const Ranking r = rank_at(needs, pools, state.notices, t);
     const SwitchPolicy::CapCheck allowed = [&](const Candidate& c) { return placements.allows(*n, c.risk->family); };
     Verdict v = policy_(needs, r, n->model, t, allowed, false);
     if (v.kind == n->model.kind && v.target == n->model.target) continue;
@@ -230,6 +231,13 @@ void ModelDecisions::evaluate_instant(FleetState& state, TimestampMs t, const De
     }
     emit(d, false);
   }
+}
+
+const PoolSet& ModelDecisions::pools_at(const std::string& region, TimestampMs t) {
+  auto& r = instant_pools_[region];
+  const bool moved = table_.region_as_of(region, t, r.scores);
+  if (moved || !filter_.references_unchanged(r.set.refs)) r.set = filter_.view_of(r.scores);
+  return r.set;
 }
 
 void ModelDecisions::enrich_signal_decision(const FleetState& state, const FleetNode* joined, Decision& d) const {

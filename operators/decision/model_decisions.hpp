@@ -55,7 +55,8 @@ class ModelDecisions {
   static void restore(FleetState& state, const std::vector<Decision>& published, bool skip_published = true);
   //! Evaluates every changed instant up to `through` and the table's complete_through(). The
   //! caller's `through` says how far the fleet and signals inputs are known (their progress).
-  void advance(FleetState& state, TimestampMs through, const DecisionSink& emit) const;
+  //! The decision shard's thread only (it refills the pools it decides against in place).
+  void advance(FleetState& state, TimestampMs through, const DecisionSink& emit);
   //! Adds the own pool's crash probability and, for an EVACUATE (or a sibling's SWITCH), the best
   //! replacement pool (or "on-demand") with its yield, from the scores as of the decision's time;
   //! never a pool in cool-down. `node`: the decision's node as it was when the signal was decided
@@ -74,11 +75,13 @@ class ModelDecisions {
   const CandidateFilter& filter() const { return filter_; }
 
  private:
-  void evaluate_instant(FleetState& state, TimestampMs t, const DecisionSink& emit) const;
+  void evaluate_instant(FleetState& state, TimestampMs t, const DecisionSink& emit);
   //! Nodes whose join was replayed (restart, rebalance, failover) take their state from the
   //! restored decisions and are evaluated at the recent instants after their last published one;
   //! live joins behind decided instants are evaluated at those after their join.
-  void catch_up(FleetState& state, const DecisionSink& emit) const;
+  void catch_up(FleetState& state, const DecisionSink& emit);
+  //! A region's pools as of `t`, for every node evaluated at that instant (instant_pools_).
+  const PoolSet& pools_at(const std::string& region, TimestampMs t);
   Ranking rank(const NodeNeeds& n, const PoolSet& pools) const { return ranking_(filter_(n, pools)); }
   //! The ranking at event time `t` without the pools in cool-down (an interruption notice within
   //! DecisionSettings::target_cooldown_ms before `t`).
@@ -90,6 +93,14 @@ class ModelDecisions {
   SwitchPolicy policy_;
   ConsolidationPlanner planner_;
   RiskTable& table_;
+  //! A region's scores at the instant last decided, refilled in place at the next (an instant
+  //! copies no pool's identity and labels no names again unless its region's pools changed), and
+  //! the filter's set over them. The decision shard's thread only.
+  struct RegionPools {
+    std::vector<PoolRisk> scores;
+    PoolSet set;
+  };
+  std::map<std::string, RegionPools, std::less<>> instant_pools_;
 };
 
 }  // namespace spotstream

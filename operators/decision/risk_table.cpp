@@ -99,6 +99,11 @@ void RiskTable::update(const PoolRisk& r) {
 
 PoolRisk RiskTable::read(const Pool& p, const Entry& e) const {
   PoolRisk r = p.identity;
+  read_score(e, r);
+  return r;
+}
+
+void RiskTable::read_score(const Entry& e, PoolRisk& r) const {
   r.ts = e.ts;
   r.crash_probability = e.crash_probability;
   r.model = models_[e.model];
@@ -107,7 +112,16 @@ PoolRisk RiskTable::read(const Pool& p, const Entry& e) const {
   r.on_demand_price = e.on_demand_price;
   r.warming = e.warming;
   r.stale = e.stale;
-  return r;
+}
+
+const RiskTable::Entry* RiskTable::as_of(const Pool& p, TimestampMs t) {
+  // Mostly the newest (live, and every evaluation); a table read far behind its newest scores
+  // searches, not scans.
+  if (p.history.empty()) return nullptr;
+  if (p.history.back().ts <= t) return &p.history.back();
+  const auto after = std::upper_bound(p.history.begin(), p.history.end(), t,
+                                      [](TimestampMs x, const Entry& e) { return x < e.ts; });
+  return after == p.history.begin() ? nullptr : &*std::prev(after);
 }
 
 std::optional<PoolRisk> RiskTable::latest(std::string_view pool) const {
@@ -119,24 +133,41 @@ std::optional<PoolRisk> RiskTable::latest(std::string_view pool) const {
 
 std::vector<PoolRisk> RiskTable::region_as_of(std::string_view region, TimestampMs t) const {
   std::vector<PoolRisk> out;
+  region_as_of(region, t, out);
+  return out;
+}
+
+bool RiskTable::region_as_of(std::string_view region, TimestampMs t, std::vector<PoolRisk>& out) const {
   std::shared_lock lock(mu_);
   const auto r = by_region_.find(region);
-  if (r == by_region_.end()) return out;
-  out.reserve(r->second.size());
-  for (const auto* entry : r->second) {
-    const Pool& p = entry->second;
-    // The latest entry at or before t: mostly the newest (live, and every evaluation); a table read
-    // far behind its newest scores searches, not scans.
-    if (p.history.empty()) continue;
-    if (p.history.back().ts <= t) {
-      out.push_back(read(p, p.history.back()));
-      continue;
+  std::size_t n = 0;
+  bool moved = false;
+  if (r != by_region_.end()) {
+    if (out.capacity() < r->second.size()) {
+      out.reserve(r->second.size());
+      moved = true;
     }
-    const auto after = std::upper_bound(p.history.begin(), p.history.end(), t,
-                                        [](TimestampMs x, const Entry& e) { return x < e.ts; });
-    if (after != p.history.begin()) out.push_back(read(p, *std::prev(after)));
+    for (const auto* entry : r->second) {
+      const Pool& p = entry->second;
+      const Entry* e = as_of(p, t);
+      if (!e) continue;
+      if (n == out.size()) {
+        out.push_back(read(p, *e));
+        moved = true;
+      } else if (out[n].pool != p.identity.pool) {
+        out[n] = read(p, *e);
+        moved = true;
+      } else {
+        read_score(*e, out[n]);
+      }
+      ++n;
+    }
   }
-  return out;
+  if (n != out.size()) {
+    out.resize(n);
+    moved = true;
+  }
+  return moved;
 }
 
 TimestampMs RiskTable::complete_through() const {

@@ -75,6 +75,11 @@ class RiskTable {
   //! Every pool of `region` with its latest score at or before `t` (kLatest: the latest), in pool
   //! order. Pools with no score at or before `t` are left out.
   std::vector<PoolRisk> region_as_of(std::string_view region, TimestampMs t) const;
+  //! The same into `out`, reusing its elements: a pool already at its place keeps its identity
+  //! strings and takes only its score. True whenever the pools or their places differ from what
+  //! `out` held, or its elements were moved (views of them are then no longer valid); false when
+  //! only their scores changed.
+  bool region_as_of(std::string_view region, TimestampMs t, std::vector<PoolRisk>& out) const;
   //! Minimum over feeders of how far they are complete; Watermarks-style minimum when none advanced.
   TimestampMs complete_through() const;
   //! Feeders registered: none, and nothing will ever be scored.
@@ -120,6 +125,9 @@ class RiskTable {
   void insert(Pool& p, const Entry& e);
   void trim(Pool& p) const;
   PoolRisk read(const Pool& p, const Entry& e) const;
+  void read_score(const Entry& e, PoolRisk& r) const;
+  //! The pool's latest entry at or before t; null when none.
+  static const Entry* as_of(const Pool& p, TimestampMs t);
   void update(const RiskRecord& r);
   void update(const PoolRisk& r);
 

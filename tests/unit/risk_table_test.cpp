@@ -115,6 +115,57 @@ TEST(RiskTable, LazyReleaseReadsAsTheFullHistoryDoesFromTheReleasedTimeOn) {
   EXPECT_EQ(table.latest(pool_id(3))->crash_probability, ref[pool_id(3)].rbegin()->second.crash_probability);
 }
 
+// The read into a reused vector (an instant's pools, refilled at the next) returns what a fresh
+// read returns, at times going forwards and back while pools appear, and says when the pools in it
+// are no longer those it held (views of them are then invalid): never for a read with the same pools.
+TEST(RiskTable, ReadIntoAReusedVectorMatchesTheReferenceAndSaysWhenItsPoolsChanged) {
+  RiskTable table(300000);
+  auto feeder = table.add_feeder();
+  Reference ref;
+  std::mt19937_64 rng(11);
+  std::vector<PoolRisk> out;
+  std::vector<std::string> held;  // the pools `out` held after the previous read
+  std::size_t same_pools = 0, other_pools = 0;
+  TimestampMs now = 0;
+  for (int step = 0; step < 4000; ++step) {
+    // Pools appear over time (up to 30), so a read of an earlier time sees fewer of them.
+    const int pool = static_cast<int>(rng() % std::min<std::uint64_t>(30, 2 + step / 100));
+    now += static_cast<TimestampMs>(rng() % 60000);
+    const double p = static_cast<double>(rng() % 1000) / 1000.0, price = static_cast<double>(rng() % 500 + 1) / 100.0;
+    feeder.update(record(pool, now, p, price, 1, "heuristic-v1", "1"));
+    ref[pool_id(pool)][now] = Given{p, price, 1, "heuristic-v1@1"};
+    if (step % 7 != 0) continue;
+    const TimestampMs t = rng() % 3 == 0 ? now - static_cast<TimestampMs>(rng() % (now + 1)) : now;
+    const auto want = expected_as_of(ref, t);
+    const std::size_t capacity = out.capacity();
+    const bool moved = table.region_as_of("us-east-1", t, out);
+    ASSERT_EQ(out.size(), want.size()) << "as of " << t;
+    std::vector<std::string> pools;
+    for (const auto& r : out) {
+      const auto it = want.find(r.pool);
+      ASSERT_NE(it, want.end()) << r.pool;
+      EXPECT_EQ(r.crash_probability, it->second.crash_probability) << r.pool << " as of " << t;
+      EXPECT_EQ(r.spot_price, it->second.spot_price) << r.pool << " as of " << t;
+      EXPECT_EQ(r.model, "heuristic-v1@1");
+      EXPECT_LE(r.ts, t);
+      EXPECT_EQ(r.az, r.pool.substr(0, 10));
+      EXPECT_EQ(r.instance_type, r.pool.substr(11, r.pool.find('/', 11) - 11));
+      pools.push_back(r.pool);
+    }
+    if (pools != held) {
+      EXPECT_TRUE(moved) << "other pools as of " << t << ", not reported";
+      ++other_pools;
+    } else if (out.capacity() == capacity) {
+      EXPECT_FALSE(moved) << "the same pools as of " << t << ", reported as moved";
+      ++same_pools;
+    }
+    held = std::move(pools);
+  }
+  // Both cases were exercised.
+  EXPECT_GT(same_pools, 50u);
+  EXPECT_GT(other_pools, 50u);
+}
+
 TEST(RiskTable, PoolsThatStopTickingAreTrimmedBySweeps) {
   RiskTable table(300000);
   auto feeder = table.add_feeder();
