@@ -57,16 +57,10 @@ enum Field : unsigned {
   kPool, kRegion, kAz, kType, kProduct, kFamily, kTsMs, kWarming, kStale, kFeatures, kBand, kCrash, kModel,
   kModelVersion, kFieldCount
 };
-constexpr std::string_view kNames[kFieldCount] = {"pool",     "region",   "az",    "instance_type",     "product",
-                                                  "family",   "ts_ms",    "warming", "stale",           "features",
-                                                  "band",     "crash_probability", "model", "model_version"};
+constexpr std::string_view kNames[kFieldCount] = {
+    "pool", "region", "az", "instance_type", "product", "family", "ts_ms", "warming", "stale", "features", "band",
+    "crash_probability", "model", "model_version"};
 constexpr unsigned kRequired = ~((1u << kWarming) | (1u << kStale) | (1u << kModelVersion)) & ((1u << kFieldCount) - 1);
-
-int field_of(std::string_view key) {
-  for (unsigned i = 0; i < kFieldCount; ++i)
-    if (kNames[i] == key) return static_cast<int>(i);
-  return -1;
-}
 
 // The two prices lead the features: the rest is skipped unread.
 bool read_features(od::value& v, RiskRecord& r) {
@@ -145,7 +139,7 @@ std::optional<RiskRecord> decode_risk_score(std::string_view json) {
   RiskRecord r;
   unsigned seen = 0;
   const bool ok = each_field(o, [&](std::string_view key, od::value& v) {
-    const int k = field_of(key);
+    const int k = codec_detail::find_key(key, kNames);
     if (k < 0 || seen & (1u << k)) return true;
     seen |= 1u << k;
     return read_field(static_cast<Field>(k), v, r);
