@@ -13,6 +13,7 @@
 #include <functional>
 #include <thread>
 
+#include "bench/bench_settings.hpp"
 #include "bench/runtime_only_plan.hpp"
 #include "src/feed/event_publisher.hpp"
 #include "src/feed/synth_market.hpp"
@@ -39,7 +40,7 @@ struct Market {
     cluster.configure_clients(cfg);  // as spotstream sets up its embedded broker (a 10 ms fetch wait)
     cfg.set("log.level", "warn");
     cfg.set("runtime.idle_exit_ms", "300");
-    if (const char* extra = std::getenv("BENCH_SET")) cfg.set_assignment(extra);  // e.g. runtime.control_grace_ms=0
+    bench::apply_settings(cfg, "BENCH_SET");  // e.g. runtime.control_grace_ms=0
     EventPublisher pub(cfg);
     total = SynthMarket(SynthOptions{}).generate([&](const Event& e) { pub.publish(e); }).total();
     pub.flush();

@@ -33,6 +33,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_settings.hpp"
 #include "src/core/steady_time.hpp"
 #include "src/core/time.hpp"
 #include "src/feed/event_publisher.hpp"
@@ -245,12 +246,7 @@ Config bench_config(const EmbeddedCluster& cluster, int mqtt_port) {
     cfg.set("mqtt.host", "127.0.0.1");
     cfg.set("mqtt.port", std::to_string(mqtt_port));
   }
-  if (const char* extra = std::getenv("BENCH_SET"))
-    for (std::string s = extra; !s.empty();) {
-      const auto comma = s.find(',');
-      cfg.set_assignment(s.substr(0, comma));
-      s = comma == std::string::npos ? "" : s.substr(comma + 1);
-    }
+  bench::apply_settings(cfg, "BENCH_SET");
   cluster.configure_clients(cfg);
   return cfg;
 }

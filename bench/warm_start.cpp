@@ -30,6 +30,7 @@
 #include <time.h>
 #include <thread>
 
+#include "bench/bench_settings.hpp"
 #include "bench/runtime_only_plan.hpp"
 #include "src/codec/json_encoder.hpp"
 #include "src/kafka/embedded_cluster.hpp"
@@ -121,7 +122,7 @@ void publish(const Config& cfg, std::vector<PriceTick>& ps, long steps, Timestam
   pub.set("kafka.batch.size", "65536");
   pub.set("kafka.queue.buffering.max.messages", "1000000");
   pub.set("kafka.queue.buffering.max.kbytes", "1048576");
-  if (const char* extra = std::getenv("PUBLISH_SET")) pub.set_assignment(extra);
+  bench::apply_settings(pub, "PUBLISH_SET");
   KafkaProducer producer(pub);
   const std::string topic = cfg.get_string("topics.prices");
   std::uint64_t x = 88172645463325252ULL;  // xorshift: a small random walk per pool
@@ -224,7 +225,7 @@ int main() {
   cluster.configure_clients(cfg);  // as spotstream sets up its embedded broker (a 10 ms fetch wait)
   cfg.set("log.level", "warn");
   cfg.set("runtime.shards", std::to_string(shards));
-  if (const char* extra = std::getenv("BENCH_SET")) cfg.set_assignment(extra);
+  bench::apply_settings(cfg, "BENCH_SET");
 
   auto ps = pools(n_pools);
   std::printf("publishing %ld pools x %ld days of 5-minute ticks = %ld ticks...\n", n_pools, days, total);
