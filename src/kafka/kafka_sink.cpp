@@ -20,22 +20,41 @@ KafkaSink::KafkaSink(const Config& cfg, RuntimeMetrics& metrics, std::atomic<boo
   // exactly_once: a transactional producer; at_least_once: the idempotent producer as always.
   std::map<std::string, std::string> txn_conf;
   if (delivery_guarantee(cfg) == DeliveryGuarantee::ExactlyOnce) txn_conf["transactional.id"] = transactional_id(cfg);
-  producer_ = std::make_unique<KafkaProducer>(cfg, [this](const KafkaProducer::Delivery& d) {
-    auto* batch = static_cast<InputBatch*>(d.opaque);
-    if (d.error.empty()) {
-      if (observer_) tell_observer(d);
-      undelivered_.fetch_sub(1, std::memory_order_acq_rel);
-      metrics_.outputs_delivered.inc();
-      if (batch) batch->done();
-      return;
-    }
-    undelivered_.fetch_sub(1, std::memory_order_acq_rel);
-    metrics_.delivery_failures.inc();
-    spdlog::error("output delivery failed for good: {}; its input offsets will not be committed", d.error);
-    if (batch) batch->failed.store(true, std::memory_order_release);
-    fatal_.store(true);
-  }, txn_conf);
+  const auto report = [this](const KafkaProducer::Delivery& d) { on_delivery(d); };
+  producer_ = std::make_unique<KafkaProducer>(cfg, report, txn_conf);
+  if (txn_conf.empty()) {
+    // Set over kafka.* (which the main producer takes as it is): kafka.linger.ms is the risk records'.
+    Config decisions_cfg = cfg;
+    decisions_cfg.set("kafka.linger.ms", std::to_string(cfg.get_int("delivery.decisions_linger_ms")));
+    decisions_producer_ = std::make_unique<KafkaProducer>(decisions_cfg, report);
+  }
   if (!txn_conf.empty()) txn_ = std::make_unique<TransactionDriver>(*producer_, metrics_, txn_conf["transactional.id"]);
+}
+
+void KafkaSink::on_delivery(const KafkaProducer::Delivery& d) {
+  auto* batch = static_cast<InputBatch*>(d.opaque);
+  if (d.error.empty()) {
+    if (observer_) tell_observer(d);
+    undelivered_.fetch_sub(1, std::memory_order_acq_rel);
+    metrics_.outputs_delivered.inc();
+    if (batch) batch->done();
+    return;
+  }
+  undelivered_.fetch_sub(1, std::memory_order_acq_rel);
+  metrics_.delivery_failures.inc();
+  spdlog::error("output delivery failed for good: {}; its input offsets will not be committed", d.error);
+  if (batch) batch->failed.store(true, std::memory_order_release);
+  fatal_.store(true);
+}
+
+void KafkaSink::poll(int timeout_ms) {
+  if (decisions_producer_) decisions_producer_->poll(0);
+  producer_->poll(timeout_ms);
+}
+
+bool KafkaSink::flush(int timeout_ms) {
+  const bool decisions = !decisions_producer_ || decisions_producer_->flush(timeout_ms);
+  return producer_->flush(timeout_ms) && decisions;
 }
 
 void KafkaSink::tell_observer(const KafkaProducer::Delivery& d) {
@@ -160,8 +179,8 @@ void KafkaSink::deliver(std::vector<Output>& batch) {
       continue;
     }
     std::string error;
-    if (!producer_->produce(topic_names_[static_cast<std::size_t>(o.topic)], o.key, o.value, o.ts, o.batch, &error,
-                            o.partition)) {
+    if (!producer_for(o.topic).produce(topic_names_[static_cast<std::size_t>(o.topic)], o.key, o.value, o.ts, o.batch,
+                                       &error, o.partition)) {
       metrics_.delivery_failures.inc();
       spdlog::error("cannot produce to {}: {}", topic_names_[static_cast<std::size_t>(o.topic)], error);
       if (o.batch) o.batch->failed.store(true, std::memory_order_release);
@@ -182,14 +201,14 @@ void KafkaSink::loop() {
     if (n > 0) {
       ready.assign(std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.begin() + n));
       deliver(ready);
-      producer_->poll(0);
+      poll(0);
       serve_transaction_request();
       continue;
     }
     serve_transaction_request();
     if (stop_.load(std::memory_order_acquire) && queue_.size_approx() == 0) break;
     idle_.store(true);
-    if (queue_.size_approx() == 0) producer_->poll(5);  // serves delivery reports while idle; push() wakes it
+    if (queue_.size_approx() == 0) poll(5);  // serves delivery reports while idle; push() wakes it
     idle_.store(false);
   }
   if (txn_ && txn_->is_open()) {
@@ -203,9 +222,10 @@ void KafkaSink::loop() {
       fatal_.store(true);
     }
   }
-  while (!producer_->flush(1000)) {
+  while (!flush(1000)) {
     if (fatal_.load()) break;
-    spdlog::warn("sink: waiting for {} outputs to be acknowledged", producer_->outstanding());
+    spdlog::warn("sink: waiting for {} outputs to be acknowledged",
+                 producer_->outstanding() + (decisions_producer_ ? decisions_producer_->outstanding() : 0));
   }
 }
 

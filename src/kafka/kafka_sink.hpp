@@ -3,10 +3,12 @@
 //! (shards and the source push), produces them with an idempotent producer, and releases each
 //! output's input batch when the broker acknowledges it. A failed delivery marks the batch failed
 //! (its offsets never commit) and raises `fatal`.
-//! With delivery.guarantee=exactly_once the producer is transactional: every output goes into the
-//! open transaction (TransactionDriver), and the source thread has the sink commit it, with the
-//! input offsets those outputs derive from, through commit_transaction().
-//! Owns: its thread and the producer. Lanes push from shard threads and the source thread.
+//! Decisions have a producer of their own (delivery.decisions_linger_ms, no linger by default): an
+//! orchestrator learns of a decision at once, while the risk records batch for kafka.linger.ms.
+//! With delivery.guarantee=exactly_once one producer carries every output, transactional: every
+//! output goes into the open transaction (TransactionDriver), and the source thread has the sink
+//! commit it, with the input offsets those outputs derive from, through commit_transaction().
+//! Owns: its thread and the producers. Lanes push from shard threads and the source thread.
 #include <concurrentqueue/concurrentqueue.h>
 
 #include <array>
@@ -79,7 +81,14 @@ class KafkaSink : public OutputSink {
   void deliver(std::vector<Output>& batch);
   //! Runs a commit_transaction() request, if one waits (sink thread).
   void serve_transaction_request();
+  void on_delivery(const KafkaProducer::Delivery& d);
   void tell_observer(const KafkaProducer::Delivery& d);
+  KafkaProducer& producer_for(OutputTopic topic) {
+    return topic == OutputTopic::Decisions && decisions_producer_ ? *decisions_producer_ : *producer_;
+  }
+  //! Serves both producers' delivery callbacks, waiting up to `timeout_ms` in the main one's.
+  void poll(int timeout_ms);
+  bool flush(int timeout_ms);
 
   RuntimeMetrics& metrics_;
   std::atomic<bool>& fatal_;
@@ -88,6 +97,7 @@ class KafkaSink : public OutputSink {
   std::size_t capacity_;
   moodycamel::ConcurrentQueue<Output> queue_;
   std::unique_ptr<KafkaProducer> producer_;
+  std::unique_ptr<KafkaProducer> decisions_producer_;  //!< at_least_once only
   std::unique_ptr<TransactionDriver> txn_;  //!< exactly_once only
   std::mutex txn_mutex_;
   std::condition_variable txn_cv_;
