@@ -235,14 +235,18 @@ INSIDE = re.compile(r"inside the pipeline .*?mean ([\d.]+) ms")
 def row_latency(build, tick_rate):
     r = Row(5, f"Signal -> decision latency (500 notices at 50/s, each for its own node of 500)")
     met = True
-    runs = [("kafka", "kafka", tick_rate), ("mqtt", "mqtt", tick_rate), ("kafka", "kafka", tick_rate // 2),
-            ("kafka", "kafka", 1000)]
-    for signals_in, decisions_out, rate in runs:
+    # The last run shortens the pipeline's fetch wait: the embedded broker answers a fetch that
+    # waits for data only when the whole wait (10 ms) has passed, where Kafka answers it as soon as
+    # a message arrives; with 2 ms the rest of the path shows.
+    short_wait = "kafka.fetch.wait.max.ms=2"
+    runs = [("kafka", "kafka", tick_rate, ""), ("mqtt", "mqtt", tick_rate, ""), ("kafka", "kafka", tick_rate // 2, ""),
+            ("kafka", "kafka", 1000, ""), ("kafka", "kafka", 1000, short_wait)]
+    for signals_in, decisions_out, rate, settings in runs:
         env = {"TICK_RATE": str(rate), "SIGNALS": "500", "SIGNAL_RATE": "50", "SIGNALS_IN": signals_in,
-               "DECISIONS_OUT": decisions_out}
+               "DECISIONS_OUT": decisions_out, "BENCH_SET": settings}
         code, out, err, _, _ = run([str(build / "bench" / "bench_signal_latency")], env)
         m, read, inside = LATENCY.search(out), READ.search(out), INSIDE.search(out)
-        label = f"{signals_in} in, {decisions_out} out, {rate:,} ticks/s"
+        label = f"{signals_in} in, {decisions_out} out, {rate:,} ticks/s" + (f", {settings}" if settings else "")
         r.check(f"{label}: every notice answered by its EVACUATE (exit {code})", code == 0 and m is not None)
         if not m:
             log(out + err[-2000:])
@@ -251,7 +255,7 @@ def row_latency(build, tick_rate):
         kept_up = "" if read_rate >= 0.9 * rate else f"; the pipeline fell behind: read {read_rate:,} msg/s"
         r.figure(label, f"p50 {m.group(3)} ms, p99 {m.group(4)} ms, p99.9 {m.group(5)} ms, max {m.group(6)} ms "
                         f"(inside the pipeline: mean {inside.group(1) if inside else '?'} ms{kept_up})")
-        if (signals_in, rate) == ("kafka", tick_rate):
+        if (signals_in, rate, settings) == ("kafka", tick_rate, ""):
             met = float(m.group(4)) < 5.0
     r.target, r.met = f"p99 < 5 ms (Kafka, {tick_rate:,} ticks/s)", met
     return r
