@@ -22,13 +22,17 @@ KafkaSink::KafkaSink(const Config& cfg, RuntimeMetrics& metrics, std::atomic<boo
   if (delivery_guarantee(cfg) == DeliveryGuarantee::ExactlyOnce) txn_conf["transactional.id"] = transactional_id(cfg);
   const auto report = [this](const KafkaProducer::Delivery& d) { on_delivery(d); };
   producer_ = std::make_unique<KafkaProducer>(cfg, report, txn_conf);
-  if (txn_conf.empty()) {
+  if (!txn_conf.empty()) {
+    txn_ = std::make_unique<TransactionDriver>(*producer_, metrics_, txn_conf["transactional.id"]);
+  } else {
     // Set over kafka.* (which the main producer takes as it is): kafka.linger.ms is the risk records'.
+    // Its alias too, which librdkafka would otherwise apply after it.
+    const std::string linger = std::to_string(cfg.get_int("delivery.decisions_linger_ms"));
     Config decisions_cfg = cfg;
-    decisions_cfg.set("kafka.linger.ms", std::to_string(cfg.get_int("delivery.decisions_linger_ms")));
+    decisions_cfg.set("kafka.linger.ms", linger);
+    decisions_cfg.set("kafka.queue.buffering.max.ms", linger);
     decisions_producer_ = std::make_unique<KafkaProducer>(decisions_cfg, report);
   }
-  if (!txn_conf.empty()) txn_ = std::make_unique<TransactionDriver>(*producer_, metrics_, txn_conf["transactional.id"]);
 }
 
 void KafkaSink::on_delivery(const KafkaProducer::Delivery& d) {
