@@ -32,11 +32,12 @@ from spotstream_harness import (ProcessGroup, decisions_of, parse_summary, read_
                                 run_main, wait_until)
 
 SEED = 11
-# ~970k messages, published in ~4 s here, so the kill lands mid-stream; spread over 64 partitions
-# so that the mock broker's ~5 MiB per partition keeps them all.
+# ~970k messages, published in 1.3-4 s on the hosts seen, so a kill half a second after the feed
+# starts publishing lands mid-stream; spread over 64 partitions so that the mock broker's ~5 MiB per
+# partition keeps them all.
 DAYS = "16"
 BROKER_ARGS = ["--set", "topics.partitions=64"]
-KILL_AFTER_S = 1.5
+KILL_AFTER_S = 0.5
 # session.timeout.ms=6000: the mock broker makes a rejoin wait session.timeout.ms - 1 s (FACTS.md).
 # The survivor must not idle out before the feed starts (both members joined, ~15 s) nor while it
 # waits for the dead member's partitions (session timeout, then a rejoin: ~12 s).
@@ -92,6 +93,7 @@ def main():
         # Cooperative-sticky: a hands b its share in two steps (revoke, then assign), both running.
         b.wait_stderr(r"assigned [1-9]\d* partition", 60)
         feed = pg.spotstream("feed", "feed", "synth", "--brokers", addr, "--days", DAYS, "--seed", SEED)
+        feed.wait_stderr(r"synthetic market", 30)  # logged as it starts publishing
         time.sleep(KILL_AFTER_S)
         feed_running_at_kill = feed.running()
         b.kill()  # SIGKILL: no drain, no commit, no goodbye to the group
