@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "src/codec/decoding.hpp"
+#include "src/codec/plain_ascii.hpp"
 
 namespace spotstream::codec_detail {
 
@@ -36,20 +37,6 @@ struct Cursor {
     return q;
   }
 };
-
-bool plain_byte(unsigned char ch) { return ch != '\\' && ch >= 0x20 && ch < 0x7f; }
-
-// Eight bytes at a time: flags (0x80 in a byte) for quotes and for bytes that are not plain. A
-// flag can be wrong only above a byte rightly flagged by the same test (borrows run upwards), so
-// the lowest flags are exact, which is all that is read of them.
-constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
-std::uint64_t zero_bytes(std::uint64_t x) { return (x - kOnes) & ~x & kHighs; }
-std::uint64_t quote_flags(std::uint64_t x) { return zero_bytes(x ^ (kOnes * '"')); }
-std::uint64_t not_plain_flags(std::uint64_t x) {
-  const std::uint64_t control = (x - kOnes * 0x20) & ~x & kHighs;  // below 0x20
-  const std::uint64_t high = ((x + kOnes) | x) & kHighs;           // 0x7f and above
-  return control | high | zero_bytes(x ^ (kOnes * '\\'));
-}
 
 // After the opening quote: printable ASCII up to the closing quote, which is consumed. What it
 // returns is the string's value, since nothing in it needs unescaping.

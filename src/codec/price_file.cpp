@@ -1,12 +1,18 @@
 #include "src/codec/price_file.hpp"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
-#include <thread>
-#include <unordered_map>
-#include <fstream>
+#include <cerrno>
+#include <cstring>
 #include <iterator>
 #include <stdexcept>
+#include <thread>
 #include <tuple>
+#include <unordered_map>
 
 #include "src/codec/dlq_reason.hpp"
 #include "src/codec/event_decoder.hpp"
@@ -16,15 +22,52 @@ namespace spotstream {
 
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) throw std::runtime_error(path + ": cannot open file");
-  const auto size = static_cast<std::streamoff>(in.tellg());
-  std::string data(static_cast<std::size_t>(std::max<std::streamoff>(size, 0)), '\0');
-  in.seekg(0);
-  if (size > 0 && !in.read(data.data(), size)) throw std::runtime_error(path + ": read error");
-  return data;
-}
+//! A file's bytes. A regular file is mapped from the page cache rather than copied: a replay's
+//! input can be gigabytes, and fresh memory costs a page fault per page in a VM. Anything else (a
+//! pipe, /dev/stdin) is read.
+class FileBytes {
+ public:
+  explicit FileBytes(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw std::runtime_error(path + ": cannot open file: " + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+      size_ = static_cast<std::size_t>(st.st_size);
+      map_ = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+      if (map_ == MAP_FAILED) map_ = nullptr;
+    }
+    if (map_ == nullptr) read_all(fd, path);
+    ::close(fd);
+  }
+  ~FileBytes() {
+    if (map_ != nullptr) ::munmap(map_, size_);
+  }
+  FileBytes(const FileBytes&) = delete;
+  FileBytes& operator=(const FileBytes&) = delete;
+
+  std::string_view view() const {
+    return map_ != nullptr ? std::string_view(static_cast<const char*>(map_), size_) : std::string_view(read_);
+  }
+
+ private:
+  void read_all(int fd, const std::string& path) {
+    char chunk[1 << 16];
+    for (;;) {
+      const auto n = ::read(fd, chunk, sizeof chunk);
+      if (n == 0) return;
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        ::close(fd);
+        throw std::runtime_error(path + ": read error: " + std::strerror(errno));
+      }
+      read_.append(chunk, static_cast<std::size_t>(n));
+    }
+  }
+
+  void* map_ = nullptr;
+  std::size_t size_ = 0;
+  std::string read_;
+};
 
 bool blank(std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::string_view::npos; }
 
@@ -91,7 +134,8 @@ constexpr std::size_t kBytesPerThread = 8 << 20;
 }  // namespace
 
 std::vector<PriceTick> read_price_file(const std::string& path, std::vector<BadLine>* bad) {
-  return read_price_text(path, slurp(path), bad);
+  const FileBytes bytes(path);
+  return read_price_text(path, bytes.view(), bad);
 }
 
 std::vector<PriceTick> read_price_text(const std::string& path, std::string_view data, std::vector<BadLine>* bad) {
@@ -137,7 +181,7 @@ std::vector<PriceTick> read_price_text(const std::string& path, std::string_view
     if (!d.error.empty() && d.error_line == 0) throw std::runtime_error(d.error);  // not JSON lines at all
     if (!d.error.empty())
       throw std::runtime_error(path + ":" + std::to_string(lines_before + d.error_line) + ": " + d.error);
-    if (ticks.empty()) ticks.swap(d.ticks);
+    if (decoded.size() == 1) ticks.swap(d.ticks);  // else into the room reserved for all
     else ticks.insert(ticks.end(), std::make_move_iterator(d.ticks.begin()), std::make_move_iterator(d.ticks.end()));
     std::vector<PriceTick>().swap(d.ticks);
     for (auto& b : d.bad) {
@@ -215,7 +259,8 @@ void sort_ticks(std::vector<PriceTick>& all) {
 }
 
 std::vector<Event> read_event_file(const std::string& path, InputKind kind, std::vector<BadLine>* bad) {
-  return read_event_text(path, slurp(path), kind, bad);
+  const FileBytes bytes(path);
+  return read_event_text(path, bytes.view(), kind, bad);
 }
 
 std::vector<Event> read_event_text(const std::string& path, std::string_view data, InputKind kind,

@@ -3,6 +3,7 @@
 // writer equals, as a JSON value, the same record built field by field with nlohmann.
 #include <gtest/gtest.h>
 
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -159,4 +160,50 @@ TEST(JsonWriter, RiskRecordEqualsAnNlohmannBuiltReference) {
     for (const auto code : assumption_codes(r.score.assumptions)) ref["assumptions"].push_back(code);
     ASSERT_EQ(json::parse(encode_risk_record(r)), ref) << i;
   }
+}
+
+// The text of a number is std::to_chars's shortest form (the golden files and every consumer's
+// bytes depend on its choice of fixed or scientific notation), with ".0" on whole numbers. The
+// reference is std::to_chars itself, over random bit patterns and over the values records carry:
+// prices of a few decimals, ratios, whole numbers, and the edges where the notation changes.
+TEST(JsonWriter, NumbersAreWrittenAsStdToCharsWritesThem) {
+  const auto reference = [](double v) {
+    char buf[32];
+    std::string s(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+    if (s.find_first_of(".e") == std::string::npos) s += ".0";
+    return s;
+  };
+  const auto check = [&](double v) {
+    char buf[32];
+    const std::string got(buf, json_number_text(v, buf));
+    ASSERT_EQ(got, reference(v)) << std::hexfloat << v;
+  };
+  std::mt19937_64 rng(29);
+  std::uniform_int_distribution<std::uint64_t> bits;
+  for (int i = 0; i < 1'000'000; ++i) {
+    double v;
+    const std::uint64_t b = bits(rng);
+    std::memcpy(&v, &b, sizeof v);
+    if (std::isfinite(v)) check(v);
+  }
+  std::uniform_int_distribution<std::int64_t> units(-100'000'000'000, 100'000'000'000);
+  std::uniform_int_distribution<int> scale(0, 22);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  for (int i = 0; i < 1'000'000; ++i) {
+    check(static_cast<double>(units(rng)) / std::pow(10.0, scale(rng)));  // decimals: prices, bounds
+    check(unit(rng) * std::pow(10.0, scale(rng) - 11));                   // full-precision ratios
+  }
+  for (int e = -330; e <= 310; ++e)
+    for (const double m : {1.0, 1.5, 2.0, 9.999999999999999, 1.2345678901234567, 5e-324 * 1e300})
+      for (const double sign : {1.0, -1.0}) {
+        const double v = sign * m * std::pow(10.0, e);
+        if (!std::isfinite(v)) continue;
+        check(v);
+        check(std::nextafter(v, 0.0));
+        check(std::nextafter(v, std::numeric_limits<double>::infinity()));
+      }
+  for (const double v : {0.0, -0.0, 5e-324, -5e-324, std::numeric_limits<double>::max(), 9007199254740991.0,
+                         9007199254740992.0, 9007199254740993.0, 1e15, 1e16, 123456789012345680.0, 0.001, 0.0001,
+                         0.00012, 0.000123, 1e21, 1e22, 100000.0, 10000.0})
+    check(v);
 }

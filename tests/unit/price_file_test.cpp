@@ -4,8 +4,11 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <iterator>
 #include <set>
+#include <thread>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "src/codec/json_encoder.hpp"
@@ -114,6 +117,34 @@ TEST(PriceFile, ErrorsNameTheFileAndLine) {
                {"cli.json", "bad_price", "SpotPriceHistory[0]"});
   // A good file before a bad one still fails the whole call.
   expect_error({history_files().front(), (dir.path / "missing.json").string()}, {"missing.json"});
+}
+
+// A price file need not be a regular file: a pipe (process substitution, /dev/stdin) is read
+// rather than mapped, and gives the same ticks as the file it carries.
+TEST(PriceFile, APipeGivesTheSameTicksAsTheFile) {
+  TempDir dir;
+  const auto files = history_files();
+  const auto file = *std::max_element(files.begin(), files.end(), [](const auto& a, const auto& b) {
+    return fs::file_size(a) < fs::file_size(b);
+  });
+  ASSERT_GT(fs::file_size(file), 1u << 16);  // more than one read of the pipe
+  std::ifstream in(file, std::ios::binary);
+  const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto fifo = (dir.path / "prices.fifo").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::vector<PriceTick> piped;
+  {
+    std::jthread writer([&] { std::ofstream(fifo, std::ios::binary) << content; });
+    piped = read_price_files({fifo});
+  }
+  const auto direct = read_price_files({file});
+  ASSERT_EQ(piped.size(), direct.size());
+  ASSERT_FALSE(direct.empty());
+  for (std::size_t i = 0; i < direct.size(); ++i) {
+    const auto &a = piped[i], &b = direct[i];
+    ASSERT_EQ(std::tie(a.ts, a.az, a.instance_type, a.product, a.spot_price),
+              std::tie(b.ts, b.az, b.instance_type, b.product, b.spot_price)) << "tick " << i;
+  }
 }
 
 // A large JSON-lines file is decoded in chunks on several threads: every tick is kept, in time
