@@ -214,6 +214,12 @@ void Pipeline::wait_in_flight(bool deferred_done) {
   }
 }
 
+bool Pipeline::all_delivered() {
+  bool failed = false;
+  tracker_.advance(failed);
+  return tracker_.delivered() == tracker_.pushed();
+}
+
 void Pipeline::publish_marks() {
   if (!marks_) return;
   bool failed = false;
@@ -313,8 +319,8 @@ int Pipeline::run(const std::atomic<bool>& stop, const std::function<bool()>& ma
     // Batches that wait only for outputs the shards deferred (to a grace, or to scores still on
     // their way) do not keep an idle run going: the stop's on_finish makes those outputs from
     // everything read, as the wait would once nothing more comes.
-    if (idle_exit.count() > 0 && n == 0 && now - last_input >= idle_exit && source_->all_at_eof() &&
-        tracker_.delivered() == tracker_.pushed() && (!may_exit_idle || may_exit_idle())) {
+    if (idle_exit.count() > 0 && n == 0 && now - last_input >= idle_exit && source_->all_at_eof() && all_delivered() &&
+        (!may_exit_idle || may_exit_idle())) {
       spdlog::info("all input consumed and idle for {} ms: stopping", idle_exit.count());
       input_consumed = true;
       break;

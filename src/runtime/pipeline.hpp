@@ -85,6 +85,9 @@ class Pipeline : public EventSource::Listener {
   //! Until every input batch is committable; `deferred_done`: or waits only for outputs the shards
   //! deferred (OffsetTracker::delivered), which the stop's on_finish makes.
   void wait_in_flight(bool deferred_done = false);
+  //! Every batch pushed has its outputs delivered (deferred ones aside), as of now: the tracker
+  //! is advanced first, since otherwise only a commit round advances it.
+  bool all_delivered();
   //! The gauges of what the source thread owns (assignment, warm start, lag, queue depths).
   void refresh_gauges();
   //! `owed_from`: recorded with the commit (ShardLogic::owed_from; the last commit only).
