@@ -103,7 +103,7 @@ std::size_t shortest_form(double v, char* out, bool& whole) {
       *p++ = '.';
       copy(first + n + exp, -exp);
     } else {
-      copy("0.0000", 2 - n - exp);  // at most four zeros: more, and scientific is shorter
+      copy("0.0000", 2 - n - exp);  // at most three zeros: with more, scientific is shorter
       copy(first, n);
     }
   } else {
