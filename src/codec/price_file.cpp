@@ -91,12 +91,14 @@ struct DecodedLines {
 
 // Decodes the JSON lines of `chunk`. `file_start`: the chunk starts the file, whose first line
 // decides whether it is JSON lines at all (else `whole` says what the whole document is not).
+// `room_for`: the text whose lines `out.ticks` reserves room for (a tick a line, mostly): the
+// first chunk takes the whole file's, so the others are appended to it without a new copy.
 void decode_lines(const std::string& path, std::string_view chunk, bool file_start, const DecodeError& whole,
-                  bool keep_bad, DecodedLines& out) {
+                  bool keep_bad, std::string_view room_for, DecodedLines& out) {
   EventDecoder decoder(DecodeLimits{.max_message_bytes = chunk.size(), .max_price = DecodeLimits{}.max_price});
   std::vector<Event> events;
   std::size_t& line_no = out.lines;
-  out.ticks.reserve(static_cast<std::size_t>(std::count(chunk.begin(), chunk.end(), '\n')) + 1);  // a tick a line, mostly
+  out.ticks.reserve(static_cast<std::size_t>(std::count(room_for.begin(), room_for.end(), '\n')) + 1);
   std::size_t start = 0;
   bool first = file_start;
   while (start < chunk.size()) {
@@ -171,18 +173,21 @@ std::vector<PriceTick> read_price_text(const std::string& path, std::string_view
   {
     std::vector<std::jthread> threads;
     for (std::size_t i = 1; i < chunks.size(); ++i)
-      threads.emplace_back([&, i] { decode_lines(path, chunks[i], false, whole, bad != nullptr, decoded[i]); });
-    decode_lines(path, chunks[0], true, whole, bad != nullptr, decoded[0]);
+      threads.emplace_back([&, i] { decode_lines(path, chunks[i], false, whole, bad != nullptr, chunks[i], decoded[i]); });
+    decode_lines(path, chunks[0], true, whole, bad != nullptr, data, decoded[0]);
   }
   std::size_t lines_before = 0, total = 0;  // every chunk ends with a newline, but the last
   for (const auto& d : decoded) total += d.ticks.size();
-  ticks.reserve(total);
   for (auto& d : decoded) {
     if (!d.error.empty() && d.error_line == 0) throw std::runtime_error(d.error);  // not JSON lines at all
     if (!d.error.empty())
       throw std::runtime_error(path + ":" + std::to_string(lines_before + d.error_line) + ": " + d.error);
-    if (decoded.size() == 1) ticks.swap(d.ticks);  // else into the room reserved for all
-    else ticks.insert(ticks.end(), std::make_move_iterator(d.ticks.begin()), std::make_move_iterator(d.ticks.end()));
+    if (ticks.empty()) {
+      ticks.swap(d.ticks);  // the first chunk's, with room for all
+      ticks.reserve(total);
+    } else {
+      ticks.insert(ticks.end(), std::make_move_iterator(d.ticks.begin()), std::make_move_iterator(d.ticks.end()));
+    }
     std::vector<PriceTick>().swap(d.ticks);
     for (auto& b : d.bad) {
       b.line += lines_before;
