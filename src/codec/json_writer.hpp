@@ -1,9 +1,9 @@
 #pragma once
 //! A minimal JSON text writer for records encoded once per output on the hot path (spot.risk):
-//! writes straight into a scratch buffer (take() copies the text out at its exact size), no document tree. Numbers in
-//! their shortest round-trip form, with ".0" on whole numbers as nlohmann writes them, NaN and
-//! infinities as null; strings escaped and invalid UTF-8 replaced by U+FFFD exactly as the
-//! nlohmann encoders do. Commas are placed by the writer.
+//! writes straight into a scratch buffer (take() copies the text out at its exact size), no
+//! document tree. Numbers in their shortest round-trip form, with ".0" on whole numbers as nlohmann
+//! writes them, NaN and infinities as null; strings escaped and invalid UTF-8 replaced by U+FFFD
+//! exactly as the nlohmann encoders do. Commas are placed by the writer.
 //! Not thread-safe; one writer per record being written.
 #include <cstdint>
 #include <cstring>

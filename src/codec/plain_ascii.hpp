@@ -1,7 +1,6 @@
 #pragma once
 // Internal to src/codec: eight bytes at a time, which bytes of JSON string text need no escaping.
 // Shared by the canonical tick scanner (reading) and JsonWriter (writing).
-#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string_view>

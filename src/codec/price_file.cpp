@@ -36,8 +36,10 @@ class FileBytes {
       map_ = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
       if (map_ == MAP_FAILED) map_ = nullptr;
     }
-    if (map_ == nullptr) read_all(fd, path);
+    const bool read = map_ != nullptr || read_all(fd);
+    const int read_errno = errno;
     ::close(fd);
+    if (!read) throw std::runtime_error(path + ": read error: " + std::strerror(read_errno));
   }
   ~FileBytes() {
     if (map_ != nullptr) ::munmap(map_, size_);
@@ -50,16 +52,14 @@ class FileBytes {
   }
 
  private:
-  void read_all(int fd, const std::string& path) {
+  //! Appends everything `fd` gives to read_; false (errno set) on a read error.
+  bool read_all(int fd) {
     char chunk[1 << 16];
     for (;;) {
       const auto n = ::read(fd, chunk, sizeof chunk);
-      if (n == 0) return;
+      if (n == 0) return true;
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        ::close(fd);
-        throw std::runtime_error(path + ": read error: " + std::strerror(errno));
-      }
+      if (n < 0) return false;
       read_.append(chunk, static_cast<std::size_t>(n));
     }
   }
