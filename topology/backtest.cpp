@@ -161,12 +161,11 @@ std::vector<PoolNotice> pool_notices(std::vector<Signal> signals, std::vector<Fl
 
 namespace {
 
-//! What the engine replays: every tick, the simulated fleet's joins, and each notice as a signal for
-//! the node it reaches in the engine's view (its nodes never leave their home pool there).
-std::vector<Event> engine_events(const std::vector<PriceTick>& ticks, const BacktestWorld& w, std::uint64_t& signals) {
+//! What the engine replays besides the ticks: the simulated fleet's joins, and each notice as a
+//! signal for the node it reaches in the engine's view (its nodes never leave their home pool there).
+std::vector<Event> engine_events(const BacktestWorld& w, std::uint64_t& signals) {
   std::vector<Event> events;
-  events.reserve(ticks.size() + 3 * w.nodes.size() + w.notices.size());
-  for (const auto& t : ticks) events.emplace_back(t);
+  events.reserve(3 * w.nodes.size() + w.notices.size());
   for (const auto& n : w.nodes) {
     events.emplace_back(n.join);
     const FleetEvent* previous = &n.join;
@@ -199,20 +198,8 @@ std::vector<Event> engine_events(const std::vector<PriceTick>& ticks, const Back
     events.emplace_back(std::move(s));
     ++signals;
   }
-  // The ticks come in time order: the fleet events and signals after them are merged in where a
-  // stable sort of the whole would put them, without moving millions of ticks log n times.
-  const auto by_time = [](const Event& a, const Event& b) {
-    return std::visit([](const auto& v) { return v.ts; }, a) < std::visit([](const auto& v) { return v.ts; }, b);
-  };
-  const auto tail = events.begin() + static_cast<std::ptrdiff_t>(ticks.size());
-  std::stable_sort(tail, events.end(), by_time);
-  if (std::is_sorted(events.begin(), tail, by_time)) std::inplace_merge(events.begin(), tail, events.end(), by_time);
   return events;
 }
-
-}  // namespace
-
-namespace {
 
 //! How many replays a backtest may take to let the engine see the fleet's relaunches (each pass
 //! adds those of the signal decisions the previous one made; a node rarely has more).
@@ -234,7 +221,7 @@ void replay_pass(const Config& cfg, const Config& rcfg, const std::vector<PriceT
     if (reached && rec.ts > reached->load(std::memory_order_relaxed)) reached->store(rec.ts);
   };
   r.replay = replay(
-      cfg, engine_events(ticks, w, r.engine_signals), metrics, stop,
+      cfg, ReplayEvents(ticks, engine_events(w, r.engine_signals)), metrics, stop,
       [&](std::vector<Output>& outputs) {
         for (const auto& out : outputs) {
           if (out.topic == OutputTopic::Decisions) {

@@ -9,6 +9,7 @@
 //!     -> Pipeline (routing, watermarks, shards: PricePath, decisions) -> outputs, ordered -> caller
 #include <atomic>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "src/config/config.hpp"
@@ -32,11 +33,24 @@ struct ReplayResult {
   std::uint64_t out_of_order = 0;   //!< outputs handed over after later ones (OrderedSink)
 };
 
-//! Runs `events` (any order: sorted here by event time, stably) through `plan` (the live topology
-//! by default) with `cfg` as replay_config() makes it, handing every output to `on_outputs` (on a
-//! thread of its own) ordered by event time, key and topic. Stops early when `stop` is set.
-//! Rethrows what `on_outputs` threw (the replay stops at once).
-ReplayResult replay(const Config& cfg, std::vector<Event> events, ProcessMetrics& metrics,
+//! What a replay hands over: a market's price ticks, in time order (as sort_ticks leaves them) and
+//! borrowed for the replay's length, so that a market of millions of ticks is not copied into
+//! events first (or once per replay of it); and other events in any order (sorted here by event
+//! time, stably), which come after the ticks of their time.
+struct ReplayEvents {
+  std::span<const PriceTick> ticks;
+  std::vector<Event> others;
+
+  ReplayEvents(std::span<const PriceTick> t, std::vector<Event> o = {}) : ticks(t), others(std::move(o)) {}
+  //! Events of every kind, in any order (sorted by time, stably): a small market or a test's.
+  ReplayEvents(std::vector<Event> events) : others(std::move(events)) {}  // NOLINT: implicit on purpose
+};
+
+//! Runs `events` through `plan` (the live topology by default) with `cfg` as replay_config() makes
+//! it, handing every output to `on_outputs` (on a thread of its own) ordered by event time, key and
+//! topic. Stops early when `stop` is set. Rethrows what `on_outputs` threw (the replay stops at
+//! once); std::invalid_argument when the ticks are not in time order.
+ReplayResult replay(const Config& cfg, ReplayEvents events, ProcessMetrics& metrics,
                     const std::atomic<bool>& stop, OrderedSink::Consumer on_outputs, std::optional<ShardPlan> plan = {});
 
 }  // namespace spotstream

@@ -156,16 +156,6 @@ TrainingSet build_training_set(std::vector<PriceTick> ticks, const Config& cfg,
   // Time order, ties by pool: the rows (and the family stress at equal times) do not depend on the
   // order the source delivered the ticks in (files, the synthetic market or a topic's partitions).
   sort_ticks(ticks);
-  std::vector<Event> events;
-  events.reserve(ticks.size());
-  for (auto& t : ticks) events.emplace_back(std::move(t));
-  std::vector<PriceTick>().swap(ticks);
-  if (!signals_and_fleet.empty()) {
-    std::move(signals_and_fleet.begin(), signals_and_fleet.end(), std::back_inserter(events));
-    std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
-      return std::visit([](const auto& v) { return v.ts; }, a) < std::visit([](const auto& v) { return v.ts; }, b);
-    });
-  }
   const auto shards = static_cast<std::size_t>(every_tick.get_int("runtime.shards"));
   std::vector<ShardRows> rows(shards);
   ShardPlan plan;
@@ -176,7 +166,8 @@ TrainingSet build_training_set(std::vector<PriceTick> ticks, const Config& cfg,
   };
   ProcessMetrics metrics;
   const std::atomic<bool> stop{false};
-  const auto result = replay(every_tick, std::move(events), metrics, stop, [](std::vector<Output>&) {}, std::move(plan));
+  const auto result = replay(every_tick, ReplayEvents(ticks, std::move(signals_and_fleet)), metrics, stop,
+                             [](std::vector<Output>&) {}, std::move(plan));
   if (result.status != 0) throw std::runtime_error("the training replay stopped with status " + std::to_string(result.status));
   std::vector<double> prices;  // the pool's price at each row, for the labels
   merge(rows, set.model_ids.size(), set, prices);

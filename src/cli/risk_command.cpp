@@ -29,14 +29,10 @@ int risk_command(Config cfg, const RiskOptions& opts) {
   // From a topic, a window of history before --from first, so that windows are warm there.
   auto history = load_price_history(cfg, opts.history, true, cfg.get_int("window.length_ms"));
   const auto& bad = history.bad;
-  std::vector<Event> events;
-  events.reserve(history.ticks.size());
-  for (auto& t : history.ticks) events.emplace_back(std::move(t));
-  std::vector<PriceTick>().swap(history.ticks);
   const double read_s = seconds_since(started);
   report_bad_lines(bad, opts.dlq_file);
   if (opts.every_tick) cfg.set("risk.every_tick", "true");
-  const auto n_ticks = events.size();
+  const auto n_ticks = history.ticks.size();
 
   ProcessMetrics metrics;
   const auto run_start = Clock::now();
@@ -44,7 +40,7 @@ int risk_command(Config cfg, const RiskOptions& opts) {
   ReplayResult result;
   {
     const ReplayProgress progress(metrics.events_processed, n_ticks);
-    result = replay(cfg, std::move(events), metrics, stop, [&writer](std::vector<Output>& o) { writer.write(o); },
+    result = replay(cfg, ReplayEvents(history.ticks), metrics, stop, [&writer](std::vector<Output>& o) { writer.write(o); },
                     price_topology(replay_config(cfg)));
   }
   const RecordCounts counts = writer.close();

@@ -8,15 +8,20 @@
 
 namespace spotstream {
 
-MemorySource::MemorySource(std::vector<Input> inputs, std::vector<std::int32_t> partitions, std::vector<Event> events,
+MemorySource::MemorySource(std::vector<Input> inputs, std::vector<std::int32_t> partitions,
+                           std::span<const PriceTick> ticks, std::vector<Event> events,
                            std::vector<Placement> placements, Listener& listener)
     : inputs_(std::move(inputs)),
       partitions_(std::move(partitions)),
+      ticks_(ticks),
       events_(std::move(events)),
       placements_(std::move(placements)),
       listener_(listener) {
   if (partitions_.size() != inputs_.size()) throw std::invalid_argument("MemorySource: one partition count per input");
-  if (placements_.size() != events_.size()) throw std::invalid_argument("MemorySource: one placement per event");
+  const auto from_ticks = static_cast<std::size_t>(
+      std::count_if(placements_.begin(), placements_.end(), [](const Placement& m) { return m.from_ticks; }));
+  if (from_ticks != ticks_.size() || placements_.size() - from_ticks != events_.size())
+    throw std::invalid_argument("MemorySource: one placement per tick and per event");
   for (std::uint32_t i = 0; i < inputs_.size(); ++i) {
     if (partitions_[i] < 1) throw std::invalid_argument("MemorySource: " + inputs_[i].name + " needs a partition");
     first_slot_.push_back(static_cast<std::uint32_t>(keys_.size()));
@@ -39,7 +44,7 @@ void MemorySource::assign() {
 
 std::size_t MemorySource::poll(std::size_t max, int timeout_ms, const RecordFn& fn) {
   if (!assigned_) assign();
-  if (done_ || events_.empty()) {
+  if (done_ || placements_.empty()) {
     // Nothing more will come: wait a little, as a consumer would, instead of spinning the caller's
     // loop against the shards that are still working.
     std::this_thread::sleep_for(std::chrono::milliseconds(std::min(timeout_ms, 1)));
@@ -47,13 +52,13 @@ std::size_t MemorySource::poll(std::size_t max, int timeout_ms, const RecordFn& 
   }
   std::size_t n = 0;
   Record r;
-  for (; n < max && next_ < events_.size(); ++n) {
-    const auto& m = placements_[next_];
-    auto& event = events_[next_++];
+  for (; n < max && next_ < placements_.size(); ++n) {
+    const auto& m = placements_[next_++];
     const std::uint32_t slot = first_slot_[m.input] + static_cast<std::uint32_t>(m.partition);
     decoded_.clear();
-    r.timestamp = std::visit([](const auto& v) { return v.ts; }, event);
-    decoded_.push_back(std::move(event));
+    if (m.from_ticks) decoded_.emplace_back(ticks_[next_tick_++]);
+    else decoded_.push_back(std::move(events_[next_event_++]));
+    r.timestamp = std::visit([](const auto& v) { return v.ts; }, decoded_.front());
     r.slot = slot;
     r.topic = m.input;
     r.partition = m.partition;
@@ -62,7 +67,7 @@ std::size_t MemorySource::poll(std::size_t max, int timeout_ms, const RecordFn& 
     fn(r);
     if (--remaining_[slot] == 0) at_end_[keys_[slot]] = true;
   }
-  if (!done_ && next_ == events_.size()) {
+  if (!done_ && next_ == placements_.size()) {
     done_ = true;
     std::vector<Event>().swap(events_);  // moved-from shells: give the memory back
     std::vector<Placement>().swap(placements_);

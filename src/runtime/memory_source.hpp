@@ -8,6 +8,7 @@
 //! partition; commits are recorded (committed()). Owned by the pipeline's source thread.
 #include <cstdint>
 #include <map>
+#include <span>
 #include <vector>
 
 #include "src/runtime/event_source.hpp"
@@ -16,20 +17,22 @@ namespace spotstream {
 
 class MemorySource : public EventSource {
  public:
-  //! Where an event is read from. The message's time is the event's (as the feeds stamp them).
+  //! Where the next message is read from. The message's time is the event's (as the feeds stamp them).
   struct Placement {
     std::uint32_t input = 0;  //!< index into the inputs
     std::int32_t partition = 0;
+    bool from_ticks = false;  //!< the next of `ticks` is handed over, otherwise the next of `events`
   };
 
-  //! `partitions`: how many partitions each input has (by index); `placements[i]`: where
-  //! `events[i]` is, a valid partition.
-  MemorySource(std::vector<Input> inputs, std::vector<std::int32_t> partitions, std::vector<Event> events,
-               std::vector<Placement> placements, Listener& listener);
+  //! `partitions`: how many partitions each input has (by index); `placements[i]`: the i-th
+  //! message handed over, from `ticks` (copied as it is handed over: many replays may read one
+  //! market, which outlives the source) or from `events` (moved), in a valid partition.
+  MemorySource(std::vector<Input> inputs, std::vector<std::int32_t> partitions, std::span<const PriceTick> ticks,
+               std::vector<Event> events, std::vector<Placement> placements, Listener& listener);
 
   const std::vector<Input>& inputs() const override { return inputs_; }
   std::size_t poll(std::size_t max, int timeout_ms, const RecordFn& fn) override;
-  bool all_at_eof() const override { return assigned_ && (done_ || events_.empty()); }
+  bool all_at_eof() const override { return assigned_ && (done_ || placements_.empty()); }
   bool event_time_ordered() const override { return true; }
   bool commit(const std::map<PartitionKey, std::int64_t>& offsets, bool sync,
               const std::map<PartitionKey, std::int64_t>& owed_from) override;
@@ -46,12 +49,15 @@ class MemorySource : public EventSource {
   void assign();
   std::vector<Input> inputs_;
   std::vector<std::int32_t> partitions_;
+  std::span<const PriceTick> ticks_;
   std::vector<Event> events_;
   std::vector<Placement> placements_;
   Listener& listener_;
   bool assigned_ = false;
   bool done_ = false;  //!< every message handed over (and their memory released)
-  std::size_t next_ = 0;
+  std::size_t next_ = 0;       //!< into placements_
+  std::size_t next_tick_ = 0;
+  std::size_t next_event_ = 0;
   std::vector<PartitionKey> keys_;           //!< by slot
   std::vector<std::uint32_t> first_slot_;    //!< by input: the slot of its partition 0
   std::vector<std::int64_t> next_offset_;    //!< by slot

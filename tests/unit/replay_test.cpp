@@ -87,7 +87,7 @@ struct Collected {
 
 TEST(MemorySource, HandsMessagesOverAsAConsumerWould) {
   Recorder listener;
-  MemorySource src({{"p", InputKind::Prices}, {"s", InputKind::Signals}}, {2, 1},
+  MemorySource src({{"p", InputKind::Prices}, {"s", InputKind::Signals}}, {2, 1}, {},
                    {tick_at(10), tick_at(20), tick_at(30), tick_at(40)}, {{0, 1}, {0, 0}, {1, 0}, {0, 1}}, listener);
   EXPECT_FALSE(src.all_at_eof());  // nothing assigned before the first poll
   std::vector<std::tuple<std::string, std::int32_t, std::int64_t, TimestampMs>> seen;
@@ -112,8 +112,75 @@ TEST(MemorySource, HandsMessagesOverAsAConsumerWould) {
   EXPECT_EQ(src.slot_of({"s", 1}), -1);
   EXPECT_TRUE(src.commit({{{"p", 1}, 2}}, true, {}));
   EXPECT_EQ(src.committed().at({"p", 1}), 2);
-  EXPECT_THROW(MemorySource({{"p", InputKind::Prices}}, {1}, {tick_at(1)}, {{0, 3}}, listener), std::invalid_argument);
-  EXPECT_THROW(MemorySource({{"p", InputKind::Prices}}, {1}, {tick_at(1)}, {}, listener), std::invalid_argument);
+  EXPECT_THROW(MemorySource({{"p", InputKind::Prices}}, {1}, {}, {tick_at(1)}, {{0, 3}}, listener), std::invalid_argument);
+  EXPECT_THROW(MemorySource({{"p", InputKind::Prices}}, {1}, {}, {tick_at(1)}, {}, listener), std::invalid_argument);
+}
+
+// Lent ticks are handed over where their placements say, between the events, and left as they were.
+TEST(MemorySource, HandsLentTicksOverBetweenTheEvents) {
+  Recorder listener;
+  std::vector<PriceTick> ticks(2);
+  ticks[0].ts = 10;
+  ticks[0].az = "us-east-1a";
+  ticks[1].ts = 30;
+  MemorySource src({{"p", InputKind::Prices}, {"f", InputKind::Fleet}}, {1, 1}, ticks, {tick_at(20), tick_at(40)},
+                   {{0, 0, true}, {1, 0}, {0, 0, true}, {1, 0}}, listener);
+  std::vector<std::pair<std::string, TimestampMs>> seen;
+  std::string first_az;
+  EXPECT_EQ(src.poll(10, 0, [&](const EventSource::Record& r) {
+    seen.emplace_back(src.key(r.slot).first, std::get<PriceTick>(r.decoded->front()).ts);
+    if (first_az.empty()) first_az = std::get<PriceTick>(r.decoded->front()).az;
+  }), 4u);
+  const decltype(seen) want{{"p", 10}, {"f", 20}, {"p", 30}, {"f", 40}};
+  EXPECT_EQ(seen, want);
+  EXPECT_EQ(first_az, "us-east-1a");
+  EXPECT_EQ(ticks[0].az, "us-east-1a");  // copied, not moved out
+  EXPECT_TRUE(src.all_at_eof());
+  // A placement too many or too few from the ticks.
+  EXPECT_THROW(MemorySource({{"p", InputKind::Prices}}, {1}, ticks, {}, {{0, 0, true}}, listener), std::invalid_argument);
+  EXPECT_THROW(MemorySource({{"p", InputKind::Prices}}, {1}, ticks, {tick_at(1)}, {{0, 0, true}, {0, 0, true}}, listener),
+               std::invalid_argument);
+}
+
+// A market's ticks lent to the replay, with its signals and fleet events beside them, give what the
+// whole market as events gives when sorted by time with the ticks first (std::stable_sort of ticks
+// then the rest): the same records and decisions in the same order. Ticks out of time order are
+// refused.
+TEST(Replay, LentTicksGiveWhatTheEventsGive) {
+  const auto events = market(2);
+  std::vector<PriceTick> ticks;
+  std::vector<Event> others;
+  for (const auto& e : events) {
+    if (const auto* t = std::get_if<PriceTick>(&e)) ticks.push_back(*t);
+    else others.push_back(e);
+  }
+  ASSERT_GT(others.size(), 10u);
+  // On the ticks' 5-minute grid: ticks and other events at the same times.
+  for (auto& e : others) std::visit([](auto& v) { v.ts -= v.ts % 300000; }, e);
+  std::vector<Event> reference(ticks.begin(), ticks.end());
+  reference.insert(reference.end(), others.rbegin(), others.rend());  // any order: the replay sorts them
+  std::stable_sort(reference.begin(), reference.end(), [](const Event& a, const Event& b) {
+    return std::visit([](const auto& v) { return v.ts; }, a) < std::visit([](const auto& v) { return v.ts; }, b);
+  });
+  Config cfg;
+  cfg.set("log.level", "warn");
+  cfg.set("risk.every_tick", "true");
+  std::atomic<bool> stop{false};
+  ProcessMetrics m1, m2;
+  Collected whole, lent;
+  ASSERT_EQ(replay(cfg, reference, m1, stop, whole.consumer()).status, 0);
+  std::reverse(others.begin(), others.end());
+  const auto result = replay(cfg, ReplayEvents(ticks, others), m2, stop, lent.consumer());
+  ASSERT_EQ(result.status, 0);
+  EXPECT_EQ(result.events, events.size());
+  EXPECT_EQ(m2.messages_in.get(), events.size());
+  ASSERT_GT(whole.in_order(OutputTopic::Risk).size(), 1000u);
+  EXPECT_EQ(lent.in_order(OutputTopic::Risk), whole.in_order(OutputTopic::Risk));
+  ASSERT_GT(whole.in_order(OutputTopic::Decisions).size(), 5u);
+  EXPECT_EQ(test::deterministic_parts(lent.in_order(OutputTopic::Decisions), 1),
+            test::deterministic_parts(whole.in_order(OutputTopic::Decisions), 1));
+  std::swap(ticks.front(), ticks.back());
+  EXPECT_THROW(replay(cfg, ReplayEvents(ticks), m2, stop, lent.consumer()), std::invalid_argument);
 }
 
 // The same events, published to the embedded broker and read by a live pipeline, and replayed in
