@@ -7,9 +7,12 @@
 // signals topic, keyed by the instance id) or `mqtt` (the real IMDS instance-action body published to
 // spot/signals/<instance>/instance-action through the MQTT bridge); DECISIONS_OUT how decisions
 // come back: `kafka` (default: a consumer of the decisions topic) or `mqtt` (spot/decisions/<node>).
-// MQTT runs through Debian's mosquitto on a free loopback port. Prints p50 / p99 / p99.9 / max and
-// the tick rate the pipeline read; exits 1 unless every notice was answered.
-// Env: TICK_RATE (100000), SIGNALS (1000), SIGNAL_RATE (per second, 25), POOLS (2000),
+// MQTT runs through Debian's mosquitto on a free loopback port. ANSWER=bare puts in the pipeline's
+// place a plain consumer (the pipeline's consumer settings) that answers each notice at once through
+// a producer with the decision producer's settings: the same clients, broker and load without
+// spotstream, the floor of this machine's round trip. Prints p50 / p99 / p99.9 / max and the tick
+// rate the pipeline read; exits 1 unless every notice was answered.
+// Env: TICK_RATE (100000), SIGNALS (1000), SIGNAL_RATE (per second, 25), POOLS (2000, at most),
 // PARTITIONS (price topic, 64), BENCH_SET (config, comma-separated, e.g. kafka.fetch.wait.max.ms=5).
 #include <mosquitto.h>
 #include <netinet/in.h>
@@ -39,6 +42,7 @@
 #include "src/feed/event_publisher.hpp"
 #include "src/kafka/embedded_cluster.hpp"
 #include "src/kafka/kafka_producer.hpp"
+#include "src/kafka/kafka_source.hpp"
 #include "src/kafka/topic_follower.hpp"
 #include "src/mqtt/mqtt_bridge.hpp"
 #include "src/runtime/pipeline.hpp"
@@ -161,11 +165,20 @@ double percentile(std::vector<double> v, double p) {
   return v[i];
 }
 
-// Price ticks at `rate` per second, stamped with the wall clock, round-robin over `pools` pools.
+// Price ticks at `rate` per second, stamped with the wall clock, round-robin over `pools` distinct
+// pools (up to 2,000: 20 AZs in 6 regions, 10 families, 10 sizes; us-east-1 holds 400 of them).
 void publish_ticks(const Config& cfg, long rate, long pools, const std::atomic<bool>& stop, std::atomic<long>& sent) {
-  static const char* kAzs[] = {"us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d"};
-  static const char* kTypes[] = {"c5.large", "c5.xlarge", "m5.large", "m5.xlarge", "r5.large", "r5.xlarge",
-                                 "c6i.large", "m6i.large", "r6i.large", "c5.2xlarge"};
+  static const char* kAzs[] = {"us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", "us-west-2a",
+                               "us-west-2b", "us-west-2c", "us-west-2d", "eu-west-1a", "eu-west-1b",
+                               "eu-west-1c", "eu-central-1a", "eu-central-1b", "eu-central-1c", "ap-southeast-1a",
+                               "ap-southeast-1b", "ap-southeast-1c", "ap-northeast-1a", "ap-northeast-1c",
+                               "ap-northeast-1d"};
+  static const char* kFamilies[] = {"c5", "m5", "r5", "c6i", "m6i", "r6i", "c7g", "m7g", "r7g", "c6a"};
+  static const char* kSizes[] = {"large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge",
+                                 "24xlarge", "medium", "metal"};
+  std::vector<std::string> types;
+  for (const char* size : kSizes)
+    for (const char* family : kFamilies) types.push_back(std::string(family) + "." + size);
   EventPublisher pub(cfg);
   const long per_slice = std::max(1L, rate / 100);  // every 10 ms
   auto next = std::chrono::steady_clock::now();
@@ -176,8 +189,8 @@ void publish_ticks(const Config& cfg, long rate, long pools, const std::atomic<b
       PriceTick t;
       const long p = i % pools;
       t.ts = now;
-      t.az = kAzs[p % 4];
-      t.instance_type = kTypes[(p / 4) % 10];
+      t.az = kAzs[p % 20];
+      t.instance_type = types[static_cast<std::size_t>(p / 20) % types.size()];
       t.product = "Linux/UNIX";
       // As in AWS's feeds, a pool's price changes now and then (here every 10 s), not with every tick.
       t.spot_price = 0.02 + 0.001 * static_cast<double>((p / 40) % 50) + 0.0001 * static_cast<double>((now / 10000 + p) % 7);
@@ -238,6 +251,37 @@ void follow_decisions(const Config& cfg, Agents& agents, const std::atomic<bool>
     });
 }
 
+struct NoListener : EventSource::Listener {
+  void on_assigned(const std::vector<PartitionKey>&) override {}
+  void on_revoking(const std::vector<PartitionKey>&) override {}
+};
+
+// In the pipeline's place: the pipeline's consumer of the same inputs, reading every message, and
+// for a fleet join (node n-K for instance i-K) a STAY, for a notice an EVACUATE, produced at once
+// to the decisions topic through a producer with the decision producer's settings. Counts the
+// messages read into `read`.
+void answer_bare(const Config& cfg, const std::atomic<bool>& stop, std::atomic<std::uint64_t>& read) {
+  NoListener listener;
+  KafkaSource source(cfg, kafka_inputs(cfg), listener);
+  Config decisions_cfg = cfg;  // as KafkaSink sets up its decisions producer
+  const std::string linger = std::to_string(cfg.get_int("delivery.decisions_linger_ms"));
+  decisions_cfg.set("kafka.linger.ms", linger);
+  decisions_cfg.set("kafka.queue.buffering.max.ms", linger);
+  KafkaProducer producer(decisions_cfg);
+  const auto& decisions = cfg.get_string("topics.decisions");
+  while (!stop.load()) {
+    read += source.poll(1024, 100, [&](const EventSource::Record& r) {
+      const auto kind = source.inputs()[r.topic].kind;
+      if (kind == InputKind::Prices || r.key.size() < 3) return;
+      const std::string node = "n-" + std::string(r.key.substr(2));
+      const char* body = kind == InputKind::Signals ? "{\"decision\":\"EVACUATE\"}" : "{\"decision\":\"STAY\"}";
+      producer.produce(decisions, node, body, wall_ms(), nullptr);
+    });
+    producer.poll(0);
+  }
+  producer.flush(5000);
+}
+
 Config bench_config(const EmbeddedCluster& cluster, int mqtt_port) {
   Config cfg;
   cfg.set("log.level", "warn");
@@ -249,6 +293,19 @@ Config bench_config(const EmbeddedCluster& cluster, int mqtt_port) {
   bench::apply_settings(cfg, "BENCH_SET");
   cluster.configure_clients(cfg);
   return cfg;
+}
+
+// The part inside the pipeline: from the source's poll to the decision made (the shard's histogram).
+void print_inside(const ProcessMetrics& metrics) {
+  const auto h = metrics.signal_decision_seconds.snapshot();
+  const auto bucket = [&](double q) {
+    for (std::size_t i = 0; i < h.bounds.size(); ++i)
+      if (static_cast<double>(h.below[i]) >= q * static_cast<double>(h.count)) return h.bounds[i] * 1000;
+    return std::numeric_limits<double>::infinity();
+  };
+  std::printf("inside the pipeline (polled -> decision made): %lu decisions, mean %.2f ms, p50 <= %.2f ms, "
+              "p99 <= %.2f ms\n", static_cast<unsigned long>(h.count), h.count ? h.sum / h.count * 1000 : 0.0,
+              bucket(0.5), bucket(0.99));
 }
 
 bool env_is(const char* name, const char* value, const char* fallback) {
@@ -272,20 +329,25 @@ int main() {
   Config cfg = bench_config(cluster, broker ? broker->port : -1);
   if (!mqtt_out && broker) cfg.set("mqtt.decision_prefix", "");
 
+  const bool bare = env_is("ANSWER", "bare", "spotstream");
+  if (bare && broker) throw std::runtime_error("ANSWER=bare goes with Kafka in and out");
   ProcessMetrics metrics;
   std::optional<MqttBridge> bridge;
   if (broker) bridge.emplace(cfg, metrics.mqtt, metrics.dlq);
-  Pipeline pipeline(cfg, live_topology(cfg), metrics, kafka_io(cfg, bridge ? bridge->decisions() : nullptr));
+  std::optional<Pipeline> pipeline;
+  if (!bare) pipeline.emplace(cfg, live_topology(cfg), metrics, kafka_io(cfg, bridge ? bridge->decisions() : nullptr));
   if (bridge) bridge->start();
   std::atomic<bool> stop{false}, ticks_stop{false};
-  std::thread run([&] { pipeline.run(stop); });
+  std::atomic<std::uint64_t> bare_read{0};
+  std::thread run([&] { bare ? answer_bare(cfg, stop, bare_read) : void(pipeline->run(stop)); });
+  const auto messages_in = [&] { return bare ? bare_read.load() : metrics.messages_in.get(); };
   Agents agents(broker ? broker->port : -1, mqtt_out);
   std::optional<std::thread> decisions;
   if (!mqtt_out) decisions.emplace([&] { follow_decisions(cfg, agents, ticks_stop); });
   join_fleet(cfg, signals, agents);
   std::printf("fleet of %ld nodes joined (their STAYs read back); ticks at %ld/s over %ld pools; signals in over "
-              "%s, decisions out over %s\n", signals, tick_rate, pools, mqtt_in ? "MQTT" : "Kafka",
-              mqtt_out ? "MQTT" : "Kafka");
+              "%s, decisions out over %s; answered by %s\n", signals, tick_rate, pools, mqtt_in ? "MQTT" : "Kafka",
+              mqtt_out ? "MQTT" : "Kafka", bare ? "a bare consumer and producer" : "spotstream");
   std::unique_ptr<KafkaProducer> direct;
   if (!mqtt_in) {
     direct = std::make_unique<KafkaProducer>(cfg);
@@ -297,9 +359,10 @@ int main() {
   std::atomic<long> ticks_sent{0};
   std::thread ticks([&] { publish_ticks(cfg, tick_rate, pools, ticks_stop, ticks_sent); });
   std::this_thread::sleep_for(std::chrono::seconds(5));  // the load settles
-  const auto in0 = metrics.messages_in.get();
+  const auto in0 = messages_in(), out0 = metrics.outputs_delivered.get();
   const double secs = send_notices(agents, signals, signal_rate);
-  const double read_rate = static_cast<double>(metrics.messages_in.get() - in0) / secs;
+  const double read_rate = static_cast<double>(messages_in() - in0) / secs;
+  const double out_rate = static_cast<double>(metrics.outputs_delivered.get() - out0) / secs;
   ticks_stop = true;
   ticks.join();
   if (decisions) decisions->join();
@@ -312,17 +375,10 @@ int main() {
   std::printf("signal -> decision: %zu of %ld answered; p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms\n",
               l.size(), signals, percentile(l, 0.5), percentile(l, 0.99), percentile(l, 0.999),
               l.empty() ? 0.0 : *std::max_element(l.begin(), l.end()));
-  // The part inside the pipeline: from the source's poll to the decision made (the shard's histogram).
-  const auto h = metrics.signal_decision_seconds.snapshot();
-  const auto bucket = [&](double q) {
-    for (std::size_t i = 0; i < h.bounds.size(); ++i)
-      if (static_cast<double>(h.below[i]) >= q * static_cast<double>(h.count)) return h.bounds[i] * 1000;
-    return std::numeric_limits<double>::infinity();
-  };
-  std::printf("inside the pipeline (polled -> decision made): %lu decisions, mean %.2f ms, p50 <= %.2f ms, "
-              "p99 <= %.2f ms\n", static_cast<unsigned long>(h.count), h.count ? h.sum / h.count * 1000 : 0.0,
-              bucket(0.5), bucket(0.99));
-  std::printf("meanwhile: %ld ticks published, the pipeline read %.0f messages/s; %ld signals at %ld/s\n",
-              ticks_sent.load(), read_rate, signals, signal_rate);
+  std::printf("meanwhile: %ld ticks published, the %s read %.0f messages/s%s; %ld signals at %ld/s\n",
+              ticks_sent.load(), bare ? "bare consumer" : "pipeline", read_rate,
+              bare ? "" : (" and delivered " + std::to_string(std::lround(out_rate)) + " outputs/s").c_str(), signals,
+              signal_rate);
+  if (!bare) print_inside(metrics);
   return l.size() == static_cast<std::size_t>(signals) ? 0 : 1;
 }
