@@ -295,6 +295,14 @@ Config bench_config(const EmbeddedCluster& cluster, int mqtt_port) {
   return cfg;
 }
 
+//! Prints the round trips' percentiles; returns how many notices were answered.
+std::size_t print_latencies(const std::vector<double>& l, long signals) {
+  std::printf("signal -> decision: %zu of %ld answered; p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms\n",
+              l.size(), signals, percentile(l, 0.5), percentile(l, 0.99), percentile(l, 0.999),
+              l.empty() ? 0.0 : *std::max_element(l.begin(), l.end()));
+  return l.size();
+}
+
 // The part inside the pipeline: from the source's poll to the decision made (the shard's histogram).
 void print_inside(const ProcessMetrics& metrics) {
   const auto h = metrics.signal_decision_seconds.snapshot();
@@ -371,14 +379,11 @@ int main() {
   if (bridge) bridge->stop();
 
   std::lock_guard lock(agents.mu);
-  const auto& l = agents.latencies_ms;
-  std::printf("signal -> decision: %zu of %ld answered; p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms\n",
-              l.size(), signals, percentile(l, 0.5), percentile(l, 0.99), percentile(l, 0.999),
-              l.empty() ? 0.0 : *std::max_element(l.begin(), l.end()));
+  const auto answered = print_latencies(agents.latencies_ms, signals);
   std::printf("meanwhile: %ld ticks published, the %s read %.0f messages/s%s; %ld signals at %ld/s\n",
               ticks_sent.load(), bare ? "bare consumer" : "pipeline", read_rate,
               bare ? "" : (" and delivered " + std::to_string(std::lround(out_rate)) + " outputs/s").c_str(), signals,
               signal_rate);
   if (!bare) print_inside(metrics);
-  return l.size() == static_cast<std::size_t>(signals) ? 0 : 1;
+  return answered == static_cast<std::size_t>(signals) ? 0 : 1;
 }
