@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "bench/bench_settings.hpp"
+#include "bench/no_listener.hpp"
 #include "bench/runtime_only_plan.hpp"
 #include "src/feed/event_publisher.hpp"
 #include "src/feed/synth_market.hpp"
@@ -55,18 +56,13 @@ double process_cpu_s() {
   return s(u.ru_utime) + s(u.ru_stime);
 }
 
-struct NoListener : KafkaSource::Listener {
-  void on_assigned(const std::vector<PartitionKey>&) override {}
-  void on_revoking(const std::vector<PartitionKey>&) override {}
-};
-
 }  // namespace
 
 // The ceiling: the same consumer configuration reading the same messages and doing nothing else.
 static void BM_ConsumeOnly(benchmark::State& state) {
   Market m;
   for (auto _ : state) {
-    NoListener l;
+    bench::NoListener l;
     KafkaSource src(m.cfg, kafka_inputs(m.cfg), l);
     std::uint64_t n = 0;
     while (n == 0) n += src.poll(1024, 100, [](const KafkaSource::Record&) {});

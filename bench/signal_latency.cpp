@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "bench/bench_settings.hpp"
+#include "bench/no_listener.hpp"
 #include "src/core/steady_time.hpp"
 #include "src/core/time.hpp"
 #include "src/feed/event_publisher.hpp"
@@ -251,17 +252,12 @@ void follow_decisions(const Config& cfg, Agents& agents, const std::atomic<bool>
     });
 }
 
-struct NoListener : EventSource::Listener {
-  void on_assigned(const std::vector<PartitionKey>&) override {}
-  void on_revoking(const std::vector<PartitionKey>&) override {}
-};
-
 // In the pipeline's place: the pipeline's consumer of the same inputs, reading every message, and
 // for a fleet join (node n-K for instance i-K) a STAY, for a notice an EVACUATE, produced at once
 // to the decisions topic through a producer with the decision producer's settings. Counts the
 // messages read into `read`.
 void answer_bare(const Config& cfg, const std::atomic<bool>& stop, std::atomic<std::uint64_t>& read) {
-  NoListener listener;
+  bench::NoListener listener;
   KafkaSource source(cfg, kafka_inputs(cfg), listener);
   Config decisions_cfg = cfg;  // as KafkaSink sets up its decisions producer
   const std::string linger = std::to_string(cfg.get_int("delivery.decisions_linger_ms"));

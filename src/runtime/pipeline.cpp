@@ -117,7 +117,7 @@ void Pipeline::route(const EventSource::Record& r) {
     EventContext ctx{snapshot(), replay, r.partition, r.offset, covered_from, current_->polled_ns, owed};
     const std::size_t target = route_(e, shards_.size());
     if (lane == Shard::Lane::Prices && hold(ts, replay)) {
-      hold_tick(std::move(e), ctx, target);
+      hold_tick(std::move(std::get<PriceTick>(e)), ctx, target);
       continue;
     }
     stage(std::move(e), ctx, target, lane);

@@ -64,7 +64,7 @@ class Pipeline : public EventSource::Listener {
   enum class Release { Ready, SkippingGrace, Oldest, All };
   void release_held(Release how);
   bool hold(TimestampMs ts, bool replay) const;
-  void hold_tick(Event&& e, const EventContext& ctx, std::size_t target);
+  void hold_tick(PriceTick&& t, const EventContext& ctx, std::size_t target);
   //! Stages a routed event in its shard, or a copy in each (ShardPlan::kEveryShard).
   void stage(Event&& e, const EventContext& ctx, std::size_t target, Shard::Lane lane);
   //! Whether a tick held now waits runtime.control_grace_ms for idle partitions.
@@ -145,19 +145,26 @@ class Pipeline : public EventSource::Listener {
   std::size_t current_messages_ = 0;  //!< messages routed into current_
   std::int64_t staged_ = 0;  //!< events staged for current_ but not yet counted in it (one atomic add per batch)
   std::vector<Event> decoded_;
+  //! A price tick held for the fleet and signals inputs: the tick alone and where it came from,
+  //! without the watermarks (they are taken again when it is released).
   struct HeldTick {
-    Event event;
+    PriceTick tick;
     InputBatch* batch;  //!< counts the tick until a shard has processed it
-    EventContext ctx;
-    std::size_t shard;
+    std::int64_t offset;
+    TimestampMs covered_from;
+    std::int64_t polled_ns;
     std::int64_t held_at;  //!< steady clock, ms
-    bool grace;            //!< waits runtime.control_grace_ms for idle fleet and signals partitions
+    std::int32_t partition;
+    std::uint32_t shard;
+    bool replay, owed;
+    bool grace;  //!< waits runtime.control_grace_ms for idle fleet and signals partitions
+    EventContext context(const Watermarks& wm) const { return {wm, replay, partition, offset, covered_from, polled_ns, owed}; }
   };
   std::int64_t control_grace_ms_ = 0;  //!< runtime.control_grace_ms
   std::size_t held_max_ = 0;           //!< runtime.queue_capacity per shard
   bool hold_prices_ = false;   //!< the source is not in event-time order and has fleet or signals inputs
   bool fleet_routed_ = false;  //!< some fleet event was routed (signals can be placed)
-  Ring<HeldTick> held_;  //!< a tick is ~430 bytes: a deque would allocate for each
+  Ring<HeldTick> held_;  //!< a held tick is ~220 bytes: a deque would allocate for each
   std::deque<TimestampMs> held_min_;  //!< increasing: its front is the earliest held tick's time
   TimestampMs shown_progress_ = Watermarks::kMin;  //!< prices_progress as last shown to the shards
   std::vector<Output> dlq_outputs_;

@@ -31,15 +31,17 @@ void Pipeline::stage(Event&& e, const EventContext& ctx, std::size_t target, Sha
   shards_[target]->stage(QueuedEvent{std::move(e), current_.get(), ctx}, lane);
 }
 
-void Pipeline::hold_tick(Event&& e, const EventContext& ctx, std::size_t target) {
+void Pipeline::hold_tick(PriceTick&& t, const EventContext& ctx, std::size_t target) {
   // Bounded like a shard's lane. Made room for before the push, so that the ring never outgrows
   // the bound (and is not reallocated each time it fills).
   if (held_.size() >= held_max_) release_held(Release::Oldest);
-  const TimestampMs ts = std::get<PriceTick>(e).ts;
+  const TimestampMs ts = t.ts;
   current_->add(1);  // the batch stays open until a shard has processed the tick
   while (!held_min_.empty() && held_min_.back() > ts) held_min_.pop_back();
   held_min_.push_back(ts);
-  held_.push_back(HeldTick{std::move(e), current_.get(), ctx, target, steady_ms(), needs_grace(ctx.replay)}, held_max_);
+  held_.push_back(HeldTick{std::move(t), current_.get(), ctx.offset, ctx.covered_from, ctx.polled_ns, steady_ms(), ctx.partition,
+                           static_cast<std::uint32_t>(target), ctx.replay, ctx.owed, needs_grace(ctx.replay)},
+                  held_max_);
   metrics_.ticks_held.inc();
 }
 
@@ -76,7 +78,7 @@ void Pipeline::release_held(Release how) {
   bool released = false;
   while (!held_.empty()) {
     HeldTick& h = held_.front();
-    const TimestampMs ts = std::get<PriceTick>(h.event).ts;
+    const TimestampMs ts = h.tick.ts;
     const bool past_grace =
         !h.grace || how == Release::SkippingGrace || wm.ends_checked_at >= h.held_at + control_grace_ms_;
     const bool ready = ts <= read || (ts <= through && past_grace);
@@ -87,8 +89,7 @@ void Pipeline::release_held(Release how) {
       break;
     }
     if (held_min_.front() == ts) held_min_.pop_front();
-    h.ctx.wm = snapshot();
-    QueuedEvent q{std::move(h.event), h.batch, h.ctx};
+    QueuedEvent q{std::move(h.tick), h.batch, h.context(snapshot())};
     shards_[h.shard]->stage(std::move(q), Shard::Lane::Prices);  // counted in its batch when held
     held_.pop_front();
     released = true;
