@@ -60,7 +60,8 @@ class Pipeline : public EventSource::Listener {
   //! signal may be on its way), until the source has confirmed the ends after that. `all`: every
   //! held tick goes now (the source is about to wait for what it has routed: a revocation, a
   //! commit, the stop).
-  //! Oldest: the hold is full; the oldest half goes, ready or not (counted when not).
+  //! Oldest: the hold is full; the oldest eighth goes, ready or not (counted when not): the rest
+  //! keep waiting as long as the bound allows, and what one release stages for the shards stays small.
   enum class Release { Ready, SkippingGrace, Oldest, All };
   void release_held(Release how);
   bool hold(TimestampMs ts, bool replay) const;

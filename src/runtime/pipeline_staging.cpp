@@ -83,7 +83,7 @@ void Pipeline::release_held(Release how) {
         !h.grace || how == Release::SkippingGrace || wm.ends_checked_at >= h.held_at + control_grace_ms_;
     const bool ready = ts <= read || (ts <= through && past_grace);
     if (how == Release::Oldest) {
-      if (held_.size() <= held_max_ / 2) break;
+      if (held_.size() <= held_max_ - held_max_ / 8) break;
       if (!ready) metrics_.ticks_released_early.inc();
     } else if (how != Release::All && !ready) {
       break;
