@@ -77,13 +77,11 @@ std::unique_ptr<RdKafka::Conf> make_kafka_conf(const Config& cfg, ClientRole rol
     props["auto.offset.reset"] = cfg.get_string("consumer.offset_reset");
     props["fetch.max.bytes"] = "52428800";
     props["max.partition.fetch.bytes"] = "4194304";
-    // librdkafka compares both bounds with the consumer queue shared by every assigned partition,
-    // and a fetcher stopped by either resumes only at the broker thread's next wake-up (~0.1 s):
-    // at 200,000 messages a warm start ran dry 35 times in 2.9 M messages (3.3 s of 6.9 s
-    // waiting), at 1,000,000 12 times. librdkafka's 64 MiB bound is about 0.4 M price ticks, under
-    // two fetches on a catch-up of many partitions: the source thread then waits for the fetcher
-    // most of the time (bench/README.md, row 8). 256 MiB lets the message count bind for ticks;
-    // it bounds the prefetch of large messages.
+    // librdkafka compares both bounds with the one queue every assigned partition shares, and a
+    // fetcher stopped by either resumes only at the broker thread's next wake-up. A catch-up over
+    // many partitions brings tens of MB per fetch, so librdkafka's 64 MiB would hold under two
+    // fetches and the source thread would wait for the fetcher (bench/README.md, row 8). With
+    // 256 MiB the message count binds for price ticks; the byte bound is for large messages.
     props["queued.min.messages"] = "1000000";
     props["queued.max.messages.kbytes"] = "262144";
   }
