@@ -89,7 +89,7 @@ std::size_t region_prefix(std::string_view s) {
   return p;
 }
 
-std::optional<std::string> region_of_az_name(std::string_view az) {
+std::optional<std::string_view> region_of_az_name(std::string_view az) {
   const std::size_t r = region_prefix(az);
   if (r == 0 || r == az.size()) return std::nullopt;
   bool ok = false;
@@ -109,7 +109,7 @@ std::optional<std::string> region_of_az_name(std::string_view az) {
     }
   }
   if (!ok) return std::nullopt;
-  return std::string(az.substr(0, r));
+  return az.substr(0, r);
 }
 
 // AWS's AZ-id prefixes (use1-az2): they are stable per region, unlike AZ names, which AWS maps to
@@ -135,7 +135,7 @@ bool az_suffix(std::string_view s, std::string_view prefix) {
   return s.size() > prefix.size() && s.substr(0, prefix.size()) == prefix && all_digits(s.substr(prefix.size()));
 }
 
-std::optional<std::string> region_of_az_id(std::string_view id) {
+std::optional<std::string_view> region_of_az_id(std::string_view id) {
   Tokens tk;
   if (!split(id, tk) || tk.n < 2) return std::nullopt;
   std::string_view region;
@@ -156,12 +156,12 @@ std::optional<std::string> region_of_az_id(std::string_view id) {
     ok = az_suffix(tk.t[1], "wl") && all_lower(tk.t[2]) && az_suffix(tk.t[3], "wlz");
   }
   if (!ok) return std::nullopt;
-  return std::string(region);
+  return region;
 }
 
 }  // namespace
 
-std::optional<std::string> region_of_az(std::string_view az) {
+std::optional<std::string_view> region_of_az(std::string_view az) {
   if (az.empty() || az.size() > 64) return std::nullopt;
   if (auto r = region_of_az_name(az)) return r;
   return region_of_az_id(az);

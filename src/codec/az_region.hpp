@@ -7,8 +7,9 @@
 
 namespace spotstream {
 
-//! Region of an AZ name or AZ id; nullopt for shapes we do not recognise.
-std::optional<std::string> region_of_az(std::string_view az);
+//! Region of an AZ name or AZ id; nullopt for shapes we do not recognise. The view is into `az`
+//! (a name starts with its region) or into static storage (an id's region): valid while `az` is.
+std::optional<std::string_view> region_of_az(std::string_view az);
 
 //! True for a region name such as us-east-1, eu-central-1, us-gov-west-1, cn-north-1.
 bool is_region_name(std::string_view s);

@@ -70,6 +70,33 @@ bool plain_string(Cursor& c, std::string_view& out) {
   return false;
 }
 
+// A decimal without exponent whose digits, read as one integer, fit a double exactly, and of at
+// most 22 places: that integer over the exact power of ten, one correctly rounded division, is the
+// double from_chars would read (Clinger's fast path). Prices are written this way; anything else
+// is left to from_chars.
+bool short_decimal(const char* p, const char* end, double& out) {
+  static constexpr double kPowers[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                       1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  const bool negative = *p == '-';
+  p += negative;
+  if (end - p > 20) return false;  // 19 digits and the point at most: no overflow below
+  std::uint64_t digits = 0;
+  int places = -1;  // digits after the point; -1 until it is seen
+  for (; p < end; ++p) {
+    if (*p == '.') {
+      places = 0;
+      continue;
+    }
+    if (!is_digit(*p)) return false;  // an exponent
+    digits = digits * 10 + static_cast<std::uint64_t>(*p - '0');
+    places += places >= 0;
+  }
+  if (places < 0 || places >= static_cast<int>(std::size(kPowers)) || digits > (std::uint64_t{1} << 53)) return false;
+  const double v = static_cast<double>(digits) / kPowers[places];
+  out = negative ? -v : v;
+  return true;
+}
+
 // A JSON number by the grammar's own rules (from_chars alone would take "1." or ".5"). Integers
 // become Int exactly as simdjson's is_int64 path makes them; those of more than 18 digits (which
 // may not fit) and values from_chars cannot hold are left to the general decoder.
@@ -101,13 +128,38 @@ bool plain_number(Cursor& c, Scalar& s) {
     s.kind = Scalar::Kind::Int;
     s.d = static_cast<double>(s.i);
   } else {
-    auto [ptr, ec] = std::from_chars(start, q, s.d);
-    if (ec != std::errc() || ptr != q) return false;
+    if (!short_decimal(start, q, s.d)) {
+      auto [ptr, ec] = std::from_chars(start, q, s.d);
+      if (ec != std::errc() || ptr != q) return false;
+    }
     s.kind = Scalar::Kind::Double;
   }
   c.p = q;
   return true;
 }
+
+// Equal bytes, for keys of at most 16 (the canonical ones): two overlapping loads from each side,
+// inlined, where memcmp is a call for a length known only at run time.
+bool same_short_bytes(const char* a, const char* b, std::size_t n) {
+  const auto same = [](const char* x, const char* y, auto word) {
+    auto other = word;
+    std::memcpy(&word, x, sizeof word);
+    std::memcpy(&other, y, sizeof other);
+    return word == other;
+  };
+  if (n >= 8) return same(a, b, std::uint64_t{}) && same(a + n - 8, b + n - 8, std::uint64_t{});
+  if (n >= 4) return same(a, b, std::uint32_t{}) && same(a + n - 4, b + n - 4, std::uint32_t{});
+  for (std::size_t i = 0; i < n; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
+constexpr bool canonical_keys_short() {
+  for (const auto key : kCanonicalTickKeys)
+    if (key.size() > 16) return false;
+  return true;
+}
+static_assert(canonical_keys_short(), "next_key compares keys of at most 16 bytes");
 
 int canonical_key(std::string_view key) {
   using namespace std::string_view_literals;
@@ -128,7 +180,7 @@ int next_key(Cursor& c, int expected) {
   if (expected < static_cast<int>(std::size(kCanonicalTickKeys))) {
     const std::string_view key = kCanonicalTickKeys[expected];
     if (static_cast<std::size_t>(c.end - c.p) > key.size() && c.p[key.size()] == '"' &&
-        std::memcmp(c.p, key.data(), key.size()) == 0) {
+        same_short_bytes(c.p, key.data(), key.size())) {
       c.p += key.size() + 1;
       return expected;
     }

@@ -248,7 +248,7 @@ bool get_quantity(Ctx& c, const Scalar& s, const char* name, double& out) {
 
 bool resolve_location(Ctx& c, std::string_view az, const char* az_name, std::string_view region,
                       const char* region_name, bool az_required, std::string& az_out, std::string& region_out) {
-  std::optional<std::string> derived;
+  std::optional<std::string_view> derived;
   if (!az.empty()) {
     derived = region_of_az(az);
     if (!derived)
@@ -261,10 +261,10 @@ bool resolve_location(Ctx& c, std::string_view az, const char* az_name, std::str
       return c.fail(dlq::kBadValue, std::string("field '") + region_name + "' is not a region name: " + quote(region));
     if (derived && *derived != region)
       return c.fail(dlq::kBadValue, std::string("field '") + region_name + "' is " + std::string(region) + " but " +
-                                        az_name + " " + std::string(az) + " is in " + *derived);
+                                        az_name + " " + std::string(az) + " is in " + std::string(*derived));
     region_out.assign(region);
   } else if (derived) {
-    region_out = std::move(*derived);
+    region_out.assign(*derived);
   }
   az_out.assign(az);
   return true;

@@ -40,7 +40,7 @@ std::string price_string(double p) {
 
 std::string region_for(std::string_view region, std::string_view az) {
   if (!region.empty()) return std::string(region);
-  if (auto r = region_of_az(az)) return *r;
+  if (auto r = region_of_az(az)) return std::string(*r);
   return {};
 }
 

@@ -91,7 +91,7 @@ EvaluateServer::Reply EvaluateServer::evaluate(std::string_view body) const {
   if (!valid_type(n.instance_type)) return error(400, "'" + n.instance_type + "' is not an instance type (family.size)");
   const auto region = region_of_az(n.az);
   if (!region) return error(400, "'" + n.az + "' is not an availability zone name or id");
-  n.region = *region;
+  n.region.assign(*region);
   if (n.product.empty()) n.product = "Linux/UNIX";
   n.family = n.instance_type.substr(0, n.instance_type.find('.'));
 

@@ -50,7 +50,10 @@ const char* const kNumbers[] = {"0.918", "3.06", "1", "0", "-0", "12", "0.000001
                                 "1000", "1000.0000001", "0.1234567890123456789", "123456789012345678",
                                 "1234567890123456789", "99999999999999999999", "4.9e-324", "1e-400", "1e400",
                                 "-1.5", "00.5", "1.", ".5", "1e", "+1", "0x10", "1.5.2", "7e-3",
-                                "\"0.34\"", "\"1e2\"", "\"abc\"", "\"\"", "null", "true", "[1]", "{}"};
+                                "\"0.34\"", "\"1e2\"", "\"abc\"", "\"\"", "null", "true", "[1]", "{}",
+                                // around the exact path for short decimals: 2^53 as digits, one more, 18 and 19 places
+                                "0.9007199254740992", "0.9007199254740993", "9007199254740.992", "-0.0", "0.1", "0.3",
+                                "0.000000000000000001", "0.0000000000000000001", "1.7976931348623157", "0.30000000000000004"};
 
 std::string random_number(std::mt19937_64& rng, bool clean) {
   if (!clean && rng() % 3 == 0) return kNumbers[rng() % std::size(kNumbers)];
@@ -155,4 +158,25 @@ TEST(CanonicalTickScan, AgreesWithTheGeneralDecoder) {
   EXPECT_GT(scanned, kCases / 3);
   EXPECT_GT(accepted, kCases / 20);
   EXPECT_LT(accepted, scanned);
+}
+
+TEST(CanonicalTickScan, ReadsEveryListedNumberAsTheGeneralDecoderDoes) {
+  EventDecoder scanning, general(DecodeLimits{.scan_canonical_ticks = false});
+  const std::string head = R"({"ts":1,"az":"us-east-1a","instance_type":"m5.large","product":"Linux/UNIX","spot_price":)";
+  for (const char* number : kNumbers) {
+    expect_same_decoding(scanning, general, head + number + "}");
+    expect_same_decoding(scanning, general, head + "0.5,\"on_demand_price\":" + number + "}");
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+  // Hand-computed values: the exact path's division is correctly rounded, and keeps the sign of zero.
+  const auto scanned_price = [&](const char* number) {
+    cd::CanonicalTickFields fields;
+    EXPECT_TRUE(cd::scan_canonical_tick(head + number + "}", fields)) << number;
+    EXPECT_EQ(fields[5].kind, cd::Scalar::Kind::Double) << number;
+    return fields[5].d;
+  };
+  EXPECT_EQ(scanned_price("0.30000000000000004"), 0.1 + 0.2);
+  EXPECT_EQ(scanned_price("0.9007199254740992"), 9007199254740992.0 / 1e16);
+  EXPECT_EQ(scanned_price("0.000000000000000001"), 1e-18);
+  EXPECT_TRUE(std::signbit(scanned_price("-0.0")));
 }
