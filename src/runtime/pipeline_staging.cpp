@@ -10,6 +10,9 @@ namespace spotstream {
 
 namespace {
 
+// Held ticks staged between two flushes of the shards' staging buffers in a release.
+constexpr std::size_t kReleaseBulk = 1024;
+
 // How far the fleet and signals inputs have been read, idle partitions holding back like any.
 TimestampMs control_read_through(const Watermarks& wm) {
   return std::min(wm.signals_assigned ? wm.signals : Watermarks::kMax, wm.fleet_assigned ? wm.fleet : Watermarks::kMax);
@@ -75,7 +78,7 @@ void Pipeline::release_held(Release how) {
   if (held_.empty()) return;
   const Watermarks& wm = watermarks_.current();
   const TimestampMs read = control_read_through(wm), through = wm.control_through();
-  bool released = false;
+  std::size_t unflushed = 0;
   while (!held_.empty()) {
     HeldTick& h = held_.front();
     const TimestampMs ts = h.tick.ts;
@@ -92,9 +95,14 @@ void Pipeline::release_held(Release how) {
     QueuedEvent q{std::move(h.tick), h.batch, h.context(snapshot())};
     shards_[h.shard]->stage(std::move(q), Shard::Lane::Prices);  // counted in its batch when held
     held_.pop_front();
-    released = true;
+    // A release can free a whole hold at once: handed over in bulks, the staging buffers stay
+    // small and their memory stays warm, instead of growing to the hold's size.
+    if (++unflushed == kReleaseBulk) {
+      for (auto& s : shards_) s->flush(*stop_);
+      unflushed = 0;
+    }
   }
-  if (released)
+  if (unflushed > 0)
     for (auto& s : shards_) s->flush(*stop_);
 }
 
