@@ -168,15 +168,18 @@ TEST(CanonicalTickScan, ReadsEveryListedNumberAsTheGeneralDecoderDoes) {
     expect_same_decoding(scanning, general, head + "0.5,\"on_demand_price\":" + number + "}");
     if (::testing::Test::HasFatalFailure()) return;
   }
-  // Hand-computed values: the exact path's division is correctly rounded, and keeps the sign of zero.
+  // Against the compiler's own reading of the same literals: the exact path's division is
+  // correctly rounded, and keeps the sign of zero.
+  constexpr std::size_t kSpotPrice = 5;
+  static_assert(cd::kCanonicalTickKeys[kSpotPrice] == "spot_price");
   const auto scanned_price = [&](const char* number) {
     cd::CanonicalTickFields fields;
     EXPECT_TRUE(cd::scan_canonical_tick(head + number + "}", fields)) << number;
-    EXPECT_EQ(fields[5].kind, cd::Scalar::Kind::Double) << number;
-    return fields[5].d;
+    EXPECT_EQ(fields[kSpotPrice].kind, cd::Scalar::Kind::Double) << number;
+    return fields[kSpotPrice].d;
   };
   EXPECT_EQ(scanned_price("0.30000000000000004"), 0.1 + 0.2);
-  EXPECT_EQ(scanned_price("0.9007199254740992"), 9007199254740992.0 / 1e16);
+  EXPECT_EQ(scanned_price("0.9007199254740992"), 0.9007199254740992);
   EXPECT_EQ(scanned_price("0.000000000000000001"), 1e-18);
   EXPECT_TRUE(std::signbit(scanned_price("-0.0")));
 }
