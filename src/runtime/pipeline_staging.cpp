@@ -42,7 +42,9 @@ void Pipeline::hold_tick(PriceTick&& t, const EventContext& ctx, std::size_t tar
   current_->add(1);  // the batch stays open until a shard has processed the tick
   while (!held_min_.empty() && held_min_.back() > ts) held_min_.pop_back();
   held_min_.push_back(ts);
-  held_.push_back(HeldTick{std::move(t), current_.get(), ctx.offset, ctx.covered_from, ctx.polled_ns, steady_ms(), ctx.partition,
+  // Held since its poll round began: one clock reading per round, not one per tick.
+  const std::int64_t held_at = ctx.polled_ns != 0 ? ctx.polled_ns / 1'000'000 : steady_ms();
+  held_.push_back(HeldTick{std::move(t), current_.get(), ctx.offset, ctx.covered_from, ctx.polled_ns, held_at, ctx.partition,
                            static_cast<std::uint32_t>(target), ctx.replay, ctx.owed, needs_grace(ctx.replay)},
                   held_max_);
   metrics_.ticks_held.inc();
