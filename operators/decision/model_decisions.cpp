@@ -3,12 +3,24 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <tuple>
 
 #include <spdlog/spdlog.h>
 
 namespace spotstream {
 
 namespace {
+
+//! Nodes of equal needs rank one region's pools alike at one instant: an instant ranks each needs
+//! once for all its nodes (a fleet is mostly groups of one type in one AZ).
+struct NeedsOrder {
+  bool operator()(const NodeNeeds& a, const NodeNeeds& b) const {
+    return std::tie(a.region, a.az, a.instance_type, a.product, a.family, a.vcpu, a.memory_gib, a.arch) <
+           std::tie(b.region, b.az, b.instance_type, b.product, b.family, b.vcpu, b.memory_gib, b.arch);
+  }
+};
+static_assert(sizeof(NodeNeeds) == 6 * sizeof(std::string) + 2 * sizeof(double), "a new need must be compared in NeedsOrder");
+using InstantRankings = std::map<NodeNeeds, Ranking, NeedsOrder>;
 
 std::string family_of_type(std::string_view type) { return std::string(type.substr(0, type.find('.'))); }
 
@@ -191,6 +203,7 @@ void ModelDecisions::evaluate_instant(FleetState& state, TimestampMs t, const De
     return s_.target_cooldown_ms > 0 && state.notices.cooling(pool, t, s_.target_cooldown_ms);
   };
   std::vector<Change> changes;
+  InstantRankings rankings;
   for (auto* n : nodes) {
     if (n->decided_through >= t) continue;  // evaluated there already (catch_up: most nodes)
     n->decided_through = t;
@@ -201,7 +214,9 @@ void ModelDecisions::evaluate_instant(FleetState& state, TimestampMs t, const De
     const PoolSet& pools = *region->second;
     if (!n->model.plan.empty() && planner_.holds(n->model, pools.pools, cooling)) continue;
     NodeNeeds needs = filter_.needs_of(n->joined);
-    const Ranking r = rank_at(needs, pools, state.notices, t);
+    auto ranked = rankings.find(needs);
+    if (ranked == rankings.end()) ranked = rankings.emplace(needs, rank_at(needs, pools, state.notices, t)).first;
+    const Ranking& r = ranked->second;
     const SwitchPolicy::CapCheck allowed = [&](const Candidate& c) { return placements.allows(*n, c.risk->family); };
     Verdict v = policy_(needs, r, n->model, t, allowed, false);
     if (v.kind == n->model.kind && v.target == n->model.target) continue;

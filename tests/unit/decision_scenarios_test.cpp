@@ -184,6 +184,29 @@ TEST_F(DecisionScenarios, FamilySpikeSwitchesNodesOutWithinTheFamilyCap) {
   EXPECT_TRUE(targets.count("us-east-1b/c5.large/Linux/UNIX"));
 }
 
+// One type in two AZs: at an instant the nodes of equal needs share one ranking, and these are
+// not equal (their own pools differ). The node whose pool spikes leaves it; its twin in the calm
+// AZ, which comes first in an instant's order, stays where it is.
+TEST_F(DecisionScenarios, OneTypeInTwoAzsIsRankedPerAz) {
+  Market m;
+  const TimestampMs t0 = at("2025-01-04T06:00:00Z");  // Saturday
+  const TimestampMs spike = t0 + 6 * kHourMs, t1 = spike + 6 * kHourMs;
+  m.calm(t0, spike, "us-east-1a", "c5.large", 0.60);
+  m.swinging(spike, t1, "us-east-1a", "c5.large", 0.60, 0.20);
+  m.calm(t0, t1, "us-east-1b", "c5.large", 0.60);
+  m.calm(t0, t1, "us-east-1a", "m5.large", 0.60);
+  m.join(t0 - kMinuteMs, "a-calm", "us-east-1b", "c5.large");
+  m.join(t0 - kMinuteMs, "b-spiking", "us-east-1a", "c5.large");
+  publish(m);
+  const auto all = run("twins");
+  const auto calm = of(all, "a-calm"), spiking = of(all, "b-spiking");
+  ASSERT_FALSE(calm.empty() || spiking.empty()) << dump(all);
+  for (const auto& d : calm) EXPECT_EQ(d.kind, DecisionKind::Stay) << dump(calm);
+  EXPECT_EQ(spiking.back().kind, DecisionKind::Switch) << dump(spiking);
+  EXPECT_GE(spiking.back().ts, spike) << dump(spiking);
+  EXPECT_NE(spiking.back().target, "us-east-1a/c5.large/Linux/UNIX") << dump(spiking);
+}
+
 // Hysteresis, off hours: c5.large at depth 0 has p = 1 - (0.45 + 0.25 + 0 + 0.05) = 0.25.
 // m5.large at depth 0.4 (p = 0.21: 4 points better, and 45% cheaper) is not worth a switch: STAY;
 // at depth 0.6 (p = 0.19: 6 points better with a saving over 5%) it is: SWITCH. (The dwell time
