@@ -29,6 +29,7 @@ const std::vector<PropertySpec> kSpecs = {
     {"consumer.offset_reset", PropertyType::String, "earliest", 0, 0, "Where a group with no committed offset starts: earliest or latest"},
     {"runtime.shards", PropertyType::Int, "2", 1, 256, "Shard threads; each owns the state of the keys routed to it"},
     {"runtime.queue_capacity", PropertyType::Int, "65536", 256, 1e8, "Events a shard's price lane holds before the source waits (backpressure)"},
+    {"runtime.shard_batch_scheduling", PropertyType::Bool, "true", 0, 0, "Run the shard threads as SCHED_BATCH (Linux): a shard woken with new events does not preempt the source thread that woke it, but takes a free core or waits for the next scheduler tick. The source polls and decodes for every shard, so on few cores each preemption of it stalls them all (docs/design.md 'Runtime'); false: ordinary SCHED_OTHER threads"},
     {"runtime.batch_size", PropertyType::Int, "1024", 1, 1e6, "Messages the source takes per poll round; offsets commit per whole batch"},
     {"runtime.commit_interval_ms", PropertyType::Int, "1000", 10, 3.6e6, "How often delivered offsets are committed"},
     {"runtime.sink_capacity", PropertyType::Int, "65536", 256, 1e8, "Outputs the sink queue holds before shards wait (backpressure)"},

@@ -34,9 +34,10 @@ Pipeline::Pipeline(const Config& cfg, ShardPlan plan, RuntimeMetrics& metrics, P
     throw ConfigError("postgres.enabled: the history is kept only for outputs that go to Kafka");
   const auto n = cfg.get_int("runtime.shards");
   const auto capacity = static_cast<std::size_t>(cfg.get_int("runtime.queue_capacity"));
+  const bool batch_scheduling = cfg.get_bool("runtime.shard_batch_scheduling");
   for (int i = 0; i < n; ++i)
     shards_.push_back(std::make_unique<Shard>(plan.logic(i, metrics_), *sink_, capacity, metrics_.events_processed,
-                                              &metrics_.shard_wait_seconds));
+                                              &metrics_.shard_wait_seconds, batch_scheduling));
   route_ = std::move(plan.route);
 }
 

@@ -1,6 +1,12 @@
 #include "src/runtime/shard.hpp"
 
+#include <pthread.h>
+#include <sched.h>
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 
 #include "src/core/steady_time.hpp"
 #include "src/runtime/output_sink.hpp"
@@ -10,11 +16,22 @@ namespace spotstream {
 namespace {
 constexpr std::size_t kControlBulk = 1024;
 constexpr std::size_t kPriceBulk = 512;
+
+void schedule_calling_thread_as_batch() {
+  sched_param none{};
+  if (const int err = pthread_setschedparam(pthread_self(), SCHED_BATCH, &none); err != 0)
+    spdlog::warn("runtime.shard_batch_scheduling: a shard thread stays SCHED_OTHER ({})", std::strerror(err));
+}
 }  // namespace
 
 Shard::Shard(std::unique_ptr<ShardLogic> logic, OutputSink& sink, std::size_t capacity, Counter& processed,
-             Histogram* waited)
-    : logic_(std::move(logic)), capacity_(capacity), processed_(processed), waited_(waited), sink_(sink.lane()) {
+             Histogram* waited, bool batch_scheduling)
+    : logic_(std::move(logic)),
+      capacity_(capacity),
+      batch_scheduling_(batch_scheduling),
+      processed_(processed),
+      waited_(waited),
+      sink_(sink.lane()) {
   work_.resize(kPriceBulk);
   control_work_.resize(kControlBulk);
 }
@@ -23,7 +40,12 @@ Shard::~Shard() {
   if (thread_.joinable()) stop_and_join();
 }
 
-void Shard::start() { thread_ = std::thread([this] { loop(); }); }
+void Shard::start() {
+  thread_ = std::thread([this] {
+    if (batch_scheduling_) schedule_calling_thread_as_batch();
+    loop();
+  });
+}
 
 void Shard::enqueue(moodycamel::ConcurrentQueue<QueuedEvent>& q, moodycamel::ProducerToken& t,
                     std::vector<QueuedEvent>& buf, const std::atomic<bool>& abort) {

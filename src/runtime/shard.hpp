@@ -34,8 +34,11 @@ class Shard {
 
   //! `processed` counts the events this shard has finished with (may be shared by shards);
   //! `waited`, if given, observes the seconds from a bulk's first message read to its processing.
+  //! `batch_scheduling`: the thread runs as SCHED_BATCH (Linux), so waking it with new events does
+  //! not preempt the source thread that woke it; it takes a free core, or the next scheduler tick.
+  //! The source reads and decodes for every shard: on few cores, each preemption of it idles them all.
   Shard(std::unique_ptr<ShardLogic> logic, OutputSink& sink, std::size_t capacity, Counter& processed,
-        Histogram* waited = nullptr);
+        Histogram* waited = nullptr, bool batch_scheduling = false);
   ~Shard();
 
   void start();
@@ -66,6 +69,7 @@ class Shard {
 
   std::unique_ptr<ShardLogic> logic_;
   std::size_t capacity_;
+  bool batch_scheduling_;
   Counter& processed_;
   Histogram* waited_;
   moodycamel::ConcurrentQueue<QueuedEvent> control_;
