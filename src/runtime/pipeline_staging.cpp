@@ -31,7 +31,7 @@ void Pipeline::stage(Event&& e, const EventContext& ctx, std::size_t target, Sha
     target = shards_.size() - 1;
   }
   ++staged_;  // added to the batch at once before the shards see any of it (seal_batch)
-  shards_[target]->stage(QueuedEvent{std::move(e), current_.get(), ctx}, lane);
+  shards_[target]->stage(std::move(e), current_.get(), ctx, lane);
 }
 
 void Pipeline::hold_tick(PriceTick&& t, const EventContext& ctx, std::size_t target) {
@@ -94,8 +94,7 @@ void Pipeline::release_held(Release how) {
       break;
     }
     if (held_min_.front() == ts) held_min_.pop_front();
-    QueuedEvent q{std::move(h.tick), h.batch, h.context(snapshot())};
-    shards_[h.shard]->stage(std::move(q), Shard::Lane::Prices);  // counted in its batch when held
+    shards_[h.shard]->stage(std::move(h.tick), h.batch, h.context(snapshot()), Shard::Lane::Prices);  // counted in its batch when held
     held_.pop_front();
     // A release can free a whole hold at once: handed over in bulks, the staging buffers stay
     // small and their memory stays warm, instead of growing to the hold's size.

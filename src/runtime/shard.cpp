@@ -31,10 +31,7 @@ Shard::Shard(std::unique_ptr<ShardLogic> logic, OutputSink& sink, std::size_t ca
       batch_scheduling_(batch_scheduling),
       processed_(processed),
       waited_(waited),
-      sink_(sink.lane()) {
-  work_.resize(kPriceBulk);
-  control_work_.resize(kControlBulk);
-}
+      sink_(sink.lane()) {}
 
 Shard::~Shard() {
   if (thread_.joinable()) stop_and_join();
@@ -47,34 +44,32 @@ void Shard::start() {
   });
 }
 
-void Shard::enqueue(moodycamel::ConcurrentQueue<QueuedEvent>& q, moodycamel::ProducerToken& t,
-                    std::vector<QueuedEvent>& buf, const std::atomic<bool>& abort) {
+void Shard::enqueue(EventLane& lane, EventLane::Chunk& buf, const std::atomic<bool>& abort) {
   if (buf.empty()) return;
-  while (q.size_approx() > capacity_ && !abort.load(std::memory_order_relaxed)) {
+  while (lane.size() > capacity_ && !abort.load(std::memory_order_relaxed)) {
     if (sleeping_.exchange(false)) wake_.signal();
     std::this_thread::sleep_for(std::chrono::microseconds(100));
   }
-  q.enqueue_bulk(t, std::make_move_iterator(buf.begin()), buf.size());
-  buf.clear();
+  lane.push(buf);
 }
 
 void Shard::flush(const std::atomic<bool>& abort) {
   if (control_buf_.empty() && price_buf_.empty()) return;
-  enqueue(control_, control_in_, control_buf_, abort);
-  enqueue(prices_, prices_in_, price_buf_, abort);
+  enqueue(control_, control_buf_, abort);
+  enqueue(prices_, price_buf_, abort);
   if (sleeping_.exchange(false)) wake_.signal();
 }
 
-std::size_t Shard::drain(moodycamel::ConcurrentQueue<QueuedEvent>& q, moodycamel::ConsumerToken& t,
-                         std::vector<QueuedEvent>& work, std::size_t max) {
-  const std::size_t n = q.try_dequeue_bulk(t, work.begin(), max);
+std::size_t Shard::drain(EventLane& lane, std::size_t max) {
+  const std::span<QueuedEvent> work = lane.take(max);
+  const std::size_t n = work.size();
   if (n == 0) return 0;
   if (waited_ && work[0].ctx.polled_ns != 0)
     waited_->observe(static_cast<double>(steady_ns() - work[0].ctx.polled_ns) / 1e9);
   // Every control event routed before these prices was enqueued before them: processed first, so
   // an operator that joins the lanes by event time sees the same order whatever the timing.
-  if (&q == &prices_)
-    while (drain(control_, control_out_, control_work_, kControlBulk) > 0) {}
+  if (&lane == &prices_)
+    while (drain(control_, kControlBulk) > 0) {}
   auto& outputs = collector_.outputs();
   // Per input batch: outputs created minus events consumed, applied before the outputs reach the
   // sink so a fast delivery can never see the batch's count touch zero early. Nothing is applied
@@ -93,12 +88,12 @@ std::size_t Shard::drain(moodycamel::ConcurrentQueue<QueuedEvent>& q, moodycamel
       settle();
       current = item.batch;
     }
-    if (item.progress && &q == &prices_) {
+    if (item.progress && &lane == &prices_) {
       // A progress mark promises that everything routed before it has been processed: control
       // events staged in the same flush sit in the other lane, enqueued before the mark.
       settle();
       sink_->push(outputs);
-      while (drain(control_, control_out_, control_work_, kControlBulk) > 0) {}
+      while (drain(control_, kControlBulk) > 0) {}
     }
     if (i + 1 < n && !work[i + 1].progress) logic_->look_ahead(work[i + 1].event, work[i + 1].ctx);
     const auto before = outputs.size();
@@ -110,7 +105,7 @@ std::size_t Shard::drain(moodycamel::ConcurrentQueue<QueuedEvent>& q, moodycamel
       if (!item.copy) ++events;
     }
     delta += static_cast<std::int64_t>(outputs.size() - before - collector_.take_held_outputs()) - 1;
-    if (item.progress && &q == &prices_) {
+    if (item.progress && &lane == &prices_) {
       // Everything before the mark, and what the mark itself released, is out: tell the sink.
       settle();
       sink_->push(outputs);
@@ -124,15 +119,14 @@ std::size_t Shard::drain(moodycamel::ConcurrentQueue<QueuedEvent>& q, moodycamel
 }
 
 void Shard::loop() {
-  moodycamel::ConsumerToken prices_out(prices_);
   for (;;) {
     std::size_t n = 0;
-    while (drain(control_, control_out_, control_work_, kControlBulk) > 0) ++n;  // signals first, always
-    n += drain(prices_, prices_out, work_, kPriceBulk);
+    while (drain(control_, kControlBulk) > 0) ++n;  // signals first, always
+    n += drain(prices_, kPriceBulk);
     if (n > 0) continue;
-    if (stop_.load(std::memory_order_acquire) && control_.size_approx() == 0 && prices_.size_approx() == 0) break;
+    if (stop_.load(std::memory_order_acquire) && queued() == 0) break;
     sleeping_.store(true);
-    if (control_.size_approx() > 0 || prices_.size_approx() > 0) {
+    if (queued() > 0) {
       sleeping_.store(false);
       continue;
     }

@@ -12,21 +12,13 @@
 #include <vector>
 
 #include "src/core/event.hpp"
+#include "src/runtime/event_lane.hpp"
 #include "src/runtime/input_batch.hpp"
 #include "src/runtime/output_sink.hpp"
 #include "src/runtime/runtime_metrics.hpp"
 #include "src/runtime/shard_logic.hpp"
 
 namespace spotstream {
-
-
-struct QueuedEvent {
-  Event event;
-  InputBatch* batch = nullptr;
-  EventContext ctx;
-  bool progress = false;  //!< a progress mark (ShardLogic::on_progress), not an event
-  bool copy = false;      //!< a copy of an event routed to every shard: counted processed once, by the last
-};
 
 class Shard {
  public:
@@ -44,6 +36,11 @@ class Shard {
   void start();
   //! Source thread: appends to a local buffer; nothing is visible to the shard until flush().
   void stage(QueuedEvent&& e, Lane lane) { (lane == Lane::Control ? control_buf_ : price_buf_).push_back(std::move(e)); }
+  //! The same, built in place in the buffer (an event is moved once less).
+  template <class E>
+  void stage(E&& event, InputBatch* batch, const EventContext& ctx, Lane lane) {
+    (lane == Lane::Control ? control_buf_ : price_buf_).emplace_back(std::forward<E>(event), batch, ctx);
+  }
   //! Source thread: moves staged events into the lanes in bulk (waiting while a lane is over
   //! capacity: backpressure) and wakes the shard.
   void flush(const std::atomic<bool>& abort);
@@ -51,7 +48,7 @@ class Shard {
   //! of revoked partitions.
   void revoked(const std::vector<PartitionKey>& parts) { logic_->on_revoked(parts); }
   //! Events queued, not yet taken up by the shard thread (approximate; any thread).
-  std::size_t queued() const { return control_.size_approx() + prices_.size_approx(); }
+  std::size_t queued() const { return control_.size() + prices_.size(); }
   //! Processes everything queued, then stops the thread.
   void stop_and_join();
   //! After stop_and_join (of every shard): ShardLogic::on_finish on the calling thread; its outputs
@@ -62,28 +59,21 @@ class Shard {
 
  private:
   void loop();
-  std::size_t drain(moodycamel::ConcurrentQueue<QueuedEvent>& q, moodycamel::ConsumerToken& t,
-                    std::vector<QueuedEvent>& work, std::size_t max);
-  void enqueue(moodycamel::ConcurrentQueue<QueuedEvent>& q, moodycamel::ProducerToken& t,
-               std::vector<QueuedEvent>& buf, const std::atomic<bool>& abort);
+  std::size_t drain(EventLane& lane, std::size_t max);
+  void enqueue(EventLane& lane, EventLane::Chunk& buf, const std::atomic<bool>& abort);
 
   std::unique_ptr<ShardLogic> logic_;
   std::size_t capacity_;
   bool batch_scheduling_;
   Counter& processed_;
   Histogram* waited_;
-  moodycamel::ConcurrentQueue<QueuedEvent> control_;
-  moodycamel::ConcurrentQueue<QueuedEvent> prices_;
-  moodycamel::ProducerToken control_in_{control_};
-  moodycamel::ProducerToken prices_in_{prices_};
-  std::vector<QueuedEvent> control_buf_, price_buf_;  // source-thread staging
+  EventLane control_, prices_;
+  EventLane::Chunk control_buf_, price_buf_;  // source-thread staging
   moodycamel::LightweightSemaphore wake_;
   std::atomic<bool> sleeping_{false};
   std::atomic<bool> stop_{false};
   std::thread thread_;
   // shard-thread state
-  std::vector<QueuedEvent> work_, control_work_;
-  moodycamel::ConsumerToken control_out_{control_};
   OutputCollector collector_;
   std::unique_ptr<OutputSink::Lane> sink_;  //!< the shard thread's (and finish()'s) way to the sink
 };

@@ -43,7 +43,7 @@ int policy_of_shard_thread(bool batch_scheduling) {
   std::atomic<int> policy{-1};
   Shard shard(std::make_unique<PolicyProbe>(policy), sink, 16, processed, nullptr, batch_scheduling);
   shard.start();
-  shard.stage(QueuedEvent{PriceTick{}}, Shard::Lane::Prices);
+  shard.stage(PriceTick{}, nullptr, EventContext{}, Shard::Lane::Prices);
   const std::atomic<bool> abort{false};
   shard.flush(abort);
   shard.stop_and_join();
