@@ -68,7 +68,7 @@ asan_exclude="^(${asan_exclude_broken}|${asan_exclude_heavy})"
 # 300 s CTest allows on 2 cores; their pipeline code runs in the other PipelineTest, Replay and
 # RiskDeterminism tests, which stay in.
 tsan_exclude='^(Replay\.SameRecordsAsTheKafkaPath|PipelineTest\.OutputIsIdenticalAcrossShardsBatchesAndBackpressure|RiskDeterminism\.SameRiskWhateverPartitionsShardsAndBatches)$'
-tsan_include='^(PipelineTest|RiskTable|OrderedSink|OffsetTracker|Watermarks|KafkaSourceCoPartition|MemorySource|Replay|RiskDeterminism|InputGuard|ModelReload|MqttDecisionMirror|Limits)\.'
+tsan_include='^(PipelineTest|Shard|EventLane|RiskTable|OrderedSink|OffsetTracker|Watermarks|KafkaSourceCoPartition|MemorySource|Replay|RiskDeterminism|InputGuard|ModelReload|MqttDecisionMirror|Limits)\.'
 
 stages=("$@")
 [ ${#stages[@]} -eq 0 ] && stages=(asan tsan)

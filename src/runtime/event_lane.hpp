@@ -35,7 +35,7 @@ class EventLane {
   void push(Chunk& chunk) {
     if (chunk.empty()) return;
     // Counted before it is visible: the consumer never takes more than was counted.
-    queued_.fetch_add(chunk.size(), std::memory_order_release);
+    queued_.fetch_add(chunk.size());
     full_.enqueue(full_in_, std::move(chunk));
     chunk = Chunk();
     empty_.try_dequeue(empty_out_, chunk);
@@ -56,12 +56,13 @@ class EventLane {
     const std::size_t n = std::min(max, current_.size() - cursor_);
     const std::span<QueuedEvent> taken(current_.data() + cursor_, n);
     cursor_ += n;
-    queued_.fetch_sub(n, std::memory_order_release);
+    queued_.fetch_sub(n);
     return taken;
   }
 
-  //! Events handed over and not yet taken (any thread).
-  std::size_t size() const { return queued_.load(std::memory_order_acquire); }
+  //! Events handed over and not yet taken (any thread). Sequentially consistent, like the shard's
+  //! sleeping flag it is read against: a push is never missed by a shard going to sleep.
+  std::size_t size() const { return queued_.load(); }
 
  private:
   moodycamel::ConcurrentQueue<Chunk> full_;   // source -> shard
