@@ -4,7 +4,6 @@
 #include <sched.h>
 #include <spdlog/spdlog.h>
 
-#include <cerrno>
 #include <chrono>
 #include <cstring>
 

@@ -41,13 +41,13 @@ class Shard {
   void stage(E&& event, InputBatch* batch, const EventContext& ctx, Lane lane) {
     (lane == Lane::Control ? control_buf_ : price_buf_).emplace_back(std::forward<E>(event), batch, ctx);
   }
-  //! Source thread: moves staged events into the lanes in bulk (waiting while a lane is over
+  //! Source thread: hands the staging buffers to the lanes whole (waiting while a lane is over
   //! capacity: backpressure) and wakes the shard.
   void flush(const std::atomic<bool>& abort);
   //! Source thread, while the shard is idle (nothing staged or queued): the logic drops the state
   //! of revoked partitions.
   void revoked(const std::vector<PartitionKey>& parts) { logic_->on_revoked(parts); }
-  //! Events queued, not yet taken up by the shard thread (approximate; any thread).
+  //! Events queued, not yet taken up by the shard thread (any thread).
   std::size_t queued() const { return control_.size() + prices_.size(); }
   //! Processes everything queued, then stops the thread.
   void stop_and_join();
