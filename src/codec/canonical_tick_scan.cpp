@@ -8,6 +8,10 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "src/codec/decoding.hpp"
 #include "src/codec/plain_ascii.hpp"
 
@@ -42,6 +46,27 @@ struct Cursor {
 // returns is the string's value, since nothing in it needs unescaping.
 bool plain_string(Cursor& c, std::string_view& out) {
   const char* q = c.p;
+#if defined(__SSE2__)
+  // Sixteen bytes a compare: most values (zones, types, products) end within the first block.
+  for (; c.end - q >= 16; q += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+    const unsigned quotes = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('"'))));
+    // Signed bytes: 0x80 and above are negative, so "below 0x20" takes them too.
+    const __m128i not_plain = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
+                                                        _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f))),
+                                           _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')));
+    const unsigned bad = static_cast<unsigned>(_mm_movemask_epi8(not_plain));
+    if (!quotes) {
+      if (bad) return false;
+      continue;
+    }
+    if (bad & ((quotes & -quotes) - 1)) return false;  // a bad byte before the first quote
+    q += std::countr_zero(quotes);
+    out = std::string_view(c.p, static_cast<std::size_t>(q - c.p));
+    c.p = q + 1;
+    return true;
+  }
+#endif
   if constexpr (std::endian::native == std::endian::little) {
     for (; c.end - q >= 8; q += 8) {
       std::uint64_t x;
@@ -216,6 +241,55 @@ bool scan_canonical_tick(std::string_view msg, CanonicalTickFields& fields) {
   if (!c.eat('}')) return false;
   c.skip_space();
   return c.p == c.end;
+}
+
+namespace {
+
+bool is_number_byte(char ch) { return is_digit(ch) || ch == '.' || ch == '-' || ch == '+' || ch == 'e' || ch == 'E'; }
+
+// Where the number that ends at `end` begins (not before `floor`).
+const char* number_begin(const char* floor, const char* end) {
+  while (end > floor && is_number_byte(end[-1])) --end;
+  return end;
+}
+
+// Whether `lit` ends right at `at` (and starts no earlier than `floor`).
+bool literal_before(const char* floor, const char* at, std::string_view lit) {
+  return static_cast<std::size_t>(at - floor) >= lit.size() && std::memcmp(at - lit.size(), lit.data(), lit.size()) == 0;
+}
+
+// [from, to) is one whole number as the scanner reads numbers.
+bool whole_number(const char* from, const char* to, Scalar& s) {
+  Cursor c{from, to};
+  return from != to && plain_number(c, s) && c.p == to;
+}
+
+}  // namespace
+
+bool split_canonical_tick(std::string_view msg, CanonicalTickParts& parts) {
+  using namespace std::string_view_literals;
+  constexpr std::string_view kHead = "{\"ts\":\""sv, kSpot = "\"spot_price\":"sv, kOnDemand = ",\"on_demand_price\":"sv;
+  const char* const begin = msg.data();
+  const char* const end = begin + msg.size();
+  if (msg.size() < kHead.size() + 2 || end[-1] != '}' || std::memcmp(begin, kHead.data(), kHead.size()) != 0) return false;
+  Cursor c{begin + kHead.size(), end - 1};
+  parts.ts = Scalar{};
+  if (!plain_string(c, parts.ts.str)) return false;
+  parts.ts.kind = Scalar::Kind::String;
+  const char* const text = c.p;
+  // The prices, read back from the closing brace.
+  const char* p = end - 1;
+  const char* number = number_begin(text, p);
+  parts.on_demand = Scalar{};
+  if (literal_before(text, number, kOnDemand)) {
+    if (!whole_number(number, p, parts.on_demand)) return false;
+    p = number - kOnDemand.size();
+    number = number_begin(text, p);
+  }
+  parts.spot = Scalar{};
+  if (!literal_before(text, number, kSpot) || !whole_number(number, p, parts.spot)) return false;
+  parts.pool_text = std::string_view(text, static_cast<std::size_t>(number - kSpot.size() - text));
+  return true;
 }
 
 }  // namespace spotstream::codec_detail

@@ -118,6 +118,19 @@ bool scan_canonical_tick(std::string_view msg, CanonicalTickFields& fields);
 // Validates the fields scan_canonical_tick read and appends the tick, as decode_prices would.
 bool decode_scanned_tick(Ctx& c, const CanonicalTickFields& fields, std::vector<Event>& out);
 
+// A compact canonical tick, {"ts":"<time>"<pool text>"spot_price":<n>[,"on_demand_price":<n>]},
+// split into its time and prices (read as scan_canonical_tick reads them) and the text between.
+struct CanonicalTickParts {
+  Scalar ts, spot, on_demand;
+  std::string_view pool_text;  //!< `,"region":...,"product":"Linux/UNIX",`
+};
+// False for any other shape (nothing decided).
+bool split_canonical_tick(std::string_view msg, CanonicalTickParts& parts);
+// Appends the tick of `parts` in the pool its text was remembered with (PoolTextMemo), checking
+// what is left to check (the time and the prices) as decode_scanned_tick would.
+bool decode_remembered_tick(Ctx& c, const CanonicalTickParts& parts, std::string_view az, std::string_view region,
+                            std::string_view instance_type, std::string_view product, std::vector<Event>& out);
+
 // The per-input decoders. They append to `out`; the caller rolls `out` back on failure.
 bool decode_prices(Ctx& c, od::object& obj, std::vector<Event>& out);
 bool decode_signal(Ctx& c, od::object& obj, std::string_view key, std::vector<Event>& out);

@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "src/codec/decoding.hpp"
+#include "src/codec/pool_text_memo.hpp"
 
 namespace spotstream {
 
@@ -17,8 +18,33 @@ struct EventDecoder::Impl {
   std::unique_ptr<char[]> buffer;
   std::size_t capacity = 0;
 
+  PoolTextMemo pools;
+
   bool decode(InputKind kind, std::string_view key, std::string_view value, std::vector<Event>& out, Ctx& c);
+  // A plain canonical tick, by the memo or the scanner: true when decided (`decoded` says whether
+  // the tick was appended or refused in `c`), false when the message is for simdjson's reader.
+  bool decide_plain_tick(std::string_view value, std::vector<Event>& out, Ctx& c, bool& decoded);
 };
+
+bool EventDecoder::Impl::decide_plain_tick(std::string_view value, std::vector<Event>& out, Ctx& c, bool& decoded) {
+  CanonicalTickParts parts;
+  const bool split = split_canonical_tick(value, parts);
+  PoolTextMemo::Pool pool;
+  if (split && pools.find(parts.pool_text, pool)) {
+    decoded = decode_remembered_tick(c, parts, pool.az, pool.region, pool.instance_type, pool.product, out);
+    return true;
+  }
+  CanonicalTickFields fields;
+  if (!scan_canonical_tick(value, fields)) return false;
+  decoded = decode_scanned_tick(c, fields, out);
+  if (!decoded) return true;
+  // Only a text of nothing but pool fields: an on-demand price in it, with none after the spot
+  // price, would make a tick with one there a duplicate key.
+  constexpr auto kOnDemand = std::size(kCanonicalTickKeys) - 1;
+  if (split && (parts.on_demand.kind != Scalar::Kind::Absent || fields[kOnDemand].kind == Scalar::Kind::Absent))
+    pools.remember(parts.pool_text, std::get<PriceTick>(out.back()));
+  return true;
+}
 
 EventDecoder::EventDecoder(DecodeLimits limits) : impl_(std::make_unique<Impl>()) { impl_->limits = limits; }
 EventDecoder::~EventDecoder() = default;
@@ -29,10 +55,8 @@ bool EventDecoder::Impl::decode(InputKind kind, std::string_view key, std::strin
     return c.fail(dlq::kOversize, "message is " + std::to_string(value.size()) + " bytes, over the limit of " +
                                       std::to_string(limits.max_message_bytes));
   if (value.empty()) return c.fail(dlq::kMalformedJson, "empty message");
-  if (kind == InputKind::Prices && limits.scan_canonical_ticks) {
-    CanonicalTickFields fields;
-    if (scan_canonical_tick(value, fields)) return decode_scanned_tick(c, fields, out);
-  }
+  bool decoded = false;
+  if (kind == InputKind::Prices && limits.scan_canonical_ticks && decide_plain_tick(value, out, c, decoded)) return decoded;
   const std::size_t needed = value.size() + simdjson::SIMDJSON_PADDING;
   if (needed > capacity) {
     capacity = std::max(needed, capacity * 2);

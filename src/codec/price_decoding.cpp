@@ -123,6 +123,26 @@ bool decode_scanned_tick(Ctx& c, const CanonicalTickFields& fields, std::vector<
   return build_tick(c, fields, false, out);
 }
 
+bool decode_remembered_tick(Ctx& c, const CanonicalTickParts& parts, std::string_view az, std::string_view region,
+                            std::string_view instance_type, std::string_view product, std::vector<Event>& out) {
+  // The pool's fields passed build_tick's checks when its text was remembered, and none of those
+  // checks looks at another field: the first to fail can only be one of these, in build_tick's order.
+  TimestampMs ts = 0;
+  double spot = 0, on_demand = std::numeric_limits<double>::quiet_NaN();
+  if (!get_timestamp(c, parts.ts, "ts", true, ts) || !get_price(c, parts.spot, "spot_price", true, spot) ||
+      !get_price(c, parts.on_demand, "on_demand_price", false, on_demand))
+    return false;
+  auto& t = std::get<PriceTick>(out.emplace_back(std::in_place_type<PriceTick>));
+  t.ts = ts;
+  t.region.assign(region);
+  t.az.assign(az);
+  t.instance_type.assign(instance_type);
+  t.product.assign(product);
+  t.spot_price = spot;
+  t.on_demand_price = on_demand;
+  return true;
+}
+
 bool decode_prices(Ctx& c, od::object& obj, std::vector<Event>& out) {
   PriceFields p;
   bool history = false;

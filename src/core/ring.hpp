@@ -42,6 +42,8 @@ class Ring {
   T& front() { return buf_[head_]; }
   void push_back(const T& v, std::size_t limit) { emplace(limit) = v; }
   void push_back(T&& v, std::size_t limit) { emplace(limit) = std::move(v); }
+  //! Appends a slot and returns it to be filled in place: a reused (moved-from) or default element.
+  T& append(std::size_t limit) { return emplace(limit); }
   void pop_front() {
     head_ = wrap(head_ + 1);
     --size_;

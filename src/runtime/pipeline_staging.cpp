@@ -44,9 +44,19 @@ void Pipeline::hold_tick(PriceTick&& t, const EventContext& ctx, std::size_t tar
   held_min_.push_back(ts);
   // Held since its poll round began: one clock reading per round, not one per tick.
   const std::int64_t held_at = ctx.polled_ns != 0 ? ctx.polled_ns / 1'000'000 : steady_ms();
-  held_.push_back(HeldTick{std::move(t), current_.get(), ctx.offset, ctx.covered_from, ctx.polled_ns, held_at, ctx.partition,
-                           static_cast<std::uint32_t>(target), ctx.replay, ctx.owed, needs_grace(ctx.replay)},
-                  held_max_);
+  // Filled in place: a temporary would move the tick's strings twice.
+  HeldTick& h = held_.append(held_max_);
+  h.tick = std::move(t);
+  h.batch = current_.get();
+  h.offset = ctx.offset;
+  h.covered_from = ctx.covered_from;
+  h.polled_ns = ctx.polled_ns;
+  h.held_at = held_at;
+  h.partition = ctx.partition;
+  h.shard = static_cast<std::uint32_t>(target);
+  h.replay = ctx.replay;
+  h.owed = ctx.owed;
+  h.grace = needs_grace(ctx.replay);
   metrics_.ticks_held.inc();
 }
 

@@ -183,3 +183,51 @@ TEST(CanonicalTickScan, ReadsEveryListedNumberAsTheGeneralDecoderDoes) {
   EXPECT_EQ(scanned_price("0.000000000000000001"), 1e-18);
   EXPECT_TRUE(std::signbit(scanned_price("-0.0")));
 }
+
+// Compact ticks whose pool text (between the time and the spot price) recurs, as a feed's does,
+// so that most are decoded from the decoder's memory of the pool: each decodes, or is refused,
+// exactly as the general decoder decodes or refuses it, whether its pool text was first seen in a
+// good tick or a bad one, whatever the time and prices around it.
+TEST(CanonicalTickScan, RememberedPoolsDecodeAsTheGeneralDecoderDoes) {
+  const char* const pools[] = {
+      R"(,"region":"us-east-1","az":"us-east-1a","instance_type":"m5.large","product":"Linux/UNIX",)",
+      R"(,"az":"eu-west-1b","instance_type":"c5.xlarge","product":"Windows",)",
+      R"(,"az":"use1-az2","instance_type":"r6g.2xlarge","product":"Red Hat Enterprise Linux",)",
+      R"(,"region":"us-west-2","az":"us-west-2-lax-1a","instance_type":"m7i-flex.large","product":"Linux/UNIX",)",
+      R"(,"region":"us-west-2","az":"us-east-1a","instance_type":"m5.large","product":"Linux/UNIX",)",  // not its region
+      R"(,"az":"mars-1a","instance_type":"m5.large","product":"Linux/UNIX",)",
+      R"(,"az":"us-east-1a","instance_type":"m5","product":"Linux/UNIX",)",
+      R"(,"az":"us-east-1a","instance_type":"m5.large","product":"",)",
+      R"(,"az":"us-east-1a","instance_type":"m5.large",)",  // no product
+      R"(,"az":"us-east-1a","instance_type":"m5.large","product":"Linux/UNIX","on_demand_price":0.096,)",
+      R"(,"az":"us-east-1a","instance_type":"m5.large","product":"Linux/UNIX","spot_price":0.5,)",
+      R"(,"ts":"2020-02-20T22:06:16Z","az":"us-east-1a","instance_type":"m5.large","product":"Linux/UNIX",)",
+      R"(,"product":"Linux/UNIX","az":"us-east-1a","instance_type":"m5.large",)",
+      R"(, "az": "us-east-1a", "instance_type": "m5.large", "product": "Linux/UNIX", )",
+      R"(,"az":"us-east-1a","instance_type":"m5.large","product":"Linux\/UNIX",)",
+      R"(,"az":"us-east-1a","instance_type":"m5.large","product":"Linux/UNIX","extra":1,)",
+      R"(,"az":"us-east-1a",,"instance_type":"m5.large","product":"Linux/UNIX",)",
+      R"("az":"us-east-1a","instance_type":"m5.large","product":"Linux/UNIX",)",  // no comma after the time
+      R"(,"az":"us-east-1a","instance_type":"m5.large","product":"Linux/UNIX")",  // none before the price
+  };
+  const char* const times[] = {"2020-02-20T22:06:16.000Z", "2020-02-20T22:06:16Z", "2026-12-08T01:02:03.5+01:00",
+                               "2020-02-30T00:00:00Z", "2100-01-01T00:00:00Z", "yesterday", "", "2020-02-20T22:06:16\\u005a"};
+  EventDecoder scanning, general(DecodeLimits{.scan_canonical_ticks = false});
+  std::mt19937_64 rng(20261208);
+  std::size_t accepted = 0;
+  constexpr int kCases = 40000;
+  for (int i = 0; i < kCases; ++i) {
+    const bool clean = rng() % 2;
+    std::string msg = std::string(R"({"ts":")") + times[rng() % (clean ? 2 : std::size(times))] + "\"" +
+                      pools[rng() % (clean ? 4 : std::size(pools))] + "\"spot_price\":" + random_number(rng, clean);
+    if (rng() % 2) msg += ",\"on_demand_price\":" + random_number(rng, clean);
+    msg += rng() % 20 ? "}" : rng() % 2 ? "} " : "";
+    std::vector<Event> out;
+    DecodeError err;
+    accepted += scanning.decode(InputKind::Prices, {}, msg, out, err);
+    expect_same_decoding(scanning, general, msg);
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+  EXPECT_GT(accepted, kCases / 10);  // thousands of good ticks, each of the good pools seen over and over
+  EXPECT_LT(accepted, kCases);
+}

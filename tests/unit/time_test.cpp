@@ -59,6 +59,43 @@ static std::string gmtime_text(TimestampMs ms) {
   return buf;
 }
 
+// Reading the C library's text of random instants gives the instant back, in each separator form.
+TEST(Time, ParsesGmtimeTextOfRandomInstants) {
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 100'000; ++i) {
+    const auto ms = static_cast<TimestampMs>(rng() % 8'835'000'000'000ULL);
+    std::string text = gmtime_text(ms);
+    ASSERT_EQ(parse_iso8601(text), ms) << text;
+    text[10] = " tT"[i % 3];
+    text.erase(19, 4);  // no fraction: whole seconds
+    ASSERT_EQ(parse_iso8601(text), ms - ms % 1000) << text;
+  }
+}
+
+// Every other byte in place of a digit or a separator of "YYYY-MM-DDTHH:MM:SS" is refused.
+TEST(Time, RefusesAnyOtherByteInTheFixedForm) {
+  const std::string good = "2020-02-20T22:06:16.250Z";
+  const auto want = parse_iso8601(good);
+  ASSERT_TRUE(want.has_value());
+  for (std::size_t at = 0; at < 19; ++at) {
+    const char was = good[at];
+    const bool digit = was >= '0' && was <= '9';
+    for (int b = 0; b < 256; ++b) {
+      const char ch = static_cast<char>(b);
+      if (digit ? ch >= '0' && ch <= '9' : ch == was || (at == 10 && (ch == 't' || ch == ' '))) continue;
+      std::string bad = good;
+      bad[at] = ch;
+      EXPECT_FALSE(parse_iso8601(bad).has_value()) << "byte " << b << " at " << at;
+    }
+    if (at == 10)
+      for (const char sep : {'t', ' '}) {
+        std::string other = good;
+        other[at] = sep;
+        EXPECT_EQ(parse_iso8601(other), want) << other;
+      }
+  }
+}
+
 // Against the C library over random instants from 1970 to 2250.
 TEST(Time, FormatEqualsGmtime) {
   std::mt19937_64 rng(3);
