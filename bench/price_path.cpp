@@ -181,7 +181,7 @@ static void BM_DecodeToEmission(benchmark::State& state) {
         if (!decoder.decode(InputKind::Prices, {}, bytes[i], events, err)) state.SkipWithError("a tick did not decode");
       for (auto& e : events) {
         auto& t = std::get<PriceTick>(e);
-        t.key_hash = t.routing_hash();  // as the source does when it routes the tick
+        if (t.key_hash == 0) t.key_hash = t.routing_hash();  // as the source does when it routes the tick
         bulk.push_back(std::move(t));
       }
       as_a_shard(path, ps, bulk, [&](const PriceTick& t, const PricePath::PoolRef* ahead) {

@@ -33,7 +33,9 @@ constexpr std::size_t kDecisionShard = 0;
 
 std::size_t route_by_key(Event& e, std::size_t shards) {
   if (auto* tick = std::get_if<PriceTick>(&e)) {
-    tick->key_hash = tick->routing_hash();  // kept: the shard finds the tick's family by it
+    // Kept: the shard finds the tick's family by it. The decoder fills it in (from its memory of
+    // the pool, without hashing); ticks made otherwise come without.
+    if (tick->key_hash == 0) tick->key_hash = tick->routing_hash();
     return tick->key_hash % shards;
   }
   // Fleet events and signals: the decision shard (shard 0) acts on them, every price shard places

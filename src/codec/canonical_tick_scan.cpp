@@ -95,28 +95,14 @@ bool plain_string(Cursor& c, std::string_view& out) {
   return false;
 }
 
-// A decimal without exponent whose digits, read as one integer, fit a double exactly, and of at
-// most 22 places: that integer over the exact power of ten, one correctly rounded division, is the
-// double from_chars would read (Clinger's fast path). Prices are written this way; anything else
-// is left to from_chars.
-bool short_decimal(const char* p, const char* end, double& out) {
+// A decimal without exponent of at most 19 digits whose digits, read as one integer, fit a double
+// exactly, and of at most 22 places: that integer over the exact power of ten, one correctly
+// rounded division, is the double from_chars would read (Clinger's fast path). Prices are written
+// this way; anything else is left to from_chars.
+bool exact_decimal(bool negative, std::uint64_t digits, int count, int places, double& out) {
   static constexpr double kPowers[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                                        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-  const bool negative = *p == '-';
-  p += negative;
-  if (end - p > 20) return false;  // 19 digits and the point at most: no overflow below
-  std::uint64_t digits = 0;
-  int places = -1;  // digits after the point; -1 until it is seen
-  for (; p < end; ++p) {
-    if (*p == '.') {
-      places = 0;
-      continue;
-    }
-    if (!is_digit(*p)) return false;  // an exponent
-    digits = digits * 10 + static_cast<std::uint64_t>(*p - '0');
-    places += places >= 0;
-  }
-  if (places < 0 || places >= static_cast<int>(std::size(kPowers)) || digits > (std::uint64_t{1} << 53)) return false;
+  if (count > 19 || places >= static_cast<int>(std::size(kPowers)) || digits > (std::uint64_t{1} << 53)) return false;
   const double v = static_cast<double>(digits) / kPowers[places];
   out = negative ? -v : v;
   return true;
@@ -124,18 +110,29 @@ bool short_decimal(const char* p, const char* end, double& out) {
 
 // A JSON number by the grammar's own rules (from_chars alone would take "1." or ".5"). Integers
 // become Int exactly as simdjson's is_int64 path makes them; those of more than 18 digits (which
-// may not fit) and values from_chars cannot hold are left to the general decoder.
+// may not fit) and values from_chars cannot hold are left to the general decoder. The digits are
+// gathered as they are checked, for exact_decimal (the first 19: no overflow).
 bool plain_number(Cursor& c, Scalar& s) {
   const char* start = c.p;
   const char* q = start;
-  if (q < c.end && *q == '-') ++q;
+  const bool negative = q < c.end && *q == '-';
+  q += negative;
   if (q == c.end || !is_digit(*q)) return false;
-  q = *q == '0' ? q + 1 : c.skip_digits(q);
-  bool integral = true;
+  std::uint64_t digits = 0;
+  int count = 0;
+  const auto gather = [&](const char* r) {
+    for (; r < c.end && is_digit(*r); ++r, ++count)
+      if (count < 19) digits = digits * 10 + static_cast<std::uint64_t>(*r - '0');
+    return r;
+  };
+  q = *q == '0' ? (++count, q + 1) : gather(q);
+  bool integral = true, exponent = false;
+  int places = 0;
   if (q < c.end && *q == '.') {
     const char* frac = q + 1;
-    q = c.skip_digits(frac);
+    q = gather(frac);
     if (q == frac) return false;
+    places = static_cast<int>(q - frac);
     integral = false;
   }
   if (q < c.end && (*q == 'e' || *q == 'E')) {
@@ -145,6 +142,7 @@ bool plain_number(Cursor& c, Scalar& s) {
     q = c.skip_digits(exp);
     if (q == exp) return false;
     integral = false;
+    exponent = true;
   }
   if (integral) {
     if (q - start > 18) return false;
@@ -153,7 +151,7 @@ bool plain_number(Cursor& c, Scalar& s) {
     s.kind = Scalar::Kind::Int;
     s.d = static_cast<double>(s.i);
   } else {
-    if (!short_decimal(start, q, s.d)) {
+    if (exponent || !exact_decimal(negative, digits, count, places, s.d)) {
       auto [ptr, ec] = std::from_chars(start, q, s.d);
       if (ec != std::errc() || ptr != q) return false;
     }
@@ -253,9 +251,14 @@ const char* number_begin(const char* floor, const char* end) {
   return end;
 }
 
-// Whether `lit` ends right at `at` (and starts no earlier than `floor`).
-bool literal_before(const char* floor, const char* at, std::string_view lit) {
-  return static_cast<std::size_t>(at - floor) >= lit.size() && std::memcmp(at - lit.size(), lit.data(), lit.size()) == 0;
+constexpr char kSpotKey[] = "\"spot_price\":", kOnDemandKey[] = ",\"on_demand_price\":";
+
+// Whether `lit` ends right at `at` (and starts no earlier than `floor`). Of a length known when
+// compiled, so that the compare is a few loads rather than a call.
+template <std::size_t N>
+bool literal_before(const char* floor, const char* at, const char (&lit)[N]) {
+  constexpr std::size_t n = N - 1;
+  return static_cast<std::size_t>(at - floor) >= n && std::memcmp(at - n, lit, n) == 0;
 }
 
 // [from, to) is one whole number as the scanner reads numbers.
@@ -268,7 +271,7 @@ bool whole_number(const char* from, const char* to, Scalar& s) {
 
 bool split_canonical_tick(std::string_view msg, CanonicalTickParts& parts) {
   using namespace std::string_view_literals;
-  constexpr std::string_view kHead = "{\"ts\":\""sv, kSpot = "\"spot_price\":"sv, kOnDemand = ",\"on_demand_price\":"sv;
+  constexpr std::string_view kHead = "{\"ts\":\""sv;
   const char* const begin = msg.data();
   const char* const end = begin + msg.size();
   if (msg.size() < kHead.size() + 2 || end[-1] != '}' || std::memcmp(begin, kHead.data(), kHead.size()) != 0) return false;
@@ -281,14 +284,14 @@ bool split_canonical_tick(std::string_view msg, CanonicalTickParts& parts) {
   const char* p = end - 1;
   const char* number = number_begin(text, p);
   parts.on_demand = Scalar{};
-  if (literal_before(text, number, kOnDemand)) {
+  if (literal_before(text, number, kOnDemandKey)) {
     if (!whole_number(number, p, parts.on_demand)) return false;
-    p = number - kOnDemand.size();
+    p = number - (sizeof kOnDemandKey - 1);
     number = number_begin(text, p);
   }
   parts.spot = Scalar{};
-  if (!literal_before(text, number, kSpot) || !whole_number(number, p, parts.spot)) return false;
-  parts.pool_text = std::string_view(text, static_cast<std::size_t>(number - kSpot.size() - text));
+  if (!literal_before(text, number, kSpotKey) || !whole_number(number, p, parts.spot)) return false;
+  parts.pool_text = std::string_view(text, static_cast<std::size_t>(number - (sizeof kSpotKey - 1) - text));
   return true;
 }
 

@@ -11,6 +11,7 @@
 
 #include "src/codec/dlq_reason.hpp"
 #include "src/codec/event_decoder.hpp"
+#include "src/codec/pool_text_memo.hpp"
 
 namespace spotstream::codec_detail {
 
@@ -128,8 +129,8 @@ struct CanonicalTickParts {
 bool split_canonical_tick(std::string_view msg, CanonicalTickParts& parts);
 // Appends the tick of `parts` in the pool its text was remembered with (PoolTextMemo), checking
 // what is left to check (the time and the prices) as decode_scanned_tick would.
-bool decode_remembered_tick(Ctx& c, const CanonicalTickParts& parts, std::string_view az, std::string_view region,
-                            std::string_view instance_type, std::string_view product, std::vector<Event>& out);
+bool decode_remembered_tick(Ctx& c, const CanonicalTickParts& parts, const PoolTextMemo::Pool& pool,
+                            std::vector<Event>& out);
 
 // The per-input decoders. They append to `out`; the caller rolls `out` back on failure.
 bool decode_prices(Ctx& c, od::object& obj, std::vector<Event>& out);

@@ -4,7 +4,6 @@
 #include <exception>
 
 #include "src/codec/decoding.hpp"
-#include "src/codec/pool_text_memo.hpp"
 
 namespace spotstream {
 
@@ -31,7 +30,7 @@ bool EventDecoder::Impl::decide_plain_tick(std::string_view value, std::vector<E
   const bool split = split_canonical_tick(value, parts);
   PoolTextMemo::Pool pool;
   if (split && pools.find(parts.pool_text, pool)) {
-    decoded = decode_remembered_tick(c, parts, pool.az, pool.region, pool.instance_type, pool.product, out);
+    decoded = decode_remembered_tick(c, parts, pool, out);
     return true;
   }
   CanonicalTickFields fields;

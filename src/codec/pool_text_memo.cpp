@@ -47,6 +47,7 @@ bool PoolTextMemo::find(std::string_view text, Pool& pool) const {
     pool.region = take(s.region_len);
     pool.instance_type = take(s.type_len);
     pool.product = std::string_view(at, static_cast<std::size_t>(s.bytes.data() + s.bytes.size() - at));
+    pool.key_hash = s.key_hash;
     return true;
   }
 }
@@ -82,6 +83,7 @@ void PoolTextMemo::remember(std::string_view text, const PriceTick& tick) {
   while (slots_[i].text_len != 0) i = (i + 1) & mask;
   Slot& s = slots_[i];
   s.hash = h;
+  s.key_hash = tick.key_hash;
   s.bytes.assign(text);
   s.bytes.append(tick.az).append(tick.region).append(tick.instance_type).append(tick.product);
   s.text_len = static_cast<std::uint16_t>(text.size());

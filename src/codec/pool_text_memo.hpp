@@ -19,6 +19,7 @@ class PoolTextMemo {
   //! What a remembered text decoded to.
   struct Pool {
     std::string_view az, region, instance_type, product;
+    std::uint64_t key_hash = 0;  //!< PriceTick::key_hash
   };
 
   //! The pool a text decoded to before, if it is still remembered.
@@ -28,7 +29,7 @@ class PoolTextMemo {
 
  private:
   struct Slot {
-    std::uint64_t hash = 0;
+    std::uint64_t hash = 0, key_hash = 0;
     std::string bytes;  //!< the text, then az, region, instance type and product
     std::uint16_t text_len = 0, az_len = 0, region_len = 0, type_len = 0;  //!< text_len 0: empty
   };

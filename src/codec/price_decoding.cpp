@@ -67,6 +67,7 @@ bool build_tick(Ctx& c, const Scalar* f, bool aws, std::vector<Event>& out) {
   t.product.assign(product);
   t.spot_price = spot;
   t.on_demand_price = on_demand;
+  t.key_hash = t.routing_hash();
   return true;
 }
 
@@ -123,8 +124,8 @@ bool decode_scanned_tick(Ctx& c, const CanonicalTickFields& fields, std::vector<
   return build_tick(c, fields, false, out);
 }
 
-bool decode_remembered_tick(Ctx& c, const CanonicalTickParts& parts, std::string_view az, std::string_view region,
-                            std::string_view instance_type, std::string_view product, std::vector<Event>& out) {
+bool decode_remembered_tick(Ctx& c, const CanonicalTickParts& parts, const PoolTextMemo::Pool& pool,
+                            std::vector<Event>& out) {
   // The pool's fields passed build_tick's checks when its text was remembered, and none of those
   // checks looks at another field: the first to fail can only be one of these, in build_tick's order.
   TimestampMs ts = 0;
@@ -134,12 +135,13 @@ bool decode_remembered_tick(Ctx& c, const CanonicalTickParts& parts, std::string
     return false;
   auto& t = std::get<PriceTick>(out.emplace_back(std::in_place_type<PriceTick>));
   t.ts = ts;
-  t.region.assign(region);
-  t.az.assign(az);
-  t.instance_type.assign(instance_type);
-  t.product.assign(product);
+  t.region.assign(pool.region);
+  t.az.assign(pool.az);
+  t.instance_type.assign(pool.instance_type);
+  t.product.assign(pool.product);
   t.spot_price = spot;
   t.on_demand_price = on_demand;
+  t.key_hash = pool.key_hash;
   return true;
 }
 

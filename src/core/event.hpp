@@ -25,8 +25,8 @@ struct PriceTick {
   std::string product;        //!< Linux/UNIX, Windows, ...
   double spot_price = 0;      //!< USD per hour
   double on_demand_price = std::numeric_limits<double>::quiet_NaN();  //!< NaN when absent
-  //! fnv1a64(routing_key()), filled in by the source when it routes the tick (0: not computed),
-  //! so the shard finds the tick's family without hashing its strings again.
+  //! fnv1a64(routing_key()), filled in by the decoder or else by the source when it routes the
+  //! tick (0: not computed), so the shard finds the tick's family without hashing its strings again.
   std::uint64_t key_hash = 0;
 
   bool has_on_demand() const { return !std::isnan(on_demand_price); }

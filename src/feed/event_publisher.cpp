@@ -8,7 +8,12 @@
 namespace spotstream {
 
 EventPublisher::EventPublisher(const Config& cfg, PriceFormat price_format)
-    : cfg_(cfg), price_format_(price_format), producer_(cfg, [this](const KafkaProducer::Delivery& d) {
+    : cfg_(cfg),
+      price_format_(price_format),
+      prices_topic_(cfg.get_string("topics.prices")),
+      signals_topic_(cfg.get_string("topics.signals")),
+      fleet_topic_(cfg.get_string("topics.fleet")),
+      producer_(cfg, [this](const KafkaProducer::Delivery& d) {
         if (d.error.empty()) return;
         if (failed_++ == 0) first_error_ = d.error;
       }) {}
@@ -31,12 +36,12 @@ void EventPublisher::publish_raw(const std::string& topic, const std::string& ke
 
 void EventPublisher::publish(const Event& e) {
   if (const auto* t = std::get_if<PriceTick>(&e)) {
-    publish_raw(cfg_.get_string("topics.prices"), t->routing_key(),
+    publish_raw(prices_topic_, t->routing_key(),
                 price_format_ == PriceFormat::AwsItem ? encode_aws_price_item(*t) : encode_price_tick(*t), t->ts);
   } else if (const auto* s = std::get_if<Signal>(&e)) {
-    publish_raw(cfg_.get_string("topics.signals"), s->instance_id, encode_eventbridge_signal(*s), s->ts);
+    publish_raw(signals_topic_, s->instance_id, encode_eventbridge_signal(*s), s->ts);
   } else if (const auto* f = std::get_if<FleetEvent>(&e)) {
-    publish_raw(cfg_.get_string("topics.fleet"), f->instance_id, encode_fleet_event(*f), f->ts);
+    publish_raw(fleet_topic_, f->instance_id, encode_fleet_event(*f), f->ts);
   }
 }
 

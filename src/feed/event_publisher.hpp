@@ -27,6 +27,7 @@ class EventPublisher {
  private:
   Config cfg_;
   PriceFormat price_format_;
+  std::string prices_topic_, signals_topic_, fleet_topic_;  //!< looked up once, not per message
   std::uint64_t published_ = 0;
   std::uint64_t failed_ = 0;
   std::string first_error_;

@@ -41,7 +41,12 @@ void expect_same_decoding(EventDecoder& scanning, EventDecoder& general, const s
   const bool okb = general.decode(InputKind::Prices, {}, msg, b, eb);
   ASSERT_EQ(oka, okb) << msg << "\nscanner: " << ea.detail << "\ngeneral: " << eb.detail;
   ASSERT_EQ(a.size(), b.size()) << msg;
-  for (std::size_t i = 0; i < a.size(); ++i) ASSERT_EQ(tick_text(a[i]), tick_text(b[i])) << msg;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    ASSERT_EQ(tick_text(a[i]), tick_text(b[i])) << msg;
+    // Both fill in the routing hash, as the source would compute it.
+    for (const auto* e : {&a[i], &b[i]})
+      ASSERT_EQ(std::get<PriceTick>(*e).key_hash, std::get<PriceTick>(*e).routing_hash()) << msg;
+  }
   ASSERT_EQ(ea.reason, eb.reason) << msg;
   ASSERT_EQ(ea.detail, eb.detail) << msg;
 }
